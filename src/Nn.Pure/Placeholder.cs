@@ -1,0 +1,1 @@
+namespace Nn; internal static class Placeholder {}

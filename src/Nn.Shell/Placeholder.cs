@@ -1,0 +1,1 @@
+namespace Nn.Shell; internal static class Placeholder {}
