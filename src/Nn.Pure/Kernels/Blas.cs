@@ -1,0 +1,149 @@
+using System.Numerics;
+
+namespace Nn.Kernels;
+
+/// <summary>
+/// Dense linear-algebra kernels over flat row-major spans. Every index loop and SIMD operation of the library lives
+/// in this folder.
+/// </summary>
+/// <remarks>
+/// Determinism contract: every output element is a sum taken in ascending index order, with a separate multiply
+/// and add (no fused multiply-add), so a vectorised kernel gives the same bits as the naive scalar loop, on any
+/// machine and for any vector width. SIMD lanes run across <em>outputs</em> (columns), never across a sum.
+/// </remarks>
+internal static class Blas
+{
+    /// <summary><c>c[i, j] = Σ_p a[i, p]·b[p, j]</c> for a (m × k), b (k × n), c (m × n); p ascending.</summary>
+    internal static void Gemm(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
+    {
+        c[..(m * n)].Clear();
+        for (var i = 0; i < m; i++)
+        {
+            var ci = c.Slice(i * n, n);
+            var ai = a.Slice(i * k, k);
+            for (var p = 0; p < k; p++) Axpy(ai[p], b.Slice(p * n, n), ci);
+        }
+    }
+
+    /// <summary><c>c[i, j] = Σ_p a[p, i]·b[p, j]</c> for a (k × m), b (k × n), c (m × n); p ascending.</summary>
+    internal static void GemmTransA(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
+    {
+        c[..(m * n)].Clear();
+        for (var p = 0; p < k; p++)
+        {
+            var bp = b.Slice(p * n, n);
+            for (var i = 0; i < m; i++) Axpy(a[p * m + i], bp, c.Slice(i * n, n));
+        }
+    }
+
+    /// <summary><c>c[i, j] = Σ_p a[i, p]·b[j, p]</c> for a (m × k), b (n × k), c (m × n); p ascending.</summary>
+    internal static void GemmTransB(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
+    {
+        // Transposing b into scratch keeps the inner loop contiguous and the summation order of Gemm.
+        var bt = new double[k * n];
+        Transpose(b, n, k, bt);
+        Gemm(a, bt, c, m, k, n);
+    }
+
+    /// <summary><c>y[j] = y[j] + alpha·x[j]</c> (multiply, then add: no FMA).</summary>
+    internal static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var j = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var va = new Vector<double>(alpha);
+            for (; j <= x.Length - Vector<double>.Count; j += Vector<double>.Count)
+            {
+                var vy = new Vector<double>(y[j..]);
+                (vy + va * new Vector<double>(x[j..])).CopyTo(y[j..]);
+            }
+        }
+        for (; j < x.Length; j++) y[j] += alpha * x[j];
+    }
+
+    /// <summary><c>t[j, i] = a[i, j]</c> for a (rows × cols), t (cols × rows).</summary>
+    internal static void Transpose(ReadOnlySpan<double> a, int rows, int cols, Span<double> t)
+    {
+        const int Block = 32;
+        for (var i0 = 0; i0 < rows; i0 += Block)
+            for (var j0 = 0; j0 < cols; j0 += Block)
+            {
+                var iEnd = Math.Min(i0 + Block, rows);
+                var jEnd = Math.Min(j0 + Block, cols);
+                for (var i = i0; i < iEnd; i++)
+                    for (var j = j0; j < jEnd; j++) t[j * rows + i] = a[i * cols + j];
+            }
+    }
+
+    /// <summary><c>r[i] = a[i] + b[i]</c>.</summary>
+    internal static void Add(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> r)
+    {
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(a[i..]) + new Vector<double>(b[i..])).CopyTo(r[i..]);
+        for (; i < a.Length; i++) r[i] = a[i] + b[i];
+    }
+
+    /// <summary><c>r[i] = a[i] − b[i]</c>.</summary>
+    internal static void Subtract(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> r)
+    {
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(a[i..]) - new Vector<double>(b[i..])).CopyTo(r[i..]);
+        for (; i < a.Length; i++) r[i] = a[i] - b[i];
+    }
+
+    /// <summary><c>r[i] = a[i]·b[i]</c>.</summary>
+    internal static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> r)
+    {
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(a[i..]) * new Vector<double>(b[i..])).CopyTo(r[i..]);
+        for (; i < a.Length; i++) r[i] = a[i] * b[i];
+    }
+
+    /// <summary><c>r[i] = s·a[i]</c>.</summary>
+    internal static void Scale(double s, ReadOnlySpan<double> a, Span<double> r)
+    {
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var vs = new Vector<double>(s);
+            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (vs * new Vector<double>(a[i..])).CopyTo(r[i..]);
+        }
+        for (; i < a.Length; i++) r[i] = s * a[i];
+    }
+
+    /// <summary><c>r[i, j] = a[i, j] + row[j]</c> for a and r (rows × cols).</summary>
+    internal static void AddRowBroadcast(ReadOnlySpan<double> a, ReadOnlySpan<double> row, Span<double> r, int rows, int cols)
+    {
+        for (var i = 0; i < rows; i++) Add(a.Slice(i * cols, cols), row, r.Slice(i * cols, cols));
+    }
+
+    /// <summary><c>s[j] = Σ_i a[i, j]</c>, i ascending, for a (rows × cols).</summary>
+    internal static void ColumnSums(ReadOnlySpan<double> a, int rows, int cols, Span<double> s)
+    {
+        s[..cols].Clear();
+        for (var i = 0; i < rows; i++) Axpy(1.0, a.Slice(i * cols, cols), s);
+    }
+
+    /// <summary>The sum <c>Σ_i x[i]</c>, i ascending.</summary>
+    internal static double Sum(ReadOnlySpan<double> x)
+    {
+        var s = 0.0;
+        foreach (var v in x) s += v;
+        return s;
+    }
+
+    /// <summary>The dot product <c>Σ_i x[i]·y[i]</c>, i ascending.</summary>
+    internal static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        var s = 0.0;
+        for (var i = 0; i < x.Length; i++) s += x[i] * y[i];
+        return s;
+    }
+}

@@ -1,0 +1,125 @@
+namespace Nn.Kernels;
+
+/// <summary>Element-wise activation kernels and their derivatives over flat row-major spans.</summary>
+internal static class Elementwise
+{
+    /// <summary>Numerically stable sigmoid: never evaluates <c>e^x</c> for positive x.</summary>
+    internal static double Sigmoid(double z)
+    {
+        if (z >= 0) return 1.0 / (1.0 + Math.Exp(-z));
+        var e = Math.Exp(z);
+        return e / (1.0 + e);
+    }
+
+    /// <summary><c>log(1 + e^z)</c> without overflow or loss of precision for large |z|.</summary>
+    internal static double Softplus(double z) => z > 0 ? z + Math.Log(1.0 + Math.Exp(-z)) : Math.Log(1.0 + Math.Exp(z));
+
+    internal static double Value(Activation activation, double z) => activation switch
+    {
+        Activation.Sigmoid => Sigmoid(z),
+        Activation.Tanh => Math.Tanh(z),
+        Activation.Relu => z > 0 ? z : 0.0,
+        Activation.LeakyRelu l => z > 0 ? z : l.Slope * z,
+        Activation.Linear => z,
+        Activation.Softmax => throw new ArgumentException("Softmax works on whole rows, not single values.", nameof(activation)),
+        _ => throw new ArgumentException($"Unknown activation {activation}.", nameof(activation)),
+    };
+
+    internal static double Derivative(Activation activation, double z) => activation switch
+    {
+        Activation.Sigmoid => Sigmoid(z) * (1.0 - Sigmoid(z)),
+        Activation.Tanh => 1.0 - Math.Tanh(z) * Math.Tanh(z),
+        Activation.Relu => z > 0 ? 1.0 : 0.0,
+        Activation.LeakyRelu l => z > 0 ? 1.0 : l.Slope,
+        Activation.Linear => 1.0,
+        Activation.Softmax => throw new ArgumentException("Softmax has a Jacobian, not a scalar derivative.", nameof(activation)),
+        _ => throw new ArgumentException($"Unknown activation {activation}.", nameof(activation)),
+    };
+
+    /// <summary><c>a[i] = f(z[i])</c>; for softmax, per row of length <paramref name="cols"/> with the row max subtracted.</summary>
+    internal static void Activate(Activation activation, ReadOnlySpan<double> z, Span<double> a, int cols)
+    {
+        switch (activation)
+        {
+            case Activation.Sigmoid:
+                for (var i = 0; i < z.Length; i++) a[i] = Sigmoid(z[i]);
+                break;
+            case Activation.Tanh:
+                for (var i = 0; i < z.Length; i++) a[i] = Math.Tanh(z[i]);
+                break;
+            case Activation.Relu:
+                for (var i = 0; i < z.Length; i++) a[i] = z[i] > 0 ? z[i] : 0.0;
+                break;
+            case Activation.LeakyRelu l:
+                for (var i = 0; i < z.Length; i++) a[i] = z[i] > 0 ? z[i] : l.Slope * z[i];
+                break;
+            case Activation.Linear:
+                z.CopyTo(a);
+                break;
+            case Activation.Softmax:
+                for (var r = 0; cols > 0 && r < z.Length / cols; r++) SoftmaxRow(z.Slice(r * cols, cols), a.Slice(r * cols, cols));
+                break;
+            default:
+                throw new ArgumentException($"Unknown activation {activation}.", nameof(activation));
+        }
+    }
+
+    /// <summary><c>dz = f′(z) ⊙ da</c>; for softmax <c>dz = a ⊙ (da − Σⱼ daⱼaⱼ)</c> per row.</summary>
+    internal static void ActivateBackward(Activation activation, ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> da, Span<double> dz, int cols)
+    {
+        switch (activation)
+        {
+            case Activation.Sigmoid:
+                for (var i = 0; i < z.Length; i++) dz[i] = da[i] * (a[i] * (1.0 - a[i]));
+                break;
+            case Activation.Tanh:
+                for (var i = 0; i < z.Length; i++) dz[i] = da[i] * (1.0 - a[i] * a[i]);
+                break;
+            case Activation.Relu:
+                for (var i = 0; i < z.Length; i++) dz[i] = z[i] > 0 ? da[i] : 0.0;
+                break;
+            case Activation.LeakyRelu l:
+                for (var i = 0; i < z.Length; i++) dz[i] = z[i] > 0 ? da[i] : l.Slope * da[i];
+                break;
+            case Activation.Linear:
+                da.CopyTo(dz);
+                break;
+            case Activation.Softmax:
+                for (var r = 0; cols > 0 && r < z.Length / cols; r++)
+                {
+                    var ar = a.Slice(r * cols, cols);
+                    var gr = da.Slice(r * cols, cols);
+                    var dot = Blas.Dot(gr, ar);
+                    for (var j = 0; j < cols; j++) dz[r * cols + j] = ar[j] * (gr[j] - dot);
+                }
+                break;
+            default:
+                throw new ArgumentException($"Unknown activation {activation}.", nameof(activation));
+        }
+    }
+
+    /// <summary>Stable softmax of one row: subtracts the row max, so no exponent exceeds 0.</summary>
+    internal static void SoftmaxRow(ReadOnlySpan<double> z, Span<double> a)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in z) if (v > max) max = v;
+        var sum = 0.0;
+        for (var j = 0; j < z.Length; j++)
+        {
+            a[j] = Math.Exp(z[j] - max);
+            sum += a[j];
+        }
+        for (var j = 0; j < z.Length; j++) a[j] /= sum;
+    }
+
+    /// <summary><c>log Σⱼ e^(zⱼ)</c> of one row, computed as <c>max + log Σⱼ e^(zⱼ − max)</c>.</summary>
+    internal static double LogSumExp(ReadOnlySpan<double> z)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in z) if (v > max) max = v;
+        if (double.IsNegativeInfinity(max)) return max;
+        var sum = 0.0;
+        foreach (var v in z) sum += Math.Exp(v - max);
+        return max + Math.Log(sum);
+    }
+}

@@ -1,0 +1,81 @@
+using Nn.Kernels;
+
+namespace Nn;
+
+/// <summary>Factories for <see cref="Activation"/> and the pure functions that apply them and their derivatives.</summary>
+public static class Activations
+{
+    /// <summary>The default slope of <see cref="LeakyRelu"/>: 0.01.</summary>
+    public const double DefaultLeakySlope = 0.01;
+
+    /// <summary>The logistic sigmoid.</summary>
+    public static Activation Sigmoid { get; } = new Activation.Sigmoid();
+
+    /// <summary>The hyperbolic tangent.</summary>
+    public static Activation Tanh { get; } = new Activation.Tanh();
+
+    /// <summary>The rectifier max(0, z).</summary>
+    public static Activation Relu { get; } = new Activation.Relu();
+
+    /// <summary>The identity.</summary>
+    public static Activation Linear { get; } = new Activation.Linear();
+
+    /// <summary>The row-wise softmax (output layer only).</summary>
+    public static Activation Softmax { get; } = new Activation.Softmax();
+
+    /// <summary>Leaky ReLU with the given negative slope (use <see cref="DefaultLeakySlope"/> for the usual 0.01).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">When the slope is not finite.</exception>
+    public static Activation LeakyRelu(double slope) =>
+        double.IsFinite(slope) ? new Activation.LeakyRelu(slope) : throw new ArgumentOutOfRangeException(nameof(slope), slope, "The slope must be finite.");
+
+    /// <summary>Parses a name as written by <see cref="Activation.Name"/> (leaky-relu gets the default slope, or <c>leaky-relu(0.2)</c>).</summary>
+    /// <exception cref="ArgumentException">For an unknown name; the message lists the known ones.</exception>
+    public static Activation Parse(string name)
+    {
+        var n = name.Trim().ToLowerInvariant();
+        if (n.StartsWith("leaky-relu(", StringComparison.Ordinal) && n.EndsWith(')'))
+            return LeakyRelu(double.Parse(n["leaky-relu(".Length..^1], System.Globalization.CultureInfo.InvariantCulture));
+        return n switch
+        {
+            "sigmoid" => Sigmoid,
+            "tanh" => Tanh,
+            "relu" => Relu,
+            "leaky-relu" or "leakyrelu" or "leaky_relu" => LeakyRelu(DefaultLeakySlope),
+            "linear" or "identity" => Linear,
+            "softmax" => Softmax,
+            _ => throw new ArgumentException($"Unknown activation '{name}'; expected one of sigmoid, tanh, relu, leaky-relu, linear, softmax.", nameof(name)),
+        };
+    }
+
+    /// <summary>Applies the activation to a batch of pre-activations <c>z</c> (m × n), giving <c>a</c> (m × n); softmax works per row.</summary>
+    public static Matrix Apply(Activation activation, Matrix z)
+    {
+        var a = new double[z.Rows * z.Cols];
+        Elementwise.Activate(activation, z.AsSpan(), a, z.Cols);
+        return Matrix.Own(z.Rows, z.Cols, a);
+    }
+
+    /// <summary>
+    /// The vector-Jacobian product through the activation: given <c>∂J/∂A</c> and the forward values <c>z</c>, <c>a</c>
+    /// (all m × n), returns <c>∂J/∂Z</c>. Element-wise activations give <c>g ⊙ f′(z)</c>; softmax gives
+    /// <c>a ⊙ (g − rowsum(g ⊙ a))</c> per row.
+    /// </summary>
+    public static Matrix Backward(Activation activation, Matrix z, Matrix a, Matrix dA)
+    {
+        Matrix.CheckSameShape(z, dA, "back-propagate through an activation with");
+        var dz = new double[z.Rows * z.Cols];
+        Elementwise.ActivateBackward(activation, z.AsSpan(), a.AsSpan(), dA.AsSpan(), dz, z.Cols);
+        return Matrix.Own(z.Rows, z.Cols, dz);
+    }
+
+    /// <summary>The derivative <c>f′(z)</c> of an element-wise activation at one point (not defined for softmax).</summary>
+    /// <exception cref="ArgumentException">For softmax, whose derivative is a Jacobian.</exception>
+    public static double Derivative(Activation activation, double z) => Elementwise.Derivative(activation, z);
+
+    /// <summary>The activation at one point (not defined for softmax).</summary>
+    /// <exception cref="ArgumentException">For softmax, which works on whole rows.</exception>
+    public static double Value(Activation activation, double z) => Elementwise.Value(activation, z);
+
+    /// <summary>True where the activation has a kink at 0 (ReLU and leaky ReLU), which gradient checks must treat specially.</summary>
+    public static bool HasKinkAtZero(Activation activation) => activation is Activation.Relu or Activation.LeakyRelu;
+}

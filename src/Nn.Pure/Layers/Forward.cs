@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+
+namespace Nn;
+
+/// <summary>What one layer computed in a forward pass, kept for the backward pass.</summary>
+/// <param name="Z">The pre-activation <c>Z = X·W + b</c>, shape (m × Outputs).</param>
+/// <param name="Activated">The activation <c>f(Z)</c>, shape (m × Outputs).</param>
+/// <param name="Output">What the next layer receives: <see cref="Activated"/>, or with dropout <c>Activated ⊙ Mask</c>.</param>
+/// <param name="Mask">The inverted-dropout mask (entries 0 or 1/(1−p)), or null where no dropout was applied.</param>
+public sealed record LayerTrace(Matrix Z, Matrix Activated, Matrix Output, Matrix? Mask);
+
+/// <summary>A forward pass: the input batch and every layer's values.</summary>
+/// <param name="Input">The input batch X, shape (m × inputs).</param>
+/// <param name="Layers">One trace per layer, input side first.</param>
+public sealed record Trace(Matrix Input, ImmutableArray<LayerTrace> Layers)
+{
+    /// <summary>The network's output Ŷ (the last layer's activation), shape (m × outputs).</summary>
+    public Matrix Output => Layers[^1].Activated;
+
+    /// <summary>The last layer's pre-activation (the logits), shape (m × outputs).</summary>
+    public Matrix Logits => Layers[^1].Z;
+
+    /// <summary>The input to layer <paramref name="layer"/>: X for layer 0, else the previous layer's Output.</summary>
+    public Matrix InputOf(int layer) => layer == 0 ? Input : Layers[layer - 1].Output;
+
+    /// <summary>Trace-by-trace value equality.</summary>
+    public bool Equals(Trace? other) =>
+        other is not null && Input.Equals(other.Input) && Layers.SequenceEqual(other.Layers);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Input, Layers.Length);
+}
+
+/// <summary>The forward pass as pure functions.</summary>
+public static class Forward
+{
+    /// <summary>Runs the network on a batch X (m × inputs), keeping every layer's Z and A (no dropout).</summary>
+    /// <exception cref="ArgumentException">When X does not have the network's input width.</exception>
+    public static Trace Run(Network network, Matrix x) => Run(network, x, 0.0, null);
+
+    /// <summary>
+    /// Runs the network in training mode with inverted dropout on every hidden layer's output: each unit is kept with
+    /// probability 1 − <paramref name="dropoutRate"/> and scaled by 1/(1 − rate). Layer i's mask uses
+    /// <c>Prng.Fold(key, i)</c>; unit j of the flattened (m × n) mask is dropped when <c>uniform(word j) &lt; rate</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">When the rate is outside [0, 1).</exception>
+    public static Trace RunWithDropout(Network network, Matrix x, double dropoutRate, Key key) => Run(network, x, dropoutRate, key);
+
+    /// <summary>The network's outputs Ŷ for a batch X (m × inputs): shape (m × outputs). Dropout is never applied.</summary>
+    public static Matrix Predict(Network network, Matrix x) => Run(network, x).Output;
+
+    /// <summary>The outputs for a single example (a vector of length inputs).</summary>
+    public static Vector PredictOne(Network network, Vector x) => Predict(network, Matrix.RowOf(x)).Row(0);
+
+    private static Trace Run(Network network, Matrix x, double rate, Key? key)
+    {
+        if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        if (x.Cols != network.InputSize)
+            throw new ArgumentException($"The input has {x.Cols} features but the network expects {network.InputSize}.", nameof(x));
+        var traces = ImmutableArray.CreateBuilder<LayerTrace>(network.Layers.Length);
+        var input = x;
+        for (var i = 0; i < network.Layers.Length; i++)
+        {
+            var layer = network.Layers[i];
+            var z = Dense.PreActivation(layer, input);
+            var a = Activations.Apply(layer.Activation, z);
+            var hidden = i < network.Layers.Length - 1;
+            if (hidden && rate > 0 && key is not null)
+            {
+                var mask = DropoutMask(Prng.Fold(key, i), z.Rows, z.Cols, rate);
+                traces.Add(new LayerTrace(z, a, Matrix.Hadamard(a, mask), mask));
+            }
+            else
+            {
+                traces.Add(new LayerTrace(z, a, a, null));
+            }
+            input = traces[^1].Output;
+        }
+        return new Trace(x, traces.MoveToImmutable());
+    }
+
+    private static Matrix DropoutMask(Key key, int rows, int cols, double rate)
+    {
+        var keep = 1.0 / (1.0 - rate);
+        var m = new double[rows * cols];
+        for (var j = 0; j < m.Length; j++) m[j] = Prng.ToUnit(Prng.Word(key, j)) < rate ? 0.0 : keep;
+        return Matrix.Own(rows, cols, m);
+    }
+}

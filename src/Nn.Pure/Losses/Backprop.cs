@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+
+namespace Nn;
+
+/// <summary>The result of back-propagation: the objective's value and its gradient.</summary>
+/// <param name="Loss">The objective J = DataLoss + Penalty, on this batch.</param>
+/// <param name="DataLoss">The data loss alone.</param>
+/// <param name="Penalty">The L2 penalty alone.</param>
+/// <param name="Gradients">∂J/∂θ as a network of the same shapes: each layer's Weights hold ∂J/∂W, its Bias ∂J/∂b.</param>
+/// <param name="Trace">The forward pass the gradient was computed from.</param>
+public sealed record LossAndGradients(double Loss, double DataLoss, double Penalty, Network Gradients, Trace Trace);
+
+/// <summary>Reverse-mode differentiation of a network's objective, as pure functions.</summary>
+public static class Backprop
+{
+    /// <summary>
+    /// The objective J on a batch X (m × inputs), Y (m × outputs) and its exact gradient (no dropout, even when the
+    /// objective sets a rate). Per layer l, with δ = ∂J/∂Z (m × out): <c>∂J/∂W = A_{l−1}ᵀ·δ + λW</c>,
+    /// <c>∂J/∂b = column sums of δ</c>, and <c>∂J/∂A_{l−1} = δ·Wᵀ</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">On shape mismatches or an unsupported loss/output pairing.</exception>
+    public static LossAndGradients Gradient(Network network, Matrix x, Matrix y, Objective objective) =>
+        Run(network, Forward.Run(network, x), y, objective);
+
+    /// <summary>As <see cref="Gradient"/>, with the objective's dropout rate applied using masks drawn from <paramref name="key"/>.</summary>
+    public static LossAndGradients GradientWithDropout(Network network, Matrix x, Matrix y, Objective objective, Key key) =>
+        Run(network, Forward.RunWithDropout(network, x, objective.DropoutRate, key), y, objective);
+
+    private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective)
+    {
+        objective.Validate();
+        if (y.Rows != trace.Input.Rows || y.Cols != network.OutputSize)
+            throw new ArgumentException($"The targets are {y.Shape} but the batch needs {trace.Input.Rows}×{network.OutputSize}.", nameof(y));
+        var output = network.OutputActivation;
+        var dataLoss = Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y);
+        var penalty = Losses.L2Penalty(network, objective.L2);
+
+        var n = network.Layers.Length;
+        var grads = new Dense[n];
+        var delta = Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y);
+        for (var l = n - 1; l >= 0; l--)
+        {
+            var layer = network.Layers[l];
+            var dW = Matrix.MultiplyTransposeA(trace.InputOf(l), delta);
+            if (objective.L2 != 0) dW = Matrix.Add(dW, Matrix.Scale(objective.L2, layer.Weights));
+            grads[l] = layer.WithParameters(dW, Matrix.ColumnSums(delta));
+            if (l == 0) break;
+            var below = trace.Layers[l - 1];
+            var dOut = Matrix.MultiplyTransposeB(delta, layer.Weights);
+            var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask);
+            delta = Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA);
+        }
+        return new LossAndGradients(dataLoss + penalty, dataLoss, penalty, new Network(grads.ToImmutableArray()), trace);
+    }
+}

@@ -1,0 +1,51 @@
+namespace Nn;
+
+/// <summary>
+/// The closed set of losses. Every loss is a mean over the m examples of a batch, summed over the output columns.
+/// </summary>
+/// <remarks>
+/// Definitions (Ŷ the output activation, Z the output logits, both m × n):
+/// <list type="bullet">
+/// <item>MSE: <c>J = (1/2m)·Σᵢ Σₖ (Ŷᵢₖ − Yᵢₖ)²</c>. The factor ½ makes <c>∂J/∂Ŷ = (Ŷ − Y)/m</c>; the reported loss is half
+/// the mean-squared-error metric (for one output).</item>
+/// <item>BCE (sigmoid output): <c>J = −(1/m)·Σᵢ Σₖ [Y log σ(Z) + (1 − Y) log(1 − σ(Z))] = (1/m)·Σ [softplus(Z) − Y·Z]</c>,
+/// evaluated from the logits, so it is finite for any finite Z.</item>
+/// <item>CCE (softmax output): <c>J = −(1/m)·Σᵢ Σₖ Yᵢₖ log softmax(Zᵢ)ₖ = (1/m)·Σᵢ [(Σₖ Yᵢₖ)·logΣexp(Zᵢ) − Σₖ YᵢₖZᵢₖ]</c>.</item>
+/// </list>
+/// The factor 1/m appears once, in J; the seeds' formulas that apply it again in ∂J/∂W are not followed.
+/// </remarks>
+public enum Loss
+{
+    /// <summary>Half mean squared error, <c>(1/2m)·Σ (Ŷ − Y)²</c>; pairs with a linear output.</summary>
+    MeanSquaredError,
+    /// <summary>Binary cross-entropy from logits; requires a sigmoid output.</summary>
+    BinaryCrossEntropy,
+    /// <summary>Categorical cross-entropy from logits; requires a softmax output.</summary>
+    CategoricalCrossEntropy,
+}
+
+/// <summary>
+/// What training minimises: a loss plus optional L2 penalty and dropout.
+/// <c>J = loss + (L2/2)·Σ_layers ‖W‖²</c> (weights only, not biases), so <c>∂J/∂W = ∂loss/∂W + L2·W</c>.
+/// </summary>
+/// <param name="Loss">The data loss.</param>
+/// <param name="L2">The L2 coefficient λ ≥ 0.</param>
+/// <param name="DropoutRate">The probability in [0, 1) of dropping a hidden unit during training (0 = no dropout).</param>
+public sealed record Objective(Loss Loss, double L2, double DropoutRate)
+{
+    /// <summary>The objective with no penalty and no dropout.</summary>
+    public static Objective Of(Loss loss) => new(loss, 0.0, 0.0);
+
+    /// <summary>A copy with another L2 coefficient.</summary>
+    public Objective WithL2(double l2) => this with { L2 = l2 };
+
+    /// <summary>A copy with another dropout rate.</summary>
+    public Objective WithDropout(double rate) => this with { DropoutRate = rate };
+
+    /// <summary>Throws when λ is negative or not finite, or the rate is outside [0, 1).</summary>
+    public void Validate()
+    {
+        if (!(L2 >= 0) || !double.IsFinite(L2)) throw new ArgumentOutOfRangeException(nameof(L2), L2, "The L2 coefficient must be finite and >= 0.");
+        if (!(DropoutRate >= 0 && DropoutRate < 1)) throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "The dropout rate must be in [0, 1).");
+    }
+}

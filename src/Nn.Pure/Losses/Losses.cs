@@ -1,0 +1,146 @@
+using Nn.Kernels;
+
+namespace Nn;
+
+/// <summary>Loss values and their gradients with respect to the output layer (see <see cref="Loss"/> for the definitions).</summary>
+public static class Losses
+{
+    /// <summary>The loss's name as used in files and on the command line: mse, bce, cce.</summary>
+    public static string Name(Loss loss) => loss switch
+    {
+        Loss.MeanSquaredError => "mse",
+        Loss.BinaryCrossEntropy => "bce",
+        Loss.CategoricalCrossEntropy => "cce",
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
+    };
+
+    /// <summary>Parses mse, bce or cce (or the enum names).</summary>
+    /// <exception cref="ArgumentException">For an unknown name.</exception>
+    public static Loss Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "mse" or "meansquarederror" => Loss.MeanSquaredError,
+        "bce" or "binarycrossentropy" => Loss.BinaryCrossEntropy,
+        "cce" or "categoricalcrossentropy" => Loss.CategoricalCrossEntropy,
+        _ => throw new ArgumentException($"Unknown loss '{name}'; expected one of mse, bce, cce.", nameof(name)),
+    };
+
+    /// <summary>The output activation a loss is paired with: MSE → linear, BCE → sigmoid, CCE → softmax.</summary>
+    public static Activation PairedOutput(Loss loss) => loss switch
+    {
+        Loss.MeanSquaredError => Activations.Linear,
+        Loss.BinaryCrossEntropy => Activations.Sigmoid,
+        Loss.CategoricalCrossEntropy => Activations.Softmax,
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
+    };
+
+    /// <summary>
+    /// Throws unless the loss can be used with the output activation: BCE needs sigmoid, CCE needs softmax, MSE works with
+    /// any output (the fused gradient <c>(Ŷ − Y)/m</c> is used only for linear; other outputs back-propagate through f′).
+    /// </summary>
+    /// <exception cref="ArgumentException">For an unsupported pairing.</exception>
+    public static void CheckPairing(Loss loss, Activation output)
+    {
+        var ok = loss switch
+        {
+            Loss.MeanSquaredError => true,
+            Loss.BinaryCrossEntropy => output is Activation.Sigmoid,
+            Loss.CategoricalCrossEntropy => output is Activation.Softmax,
+            _ => false,
+        };
+        if (!ok)
+            throw new ArgumentException($"Loss {Name(loss)} needs a {PairedOutput(loss).Name} output layer, but the network's output is {output}.");
+    }
+
+    /// <summary>The data loss J for output logits Z and activations Ŷ = f(Z) (both m × n) against targets Y (m × n).</summary>
+    /// <exception cref="ArgumentException">When shapes differ or the pairing is unsupported.</exception>
+    public static double Value(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y)
+    {
+        CheckPairing(loss, output);
+        Matrix.CheckSameShape(z, y, "compare outputs and targets of");
+        var m = z.Rows;
+        if (m == 0) return 0.0;
+        var sum = 0.0;
+        switch (loss)
+        {
+            case Loss.MeanSquaredError:
+                for (var i = 0; i < yHat.Data.Length; i++)
+                {
+                    var d = yHat.Data[i] - y.Data[i];
+                    sum += d * d;
+                }
+                return sum / (2.0 * m);
+            case Loss.BinaryCrossEntropy:
+                for (var i = 0; i < z.Data.Length; i++) sum += Elementwise.Softplus(z.Data[i]) - y.Data[i] * z.Data[i];
+                return sum / m;
+            case Loss.CategoricalCrossEntropy:
+                for (var r = 0; r < m; r++)
+                {
+                    var zr = z.RowSpan(r);
+                    var yr = y.RowSpan(r);
+                    sum += Blas.Sum(yr) * Elementwise.LogSumExp(zr) - Blas.Dot(yr, zr);
+                }
+                return sum / m;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
+        }
+    }
+
+    /// <summary>
+    /// The gradient <c>∂J/∂Z</c> of the data loss with respect to the output logits (m × n): fused <c>(σ(Z) − Y)/m</c> for
+    /// BCE, <c>(softmax(Z)·Σₖ Yₖ − Y)/m</c> for CCE (= <c>(Ŷ − Y)/m</c> for one-hot rows), <c>(Ŷ − Y)/m</c> for MSE with a
+    /// linear output, and <c>f′ applied to (Ŷ − Y)/m</c> for MSE with any other output.
+    /// </summary>
+    public static Matrix OutputGradient(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y)
+    {
+        CheckPairing(loss, output);
+        Matrix.CheckSameShape(z, y, "compare outputs and targets of");
+        var m = Math.Max(z.Rows, 1);
+        var g = new double[z.Data.Length];
+        switch (loss)
+        {
+            case Loss.MeanSquaredError:
+            case Loss.BinaryCrossEntropy:
+                for (var i = 0; i < g.Length; i++) g[i] = (yHat.Data[i] - y.Data[i]) / m;
+                break;
+            case Loss.CategoricalCrossEntropy:
+                for (var r = 0; r < z.Rows; r++)
+                {
+                    var s = Blas.Sum(y.RowSpan(r));
+                    for (var k = 0; k < z.Cols; k++)
+                    {
+                        var i = r * z.Cols + k;
+                        g[i] = (yHat.Data[i] * s - y.Data[i]) / m;
+                    }
+                }
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
+        }
+        var dOut = Matrix.Own(z.Rows, z.Cols, g);
+        // Only MSE on a non-linear output needs the chain rule through f; the other pairings are fused.
+        return loss == Loss.MeanSquaredError && output is not Activation.Linear
+            ? Activations.Backward(output, z, yHat, dOut)
+            : dOut;
+    }
+
+    /// <summary>The L2 penalty <c>(λ/2)·Σ_layers ‖W‖²</c> (biases excluded).</summary>
+    public static double L2Penalty(Network network, double l2) =>
+        l2 == 0 ? 0.0 : 0.5 * l2 * network.Layers.Sum(l => Blas.Dot(l.Weights.Data, l.Weights.Data));
+
+    /// <summary>
+    /// The full objective J (data loss + L2 penalty) of the network on a batch X (m × inputs), Y (m × outputs), without
+    /// dropout. This is the value <see cref="Backprop.Gradient"/> reports and differentiates.
+    /// </summary>
+    public static double Evaluate(Network network, Matrix x, Matrix y, Objective objective)
+    {
+        var t = Forward.Run(network, x);
+        return Value(objective.Loss, network.OutputActivation, t.Logits, t.Output, y) + L2Penalty(network, objective.L2);
+    }
+
+    /// <summary>The full objective J with dropout drawn from <paramref name="key"/> (the value <see cref="Backprop.GradientWithDropout"/> differentiates).</summary>
+    public static double EvaluateWithDropout(Network network, Matrix x, Matrix y, Objective objective, Key key)
+    {
+        var t = Forward.RunWithDropout(network, x, objective.DropoutRate, key);
+        return Value(objective.Loss, network.OutputActivation, t.Logits, t.Output, y) + L2Penalty(network, objective.L2);
+    }
+}

@@ -1,1 +1,0 @@
-namespace Nn; internal static class Placeholder {}
