@@ -1,0 +1,197 @@
+using System.Collections.Immutable;
+
+namespace Nn;
+
+/// <summary>
+/// Gradient checking as a public API: compares <see cref="Backprop"/> with central finite differences of the very
+/// objective it reports (<see cref="Losses.Evaluate"/>), on every parameter and along random directions.
+/// </summary>
+/// <remarks>
+/// At a point where ReLU or leaky ReLU is not differentiable (some pre-activation changes sign between θ − h, θ and
+/// θ + h), the central difference is meaningless; there the analytic value passes if it lies between the left and
+/// right one-sided differences <c>(J(θ) − J(θ−h))/h</c> and <c>(J(θ+h) − J(θ))/h</c>, widened by the tolerance, and the
+/// entry is counted as a kink.
+/// </remarks>
+public static class GradientCheck
+{
+    /// <summary>Checks <see cref="Backprop"/>'s gradient of <paramref name="objective"/> for the network on a batch X (m × inputs), Y (m × outputs).</summary>
+    /// <exception cref="ArgumentException">On shape mismatches or invalid options.</exception>
+    public static GradientCheckReport Run(Network network, Matrix x, Matrix y, Objective objective, GradientCheckOptions options)
+    {
+        var analytic = objective.DropoutRate > 0
+            ? Backprop.GradientWithDropout(network, x, y, objective, DropoutKey(options))
+            : Backprop.Gradient(network, x, y, objective);
+        return RunAgainst(network, x, y, objective, analytic.Gradients, options);
+    }
+
+    /// <summary>
+    /// Checks a claimed gradient (any network of the same shapes, e.g. one computed by hand or by another library)
+    /// against finite differences of <see cref="Losses.Evaluate"/> (or, with dropout, of
+    /// <see cref="Losses.EvaluateWithDropout"/> with the masks of <see cref="DropoutKey"/>).
+    /// </summary>
+    public static GradientCheckReport RunAgainst(Network network, Matrix x, Matrix y, Objective objective, Network gradients, GradientCheckOptions options)
+    {
+        if (!(options.Epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.Epsilon, "Epsilon must be > 0.");
+        if (options.RandomDirections < 0) throw new ArgumentOutOfRangeException(nameof(options), options.RandomDirections, "RandomDirections must be >= 0.");
+        Parameters.CheckSameShape(network, gradients);
+        var theta = Parameters.Flatten(network).ToArray();
+        var grad = Parameters.Flatten(gradients).ToArray();
+        var probe = new Probe(network, x, y, objective, DropoutKey(options));
+        var tensors = options.EveryCoordinate ? CheckCoordinates(network, theta, grad, probe, options) : [];
+        var directions = CheckDirections(theta, grad, probe, options);
+        return new GradientCheckReport(probe.Center, tensors, directions, options);
+    }
+
+    /// <summary>The key whose dropout masks a check uses when the objective has dropout: <c>Prng.Fold(options.Key, 1)</c>.</summary>
+    public static Key DropoutKey(GradientCheckOptions options) => Prng.Fold(options.Key, 1);
+
+    private static ImmutableArray<TensorCheck> CheckCoordinates(Network network, double[] theta, double[] grad, Probe probe, GradientCheckOptions o)
+    {
+        var result = ImmutableArray.CreateBuilder<TensorCheck>();
+        var offset = 0;
+        for (var l = 0; l < network.Layers.Length; l++)
+        {
+            var layer = network.Layers[l];
+            result.Add(CheckTensor($"W{l + 1}", l, layer.Inputs, layer.Outputs, offset, theta, grad, probe, o));
+            offset += layer.Inputs * layer.Outputs;
+            result.Add(CheckTensor($"b{l + 1}", l, 1, layer.Outputs, offset, theta, grad, probe, o));
+            offset += layer.Outputs;
+        }
+        return result.ToImmutable();
+    }
+
+    private static TensorCheck CheckTensor(string name, int layer, int rows, int cols, int offset, double[] theta, double[] grad, Probe probe, GradientCheckOptions o)
+    {
+        double maxAbs = 0, maxRel = 0, worstRatio = -1, worstNum = 0, worstAna = 0;
+        int worst = 0, kinks = 0, failures = 0;
+        var h = o.Epsilon;
+        for (var k = 0; k < rows * cols; k++)
+        {
+            var i = offset + k;
+            var a = grad[i];
+            var (fPlus, fMinus, kink) = probe.Along(theta, i, null, h);
+            double num, ratio;
+            if (kink)
+            {
+                kinks++;
+                var left = (probe.Center - fMinus) / h;
+                var right = (fPlus - probe.Center) / h;
+                num = 0.5 * (left + right);
+                var lo = Math.Min(left, right);
+                var hi = Math.Max(left, right);
+                var tol = o.Tolerance(Math.Max(Math.Abs(lo), Math.Abs(hi)));
+                var outside = a < lo ? lo - a : a > hi ? a - hi : 0.0;
+                ratio = outside / tol;
+            }
+            else
+            {
+                num = (fPlus - fMinus) / (2 * h);
+                var err = Math.Abs(a - num);
+                var scale = Math.Max(Math.Abs(a), Math.Abs(num));
+                maxAbs = Math.Max(maxAbs, err);
+                if (scale > o.AbsoluteTolerance / o.RelativeTolerance) maxRel = Math.Max(maxRel, err / scale);
+                ratio = err / o.Tolerance(scale);
+            }
+            if (!(ratio <= 1)) failures++;
+            if (!(ratio <= worstRatio))
+            {
+                worstRatio = double.IsNaN(ratio) ? double.PositiveInfinity : ratio;
+                worst = k;
+                worstNum = num;
+                worstAna = a;
+            }
+        }
+        return new TensorCheck(name, layer, rows, cols, maxAbs, maxRel, worst / cols, worst % cols, worstNum, worstAna, Math.Max(worstRatio, 0), kinks, failures);
+    }
+
+    private static ImmutableArray<DirectionCheck> CheckDirections(double[] theta, double[] grad, Probe probe, GradientCheckOptions o)
+    {
+        var result = ImmutableArray.CreateBuilder<DirectionCheck>(o.RandomDirections);
+        for (var d = 0; d < o.RandomDirections; d++)
+        {
+            var dir = Prng.Normal(Prng.Fold(o.Key, 100 + d), theta.Length, 0, 1).ToArray();
+            var norm = Math.Sqrt(dir.Sum(v => v * v));
+            for (var i = 0; i < dir.Length; i++) dir[i] /= norm;
+            var a = 0.0;
+            for (var i = 0; i < dir.Length; i++) a += grad[i] * dir[i];
+            var h = o.Epsilon;
+            var (fPlus, fMinus, kink) = probe.Along(theta, -1, dir, h);
+            bool passed;
+            double num;
+            if (kink)
+            {
+                var left = (probe.Center - fMinus) / h;
+                var right = (fPlus - probe.Center) / h;
+                num = 0.5 * (left + right);
+                var tol = o.Tolerance(Math.Max(Math.Abs(left), Math.Abs(right)));
+                passed = a >= Math.Min(left, right) - tol && a <= Math.Max(left, right) + tol;
+            }
+            else
+            {
+                num = (fPlus - fMinus) / (2 * h);
+                passed = Math.Abs(a - num) <= o.Tolerance(Math.Max(Math.Abs(a), Math.Abs(num)));
+            }
+            result.Add(new DirectionCheck(d, num, a, Math.Abs(a - num), kink, passed));
+        }
+        return result.MoveToImmutable();
+    }
+
+    /// <summary>Evaluates J at perturbed parameters and tells whether a kink's sign pattern changed.</summary>
+    private sealed class Probe
+    {
+        private readonly Network _template;
+        private readonly Matrix _x, _y;
+        private readonly Objective _objective;
+        private readonly Key _dropoutKey;
+        private readonly bool[][] _centerSigns;
+
+        public Probe(Network template, Matrix x, Matrix y, Objective objective, Key dropoutKey)
+        {
+            _template = template;
+            _x = x;
+            _y = y;
+            _objective = objective;
+            _dropoutKey = dropoutKey;
+            (Center, _centerSigns) = Evaluate(template);
+        }
+
+        public double Center { get; }
+
+        /// <summary>J at θ + h·e (coordinate <paramref name="index"/>, or direction <paramref name="dir"/> when index is −1) and θ − h·e.</summary>
+        public (double Plus, double Minus, bool Kink) Along(double[] theta, int index, double[]? dir, double h)
+        {
+            var (plus, sp) = Evaluate(Shift(theta, index, dir, h));
+            var (minus, sm) = Evaluate(Shift(theta, index, dir, -h));
+            return (plus, minus, !SameSigns(sp, _centerSigns) || !SameSigns(sm, _centerSigns));
+        }
+
+        private Network Shift(double[] theta, int index, double[]? dir, double h)
+        {
+            var t = (double[])theta.Clone();
+            if (dir is null) t[index] += h;
+            else for (var i = 0; i < t.Length; i++) t[i] += h * dir[i];
+            return Parameters.Unflatten(_template, Vector.Own(t));
+        }
+
+        private (double Loss, bool[][] Signs) Evaluate(Network net)
+        {
+            var trace = _objective.DropoutRate > 0
+                ? Forward.RunWithDropout(net, _x, _objective.DropoutRate, _dropoutKey)
+                : Forward.Run(net, _x);
+            var loss = Losses.Value(_objective.Loss, net.OutputActivation, trace.Logits, trace.Output, _y) + Losses.L2Penalty(net, _objective.L2);
+            var signs = new bool[net.Layers.Length][];
+            for (var l = 0; l < signs.Length; l++)
+                signs[l] = Activations.HasKinkAtZero(net.Layers[l].Activation)
+                    ? trace.Layers[l].Z.ToRowMajorArray().Select(z => z > 0).ToArray()
+                    : [];
+            return (loss, signs);
+        }
+
+        private static bool SameSigns(bool[][] a, bool[][] b)
+        {
+            for (var l = 0; l < a.Length; l++)
+                if (!a[l].AsSpan().SequenceEqual(b[l])) return false;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+namespace Nn;
+
+/// <summary>A quick summary of a network on a data set, as used for per-epoch validation.</summary>
+/// <param name="Loss">The objective (data loss + L2 penalty, no dropout).</param>
+/// <param name="Accuracy">For sigmoid/softmax outputs: the fraction of rows classified right; else null.</param>
+/// <param name="R2">For other outputs (regression): the coefficient of determination over all outputs; else null.</param>
+public sealed record EvaluationSummary(double Loss, double? Accuracy, double? R2);
+
+/// <summary>Pure evaluation of a network on labelled data.</summary>
+public static class Evaluation
+{
+    /// <summary>
+    /// The objective on X (m × inputs), Y (m × outputs), and accuracy (softmax: arg-max of Ŷ vs arg-max of Y, ties to
+    /// the lower index; sigmoid: each output Ŷ ≥ 0.5 vs Y ≥ 0.5, averaged over rows and outputs) or R²
+    /// (<c>1 − Σ(Ŷ − Y)² / Σ(Y − Ȳ)²</c>, Ȳ per column; 0/0 gives 1 and x/0 gives 0).
+    /// </summary>
+    public static EvaluationSummary Summarize(Network network, Matrix x, Matrix y, Objective objective)
+    {
+        var trace = Forward.Run(network, x);
+        var loss = Losses.Value(objective.Loss, network.OutputActivation, trace.Logits, trace.Output, y) + Losses.L2Penalty(network, objective.L2);
+        var yHat = trace.Output;
+        return network.OutputActivation switch
+        {
+            Activation.Softmax => new(loss, ArgMaxAccuracy(yHat, y), null),
+            Activation.Sigmoid => new(loss, ThresholdAccuracy(yHat, y), null),
+            _ => new(loss, null, RSquared(yHat, y)),
+        };
+    }
+
+    private static double ArgMaxAccuracy(Matrix yHat, Matrix y)
+    {
+        if (y.Rows == 0) return double.NaN;
+        var right = 0;
+        for (var r = 0; r < y.Rows; r++)
+            if (ArgMax(yHat.RowSpan(r)) == ArgMax(y.RowSpan(r))) right++;
+        return (double)right / y.Rows;
+    }
+
+    private static double ThresholdAccuracy(Matrix yHat, Matrix y)
+    {
+        if (y.Rows == 0) return double.NaN;
+        var right = 0;
+        var yh = yHat.AsSpan();
+        var yt = y.AsSpan();
+        for (var i = 0; i < yt.Length; i++)
+            if (yh[i] >= 0.5 == yt[i] >= 0.5) right++;
+        return (double)right / yt.Length;
+    }
+
+    private static double RSquared(Matrix yHat, Matrix y)
+    {
+        if (y.Rows == 0) return double.NaN;
+        var means = Matrix.ColumnSums(y);
+        double ssRes = 0, ssTot = 0;
+        for (var r = 0; r < y.Rows; r++)
+            for (var c = 0; c < y.Cols; c++)
+            {
+                var t = y[r, c];
+                var d = yHat[r, c] - t;
+                var e = t - means[c] / y.Rows;
+                ssRes += d * d;
+                ssTot += e * e;
+            }
+        return ssTot == 0 ? (ssRes == 0 ? 1.0 : 0.0) : 1.0 - ssRes / ssTot;
+    }
+
+    private static int ArgMax(ReadOnlySpan<double> row)
+    {
+        var best = 0;
+        for (var j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
+        return best;
+    }
+}
