@@ -33,8 +33,9 @@ public sealed record TensorCheck(
 /// <param name="Numeric">The central difference along d.</param>
 /// <param name="Analytic">The analytic <c>∇J·d</c>.</param>
 /// <param name="AbsoluteError"><c>|Analytic − Numeric|</c>.</param>
-/// <param name="Kink">True when the step along d crossed a ReLU/leaky-ReLU kink (then judged by one-sided differences).</param>
-/// <param name="Passed">True when within tolerance.</param>
+/// <param name="Kink">True when the step along d crossed a ReLU/leaky-ReLU kink: such a direction is reported but not judged,
+/// since with several kinks met at once the directional derivative need not lie between the one-sided differences.</param>
+/// <param name="Passed">True when within tolerance (always true for a kink direction).</param>
 public sealed record DirectionCheck(int Index, double Numeric, double Analytic, double AbsoluteError, bool Kink, bool Passed);
 
 /// <summary>The result of a gradient check: a value, not a bool, so a failure says where and by how much.</summary>

@@ -1,0 +1,178 @@
+using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.FSharp.Core;
+using Nn;
+
+namespace Nn.Properties;
+
+/// <summary>A small random problem: an architecture, an output/loss pairing, a batch and a seed.</summary>
+public sealed record GradientCase(ImmutableArray<int> Sizes, Activation Hidden, Loss Loss, Activation Output, int Batch, double L2, double Dropout, long Seed)
+{
+    public Network Network => Init.Mlp(Key.FromSeed(Seed), Sizes, Hidden, Output, InitScheme.XavierNormal);
+
+    public Matrix X => Matrix.Own(Batch, Sizes[0], Prng.Normal(Prng.Fold(Key.FromSeed(Seed), 1000), Batch * Sizes[0], 0, 1).ToArray());
+
+    /// <summary>Valid targets for the loss: one-hot rows for CCE, 0/1 for BCE, normals for MSE.</summary>
+    public Matrix Y
+    {
+        get
+        {
+            var k = Sizes[^1];
+            var key = Prng.Fold(Key.FromSeed(Seed), 2000);
+            return Loss switch
+            {
+                Loss.CategoricalCrossEntropy => Matrix.Init(Batch, k, (r, c) => Prng.Below(key, r, k) == c ? 1.0 : 0.0),
+                Loss.BinaryCrossEntropy => Matrix.Init(Batch, k, (r, c) => Prng.Below(key, r * k + c, 2)),
+                _ => Matrix.Own(Batch, k, Prng.Normal(key, Batch * k, 0, 1).ToArray()),
+            };
+        }
+    }
+
+    public Objective Objective => new(Loss, L2, Dropout);
+
+    public override string ToString() =>
+        $"sizes [{string.Join(",", Sizes)}] hidden {Hidden} output {Output}+{Losses.Name(Loss)} batch {Batch} l2 {L2} dropout {Dropout} seed {Seed}";
+}
+
+public static class GradientGens
+{
+    public static readonly Activation[] HiddenActivations =
+        [Activations.Sigmoid, Activations.Tanh, Activations.Relu, Activations.LeakyRelu(0.01), Activations.LeakyRelu(0.2), Activations.Linear];
+
+    /// <summary>Output/loss pairings: the three fused ones and MSE through non-linear outputs (chain rule through f′).</summary>
+    public static readonly (Activation Output, Loss Loss)[] Pairings =
+    [
+        (Activations.Linear, Loss.MeanSquaredError),
+        (Activations.Sigmoid, Loss.BinaryCrossEntropy),
+        (Activations.Softmax, Loss.CategoricalCrossEntropy),
+        (Activations.Sigmoid, Loss.MeanSquaredError),
+        (Activations.Tanh, Loss.MeanSquaredError),
+        (Activations.Softmax, Loss.MeanSquaredError),
+    ];
+
+    public static Gen<GradientCase> Case(bool smoothOnly, bool withDropout) =>
+        from layers in Gen.Choose(1, 4)
+        from widths in Gen.ArrayOf(Gen.Choose(1, 8), layers + 1)
+        from hidden in Gen.Elements(smoothOnly ? HiddenActivations.Where(a => !Activations.HasKinkAtZero(a)).ToArray() : HiddenActivations)
+        from pairing in Gen.Elements(Pairings)
+        from batch in Gen.Choose(1, 6)
+        from l2 in Gen.Elements(0.0, 0.0, 0.1)
+        from dropout in Gen.Elements(withDropout ? [0.0, 0.25, 0.5] : new[] { 0.0 })
+        from seed in Gen.Choose(0, 1_000_000)
+        select new GradientCase(
+            [.. widths.Take(layers), pairing.Output is Activation.Softmax ? Math.Max(widths[layers], 2) : widths[layers]],
+            hidden, pairing.Loss, pairing.Output, batch, l2, dropout, seed);
+}
+
+/// <summary>Properties 1, 2 and 6: gradients against finite differences, batch = mean of examples, descent.</summary>
+public class GradientProperties
+{
+    private static Config Config(int maxTest) =>
+        FsCheck.Config.QuickThrowOnFailure
+            .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(20261121UL, 7919UL), FSharpOption<int>.None)))
+            .WithMaxTest(maxTest);
+
+    [Fact]
+    public void Analytic_gradient_equals_central_finite_difference_for_every_parameter()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), c =>
+        {
+            var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
+            return report.Passed.Label($"{c}: {report}");
+        });
+        Check.One(Config(150), prop);
+    }
+
+    [Fact]
+    public void Analytic_gradient_with_dropout_equals_finite_difference_under_fixed_masks()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), c =>
+        {
+            var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
+            return report.Passed.Label($"{c}: {report}");
+        });
+        Check.One(Config(60), prop);
+    }
+
+    [Fact]
+    public void Smooth_networks_have_no_kinks_and_relative_error_below_1e_6()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: true, withDropout: false).ToArbitrary(), c =>
+        {
+            var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
+            return (report.Passed && report.Kinks == 0 && report.MaxRelativeError <= 1e-6).Label($"{c}: {report}");
+        });
+        Check.One(Config(100), prop);
+    }
+
+    [Fact]
+    public void A_wrong_gradient_entry_is_caught_and_located()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: true, withDropout: false).ToArbitrary(), Gen.Choose(0, 10_000).ToArbitrary(), (c, pick) =>
+        {
+            var net = c.Network;
+            var g = Backprop.Gradient(net, c.X, c.Y, c.Objective).Gradients;
+            var flat = Parameters.Flatten(g).ToArray();
+            var i = pick % flat.Length;
+            flat[i] += 1e-3 + 0.01 * Math.Abs(flat[i]);
+            var report = GradientCheck.RunAgainst(net, c.X, c.Y, c.Objective, Parameters.Unflatten(g, Vector.Create(flat)), GradientCheckOptions.Default);
+            var (layer, tensor, row, col) = Locate(net, i);
+            var failed = report.Tensors.Where(t => !t.Passed).ToList();
+            return (!report.Passed && failed.Count == 1 && failed[0].Layer == layer && failed[0].Name.StartsWith(tensor, StringComparison.Ordinal)
+                    && failed[0].WorstRow == row && failed[0].WorstCol == col && failed[0].Failures == 1)
+                .Label($"{c}, corrupted index {i}: {report}");
+        });
+        Check.One(Config(50), prop);
+    }
+
+    [Fact]
+    public void Batch_gradient_equals_mean_of_per_example_gradients()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), c =>
+        {
+            var net = c.Network;
+            var (x, y) = (c.X, c.Y);
+            var batch = Parameters.Flatten(Backprop.Gradient(net, x, y, c.Objective).Gradients).ToArray();
+            var mean = new double[batch.Length];
+            for (var r = 0; r < x.Rows; r++)
+            {
+                var gi = Parameters.Flatten(Backprop.Gradient(net, x.SelectRows([r]), y.SelectRows([r]), c.Objective).Gradients);
+                for (var k = 0; k < mean.Length; k++) mean[k] += gi[k] / x.Rows;
+            }
+            var worst = batch.Zip(mean, (a, b) => Math.Abs(a - b) / (1e-12 + Math.Max(Math.Abs(a), Math.Abs(b)))).Max();
+            return (worst <= 1e-9).Label($"{c}: worst relative difference {worst}");
+        });
+        Check.One(Config(150), prop);
+    }
+
+    [Fact]
+    public void A_small_enough_gradient_step_does_not_increase_a_smooth_loss()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: true, withDropout: false).ToArbitrary(), c =>
+        {
+            var net = c.Network;
+            var g = Backprop.Gradient(net, c.X, c.Y, c.Objective);
+            var norm2 = Parameters.Dot(g.Gradients, g.Gradients);
+            var lr = 1e-4 / (1 + norm2);
+            var after = Losses.Evaluate(Parameters.Axpy(-lr, g.Gradients, net), c.X, c.Y, c.Objective);
+            // The first-order decrease is lr·‖g‖²; allow only floating-point noise on top of J.
+            return (after <= g.Loss + 8 * double.Epsilon + 4e-16 * Math.Abs(g.Loss)).Label($"{c}: J {g.Loss:R} → {after:R}, ‖g‖² {norm2}");
+        });
+        Check.One(Config(150), prop);
+    }
+
+    private static (int Layer, string Tensor, int Row, int Col) Locate(Network net, int flatIndex)
+    {
+        var o = 0;
+        for (var l = 0; l < net.Layers.Length; l++)
+        {
+            var w = net.Layers[l].Inputs * net.Layers[l].Outputs;
+            if (flatIndex < o + w) return (l, "W", (flatIndex - o) / net.Layers[l].Outputs, (flatIndex - o) % net.Layers[l].Outputs);
+            o += w;
+            if (flatIndex < o + net.Layers[l].Outputs) return (l, "b", 0, flatIndex - o);
+            o += net.Layers[l].Outputs;
+        }
+        throw new ArgumentOutOfRangeException(nameof(flatIndex));
+    }
+}
