@@ -1,1 +1,0 @@
-namespace Nn.Shell; internal static class Placeholder {}
