@@ -1,0 +1,50 @@
+namespace Nn;
+
+/// <summary>
+/// The driver behind <see cref="Optimizers.Update"/>: runs one span kernel per tensor (each layer's weights, then its
+/// bias) over the parameters, the gradients and up to two moment trees, and assembles the new trees.
+/// </summary>
+internal static class TreeUpdate
+{
+    /// <summary>A fused kernel over one tensor: reads θ, g, a, b and writes θ′, a′, b′ (absent moments are empty spans).</summary>
+    internal delegate void Kernel(ReadOnlySpan<double> theta, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b,
+        Span<double> thetaOut, Span<double> aOut, Span<double> bOut);
+
+    /// <summary>The new parameter tree and the new moment trees (null where no moment was given).</summary>
+    internal sealed record Result(Network Parameters, Network? A, Network? B);
+
+    /// <summary>Applies <paramref name="kernel"/> to every tensor; all trees must already have the parameters' shape.</summary>
+    internal static Result Apply(Network theta, Network g, Network? a, Network? b, Kernel kernel)
+    {
+        var n = theta.Layers.Length;
+        var thetaLayers = new Dense[n];
+        var aLayers = a is null ? null : new Dense[n];
+        var bLayers = b is null ? null : new Dense[n];
+        for (var i = 0; i < n; i++)
+        {
+            var lt = theta.Layers[i];
+            var lg = g.Layers[i];
+            var la = a?.Layers[i];
+            var lb = b?.Layers[i];
+            var w = Tensor(lt.Weights.Data, lg.Weights.Data, la?.Weights.Data, lb?.Weights.Data, kernel);
+            var c = Tensor(lt.Bias.Data, lg.Bias.Data, la?.Bias.Data, lb?.Bias.Data, kernel);
+            thetaLayers[i] = lt.WithParameters(Matrix.Own(lt.Inputs, lt.Outputs, w.Theta), Vector.Own(c.Theta));
+            if (la is not null) aLayers![i] = la.WithParameters(Matrix.Own(la.Inputs, la.Outputs, w.A!), Vector.Own(c.A!));
+            if (lb is not null) bLayers![i] = lb.WithParameters(Matrix.Own(lb.Inputs, lb.Outputs, w.B!), Vector.Own(c.B!));
+        }
+        return new(new Network(thetaLayers),
+            aLayers is null ? null : new Network(aLayers),
+            bLayers is null ? null : new Network(bLayers));
+    }
+
+    private sealed record Arrays(double[] Theta, double[]? A, double[]? B);
+
+    private static Arrays Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel)
+    {
+        var thetaOut = new double[theta.Length];
+        var aOut = a is null ? null : new double[theta.Length];
+        var bOut = b is null ? null : new double[theta.Length];
+        kernel(theta, g, a, b, thetaOut, aOut, bOut);
+        return new(thetaOut, aOut, bOut);
+    }
+}
