@@ -1,0 +1,65 @@
+namespace Nn;
+
+/// <summary>Everything that decides how a step changes the parameters (hyper-parameters only; no mutable state).</summary>
+/// <param name="Objective">The loss, L2 and dropout.</param>
+/// <param name="Optimizer">The update rule; its learning rate is replaced by the schedule's value at each step.</param>
+/// <param name="Schedule">The learning rate as a function of the step number.</param>
+/// <param name="ClipNorm">Clip gradients to this global L2 norm before the update; 0 = no clipping.</param>
+public sealed record TrainConfig(Objective Objective, Optimizer Optimizer, Schedule Schedule, double ClipNorm)
+{
+    /// <summary>A configuration with a constant learning rate (the optimizer's) and no clipping.</summary>
+    public static TrainConfig Of(Objective objective, Optimizer optimizer) =>
+        new(objective, optimizer, Schedules.Constant(optimizer.Rate), 0.0);
+
+    /// <summary>A copy with another schedule.</summary>
+    public TrainConfig WithSchedule(Schedule schedule) => this with { Schedule = schedule };
+
+    /// <summary>A copy with gradient clipping at <paramref name="maxNorm"/> (0 turns it off).</summary>
+    public TrainConfig WithClipNorm(double maxNorm) => this with { ClipNorm = maxNorm };
+}
+
+/// <summary>The whole state of training between two steps; a pure function maps it to the next one.</summary>
+/// <param name="Parameters">The current network.</param>
+/// <param name="Optimizer">The optimizer's state (moments, its own step count).</param>
+/// <param name="Step">How many steps have been taken (0 before the first).</param>
+/// <param name="Key">The training key; dropout in step t uses <c>Prng.Fold(Prng.Fold(Key, 0), t)</c>, shuffling uses <c>Prng.Fold(Key, 1)</c>.</param>
+/// <param name="LastLoss">The objective on the batch of the last step (NaN before the first step).</param>
+public sealed record TrainState(Network Parameters, OptimizerState Optimizer, long Step, Key Key, double LastLoss);
+
+/// <summary>Training as pure state transitions: <c>state = Training.Step(config, state, x, y)</c>.</summary>
+public static class Training
+{
+    /// <summary>The state before the first step.</summary>
+    public static TrainState Init(TrainConfig config, Network network, Key key) =>
+        new(network, Optimizers.Init(config.Optimizer, network), 0, key, double.NaN);
+
+    /// <summary>The key that orders the examples of every epoch (see <see cref="Batches.ForEpoch"/>).</summary>
+    public static Key ShuffleKey(TrainState state) => Prng.Fold(state.Key, 1);
+
+    /// <summary>
+    /// One step on a batch X (b × inputs), Y (b × outputs): forward, backprop, optional clipping, then the optimizer's
+    /// update with the schedule's learning rate at this step. Returns the next state; the given one is unchanged.
+    /// </summary>
+    public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y)
+    {
+        var objective = config.Objective;
+        var g = objective.DropoutRate > 0
+            ? Backprop.GradientWithDropout(state.Parameters, x, y, objective, Prng.Fold(Prng.Fold(state.Key, 0), state.Step))
+            : Backprop.Gradient(state.Parameters, x, y, objective);
+        var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
+        var optimizer = Optimizers.WithLearningRate(config.Optimizer, Schedules.LearningRate(config.Schedule, state.Step));
+        var next = Optimizers.Update(optimizer, state.Optimizer, state.Parameters, grads);
+        return new TrainState(next.Parameters, next.State, state.Step + 1, state.Key, g.Loss);
+    }
+
+    /// <summary>
+    /// One epoch: the batches of <see cref="Batches.ForEpoch"/> with <see cref="ShuffleKey"/>, folded through
+    /// <see cref="Step"/>. X is (m × inputs), Y (m × outputs).
+    /// </summary>
+    public static TrainState Epoch(TrainConfig config, TrainState state, Matrix x, Matrix y, long epoch, BatchPolicy policy)
+    {
+        foreach (var batch in Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy))
+            state = Step(config, state, x.SelectRows(batch), y.SelectRows(batch));
+        return state;
+    }
+}
