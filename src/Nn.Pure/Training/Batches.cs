@@ -13,7 +13,8 @@ public enum LastBatch
 }
 
 /// <summary>How an epoch is cut into mini-batches.</summary>
-/// <param name="BatchSize">Examples per batch (≥ 1); <see cref="int.MaxValue"/> means one full batch.</param>
+/// <param name="BatchSize">Examples per batch (≥ 1). A size at or above the example count means one batch of all
+/// examples (so <see cref="int.MaxValue"/> is full-batch training, and <see cref="LastBatch.Drop"/> never drops everything).</param>
 /// <param name="Shuffle">Whether each epoch visits the examples in a fresh seeded order.</param>
 /// <param name="Last">The policy for a final partial batch.</param>
 public sealed record BatchPolicy(int BatchSize, bool Shuffle, LastBatch Last)

@@ -1,0 +1,159 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.FSharp.Core;
+using Nn;
+using Nn.Shell;
+
+namespace Nn.Properties;
+
+/// <summary>Property 4 (determinism) and the contract of the pure training step and the shell loop over it.</summary>
+public class TrainingProperties
+{
+    private static Config Config(int maxTest) =>
+        FsCheck.Config.QuickThrowOnFailure
+            .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(4004UL, 7919UL), FSharpOption<int>.None)))
+            .WithMaxTest(maxTest);
+
+    private static readonly Optimizer[] AllOptimizers =
+    [
+        Optimizers.Sgd(0.05), Optimizers.Momentum(0.05, 0.9), Optimizers.Nesterov(0.05, 0.9),
+        Optimizers.RmsProp(0.01), Optimizers.Adam(0.01), Optimizers.AdamW(0.01, 0.01),
+    ];
+
+    private static TrainState Train(GradientCase c, TrainConfig config, int epochs, BatchPolicy policy)
+    {
+        var state = Training.Init(config, c.Network, Key.FromSeed(c.Seed + 1));
+        for (var e = 0; e < epochs; e++) state = Training.Epoch(config, state, c.X, c.Y, e, policy);
+        return state;
+    }
+
+    [Fact]
+    public void Same_seed_gives_bit_identical_network_after_n_train_steps()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), (c, opt) =>
+        {
+            var config = TrainConfig.Of(c.Objective, opt).WithClipNorm(5.0);
+            var a = Train(c, config, 4, BatchPolicy.MiniBatch(2));
+            var b = Train(c, config, 4, BatchPolicy.MiniBatch(2));
+            return (Parameters.BitEquals(a.Parameters, b.Parameters) && a.Optimizer == b.Optimizer && a.Step == b.Step
+                    && a.LastLoss.Equals(b.LastLoss)).Label($"{c} {opt.Name}");
+        });
+        Check.One(Config(60), prop);
+    }
+
+    [Fact]
+    public void Different_seeds_give_different_networks()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: true, withDropout: false).ToArbitrary(), c =>
+        {
+            var other = c with { Seed = c.Seed + 1 };
+            return (!Parameters.BitEquals(c.Network, other.Network)).Label(c.ToString());
+        });
+        Check.One(Config(100), prop);
+    }
+
+    [Fact]
+    public void Train_step_leaves_its_inputs_unchanged_and_advances_the_step()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), (c, opt) =>
+        {
+            var config = TrainConfig.Of(c.Objective, opt);
+            var state = Training.Init(config, c.Network, Key.FromSeed(3));
+            var (x, y) = (c.X, c.Y);
+            var copies = (Parameters.Flatten(state.Parameters).ToArray(), x.ToRowMajorArray(), y.ToRowMajorArray(), state.Optimizer);
+            var next = Training.Step(config, state, x, y);
+            var unchanged = Parameters.Flatten(state.Parameters).ToArray().SequenceEqual(copies.Item1)
+                && x.ToRowMajorArray().SequenceEqual(copies.Item2) && y.ToRowMajorArray().SequenceEqual(copies.Item3)
+                && state.Optimizer == copies.Item4 && state.Step == 0;
+            return (unchanged && next.Step == 1 && next.Optimizer.Step == 1 && double.IsFinite(next.LastLoss)).Label($"{c} {opt.Name}");
+        });
+        Check.One(Config(60), prop);
+    }
+
+    [Fact]
+    public void Sgd_train_step_is_backprop_followed_by_theta_minus_lr_times_gradient()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), c =>
+        {
+            var config = TrainConfig.Of(c.Objective, Optimizers.Sgd(0.1));
+            var next = Training.Step(config, Training.Init(config, c.Network, Key.FromSeed(0)), c.X, c.Y);
+            var g = Backprop.Gradient(c.Network, c.X, c.Y, c.Objective);
+            var expected = Parameters.Flatten(c.Network).ToArray().Zip(Parameters.Flatten(g.Gradients).ToArray(), (p, d) => p - 0.1 * d);
+            return (Parameters.Flatten(next.Parameters).ToArray().SequenceEqual(expected) && next.LastLoss == g.Loss).Label(c.ToString());
+        });
+        Check.One(Config(100), prop);
+    }
+
+    [Fact]
+    public void Epoch_batches_partition_the_examples_and_depend_only_on_key_and_epoch()
+    {
+        var prop = Prop.ForAll(Gen.Choose(0, 200).ToArbitrary(), Gen.Choose(1, 50).ToArbitrary(), Gen.Choose(0, 5).ToArbitrary(), (count, size, epoch) =>
+        {
+            var key = Key.FromSeed(count * 31 + size);
+            var keep = Batches.ForEpoch(key, epoch, count, BatchPolicy.MiniBatch(size));
+            var again = Batches.ForEpoch(key, epoch, count, BatchPolicy.MiniBatch(size));
+            var drop = Batches.ForEpoch(key, epoch, count, BatchPolicy.MiniBatch(size) with { Last = LastBatch.Drop });
+            var all = keep.SelectMany(b => b).Order().ToArray();
+            var eff = Math.Min(size, Math.Max(count, 1)); // a batch size above the count means one batch of everything
+            return (all.SequenceEqual(Enumerable.Range(0, count))
+                    && keep.Zip(again).All(p => p.First.SequenceEqual(p.Second))
+                    && keep.Take(keep.Length - 1).All(b => b.Length == eff)
+                    && drop.All(b => b.Length == eff) && drop.Length == count / eff
+                    && BatchPolicy.FullBatch is var full && Batches.ForEpoch(key, epoch, count, full).SelectMany(b => b).SequenceEqual(Enumerable.Range(0, count)))
+                .Label($"count {count} size {size} epoch {epoch}");
+        });
+        Check.One(Config(200), prop);
+    }
+
+    [Fact]
+    public void Shell_trainer_gives_the_same_bits_as_folding_the_pure_epoch()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), (c, opt) =>
+        {
+            var config = TrainConfig.Of(c.Objective, opt);
+            var init = Training.Init(config, c.Network, Key.FromSeed(c.Seed + 1));
+            var reported = new List<EpochRecord>();
+            var fit = Trainer.Fit(config, init, new TrainingData(c.X, c.Y), TrainerOptions.Of(3, BatchPolicy.MiniBatch(2)),
+                new InlineProgress(reported.Add), CancellationToken.None);
+            var folded = Train(c, config, 3, BatchPolicy.MiniBatch(2));
+            return (Parameters.BitEquals(fit.State.Parameters, folded.Parameters) && fit.History.Epochs.Length == 3
+                    && reported.Select(r => r.Epoch).SequenceEqual([1, 2, 3]) && !fit.Cancelled).Label($"{c} {opt.Name}");
+        });
+        Check.One(Config(40), prop);
+    }
+
+    [Fact]
+    public void Cancelled_training_stops_between_steps_and_reports_it()
+    {
+        var c = new GradientCase([2, 4, 1], Activations.Tanh, Loss.BinaryCrossEntropy, Activations.Sigmoid, 6, 0, 0, 11);
+        var config = TrainConfig.Of(c.Objective, Optimizers.Sgd(0.1));
+        using var cts = new CancellationTokenSource();
+        var seen = 0;
+        var fit = Trainer.Fit(config, Training.Init(config, c.Network, Key.FromSeed(1)), new TrainingData(c.X, c.Y),
+            TrainerOptions.Of(100, BatchPolicy.MiniBatch(2)), new InlineProgress(r => { if (++seen == 2) cts.Cancel(); }), cts.Token);
+        Assert.True(fit.Cancelled);
+        Assert.Equal(2, fit.History.Epochs.Length);
+        Assert.Equal(6, fit.State.Step); // 2 epochs × 3 batches, no partial epoch
+    }
+
+    [Fact]
+    public void Early_stopping_restores_the_best_validation_epoch()
+    {
+        // A large learning rate makes validation loss bounce; patience 2 must stop and restore the best epoch's weights.
+        var train = Synthetic.Moons(Key.FromSeed(1), 60, 0.3);
+        var valid = Synthetic.Moons(Key.FromSeed(2), 40, 0.3);
+        var net = Init.Mlp(Key.FromSeed(3), [2, 8, 2], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal);
+        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(3.0));
+        var options = TrainerOptions.Of(200, BatchPolicy.MiniBatch(8)).WithValidation(new TrainingData(valid.X, valid.OneHot), 2);
+        var fit = Trainer.Fit(config, Training.Init(config, net, Key.FromSeed(4)), new TrainingData(train.X, train.OneHot), options, null, CancellationToken.None);
+        var best = fit.History.Epochs.MinBy(e => e.Validation!.Loss)!;
+        Assert.Equal(best.Epoch, fit.History.BestEpoch);
+        Assert.True(fit.StoppedEarly || fit.History.Epochs.Length == 200);
+        Assert.Equal(best.Validation!.Loss, Evaluation.Summarize(fit.State.Parameters, valid.X, valid.OneHot, config.Objective).Loss);
+    }
+
+    private sealed class InlineProgress(Action<EpochRecord> report) : IProgress<EpochRecord>
+    {
+        public void Report(EpochRecord value) => report(value);
+    }
+}
