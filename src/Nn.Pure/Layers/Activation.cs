@@ -40,5 +40,6 @@ public abstract record Activation
     };
 
     /// <summary>The name, and the slope for leaky ReLU (e.g. <c>leaky-relu(0.01)</c>).</summary>
-    public override string ToString() => this is LeakyRelu l ? $"leaky-relu({l.Slope})" : Name;
+    public sealed override string ToString() =>
+        this is LeakyRelu l ? $"leaky-relu({l.Slope.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : Name;
 }

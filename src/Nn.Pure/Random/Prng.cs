@@ -14,7 +14,8 @@ namespace Nn;
 /// SplitMix64 seeded with <c>k.State</c>.</item>
 /// <item><c>Fold(k, d)</c> is the key whose state is word d of the state <c>k.State ^ 0x243F6A8885A308D3</c>;
 /// <c>Split(k, n)</c> is <c>[Fold(k, 0), …, Fold(k, n − 1)]</c>.</item>
-/// <item>A uniform double in [0, 1) is <c>(word &gt;&gt; 11)·2⁻⁵³</c>.</item>
+/// <item>A uniform double in [0, 1) is <c>(word &gt;&gt; 11)·2⁻⁵³</c>; in [low, high) it is <c>low + (high − low)·unit</c>,
+/// clamped to the largest double below high where rounding reaches high.</item>
 /// <item>Normals use Box–Muller on word pairs (2j, 2j+1): <c>u₁ = 1 − uniform(2j)</c>, <c>u₂ = uniform(2j+1)</c>,
 /// normal 2j = <c>√(−2 ln u₁)·cos(2πu₂)</c>, normal 2j+1 = <c>√(−2 ln u₁)·sin(2πu₂)</c>.</item>
 /// <item>Permutations: Fisher–Yates from the last index down; at step i (i = n−1 … 1) with the t-th word w (t = n−1−i),
@@ -64,7 +65,10 @@ public static class Prng
     /// <summary>A uniform double in [0, 1) from a 64-bit word: <c>(w &gt;&gt; 11)·2⁻⁵³</c>.</summary>
     public static double ToUnit(ulong word) => (word >> 11) * (1.0 / (1UL << 53));
 
-    /// <summary><paramref name="count"/> uniform doubles in [low, high): <c>low + (high − low)·unit(word i)</c>.</summary>
+    /// <summary>
+    /// <paramref name="count"/> uniform doubles in [low, high): <c>low + (high − low)·unit(word i)</c>, or the largest double
+    /// below high where that sum rounds up to high.
+    /// </summary>
     public static Vector Uniform(Key key, int count, double low, double high)
     {
         var v = new double[CheckCount(count)];
@@ -104,7 +108,12 @@ public static class Prng
     internal static void FillUniform(Key key, Span<double> destination, double low, double high)
     {
         var width = high - low;
-        for (var i = 0; i < destination.Length; i++) destination[i] = low + width * ToUnit(Word(key, i));
+        for (var i = 0; i < destination.Length; i++)
+        {
+            // Rounding can carry low + width·unit up to high itself (e.g. 999 + (1 − 2⁻⁵³) = 1000): clamp below high.
+            var x = low + width * ToUnit(Word(key, i));
+            destination[i] = x < high || !(high > low) ? x : Math.BitDecrement(high);
+        }
     }
 
     internal static void FillNormal(Key key, Span<double> destination, double mean, double stdDev)
