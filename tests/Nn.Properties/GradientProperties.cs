@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
-using Microsoft.FSharp.Core;
 using Nn;
+using Nn.Properties.Support;
 
 namespace Nn.Properties;
 
@@ -68,11 +68,6 @@ public static class GradientGens
 /// <summary>Properties 1, 2 and 6: gradients against finite differences, batch = mean of examples, descent.</summary>
 public class GradientProperties
 {
-    private static Config Config(int maxTest) =>
-        FsCheck.Config.QuickThrowOnFailure
-            .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(20261121UL, 7919UL), FSharpOption<int>.None)))
-            .WithMaxTest(maxTest);
-
     [Fact]
     public void Analytic_gradient_equals_central_finite_difference_for_every_parameter()
     {
@@ -81,7 +76,7 @@ public class GradientProperties
             var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
             return report.Passed.Label($"{c}: {report}");
         });
-        Check.One(Config(150), prop);
+        Check.One(PropertyConfig.Quick(150), prop);
     }
 
     [Fact]
@@ -92,7 +87,7 @@ public class GradientProperties
             var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
             return report.Passed.Label($"{c}: {report}");
         });
-        Check.One(Config(60), prop);
+        Check.One(PropertyConfig.Quick(60), prop);
     }
 
     [Fact]
@@ -103,7 +98,45 @@ public class GradientProperties
             var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
             return (report.Passed && report.Kinks == 0 && report.MaxRelativeError <= 1e-6).Label($"{c}: {report}");
         });
-        Check.One(Config(100), prop);
+        Check.One(PropertyConfig.Quick(100), prop);
+    }
+
+    [Fact]
+    public void With_nonzero_biases_every_kink_is_judged_strictly()
+    {
+        // Ambiguous kinks need exact zeros (zero biases behind dropped units); with random biases they cannot occur.
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), c =>
+        {
+            var zeroBiases = c.Network;
+            var net = new Network(zeroBiases.Layers.Select((l, i) =>
+                l.WithParameters(l.Weights, Prng.Normal(Prng.Fold(Key.FromSeed(c.Seed), 3000 + i), l.Outputs, 0, 0.5))));
+            var report = GradientCheck.Run(net, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
+            return (report.Passed && report.Tensors.All(t => t.AmbiguousKinks == 0)).Label($"{c}: {report}");
+        });
+        Check.One(PropertyConfig.Quick(60), prop);
+    }
+
+    [Fact]
+    public void A_single_exact_relu_kink_is_detected_and_judged_by_one_sided_differences()
+    {
+        // 1 → 1 ReLU → 1 linear with x = 0 and b¹ = 0: Z¹ = 0 exactly, so J is not differentiable in b¹.
+        var net = new Network([
+            new Dense(Matrix.FromRows([[1.0]]), Vector.Of(0.0), Activations.Relu),
+            new Dense(Matrix.FromRows([[2.0]]), Vector.Of(0.0), Activations.Linear)]);
+        var (x, y) = (Matrix.FromRows([[0.0]]), Matrix.FromRows([[1.0]]));
+        var objective = Objective.Of(Loss.MeanSquaredError);
+        var right = GradientCheck.Run(net, x, y, objective, GradientCheckOptions.Default);
+        var b1 = right.Tensors.Single(t => t.Name == "b1");
+        Assert.True(right.Passed, right.ToString());
+        Assert.Equal(1, b1.Kinks);
+        Assert.Equal(0, b1.AmbiguousKinks);
+
+        // One-sided derivatives in b¹ are 0 (left) and 2·(ŷ − y) = −2 (right); 5 lies outside them and must fail.
+        var g = Backprop.Gradient(net, x, y, objective).Gradients;
+        var wrong = new Network([g.Layers[0].WithParameters(g.Layers[0].Weights, Vector.Of(5.0)), g.Layers[1]]);
+        var report = GradientCheck.RunAgainst(net, x, y, objective, wrong, GradientCheckOptions.Default);
+        Assert.False(report.Passed);
+        Assert.Equal(1, report.Tensors.Single(t => t.Name == "b1").Failures);
     }
 
     [Fact]
@@ -123,7 +156,7 @@ public class GradientProperties
                     && failed[0].WorstRow == row && failed[0].WorstCol == col && failed[0].Failures == 1)
                 .Label($"{c}, corrupted index {i}: {report}");
         });
-        Check.One(Config(50), prop);
+        Check.One(PropertyConfig.Quick(50), prop);
     }
 
     [Fact]
@@ -143,7 +176,7 @@ public class GradientProperties
             var worst = batch.Zip(mean, (a, b) => Math.Abs(a - b) / (1e-12 + Math.Max(Math.Abs(a), Math.Abs(b)))).Max();
             return (worst <= 1e-9).Label($"{c}: worst relative difference {worst}");
         });
-        Check.One(Config(150), prop);
+        Check.One(PropertyConfig.Quick(150), prop);
     }
 
     [Fact]
@@ -159,7 +192,7 @@ public class GradientProperties
             // The first-order decrease is lr·‖g‖²; allow only floating-point noise on top of J.
             return (after <= g.Loss + 8 * double.Epsilon + 4e-16 * Math.Abs(g.Loss)).Label($"{c}: J {g.Loss:R} → {after:R}, ‖g‖² {norm2}");
         });
-        Check.One(Config(150), prop);
+        Check.One(PropertyConfig.Quick(150), prop);
     }
 
     private static (int Layer, string Tensor, int Row, int Col) Locate(Network net, int flatIndex)

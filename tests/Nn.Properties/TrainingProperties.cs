@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Microsoft.FSharp.Core;
 using Nn;
+using Nn.Properties.Support;
 using Nn.Shell;
 
 namespace Nn.Properties;
@@ -9,11 +9,6 @@ namespace Nn.Properties;
 /// <summary>Property 4 (determinism) and the contract of the pure training step and the shell loop over it.</summary>
 public class TrainingProperties
 {
-    private static Config Config(int maxTest) =>
-        FsCheck.Config.QuickThrowOnFailure
-            .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(4004UL, 7919UL), FSharpOption<int>.None)))
-            .WithMaxTest(maxTest);
-
     private static readonly Optimizer[] AllOptimizers =
     [
         Optimizers.Sgd(0.05), Optimizers.Momentum(0.05, 0.9), Optimizers.Nesterov(0.05, 0.9),
@@ -38,7 +33,7 @@ public class TrainingProperties
             return (Parameters.BitEquals(a.Parameters, b.Parameters) && a.Optimizer == b.Optimizer && a.Step == b.Step
                     && a.LastLoss.Equals(b.LastLoss)).Label($"{c} {opt.Name}");
         });
-        Check.One(Config(60), prop);
+        Check.One(PropertyConfig.Quick(60), prop);
     }
 
     [Fact]
@@ -49,7 +44,7 @@ public class TrainingProperties
             var other = c with { Seed = c.Seed + 1 };
             return (!Parameters.BitEquals(c.Network, other.Network)).Label(c.ToString());
         });
-        Check.One(Config(100), prop);
+        Check.One(PropertyConfig.Quick(100), prop);
     }
 
     [Fact]
@@ -67,7 +62,7 @@ public class TrainingProperties
                 && state.Optimizer == copies.Item4 && state.Step == 0;
             return (unchanged && next.Step == 1 && next.Optimizer.Step == 1 && double.IsFinite(next.LastLoss)).Label($"{c} {opt.Name}");
         });
-        Check.One(Config(60), prop);
+        Check.One(PropertyConfig.Quick(60), prop);
     }
 
     [Fact]
@@ -81,7 +76,7 @@ public class TrainingProperties
             var expected = Parameters.Flatten(c.Network).ToArray().Zip(Parameters.Flatten(g.Gradients).ToArray(), (p, d) => p - 0.1 * d);
             return (Parameters.Flatten(next.Parameters).ToArray().SequenceEqual(expected) && next.LastLoss == g.Loss).Label(c.ToString());
         });
-        Check.One(Config(100), prop);
+        Check.One(PropertyConfig.Quick(100), prop);
     }
 
     [Fact]
@@ -102,7 +97,7 @@ public class TrainingProperties
                     && BatchPolicy.FullBatch is var full && Batches.ForEpoch(key, epoch, count, full).SelectMany(b => b).SequenceEqual(Enumerable.Range(0, count)))
                 .Label($"count {count} size {size} epoch {epoch}");
         });
-        Check.One(Config(200), prop);
+        Check.One(PropertyConfig.Quick(200), prop);
     }
 
     [Fact]
@@ -119,7 +114,7 @@ public class TrainingProperties
             return (Parameters.BitEquals(fit.State.Parameters, folded.Parameters) && fit.History.Epochs.Length == 3
                     && reported.Select(r => r.Epoch).SequenceEqual([1, 2, 3]) && !fit.Cancelled).Label($"{c} {opt.Name}");
         });
-        Check.One(Config(40), prop);
+        Check.One(PropertyConfig.Quick(40), prop);
     }
 
     [Fact]

@@ -17,12 +17,14 @@ namespace Nn;
 /// <param name="WorstToleranceRatio">The worst <c>|analytic − numeric| / tolerance</c>; at most 1 when the tensor passes.</param>
 /// <param name="Kinks">How many entries straddled a ReLU/leaky-ReLU kink; they pass when the analytic value lies between
 /// the one-sided differences (within tolerance).</param>
+/// <param name="AmbiguousKinks">Kink entries where several pre-activations crossed at once and the analytic value was
+/// outside the one-sided differences: not judged, since there the convention f′(0) need not be a one-sided derivative.</param>
 /// <param name="Failures">How many entries failed.</param>
 public sealed record TensorCheck(
     string Name, int Layer, int Rows, int Cols,
     double MaxAbsoluteError, double MaxRelativeError,
     int WorstRow, int WorstCol, double WorstNumeric, double WorstAnalytic, double WorstToleranceRatio,
-    int Kinks, int Failures)
+    int Kinks, int AmbiguousKinks, int Failures)
 {
     /// <summary>True when no entry failed.</summary>
     public bool Passed => Failures == 0;
@@ -68,6 +70,6 @@ public sealed record GradientCheckReport(
 
     /// <summary>A one-line summary per tensor, e.g. <c>W1 4×3 max rel 2.1e-10 ok</c>.</summary>
     public override string ToString() =>
-        string.Join("; ", Tensors.Select(t => $"{t.Name} {t.Rows}×{t.Cols} max rel {t.MaxRelativeError:G3}{(t.Kinks > 0 ? $" kinks {t.Kinks}" : "")} {(t.Passed ? "ok" : $"FAILED {t.Failures}")}"))
+        string.Join("; ", Tensors.Select(t => $"{t.Name} {t.Rows}×{t.Cols} max rel {t.MaxRelativeError:G3}{(t.Kinks > 0 ? $" kinks {t.Kinks}" : "")}{(t.AmbiguousKinks > 0 ? $" (ambiguous {t.AmbiguousKinks})" : "")} {(t.Passed ? "ok" : $"FAILED {t.Failures}")}"))
         + (Directions.IsEmpty ? "" : $"; directions {Directions.Count(d => d.Passed)}/{Directions.Length} ok");
 }
