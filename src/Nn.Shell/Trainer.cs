@@ -49,8 +49,21 @@ public sealed record TrainResult(TrainState State, History History, bool Cancell
 public static class Trainer
 {
     /// <summary>
+    /// A progress sink for <see cref="Fit"/> that calls <paramref name="onEpoch"/> synchronously on the training thread,
+    /// right after each epoch and before the next one starts. Prefer it to <see cref="Progress{T}"/>, which posts each
+    /// report to the captured synchronization context or the thread pool, so its callbacks may run late, concurrently,
+    /// or after <see cref="Fit"/> has returned. From F#: <c>Trainer.OnEpoch(fun r -> printfn "%d %g" r.Epoch r.TrainLoss)</c>.
+    /// </summary>
+    public static IProgress<EpochRecord> OnEpoch(Action<EpochRecord> onEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(onEpoch);
+        return new SynchronousProgress(onEpoch);
+    }
+
+    /// <summary>
     /// Trains for <c>options.Epochs</c> epochs on X (m × inputs), Y (m × outputs), reporting each epoch to
-    /// <paramref name="progress"/> (may be null). Cancellation is checked between steps; a cancelled run returns
+    /// <paramref name="progress"/> (may be null; <see cref="OnEpoch"/> makes a synchronous one from a callback).
+    /// Cancellation is checked between steps; a cancelled run returns
     /// what it has (never a half-applied step).
     /// </summary>
     public static TrainResult Fit(TrainConfig config, TrainState initial, TrainingData train, TrainerOptions options,
@@ -90,5 +103,10 @@ public static class Trainer
         }
         if (options.RestoreBest && best.Epoch > 0) state = state with { Parameters = best.Params };
         return new TrainResult(state, new History(records.ToImmutable(), best.Epoch), cancelled, stoppedEarly);
+    }
+
+    private sealed class SynchronousProgress(Action<EpochRecord> onEpoch) : IProgress<EpochRecord>
+    {
+        public void Report(EpochRecord value) => onEpoch(value);
     }
 }

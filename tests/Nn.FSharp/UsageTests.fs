@@ -1,4 +1,332 @@
+/// The public API used the way an F# user would: pipelines, folds, pattern matching, lists.
 module UsageTests
+
+open System
+open System.Threading
 open Xunit
+open Nn
+open Nn.Shell
+
+// XOR: 4 examples (one per row), 2 features, one 0/1 target column.
+let xorX = Matrix.FromRows [ [ 0.0; 0.0 ]; [ 0.0; 1.0 ]; [ 1.0; 0.0 ]; [ 1.0; 1.0 ] ]
+let xorY = Matrix.FromRows [ [ 0.0 ]; [ 1.0 ]; [ 1.0 ]; [ 0.0 ] ]
+
+let xorNet seed =
+    Init.Mlp(Key.FromSeed seed, [ 2; 8; 1 ], Activations.Tanh, Activations.Sigmoid, InitScheme.XavierNormal)
+
+let bce = Objective.Of Loss.BinaryCrossEntropy
+
+let assertClose (expected: float) (actual: float) =
+    Assert.True(abs (expected - actual) <= 1e-12 * max 1.0 (abs expected), sprintf "expected %g, got %g" expected actual)
+
 [<Fact>]
-let ``placeholder`` () = Assert.True(true)
+let ``Mlp from an F# list has the requested sizes and predicts one row per example`` () =
+    let net = xorNet 42L
+    let p = Forward.Predict(net, xorX)
+    Assert.Equal((4, 1), (p.Rows, p.Cols))
+    Assert.Equal<int list>([ 2; 8; 1 ], List.ofSeq net.Sizes)
+    Assert.Equal(2 * 8 + 8 + 8 * 1 + 1, net.ParameterCount)
+    p.ToRows() |> Array.iter (fun row -> Assert.InRange(row[0], 0.0, 1.0))
+
+[<Fact>]
+let ``a network built by hand computes Z = X·W + b, and the trace keeps every layer`` () =
+    // 2 inputs → 2 relu → 1 linear, weights (inputs × units).
+    let hidden = Dense(Matrix.FromRows [ [ 1.0; -1.0 ]; [ 2.0; 0.5 ] ], Vector.Of(0.5, 0.0), Activations.Relu)
+    let output = Dense(Matrix.FromRows [ [ 3.0 ]; [ -2.0 ] ], Vector.Of 1.0, Activations.Linear)
+    let net = Network [ hidden; output ]
+    let x = Matrix.FromRows [ [ 1.0; 1.0 ]; [ -1.0; 0.0 ] ]
+    let trace = Forward.Run(net, x)
+    // Row 0: z = (1 + 2 + 0.5, −1 + 0.5) = (3.5, −0.5) → a = (3.5, 0) → 3·3.5 + 1 = 11.5.
+    // Row 1: z = (−1 + 0.5, 1 + 0) = (−0.5, 1) → a = (0, 1) → −2 + 1 = −1.
+    match List.ofSeq trace.Layers with
+    | [ first; last ] ->
+        Assert.Equal(Matrix.FromRows [ [ 3.5; -0.5 ]; [ -0.5; 1.0 ] ], first.Z)
+        Assert.Equal(Matrix.FromRows [ [ 3.5; 0.0 ]; [ 0.0; 1.0 ] ], first.Activated)
+        Assert.Null(first.Mask)
+        Assert.Equal(Matrix.FromRows [ [ 11.5 ]; [ -1.0 ] ], last.Activated)
+    | layers -> failwithf "expected 2 layer traces, got %d" layers.Length
+    Assert.Equal(trace.Output, Forward.Predict(net, x))
+    Assert.Equal<float list>([ -1.0 ], Forward.PredictOne(net, Vector.Of(-1.0, 0.0)).Values |> List.ofSeq)
+
+[<Fact>]
+let ``one SGD step along the gradient lowers the loss`` () =
+    let net = xorNet 1L
+    let g = Backprop.Gradient(net, xorX, xorY, bce)
+    Assert.True(Parameters.SameShape(net, g.Gradients))
+    Assert.True(Parameters.GlobalNorm g.Gradients > 0.0)
+    let stepped = Parameters.Axpy(-0.1, g.Gradients, net)
+    let after = Losses.Evaluate(stepped, xorX, xorY, bce)
+    Assert.True(after < g.Loss, sprintf "loss %g did not go below %g" after g.Loss)
+    assertClose g.Loss (Losses.Evaluate(net, xorX, xorY, bce))
+    // The step is pure: the original network is unchanged.
+    Assert.Equal(xorNet 1L, net)
+
+[<Fact>]
+let ``gradient check passes on every tensor`` () =
+    let net = Init.Mlp(Key.FromSeed 3L, [ 2; 3; 2 ], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal)
+    let y = Labels.OneHot([ 0; 1; 1; 0 ], 2)
+    let objective = Objective.Of(Loss.CategoricalCrossEntropy).WithL2 0.01
+    let report = GradientCheck.Run(net, xorX, y, objective, GradientCheckOptions.Default)
+    Assert.True(report.Passed, string report)
+    Assert.Equal<string list>([ "W1"; "b1"; "W2"; "b2" ], report.Tensors |> Seq.map (fun t -> t.Name) |> List.ofSeq)
+    for t in report.Tensors do
+        Assert.Equal(0, t.Failures)
+        Assert.True(t.WorstToleranceRatio <= 1.0)
+    Assert.Equal(GradientCheckOptions.Default.RandomDirections, report.Directions.Length)
+
+[<Fact>]
+let ``gradient check catches a wrong gradient`` () =
+    let net = xorNet 5L
+    let g = Backprop.Gradient(net, xorX, xorY, bce)
+    let wrong = Parameters.Scale(1.01, g.Gradients)
+    let report = GradientCheck.RunAgainst(net, xorX, xorY, bce, wrong, GradientCheckOptions.Default)
+    Assert.False(report.Passed)
+    Assert.True(report.Tensors |> Seq.exists (fun t -> t.Failures > 0))
+
+let train config steps seed =
+    let state = Training.Init(config, xorNet seed, Key.FromSeed 7L)
+    List.fold (fun s _ -> Training.Step(config, s, xorX, xorY)) state [ 1..steps ]
+
+[<Fact>]
+let ``a fold of Training.Step lowers the loss and is bit-reproducible`` () =
+    let config = TrainConfig.Of(bce, Optimizers.Adam 0.05)
+    let initialLoss = Losses.Evaluate(xorNet 42L, xorX, xorY, bce)
+    let a = train config 300 42L
+    let b = train config 300 42L
+    Assert.Equal(300L, a.Step)
+    Assert.True(a.LastLoss < initialLoss / 4.0, sprintf "loss %g vs initial %g" a.LastLoss initialLoss)
+    Assert.True(Parameters.BitEquals(a.Parameters, b.Parameters))
+    Assert.False(Parameters.BitEquals(a.Parameters, (train config 300 43L).Parameters))
+    let predicted = Forward.Predict(a.Parameters, xorX).Column(0).Values |> Seq.map (fun p -> if p >= 0.5 then 1 else 0)
+    Assert.Equal<int list>([ 0; 1; 1; 0 ], List.ofSeq predicted)
+
+let moons = Synthetic.Moons(Key.FromSeed 11L, 400, 0.15)
+
+let moonsSplit = Split.Apply(Split.Stratified(Key.FromSeed 12L, moons.Labels, 0.25), moons)
+
+let moonsNet () =
+    Init.Mlp(Key.FromSeed 13L, [ 2; 16; 2 ], Activations.Relu, Activations.Softmax, InitScheme.HeNormal)
+
+let heldOutAccuracy (net: Network) (test: Dataset) =
+    let predicted = Forward.Predict(net, test.X) |> Labels.ArgMax
+    Classification.Accuracy(test.Labels, predicted)
+
+[<Fact>]
+let ``an epoch loop over Training.Epoch with mini-batches learns the moons`` () =
+    let train = moonsSplit.Train
+    let config = TrainConfig.Of(Objective.Of Loss.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    let policy = BatchPolicy.MiniBatch 32
+    let start = Training.Init(config, moonsNet (), Key.FromSeed 14L)
+    let y = train.OneHot
+    let final = [ 0L .. 29L ] |> List.fold (fun s e -> Training.Epoch(config, s, train.X, y, e, policy)) start
+    let batchesPerEpoch = Batches.ForEpoch(Training.ShuffleKey start, 0L, train.Count, policy).Length
+    Assert.Equal(int64 (30 * batchesPerEpoch), final.Step)
+    let lossOf net = Losses.Evaluate(net, train.X, y, config.Objective)
+    Assert.True(lossOf final.Parameters < lossOf start.Parameters / 2.0)
+    Assert.True(heldOutAccuracy final.Parameters moonsSplit.Test >= 0.9)
+
+[<Fact>]
+let ``the batches of an epoch visit every example once, in a seeded order`` () =
+    let key = Key.FromSeed 3L
+    let batches = Batches.ForEpoch(key, 0L, 10, BatchPolicy.MiniBatch 4)
+    Assert.Equal<int list>([ 4; 4; 2 ], batches |> Seq.map (fun b -> b.Length) |> List.ofSeq)
+    Assert.Equal<int list>([ 0..9 ], batches |> Seq.concat |> Seq.sort |> List.ofSeq)
+    let again = Batches.ForEpoch(key, 0L, 10, BatchPolicy.MiniBatch 4) |> Seq.concat |> List.ofSeq
+    Assert.Equal<int list>(again, batches |> Seq.concat |> List.ofSeq)
+    let dropped = Batches.ForEpoch(key, 0L, 10, BatchPolicy(4, true, LastBatch.Drop))
+    Assert.Equal(2, dropped.Length)
+
+// A C# closed hierarchy needs a wildcard case in F#; one total active pattern confines it to a single place,
+// and every match written with it is checked for exhaustiveness by the compiler.
+let (|Sigmoid|Tanh|Relu|LeakyRelu|Linear|Softmax|) (activation: Activation) =
+    match activation with
+    | :? Activation.Sigmoid -> Sigmoid
+    | :? Activation.Tanh -> Tanh
+    | :? Activation.Relu -> Relu
+    | :? Activation.LeakyRelu as l -> LeakyRelu l.Slope
+    | :? Activation.Linear -> Linear
+    | :? Activation.Softmax -> Softmax
+    | other -> invalidArg (nameof activation) (sprintf "unknown activation %O" other)
+
+let describe activation =
+    match activation with
+    | Sigmoid -> "sigmoid"
+    | Tanh -> "tanh"
+    | Relu -> "relu"
+    | LeakyRelu slope -> sprintf "leaky %g" slope
+    | Linear -> "linear"
+    | Softmax -> "softmax"
+
+[<Fact>]
+let ``activations match on their case types`` () =
+    let all =
+        [ Activations.Sigmoid; Activations.Tanh; Activations.Relu; Activations.LeakyRelu 0.2; Activations.Linear; Activations.Softmax ]
+    Assert.Equal<string list>([ "sigmoid"; "tanh"; "relu"; "leaky 0.2"; "linear"; "softmax" ], List.map describe all)
+    // The type-test pattern binds the case, so its fields are at hand.
+    match Activations.LeakyRelu 0.3 with
+    | :? Activation.LeakyRelu as l -> Assert.Equal(0.3, l.Slope)
+    | other -> failwithf "expected leaky ReLU, got %O" other
+    Assert.Equal(InitScheme.HeNormal, Init.DefaultFor(Activations.LeakyRelu 0.1))
+    // Parsing the printed form gives an equal value back (records compare by value).
+    all |> List.iter (fun a -> Assert.Equal(a, Activations.Parse(string a)))
+    Assert.Equal(Activations.LeakyRelu Activations.DefaultLeakySlope, Activations.Parse "leaky-relu")
+
+[<Fact>]
+let ``optimizers and their states match on their case types`` () =
+    let net = xorNet 2L
+    let describe (o: Optimizer) =
+        match o with
+        | :? Optimizer.Sgd as s -> sprintf "sgd %g" s.LearningRate
+        | :? Optimizer.Momentum as m -> sprintf "momentum %g" m.Beta
+        | :? Optimizer.Nesterov as n -> sprintf "nesterov %g" n.Beta
+        | :? Optimizer.RmsProp as r -> sprintf "rmsprop %g" r.Rho
+        | :? Optimizer.Adam as a -> sprintf "adam %g %g" a.Beta1 a.Beta2
+        | :? Optimizer.AdamW as w -> sprintf "adamw %g" w.WeightDecay
+        | _ -> failwith "unknown optimizer"
+    let moments (s: OptimizerState) =
+        match s with
+        | :? OptimizerState.SgdState -> []
+        | :? OptimizerState.MomentumState as m -> [ m.Velocity ]
+        | :? OptimizerState.RmsPropState as r -> [ r.MeanSquare ]
+        | :? OptimizerState.AdamState as a -> [ a.M; a.V ]
+        | _ -> failwith "unknown state"
+    let optimizers =
+        [ Optimizers.Sgd 0.1; Optimizers.Momentum(0.1, 0.9); Optimizers.Nesterov(0.1, 0.8)
+          Optimizers.RmsProp 0.01; Optimizers.Adam 0.001; Optimizers.AdamW(0.001, 0.01) ]
+    Assert.Equal<string list>(
+        [ "sgd 0.1"; "momentum 0.9"; "nesterov 0.8"; "rmsprop 0.99"; "adam 0.9 0.999"; "adamw 0.01" ],
+        List.map describe optimizers)
+    let grads = Backprop.Gradient(net, xorX, xorY, bce).Gradients
+    for o in optimizers do
+        let state = Optimizers.Init(o, net)
+        Assert.Equal(0L, state.Step)
+        moments state |> List.iter (fun m -> Assert.Equal(Parameters.ZerosLike net, m))
+        let step = Optimizers.Update(o, state, net, grads)
+        Assert.Equal(1L, step.State.Step)
+        Assert.NotEqual(net, step.Parameters)
+        Assert.Equal(o.Name, Optimizers.Parse(o.Name, o.Rate).Name)
+    // A state of the wrong case is refused.
+    Assert.Throws<ArgumentException>(fun () ->
+        Optimizers.Update(Optimizers.Adam 0.1, Optimizers.Init(Optimizers.Sgd 0.1, net), net, grads) |> ignore)
+    |> ignore
+
+[<Fact>]
+let ``schedules give the learning rate over a list of steps`` () =
+    let rates schedule steps = steps |> List.map (fun t -> Schedules.LearningRate(schedule, t))
+    Assert.Equal<float list>([ 0.1; 0.1; 0.05; 0.05; 0.025 ], rates (Schedules.StepDecay(0.1, 0.5, 2L)) [ 0L .. 4L ])
+    Assert.Equal<float list>([ 0.2; 0.2; 0.2 ], rates (Schedules.Constant 0.2) [ 0L; 10L; 1000L ])
+    let cosine = rates (Schedules.Cosine(1.0, 10L, 0.1)) [ 0L .. 12L ]
+    assertClose 1.0 (List.head cosine)
+    assertClose 0.1 (List.last cosine)
+    Assert.True(cosine |> List.pairwise |> List.forall (fun (a, b) -> b <= a))
+    let isDecaying (s: Schedule) =
+        match s with
+        | :? Schedule.Constant -> false
+        | :? Schedule.Step as s -> s.Factor < 1.0
+        | :? Schedule.Exponential as e -> e.Decay < 1.0
+        | :? Schedule.Cosine as c -> c.Minimum < c.Initial
+        | _ -> failwith "unknown schedule"
+    Assert.Equal<bool list>(
+        [ false; true; true ],
+        List.map isDecaying [ Schedules.Constant 0.1; Schedules.Exponential(0.1, 0.9); Schedules.Cosine(0.1, 5L, 0.0) ])
+    // A schedule drives training through the config.
+    let config = TrainConfig.Of(bce, Optimizers.Sgd 1.0).WithSchedule(Schedules.Constant 0.0)
+    let frozen = train config 5 4L
+    Assert.True(Parameters.BitEquals(xorNet 4L, frozen.Parameters))
+
+[<Fact>]
+let ``classification and regression metrics take F# lists`` () =
+    let truth = [ 0; 0; 1; 1; 2; 2 ]
+    let predicted = [ 0; 1; 1; 1; 2; 0 ]
+    assertClose (4.0 / 6.0) (Classification.Accuracy(truth, predicted))
+    let confusion = Classification.Confusion(truth, predicted, 3)
+    Assert.Equal<int[]>([| 1; 1; 0 |], confusion.ToRows()[0])
+    Assert.Equal(4, confusion.Correct)
+    let report = Classification.Report confusion
+    Assert.Equal<float list>([ 0.5; 1.0; 0.5 ], List.ofSeq report.Recall)
+    Assert.Equal<float list>([ 0.5; 2.0 / 3.0; 1.0 ], List.ofSeq report.Precision)
+    assertClose report.Accuracy report.Micro.F1
+    Assert.Equal<int list>([ 2; 2; 2 ], List.ofSeq report.Support)
+    let target = Vector.Create [ 1.0; 2.0; 3.0; 4.0 ]
+    assertClose 1.0 (Regression.RSquared(target, target))
+    // Predicting the mean everywhere gives R² = 0; ss_res/ss_tot = 0.5/5 here.
+    assertClose 0.0 (Regression.RSquared(Vector.Fill(4, 2.5), target))
+    assertClose 0.9 (Regression.RSquared(Vector.Create [ 1.5; 2.0; 3.0; 3.5 ], target))
+    assertClose 0.125 (Regression.MeanSquaredError(Vector.Create [ 1.5; 2.0; 3.0; 3.5 ], target))
+
+[<Fact>]
+let ``a standard scaler centres and scales every column, and inverts`` () =
+    let x = Matrix.FromRows [ [ 1.0; 10.0; 5.0 ]; [ 2.0; 20.0; 5.0 ]; [ 3.0; 60.0; 5.0 ] ]
+    let scaler = StandardScaler.Fit x
+    let z = StandardScaler.Transform(scaler, x)
+    for c in 0 .. z.Cols - 1 do
+        let column = z.Column(c).Values
+        assertClose 0.0 (Seq.average column)
+        let variance = column |> Seq.averageBy (fun v -> v * v)
+        // A constant column maps to 0, every other to unit (population) variance.
+        assertClose (if c = 2 then 0.0 else 1.0) variance
+    let back = StandardScaler.InverseTransform(scaler, z)
+    Array.iter2 (fun (e: float) a -> Assert.Equal(e, a, 12)) (x.ToRowMajorArray()) (back.ToRowMajorArray())
+    Assert.Equal<float list>([ 2.0; 30.0; 5.0 ], List.ofSeq scaler.Means.Values)
+
+[<Fact>]
+let ``one-hot encoding round-trips through arg-max`` () =
+    let labels = [ 2; 0; 1; 2 ]
+    let oneHot = Labels.OneHot(labels, 3)
+    Assert.Equal(Matrix.FromRows [ [ 0.0; 0.0; 1.0 ]; [ 1.0; 0.0; 0.0 ]; [ 0.0; 1.0; 0.0 ]; [ 0.0; 0.0; 1.0 ] ], oneHot)
+    Assert.Equal<int list>(labels, Labels.FromOneHot oneHot |> List.ofSeq)
+    Assert.Equal<int list>([ 1; 1; 2 ], Labels.Counts(labels, 3) |> List.ofSeq)
+    Assert.Throws<ArgumentException>(fun () -> Labels.OneHot([ 3 ], 3) |> ignore) |> ignore
+
+[<Fact>]
+let ``Trainer.Fit on the moons reports every epoch and reaches 0.9 held-out accuracy`` () =
+    let config = TrainConfig.Of(Objective.Of Loss.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    let train = TrainingData(moonsSplit.Train.X, moonsSplit.Train.OneHot)
+    let validation = TrainingData(moonsSplit.Test.X, moonsSplit.Test.OneHot)
+    let options = TrainerOptions.Of(40, BatchPolicy.MiniBatch 32).WithValidation(validation, 0)
+    let seen = Collections.Generic.List<EpochRecord>()
+    // Called synchronously after each epoch (System.Progress<T> would post to the thread pool and could run late).
+    let progress = Trainer.OnEpoch(fun r -> seen.Add r)
+    let start = Training.Init(config, moonsNet (), Key.FromSeed 14L)
+    let result = Trainer.Fit(config, start, train, options, progress, CancellationToken.None)
+    Assert.False(result.Cancelled)
+    Assert.Equal<int list>([ 1..40 ], seen |> Seq.map (fun r -> r.Epoch) |> List.ofSeq)
+    Assert.Equal<EpochRecord list>(List.ofSeq seen, List.ofSeq result.History.Epochs)
+    let losses = result.History.Epochs |> Seq.map (fun r -> r.TrainLoss) |> List.ofSeq
+    Assert.True(List.last losses < List.head losses / 2.0)
+    Assert.True(heldOutAccuracy result.State.Parameters moonsSplit.Test >= 0.9)
+    let best = result.History.Epochs[result.History.BestEpoch - 1]
+    match best.Validation with
+    | null -> failwith "validation data was given, so every epoch has a summary"
+    | summary ->
+        match Option.ofNullable summary.Accuracy with
+        | Some accuracy -> Assert.True(accuracy >= 0.9, sprintf "best-epoch accuracy %g" accuracy)
+        | None -> failwith "a softmax output reports accuracy, not R²"
+
+[<Fact>]
+let ``Trainer.Fit stops when cancelled from the progress callback`` () =
+    let config = TrainConfig.Of(Objective.Of Loss.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    let train = TrainingData(moonsSplit.Train.X, moonsSplit.Train.OneHot)
+    use cts = new CancellationTokenSource()
+    // Any IProgress works too, e.g. an object expression.
+    let progress = { new IProgress<EpochRecord> with member _.Report r = if r.Epoch = 2 then cts.Cancel() }
+    let start = Training.Init(config, moonsNet (), Key.FromSeed 14L)
+    let result = Trainer.Fit(config, start, train, TrainerOptions.Of(50, BatchPolicy.MiniBatch 32), progress, cts.Token)
+    Assert.True(result.Cancelled)
+    Assert.Equal(2, result.History.Epochs.Length)
+
+[<Fact>]
+let ``keys split into distinct keys that work with Seq functions`` () =
+    let key = Key.FromSeed 2024L
+    let keys = Prng.Split(key, 16)
+    Assert.Equal(16, keys.Length)
+    Assert.Equal(16, keys |> Seq.distinct |> Seq.length)
+    Assert.Equal<Key list>(List.ofSeq keys, List.ofSeq (Prng.Split(key, 16)))
+    Assert.Equal(Prng.Fold(key, 3L), keys[3])
+    let draws = keys |> Seq.map (fun k -> Prng.Uniform(k, 100, -1.0, 1.0)) |> List.ofSeq
+    draws |> List.iter (fun v -> Assert.True(v.Values |> Seq.forall (fun u -> u >= -1.0 && u < 1.0)))
+    let mean = draws |> Seq.collect (fun v -> v.Values) |> Seq.average
+    Assert.InRange(mean, -0.1, 0.1)
+    let perm = Prng.Permutation(key, 10) |> List.ofSeq
+    Assert.Equal<int list>([ 0..9 ], List.sort perm)
+    Assert.NotEqual<int list>([ 0..9 ], perm)

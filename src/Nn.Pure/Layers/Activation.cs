@@ -39,7 +39,8 @@ public abstract record Activation
         _ => throw new InvalidOperationException("Unknown activation case."),
     };
 
-    /// <summary>The name, and the slope for leaky ReLU (e.g. <c>leaky-relu(0.01)</c>).</summary>
+    /// <summary>The name, and the slope for leaky ReLU (e.g. <c>leaky-relu(0.01)</c>); <see cref="Activations.Parse"/> reads it back.</summary>
+    /// <remarks>Sealed so the case records do not synthesise their own <c>Sigmoid { Name = sigmoid }</c>.</remarks>
     public sealed override string ToString() =>
-        this is LeakyRelu l ? $"leaky-relu({l.Slope.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : Name;
+        this is LeakyRelu l ? FormattableString.Invariant($"leaky-relu({l.Slope})") : Name;
 }
