@@ -33,6 +33,12 @@ public sealed record TrainerOptions(int Epochs, BatchPolicy Batches, TrainingDat
 
     /// <summary>A copy with validation data and early stopping (patience 0 = none) restoring the best weights.</summary>
     public TrainerOptions WithValidation(TrainingData validation, int patience) => this with { Validation = validation, Patience = patience, RestoreBest = true };
+
+    /// <summary>A copy with another number of epochs.</summary>
+    public TrainerOptions WithEpochs(int epochs) => this with { Epochs = epochs };
+
+    /// <summary>A copy with another batch policy.</summary>
+    public TrainerOptions WithBatches(BatchPolicy batches) => this with { Batches = batches };
 }
 
 /// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>

@@ -16,6 +16,12 @@ public sealed record TrainConfig(Objective Objective, Optimizer Optimizer, Sched
 
     /// <summary>A copy with gradient clipping at <paramref name="maxNorm"/> (0 turns it off).</summary>
     public TrainConfig WithClipNorm(double maxNorm) => this with { ClipNorm = maxNorm };
+
+    /// <summary>A copy with another optimizer (the schedule is kept).</summary>
+    public TrainConfig WithOptimizer(Optimizer optimizer) => this with { Optimizer = optimizer };
+
+    /// <summary>A copy with another objective.</summary>
+    public TrainConfig WithObjective(Objective objective) => this with { Objective = objective };
 }
 
 /// <summary>The whole state of training between two steps; a pure function maps it to the next one.</summary>
@@ -24,7 +30,11 @@ public sealed record TrainConfig(Objective Objective, Optimizer Optimizer, Sched
 /// <param name="Step">How many steps have been taken (0 before the first).</param>
 /// <param name="Key">The training key; dropout in step t uses <c>Prng.Fold(Prng.Fold(Key, 0), t)</c>, shuffling uses <c>Prng.Fold(Key, 1)</c>.</param>
 /// <param name="LastLoss">The objective on the batch of the last step (NaN before the first step).</param>
-public sealed record TrainState(Network Parameters, OptimizerState Optimizer, long Step, Key Key, double LastLoss);
+public sealed record TrainState(Network Parameters, OptimizerState Optimizer, long Step, Key Key, double LastLoss)
+{
+    /// <summary>A copy with other parameters (e.g. restored best weights); everything else is kept.</summary>
+    public TrainState WithParameters(Network parameters) => this with { Parameters = parameters };
+}
 
 /// <summary>Training as pure state transitions: <c>state = Training.Step(config, state, x, y)</c>.</summary>
 public static class Training
