@@ -46,7 +46,32 @@ public sealed record TrainerOptions(int Epochs, BatchPolicy Batches, TrainingDat
 /// <param name="History">The per-epoch history.</param>
 /// <param name="Cancelled">True when cancellation stopped the run before its last epoch.</param>
 /// <param name="StoppedEarly">True when early stopping ended the run.</param>
-public sealed record TrainResult(TrainState State, History History, bool Cancelled, bool StoppedEarly);
+/// <param name="Final">The resumable state at the end of the last completed epoch (for checkpoints).</param>
+public sealed record TrainResult(TrainState State, History History, bool Cancelled, bool StoppedEarly, TrainerState Final);
+
+/// <summary>
+/// Everything needed to continue a training run exactly where it stopped, at an epoch boundary.
+/// </summary>
+/// <param name="Train">The pure training state (parameters, optimizer state, step count, key).</param>
+/// <param name="CompletedEpochs">How many epochs are done.</param>
+/// <param name="History">One record per completed epoch.</param>
+/// <param name="BestEpoch">The epoch with the lowest validation (or training) loss so far; 0 before the first.</param>
+/// <param name="BestScore">That loss (+∞ before the first epoch).</param>
+/// <param name="BestParameters">The parameters at the end of the best epoch.</param>
+public sealed record TrainerState(TrainState Train, int CompletedEpochs, ImmutableArray<EpochRecord> History, int BestEpoch, double BestScore, Network BestParameters)
+{
+    /// <summary>The state before the first epoch.</summary>
+    public static TrainerState Start(TrainState initial) =>
+        new(initial, 0, [], 0, double.PositiveInfinity, initial.Parameters);
+
+    /// <summary>Value equality, with the history compared element by element.</summary>
+    public bool Equals(TrainerState? other) =>
+        other is not null && Train == other.Train && CompletedEpochs == other.CompletedEpochs && History.SequenceEqual(other.History)
+        && BestEpoch == other.BestEpoch && BestScore.Equals(other.BestScore) && BestParameters == other.BestParameters;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Train, CompletedEpochs, History.Length, BestEpoch);
+}
 
 /// <summary>
 /// The imperative training loop over the pure core. Its only mutable variable is the training state:
@@ -63,27 +88,37 @@ public static class Trainer
     public static IProgress<EpochRecord> OnEpoch(Action<EpochRecord> onEpoch)
     {
         ArgumentNullException.ThrowIfNull(onEpoch);
-        return new SynchronousProgress(onEpoch);
+        return new SynchronousProgress<EpochRecord>(onEpoch);
     }
 
     /// <summary>
     /// Trains for <c>options.Epochs</c> epochs on X (m × inputs), Y (m × outputs), reporting each epoch to
     /// <paramref name="progress"/> (may be null; <see cref="OnEpoch"/> makes a synchronous one from a callback).
-    /// Cancellation is checked between steps; a cancelled run returns
-    /// what it has (never a half-applied step).
+    /// Cancellation is checked between steps; a cancelled run returns the state of its last completed epoch.
     /// </summary>
     public static TrainResult Fit(TrainConfig config, TrainState initial, TrainingData train, TrainerOptions options,
-        IProgress<EpochRecord>? progress, CancellationToken cancellationToken)
+        IProgress<EpochRecord>? progress, CancellationToken cancellationToken) =>
+        Run(config, TrainerState.Start(initial), train, options,
+            progress is null ? null : new SynchronousProgress<TrainerState>(s => progress.Report(s.History[^1])), cancellationToken);
+
+    /// <summary>
+    /// Continues training from <paramref name="start"/> (a fresh <see cref="TrainerState.Start"/> or a restored checkpoint)
+    /// until <c>options.Epochs</c> epochs are complete in total, reporting the resumable state after every epoch.
+    /// Epoch e visits its examples in the order <c>Batches.ForEpoch(Training.ShuffleKey(state), e − 1, m, policy)</c>,
+    /// so resuming from an epoch boundary continues bit-identically. A cancelled run discards its partial epoch and
+    /// returns the state of its last completed epoch.
+    /// </summary>
+    public static TrainResult Run(TrainConfig config, TrainerState start, TrainingData train, TrainerOptions options,
+        IProgress<TrainerState>? progress, CancellationToken cancellationToken)
     {
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be >= 1.");
-        var state = initial;
-        var records = ImmutableArray.CreateBuilder<EpochRecord>(options.Epochs);
-        var best = (Epoch: 0, Loss: double.PositiveInfinity, Params: initial.Parameters);
+        var current = start;
         var cancelled = false;
-        var stoppedEarly = false;
-        var shuffleKey = Training.ShuffleKey(initial);
-        for (var epoch = 1; epoch <= options.Epochs && !cancelled; epoch++)
+        var stoppedEarly = options.Patience > 0 && options.Validation is not null && start.CompletedEpochs - start.BestEpoch >= options.Patience;
+        var shuffleKey = Training.ShuffleKey(start.Train);
+        for (var epoch = start.CompletedEpochs + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
         {
+            var state = current.Train;
             double lossSum = 0;
             var seen = 0;
             foreach (var batch in Batches.ForEpoch(shuffleKey, epoch - 1, train.X.Rows, options.Batches))
@@ -96,23 +131,26 @@ public static class Trainer
             if (cancelled) break;
             var validation = options.Validation is { } v ? Evaluation.Summarize(state.Parameters, v.X, v.Y, config.Objective) : null;
             var record = new EpochRecord(epoch, seen == 0 ? double.NaN : lossSum / seen, validation);
-            records.Add(record);
-            progress?.Report(record);
-
             var score = validation?.Loss ?? record.TrainLoss;
-            if (score < best.Loss) best = (epoch, score, state.Parameters);
-            if (options.Patience > 0 && options.Validation is not null && epoch - best.Epoch >= options.Patience)
-            {
-                stoppedEarly = true;
-                break;
-            }
+            var better = score < current.BestScore;
+            current = new TrainerState(state, epoch, current.History.Add(record),
+                better ? epoch : current.BestEpoch, better ? score : current.BestScore, better ? state.Parameters : current.BestParameters);
+            progress?.Report(current);
+            stoppedEarly = options.Patience > 0 && options.Validation is not null && epoch - current.BestEpoch >= options.Patience;
         }
-        if (options.RestoreBest && best.Epoch > 0) state = state with { Parameters = best.Params };
-        return new TrainResult(state, new History(records.ToImmutable(), best.Epoch), cancelled, stoppedEarly);
+        var final = options.RestoreBest && current.BestEpoch > 0 ? current.Train.WithParameters(current.BestParameters) : current.Train;
+        return new TrainResult(final, new History(current.History, current.BestEpoch), cancelled, stoppedEarly, current);
     }
 
-    private sealed class SynchronousProgress(Action<EpochRecord> onEpoch) : IProgress<EpochRecord>
+    /// <summary>As <see cref="OnEpoch"/>, for <see cref="Run"/>: <paramref name="onEpoch"/> gets the resumable state after each epoch.</summary>
+    public static IProgress<TrainerState> OnEpochState(Action<TrainerState> onEpoch)
     {
-        public void Report(EpochRecord value) => onEpoch(value);
+        ArgumentNullException.ThrowIfNull(onEpoch);
+        return new SynchronousProgress<TrainerState>(onEpoch);
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> onEpoch) : IProgress<T>
+    {
+        public void Report(T value) => onEpoch(value);
     }
 }

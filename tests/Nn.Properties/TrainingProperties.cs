@@ -118,6 +118,25 @@ public class TrainingProperties
     }
 
     [Fact]
+    public void Resuming_from_an_epoch_boundary_gives_the_same_bits_as_an_uninterrupted_run()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), Gen.Choose(1, 4).ToArbitrary(), (c, opt, split) =>
+        {
+            var config = TrainConfig.Of(c.Objective, opt);
+            var data = new TrainingData(c.X, c.Y);
+            var valid = new TrainingData(c.X.SelectRows([0]), c.Y.SelectRows([0]));
+            var options = TrainerOptions.Of(5, BatchPolicy.MiniBatch(2)).WithValidation(valid, 3);
+            var start = TrainerState.Start(Training.Init(config, c.Network, Key.FromSeed(c.Seed + 1)));
+            var whole = Trainer.Run(config, start, data, options, null, CancellationToken.None);
+            var first = Trainer.Run(config, start, data, options.WithEpochs(split), null, CancellationToken.None);
+            var resumed = Trainer.Run(config, first.Final, data, options, null, CancellationToken.None);
+            return (Parameters.BitEquals(whole.State.Parameters, resumed.State.Parameters) && whole.Final == resumed.Final
+                    && whole.StoppedEarly == resumed.StoppedEarly).Label($"{c} {opt.Name} split after {split}");
+        });
+        Check.One(PropertyConfig.Quick(40), prop);
+    }
+
+    [Fact]
     public void Cancelled_training_stops_between_steps_and_reports_it()
     {
         var c = new GradientCase([2, 4, 1], Activations.Tanh, Loss.BinaryCrossEntropy, Activations.Sigmoid, 6, 0, 0, 11);
