@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Nn.Shell;
+
+/// <summary>
+/// Model files: a <see cref="Model"/> as a safetensors file (see <see cref="SafeTensors"/>) that PyTorch-style tools can open.
+/// </summary>
+/// <remarks>
+/// <para>Tensors, all F64: <c>layers.{i}.weight</c> of shape [outputs, inputs] and <c>layers.{i}.bias</c> of shape [outputs],
+/// layer by layer. The weight tensor follows PyTorch's <c>nn.Linear</c> convention: it is the <b>transpose</b> of
+/// <see cref="Dense.Weights"/> (inputs × outputs), so element [j, i] connects input i to unit j.</para>
+/// <para><c>__metadata__</c> (all values strings; compound values compact JSON), in this order: <c>format</c> = "nn",
+/// <c>format_version</c> = "1", <c>kind</c> = "model", <c>architecture</c> (<c>{"sizes":[…],"activations":[…]}</c>, names as
+/// <see cref="Activation.ToString"/>), <c>task</c> ("classification" | "regression"), <c>loss</c> (<see cref="Losses.Name"/>),
+/// <c>feature_names</c>, <c>target_name</c>, <c>labels</c>, <c>feature_scaling</c> (<c>{"kind","offset","scale"}</c>),
+/// <c>target_scaling</c> (<c>{"offset","scale"}</c>, only when set), <c>training</c> (an object of the settings in order),
+/// <c>data_sha256</c>, <c>parameters_sha256</c> (see <see cref="ParametersSha256"/>).</para>
+/// <para>The bytes are a pure function of the model: no time, host or thread count is recorded, and doubles are written
+/// in their shortest round-trip form, so every value reads back bit-identical.</para>
+/// </remarks>
+public static class ModelFile
+{
+    /// <summary>The format version this build writes, and the newest it reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The bytes of the model file for <paramref name="model"/>.</summary>
+    /// <exception cref="ArgumentException">When the model is inconsistent (see <see cref="FromBytes"/> for the rules) or
+    /// holds a NaN or infinite parameter or scaling value.</exception>
+    public static byte[] ToBytes(Model model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckWritable(model);
+        return SafeTensors.Write([.. NetworkTensors("", model.Network)], ModelMetadata.Write(model, "model"));
+    }
+
+    /// <summary>Reads a model file from its bytes; <paramref name="sourceName"/> names it in error messages.</summary>
+    /// <exception cref="ModelFileException">When the bytes are not a valid safetensors file (see <see cref="SafeTensors.Read"/>),
+    /// not an Nn model (no <c>format</c> = "nn", or a checkpoint), written by a newer format version, or inconsistent: an unknown
+    /// activation or loss; missing, extra or misshapen tensors; a NaN or infinite weight; feature_names not one per input;
+    /// labels not one per output for classification (a one-output sigmoid may have two) or not empty for regression;
+    /// a bad scaling; or a parameters_sha256 that does not match the parameters.</exception>
+    public static Model FromBytes(byte[] bytes, string sourceName)
+    {
+        var file = SafeTensors.Read(bytes, sourceName);
+        var meta = new MetadataReader(sourceName, file.Metadata);
+        var tensors = Tensors(file);
+        var model = ModelMetadata.Read(meta, tensors, "model");
+        if (tensors.Count > 0) throw meta.Fail($"has unexpected tensors: {string.Join(", ", tensors.Keys.Order(StringComparer.Ordinal))}.");
+        return model;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> to <paramref name="path"/> atomically: the bytes go to a new temporary file in the same
+    /// folder, are flushed to disk, and the temporary file then replaces <paramref name="path"/>. On failure the temporary
+    /// file is deleted and any previous file at <paramref name="path"/> is left as it was.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="ToBytes"/> (nothing is written).</exception>
+    /// <exception cref="IOException">When the folder cannot be written.</exception>
+    public static void Save(string path, Model model) => AtomicFile.Write(path, ToBytes(model));
+
+    /// <summary>Reads the model file at <paramref name="path"/>.</summary>
+    /// <exception cref="ModelFileException">As <see cref="FromBytes"/>, naming <paramref name="path"/>.</exception>
+    /// <exception cref="IOException">When the file cannot be read.</exception>
+    public static Model Load(string path) => FromBytes(File.ReadAllBytes(path), path);
+
+    /// <summary>
+    /// The lowercase hex SHA-256 over the parameter tensors' bytes in file order: for each layer, <c>layers.{i}.weight</c>
+    /// (outputs × inputs, row-major, little-endian F64) then <c>layers.{i}.bias</c>.
+    /// </summary>
+    public static string ParametersSha256(Network network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return TensorsSha256(NetworkTensors("", network));
+    }
+
+    /// <summary>The lowercase hex SHA-256 over the tensors' values as little-endian F64 bytes, in the given order.</summary>
+    internal static string TensorsSha256(IEnumerable<Tensor> tensors)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> buffer = stackalloc byte[8];
+        foreach (var t in tensors)
+            foreach (var x in t.Data)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(buffer, x);
+                sha.AppendData(buffer);
+            }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    // ---- shared with CheckpointFile ----
+
+    /// <summary><c>{prefix}layers.{i}.weight</c> ([outputs, inputs], the transpose of Dense.Weights) and <c>…bias</c> ([outputs]).</summary>
+    internal static IEnumerable<Tensor> NetworkTensors(string prefix, Network network)
+    {
+        for (var i = 0; i < network.Layers.Length; i++)
+        {
+            var l = network.Layers[i];
+            var w = l.Weights.Transpose().ToRowMajorArray();
+            yield return new Tensor($"{prefix}layers.{i}.weight", [l.Outputs, l.Inputs], ImmutableCollectionsMarshal.AsImmutableArray(w));
+            yield return new Tensor($"{prefix}layers.{i}.bias", [l.Outputs], l.Bias.ToImmutableArray());
+        }
+    }
+
+    /// <summary>
+    /// Takes <c>{prefix}layers.{i}.weight/bias</c> out of <paramref name="tensors"/> and builds a network with the sizes and
+    /// activations of <paramref name="architecture"/>; throws naming a missing, misshapen or non-finite tensor.
+    /// </summary>
+    internal static Network TakeNetwork(MetadataReader meta, Dictionary<string, Tensor> tensors, string prefix, ModelMetadata.Architecture architecture)
+    {
+        var layers = new Dense[architecture.Activations.Length];
+        for (var i = 0; i < layers.Length; i++)
+        {
+            int inputs = architecture.Sizes[i], outputs = architecture.Sizes[i + 1];
+            var w = Take(meta, tensors, $"{prefix}layers.{i}.weight", [outputs, inputs]);
+            var b = Take(meta, tensors, $"{prefix}layers.{i}.bias", [outputs]);
+            var weights = Matrix.Own(outputs, inputs, [.. w.Data]).Transpose();
+            layers[i] = new Dense(weights, Vector.Own([.. b.Data]), architecture.Activations[i]);
+        }
+        return meta.Wrap("the architecture is invalid", () => new Network(layers));
+    }
+
+    /// <summary>The file's tensors by name.</summary>
+    internal static Dictionary<string, Tensor> Tensors(SafeTensorsFile file) =>
+        file.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+
+    /// <summary>Throws <see cref="ArgumentException"/> when the model cannot be written (see <see cref="Problem"/>).</summary>
+    internal static void CheckWritable(Model model)
+    {
+        ArgumentNullException.ThrowIfNull(model.Network);
+        ArgumentNullException.ThrowIfNull(model.Info);
+        if (Problem(model) is { } problem) throw new ArgumentException($"Cannot write the model: {problem}", nameof(model));
+    }
+
+    /// <summary>What makes a model inconsistent or unwritable, or null when it is fine. The same rules guard writing and reading.</summary>
+    internal static string? Problem(Model model)
+    {
+        var n = model.Network;
+        var info = model.Info;
+        if (info.FeatureNames.IsDefault || info.Labels.IsDefault || info.Training.IsDefault)
+            return "FeatureNames, Labels and Training must not be default ImmutableArrays.";
+        if (!Enum.IsDefined(info.Task)) return $"task {info.Task} is not a TaskKind.";
+        if (!Enum.IsDefined(info.Loss)) return $"loss {info.Loss} is not a Loss.";
+        for (var i = 0; i < n.Layers.Length; i++)
+        {
+            if (!n.Layers[i].Weights.ToRowMajorArray().All(double.IsFinite)) return $"layers.{i}.weight holds a NaN or infinite value.";
+            if (!n.Layers[i].Bias.Values.All(double.IsFinite)) return $"layers.{i}.bias holds a NaN or infinite value.";
+        }
+        var texts = info.FeatureNames.Concat(info.Labels).Append(info.TargetName).Append(info.DataSha256).Append(info.Scaling?.Kind)
+            .Concat(info.Training.SelectMany(s => new[] { s?.Name, s?.Value }));
+        if (texts.Any(t => t is null || !Text.IsValidUnicode(t))) return "every name, label and setting must be non-null, valid Unicode text.";
+        if (info.FeatureNames.Length != n.InputSize)
+            return $"feature_names has {info.FeatureNames.Length} names but the network has {n.InputSize} inputs.";
+        if (info.Task == TaskKind.Classification)
+        {
+            var binary = n.OutputSize == 1 && info.Labels.Length == 2 && n.OutputActivation is Activation.Sigmoid;
+            if (info.Labels.Length != n.OutputSize && !binary)
+                return $"labels has {info.Labels.Length} names but the classifier has {n.OutputSize} outputs (a one-output sigmoid classifier may have 2).";
+            if (info.TargetScaling is not null) return "a classification model cannot have target_scaling.";
+        }
+        else if (info.Labels.Length != 0)
+            return $"labels must be empty for a regression model, found {info.Labels.Length}.";
+        try { Losses.CheckPairing(info.Loss, n.OutputActivation); }
+        catch (ArgumentException e) { return e.Message; }
+        var s = info.Scaling!;
+        if (s.Kind is not (FeatureScaling.StandardKind or FeatureScaling.MinMaxKind or FeatureScaling.NoneKind))
+            return $"feature_scaling.kind is \"{s.Kind}\"; expected standard, minmax or none.";
+        if (s.Offset is null || s.Scale is null || s.Offset.Length != n.InputSize || s.Scale.Length != n.InputSize)
+            return $"feature_scaling needs {n.InputSize} offsets and {n.InputSize} scales, one per input.";
+        if (!s.Offset.Values.All(double.IsFinite) || !s.Scale.Values.All(x => double.IsFinite(x) && x != 0))
+            return "feature_scaling offsets must be finite and scales finite and non-zero.";
+        if (s.Kind == FeatureScaling.NoneKind && (s.Offset.Values.Any(x => x != 0) || s.Scale.Values.Any(x => x != 1)))
+            return "feature_scaling of kind none must have offsets 0 and scales 1.";
+        if (info.TargetScaling is { } t && !(double.IsFinite(t.Offset) && double.IsFinite(t.Scale) && t.Scale != 0))
+            return "target_scaling offset must be finite and its scale finite and non-zero.";
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var setting in info.Training)
+            if (!names.Add(setting.Name)) return $"the training setting '{setting.Name}' appears twice.";
+        if (info.DataSha256.Length != 0 && (info.DataSha256.Length != 64 || !info.DataSha256.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'))))
+            return $"data_sha256 is \"{info.DataSha256}\"; expected 64 lowercase hex digits, or empty when unknown.";
+        return null;
+    }
+
+    private static Tensor Take(MetadataReader meta, Dictionary<string, Tensor> tensors, string name, long[] shape)
+    {
+        if (!tensors.Remove(name, out var t)) throw meta.Fail($"is missing the tensor {name}.");
+        if (!t.Shape.SequenceEqual(shape))
+            throw meta.Fail($"{name} has shape [{string.Join(", ", t.Shape)}] but the architecture needs [{string.Join(", ", shape)}].");
+        for (var k = 0; k < t.Data.Length; k++)
+            if (!double.IsFinite(t.Data[k])) throw meta.Fail($"{name} holds {t.Data[k]} at flat index {k}; every value must be finite.");
+        return t;
+    }
+}
