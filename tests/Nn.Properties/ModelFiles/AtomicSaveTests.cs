@@ -1,0 +1,68 @@
+using Nn.Shell;
+
+namespace Nn.Properties.ModelFiles;
+
+/// <summary>Saving replaces the file atomically and never leaves temporary files behind.</summary>
+public sealed class AtomicSaveTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nn-model-files-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string[] Files() => [.. Directory.GetFileSystemEntries(_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+
+    [Fact]
+    public void Saving_over_an_existing_file_replaces_it_and_leaves_no_temp_files()
+    {
+        var path = Path.Combine(_folder, "model.safetensors");
+        var first = ModelGens.SmallClassifier();
+        var second = first with { Network = Parameters.Scale(2, first.Network) };
+        ModelFile.Save(path, first);
+        Assert.Equal(first, ModelFile.Load(path));
+        ModelFile.Save(path, second);
+        Assert.Equal(second, ModelFile.Load(path));
+        Assert.Equal(["model.safetensors"], Files());
+        Assert.Equal(ModelFile.ToBytes(second), File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void A_failed_save_keeps_the_previous_file_and_leaves_no_temp_files()
+    {
+        var path = Path.Combine(_folder, "model.safetensors");
+        var good = ModelGens.SmallClassifier();
+        ModelFile.Save(path, good);
+        var bad = good with { Network = Parameters.Map(good.Network, _ => double.PositiveInfinity) };
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(path, bad));
+        Assert.Equal(good, ModelFile.Load(path));
+        Assert.Equal(["model.safetensors"], Files());
+    }
+
+    [Fact]
+    public void A_save_that_fails_while_replacing_deletes_its_temp_file()
+    {
+        var path = Path.Combine(_folder, "taken");
+        Directory.CreateDirectory(path); // a folder where the file should go: the final move fails
+        Assert.ThrowsAny<IOException>(() => ModelFile.Save(path, ModelGens.SmallClassifier()));
+        Assert.Equal(["taken"], Files());
+    }
+
+    [Fact]
+    public void Checkpoints_save_and_load_atomically_too()
+    {
+        var path = Path.Combine(_folder, "run.ckpt.safetensors");
+        var checkpoint = ModelGens.SmallCheckpoint();
+        CheckpointFile.Save(path, checkpoint);
+        CheckpointFile.Save(path, checkpoint);
+        Assert.Equal(checkpoint, CheckpointFile.Load(path));
+        Assert.Equal(["run.ckpt.safetensors"], Files());
+    }
+
+    [Fact]
+    public void Loading_names_the_path_in_errors()
+    {
+        var path = Path.Combine(_folder, "empty.safetensors");
+        File.WriteAllBytes(path, []);
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
+        Assert.StartsWith(path + ": the file is empty", e.Message);
+    }
+}
