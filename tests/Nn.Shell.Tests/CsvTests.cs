@@ -140,6 +140,30 @@ public sealed class CsvTests : IDisposable
         Assert.Equal(values.Select(BitConverter.DoubleToInt64Bits), read.Select(BitConverter.DoubleToInt64Bits));
     }
 
+    [Theory]
+    [InlineData("-0")]
+    [InlineData("007")]
+    [InlineData("999999999999999")]
+    [InlineData("-9999999999999999")]
+    [InlineData("12345678901234567890")]
+    [InlineData(" 42 ")]
+    [InlineData("+5")]
+    public void Integer_cells_parse_exactly_as_double_parse_does(string cell)
+    {
+        var read = Csv.ReadAllNumeric(_files.Text($"v\n{cell}\n")).NumericColumn(0)[0];
+        Assert.Equal(BitConverter.DoubleToInt64Bits(double.Parse(cell, CultureInfo.InvariantCulture)), BitConverter.DoubleToInt64Bits(read));
+    }
+
+    [Theory]
+    [InlineData("-")]
+    [InlineData("1-2")]
+    [InlineData("0x10")]
+    public void Almost_integers_are_errors(string cell)
+    {
+        var path = _files.Text($"v\n{cell}\n");
+        Errors.At(() => Csv.ReadAllNumeric(path), path, 2, 1, $"expected a number in column 'v', found '{cell}'.");
+    }
+
     [Fact]
     public void Reads_a_generated_file_of_2000_rows()
     {
