@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 
 namespace Nn.Shell;
 
@@ -23,37 +22,16 @@ public sealed record NumericTable(ImmutableArray<string> Columns, Matrix Values)
 }
 
 /// <summary>
-/// Reads comma-separated files of numbers: one header row, then one row of invariant-culture numbers per line
-/// (LF or CRLF, UTF-8 with or without BOM). Every number must be finite.
+/// Reads comma-separated files of numbers: one header row, then one row of invariant-culture numbers per record
+/// (RFC 4180 quoting, LF or CRLF, UTF-8 with or without BOM). Every number must be finite. A thin layer over
+/// <see cref="Csv.ReadAllNumeric"/>.
 /// </summary>
 public static class NumericCsv
 {
     /// <summary>Reads <paramref name="path"/>; a <see cref="DataFileException"/> names the line and column of any bad field.</summary>
     public static NumericTable Read(string path)
     {
-        if (!File.Exists(path)) throw new DataFileException(path, 0, 0, "file not found.");
-        using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var header = reader.ReadLine() ?? throw new DataFileException(path, 0, 0, "the file is empty; expected a header row.");
-        var columns = header.Split(',').Select(c => c.Trim()).ToImmutableArray();
-        var values = new List<double>();
-        var line = 1;
-        var rows = 0;
-        while (reader.ReadLine() is { } text)
-        {
-            line++;
-            if (text.Length == 0) continue;
-            var fields = text.Split(',');
-            if (fields.Length != columns.Length)
-                throw new DataFileException(path, line, Math.Min(fields.Length, columns.Length) + 1, $"expected {columns.Length} fields as in the header, found {fields.Length}.");
-            for (var c = 0; c < fields.Length; c++)
-            {
-                if (!double.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
-                    throw new DataFileException(path, line, c + 1, $"expected a finite number in column '{columns[c]}', found '{fields[c]}'.");
-                values.Add(v);
-            }
-            rows++;
-        }
-        if (rows == 0) throw new DataFileException(path, 0, 0, "the file has a header but no data rows.");
-        return new NumericTable(columns, Matrix.Create(rows, columns.Length, values));
+        var frame = Csv.ReadAllNumeric(path);
+        return new NumericTable(frame.Columns, frame.NumericMatrix([.. Enumerable.Range(0, frame.Columns.Length)]));
     }
 }

@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace Nn.Shell;
+
+/// <summary>
+/// A streaming RFC 4180 record reader: one record at a time into a reused character buffer, with each field's span
+/// and the physical line it starts on. Quoted fields may hold commas, doubled quotes and line breaks; records end
+/// at LF, CRLF or a lone CR; lines with no characters at all are skipped. Every malformation is a
+/// <see cref="DataFileException"/> at the 1-based line and field number where it occurs.
+/// </summary>
+internal sealed class CsvReader : IDisposable
+{
+    private static readonly SearchValues<char> UnquotedStops = SearchValues.Create(",\r\n\"");
+    private static readonly SearchValues<char> QuotedStops = SearchValues.Create("\"\r\n");
+
+    private readonly string _path;
+    private readonly TextReader _reader;
+    private readonly int _maxRecordChars;
+    private readonly char[] _buffer = new char[1 << 16];
+    private int _pos;
+    private int _len;
+    private int _line = 1;
+
+    private char[] _record = new char[1024];
+    private int _recordLength;
+    private int[] _starts = new int[64];
+    private int[] _ends = new int[64];
+    private int[] _lines = new int[64];
+    private bool[] _quoted = new bool[64];
+
+    /// <summary>Opens <paramref name="path"/> as UTF-8 (a BOM is skipped); records may hold at most <paramref name="maxRecordChars"/> characters.</summary>
+    public CsvReader(string path, int maxRecordChars)
+        : this(path, new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), maxRecordChars)
+    {
+    }
+
+    /// <summary>Reads records from <paramref name="reader"/>; <paramref name="path"/> only names the source in errors.</summary>
+    public CsvReader(string path, TextReader reader, int maxRecordChars)
+    {
+        _path = path;
+        _reader = reader;
+        _maxRecordChars = maxRecordChars;
+    }
+
+    /// <summary>The number of fields in the current record.</summary>
+    public int FieldCount { get; private set; }
+
+    /// <summary>The physical line (1-based) on which the current record starts.</summary>
+    public int RecordLine { get; private set; }
+
+    /// <summary>The physical line on which the current record's last character was read (past its quoted line breaks).</summary>
+    public int NextLine => _line;
+
+    /// <summary>Field <paramref name="i"/> (0-based) of the current record, quotes removed and <c>""</c> unescaped.</summary>
+    public ReadOnlySpan<char> Field(int i) => _record.AsSpan(_starts[i], _ends[i] - _starts[i]);
+
+    /// <summary>The physical line on which field <paramref name="i"/> starts.</summary>
+    public int FieldLine(int i) => _lines[i];
+
+    /// <summary>Whether field <paramref name="i"/> was enclosed in quotes.</summary>
+    public bool FieldQuoted(int i) => _quoted[i];
+
+    /// <summary>Reads the next non-blank record; false at the end of the file.</summary>
+    public bool Read()
+    {
+        _recordLength = 0;
+        FieldCount = 0;
+        while (true)
+        {
+            if (!HasData()) return false;
+            var c = _buffer[_pos];
+            if (c == '\n') { _pos++; _line++; }
+            else if (c == '\r') { _pos++; SkipLf(); _line++; }
+            else break;
+        }
+        RecordLine = _line;
+        while (true)
+        {
+            BeginField();
+            if (_buffer[_pos] == '"')
+            {
+                _pos++;
+                if (ReadQuotedRest()) return true;
+            }
+            else if (ReadUnquotedRest()) return true;
+            if (!HasData())
+            {
+                // A trailing comma at the very end of the file: one more, empty field.
+                BeginField();
+                EndField(false);
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Reads the rest of an unquoted field; true when the record ended with it.</summary>
+    private bool ReadUnquotedRest()
+    {
+        while (true)
+        {
+            if (!HasData()) { EndField(false); return true; }
+            var span = _buffer.AsSpan(_pos, _len - _pos);
+            var i = span.IndexOfAny(UnquotedStops);
+            if (i < 0) { Append(span); _pos = _len; continue; }
+            Append(span[..i]);
+            _pos += i;
+            var c = _buffer[_pos];
+            if (c == '"')
+                throw Error(_line, FieldCount + 1,
+                    "found a quote inside an unquoted field; enclose the whole field in quotes and double any quote inside it (\"\").");
+            _pos++;
+            EndField(false);
+            if (c == ',') return false;
+            if (c == '\r') SkipLf();
+            _line++;
+            return true;
+        }
+    }
+
+    /// <summary>Reads a quoted field after its opening quote, and the separator after it; true when the record ended.</summary>
+    private bool ReadQuotedRest()
+    {
+        var openLine = _line;
+        while (true)
+        {
+            if (!HasData())
+                throw Error(openLine, FieldCount + 1, "expected a closing quote for the quoted field that starts here, found the end of the file.");
+            var span = _buffer.AsSpan(_pos, _len - _pos);
+            var i = span.IndexOfAny(QuotedStops);
+            if (i < 0) { Append(span); _pos = _len; continue; }
+            Append(span[..i]);
+            _pos += i;
+            var c = _buffer[_pos++];
+            if (c == '\n') { Append('\n'); _line++; continue; }
+            if (c == '\r')
+            {
+                Append('\r');
+                if (HasData() && _buffer[_pos] == '\n') { Append('\n'); _pos++; }
+                _line++;
+                continue;
+            }
+            if (HasData() && _buffer[_pos] == '"') { Append('"'); _pos++; continue; }
+            break;
+        }
+        EndField(true);
+        if (!HasData()) return true;
+        var next = _buffer[_pos];
+        if (next == ',') { _pos++; return false; }
+        if (next is '\n' or '\r')
+        {
+            _pos++;
+            if (next == '\r') SkipLf();
+            _line++;
+            return true;
+        }
+        throw Error(_line, FieldCount, $"expected ',' or the end of the line after the closing quote, found '{Printable(next)}'.");
+    }
+
+    private void BeginField()
+    {
+        if (FieldCount == _starts.Length)
+        {
+            var n = _starts.Length * 2;
+            Array.Resize(ref _starts, n);
+            Array.Resize(ref _ends, n);
+            Array.Resize(ref _lines, n);
+            Array.Resize(ref _quoted, n);
+        }
+        _starts[FieldCount] = _recordLength;
+        _lines[FieldCount] = _line;
+    }
+
+    private void EndField(bool quoted)
+    {
+        _ends[FieldCount] = _recordLength;
+        _quoted[FieldCount] = quoted;
+        FieldCount++;
+    }
+
+    private void Append(ReadOnlySpan<char> chars)
+    {
+        if (chars.IsEmpty) return;
+        Reserve(chars.Length);
+        chars.CopyTo(_record.AsSpan(_recordLength));
+        _recordLength += chars.Length;
+    }
+
+    private void Append(char c)
+    {
+        Reserve(1);
+        _record[_recordLength++] = c;
+    }
+
+    private void Reserve(int extra)
+    {
+        var needed = (long)_recordLength + extra;
+        if (needed > _maxRecordChars)
+            throw Error(RecordLine, FieldCount + 1, string.Create(CultureInfo.InvariantCulture,
+                $"expected a record of at most {_maxRecordChars} characters, found a longer one starting on this line (is a quote unbalanced?)."));
+        if (needed > _record.Length)
+            Array.Resize(ref _record, (int)Math.Min(Math.Max(needed, 2L * _record.Length), _maxRecordChars));
+    }
+
+    private void SkipLf()
+    {
+        if (HasData() && _buffer[_pos] == '\n') _pos++;
+    }
+
+    private bool HasData()
+    {
+        if (_pos < _len) return true;
+        _len = _reader.Read(_buffer, 0, _buffer.Length);
+        _pos = 0;
+        return _len > 0;
+    }
+
+    private DataFileException Error(int line, int field, string expected) => new(_path, line, field, expected);
+
+    private static string Printable(char c) => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString();
+
+    /// <inheritdoc />
+    public void Dispose() => _reader.Dispose();
+}
