@@ -8,7 +8,17 @@ namespace Nn;
 /// <param name="Penalty">The L2 penalty alone.</param>
 /// <param name="Gradients">∂J/∂θ as a network of the same shapes: each layer's Weights hold ∂J/∂W, its Bias ∂J/∂b.</param>
 /// <param name="Trace">The forward pass the gradient was computed from.</param>
-public sealed record LossAndGradients(double Loss, double DataLoss, double Penalty, Network Gradients, Trace Trace);
+/// <param name="Deltas">∂J/∂Z for every layer (m × outputs of that layer), input side first: the back-propagated errors.</param>
+public sealed record LossAndGradients(double Loss, double DataLoss, double Penalty, Network Gradients, Trace Trace, ImmutableArray<Matrix> Deltas)
+{
+    /// <summary>Value equality, with the deltas compared element by element.</summary>
+    public bool Equals(LossAndGradients? other) =>
+        other is not null && Loss.Equals(other.Loss) && DataLoss.Equals(other.DataLoss) && Penalty.Equals(other.Penalty)
+        && Gradients == other.Gradients && Trace == other.Trace && Deltas.SequenceEqual(other.Deltas);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Loss, Gradients);
+}
 
 /// <summary>Reverse-mode differentiation of a network's objective, as pure functions.</summary>
 public static class Backprop
@@ -37,10 +47,12 @@ public static class Backprop
 
         var n = network.Layers.Length;
         var grads = new Dense[n];
+        var deltas = new Matrix[n];
         var delta = Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y);
         for (var l = n - 1; l >= 0; l--)
         {
             var layer = network.Layers[l];
+            deltas[l] = delta;
             var dW = Matrix.MultiplyTransposeA(trace.InputOf(l), delta);
             if (objective.L2 != 0) dW = Matrix.Add(dW, Matrix.Scale(objective.L2, layer.Weights));
             grads[l] = layer.WithParameters(dW, Matrix.ColumnSums(delta));
@@ -50,6 +62,6 @@ public static class Backprop
             var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask);
             delta = Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA);
         }
-        return new LossAndGradients(dataLoss + penalty, dataLoss, penalty, new Network(grads.ToImmutableArray()), trace);
+        return new LossAndGradients(dataLoss + penalty, dataLoss, penalty, new Network(grads.ToImmutableArray()), trace, [.. deltas]);
     }
 }

@@ -1,14 +1,14 @@
 namespace Nn.Shell;
 
 /// <summary>Replaces a file atomically: write a temporary file beside it, flush it to disk, then move it over the target.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>
     /// Writes <paramref name="bytes"/> to a uniquely named temporary file in <paramref name="path"/>'s folder, flushes it to
     /// disk and moves it over <paramref name="path"/>. On any failure the temporary file is deleted and the exception rethrown,
     /// leaving a previous file at <paramref name="path"/> untouched.
     /// </summary>
-    internal static void Write(string path, byte[] bytes)
+    public static void Write(string path, byte[] bytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
@@ -29,6 +29,9 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>As <see cref="Write"/> for UTF-8 text without a byte-order mark.</summary>
+    public static void WriteAllText(string path, string text) => Write(path, new System.Text.UTF8Encoding(false).GetBytes(text));
 
     private static void TryDelete(string temp)
     {

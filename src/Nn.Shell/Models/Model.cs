@@ -2,15 +2,6 @@ using System.Collections.Immutable;
 
 namespace Nn.Shell;
 
-/// <summary>What a model predicts.</summary>
-public enum TaskKind
-{
-    /// <summary>Class probabilities (sigmoid or softmax output); <see cref="ModelInfo.Labels"/> names the classes.</summary>
-    Classification,
-    /// <summary>Real-valued targets; <see cref="ModelInfo.TargetScaling"/> may map the outputs back to target units.</summary>
-    Regression,
-}
-
 /// <summary>
 /// The per-feature input transform a model was trained with: <c>x′[j] = (x[j] − Offset[j]) / Scale[j]</c>.
 /// </summary>

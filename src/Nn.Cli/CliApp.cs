@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Nn.Shell;
+
+namespace Nn.Cli;
+
+/// <summary>
+/// The <c>nn</c> command tree. <see cref="Parse"/> parses without running anything (for tests); <see cref="Run"/> runs a
+/// command in-process against a <see cref="CliConsole"/>.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>The exit code for bad input (arguments, data or model files).</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Builds the root command with every subcommand.</summary>
+    public static RootCommand Build(CliConsole console, CancellationToken cancellationToken)
+    {
+        var root = new RootCommand("nn: train, evaluate, use and inspect feedforward neural networks.");
+        root.Add(TrainCommand.Build(console, cancellationToken));
+        root.Add(EvalCommand.Build(console));
+        root.Add(PredictCommand.Build(console));
+        root.Add(GradcheckCommand.Build(console));
+        root.Add(ExplainCommand.Build(console));
+        root.Add(DemoCommand.Build(console, cancellationToken));
+        return root;
+    }
+
+    /// <summary>Parses <paramref name="args"/> against the command tree without running it.</summary>
+    public static ParseResult Parse(IReadOnlyList<string> args) =>
+        Build(CliConsole.Plain(TextWriter.Null, TextWriter.Null), CancellationToken.None).Parse(args);
+
+    /// <summary>
+    /// Runs a command. Bad input gives one line on stderr naming the file, line and column or the flag, and exit code 2;
+    /// the stack trace is printed only with <c>--verbose</c>.
+    /// </summary>
+    public static int Run(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var verbose = args.Contains("--verbose");
+        var parse = Build(console, cancellationToken).Parse(args.Where(a => a != "--verbose").ToArray());
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) console.Error.WriteLine($"nn: {e.Message}");
+            return BadInput;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is DataFileException or ModelFileException or ArgumentException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            console.Error.WriteLine($"nn: {e.Message}");
+            if (verbose) console.Error.WriteLine(e);
+            return BadInput;
+        }
+    }
+}

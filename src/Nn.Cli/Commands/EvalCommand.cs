@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Nn.Shell;
+
+namespace Nn.Cli;
+
+/// <summary><c>nn eval</c>: a model's metrics on labelled data.</summary>
+internal static class EvalCommand
+{
+    internal static readonly Option<string> ModelPath = new("--model") { Description = "The model file.", Required = true };
+    internal static readonly Option<string> Data = new("--data") { Description = "Labelled data (CSV with the model's feature columns and target, .npy with --labels, or .npz).", Required = true };
+    internal static readonly Option<string?> LabelsFile = new("--labels") { Description = "Labels as .npy for an .npy --data." };
+    internal static readonly Option<string?> Target = new("--target") { Description = "The target column (default: the model's)." };
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print the metrics as one JSON object." };
+
+    internal static Command Build(CliConsole console)
+    {
+        var command = new Command("eval", "Evaluate a model on labelled data.") { ModelPath, Data, LabelsFile, Target, Json };
+        command.SetAction(p =>
+        {
+            var model = ModelFile.Load(p.GetValue(ModelPath)!);
+            var report = EvalJob.Run(model, p.GetValue(Data)!, p.GetValue(LabelsFile), p.GetValue(Target));
+            if (p.GetValue(Json)) console.Out.WriteLine(report.ToJson(indented: false));
+            else Tables.WriteEval(report, console);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Nn.Shell;
+
+namespace Nn.Cli;
+
+/// <summary><c>nn gradcheck</c>: the core's gradient check on a random network, or on a trained model and data.</summary>
+internal static class GradcheckCommand
+{
+    internal static readonly Option<string> Layers = new("--layers") { Description = "Hidden widths of the random network.", DefaultValueFactory = _ => "8,8" };
+    internal static readonly Option<string> ActivationOpt = new("--activation") { Description = "Hidden activation.", DefaultValueFactory = _ => "tanh" };
+    internal static readonly Option<string> Output = new("--output") { Description = "sigmoid | softmax | linear (paired with bce | cce | mse).", DefaultValueFactory = _ => "softmax" };
+    internal static readonly Option<int> Inputs = new("--inputs") { Description = "Input features of the random network.", DefaultValueFactory = _ => 4 };
+    internal static readonly Option<int> Outputs = new("--outputs") { Description = "Outputs of the random network.", DefaultValueFactory = _ => 3 };
+    internal static readonly Option<int> Batch = new("--batch") { Description = "Examples in the batch.", DefaultValueFactory = _ => 8 };
+    internal static readonly Option<long> Seed = new("--seed") { Description = "Seed for the network and batch.", DefaultValueFactory = _ => 0L };
+    internal static readonly Option<double> L2 = new("--l2") { Description = "L2 coefficient included in the objective.", DefaultValueFactory = _ => 0.0 };
+    internal static readonly Option<string?> ModelPath = new("--model") { Description = "Check a trained model instead (with --data)." };
+    internal static readonly Option<string?> Data = new("--data") { Description = "Labelled data for --model (the first --batch rows are used)." };
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print the report as JSON." };
+
+    internal static Command Build(CliConsole console)
+    {
+        var command = new Command("gradcheck", "Compare back-propagation with central finite differences, per parameter tensor; exit 1 on failure.")
+            { Layers, ActivationOpt, Output, Inputs, Outputs, Batch, Seed, L2, ModelPath, Data, Json };
+        command.SetAction(p =>
+        {
+            var (network, x, y, objective) = Problem(p);
+            var report = GradientCheck.Run(network, x, y, objective, GradientCheckOptions.Default);
+            if (p.GetValue(Json)) console.Out.WriteLine(ToJson(report));
+            else Write(network, report, console);
+            return report.Passed ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static (Network, Matrix, Matrix, Objective) Problem(ParseResult p)
+    {
+        var batch = p.GetValue(Batch);
+        if (batch < 1) throw new ArgumentException($"--batch: expected at least 1, got {batch}.");
+        if (p.GetValue(ModelPath) is { } modelPath)
+        {
+            var dataPath = p.GetValue(Data) ?? throw new ArgumentException("--model needs --data with labelled rows.");
+            var model = ModelFile.Load(modelPath);
+            var b = ModelExamples.Batch(model, dataPath, batch);
+            return (model.Network, b.X, b.Y, b.Objective.WithL2(p.GetValue(L2)));
+        }
+        var inputs = p.GetValue(Inputs);
+        var outputs = p.GetValue(Outputs);
+        if (inputs < 1) throw new ArgumentException($"--inputs: expected at least 1, got {inputs}.");
+        if (outputs < 1) throw new ArgumentException($"--outputs: expected at least 1, got {outputs}.");
+        var output = p.GetValue(Output) switch
+        {
+            "sigmoid" => Activations.Sigmoid,
+            "softmax" => Activations.Softmax,
+            "linear" => Activations.Linear,
+            var o => throw new ArgumentException($"--output: expected sigmoid, softmax or linear, got '{o}'."),
+        };
+        var loss = output is Activation.Sigmoid ? Loss.BinaryCrossEntropy : output is Activation.Softmax ? Loss.CategoricalCrossEntropy : Loss.MeanSquaredError;
+        var hidden = TrainCommand.ParseActivation(p.GetValue(ActivationOpt)!);
+        var key = Key.FromSeed(p.GetValue(Seed));
+        var network = Init.Mlp(Prng.Fold(key, 0), [inputs, .. TrainCommand.ParseLayers(p.GetValue(Layers)!), outputs], hidden, output, Init.DefaultFor(hidden));
+        // Random biases keep pre-activations off exact zeros, so every kink is a genuine one.
+        network = new Network(network.Layers.Select((l, i) => l.WithParameters(l.Weights, Prng.Normal(Prng.Fold(key, 10 + i), l.Outputs, 0, 0.1))));
+        var x = Matrix.Create(batch, inputs, Prng.Normal(Prng.Fold(key, 1), batch * inputs, 0, 1).Values);
+        var yKey = Prng.Fold(key, 2);
+        var y = loss switch
+        {
+            Loss.CategoricalCrossEntropy => Matrix.Init(batch, outputs, (r, c) => Prng.Below(yKey, r, outputs) == c ? 1.0 : 0.0),
+            Loss.BinaryCrossEntropy => Matrix.Init(batch, outputs, (r, c) => Prng.Below(yKey, r * outputs + c, 2)),
+            _ => Matrix.Create(batch, outputs, Prng.Normal(yKey, batch * outputs, 0, 1).Values),
+        };
+        return (network, x, y, new Objective(loss, p.GetValue(L2), 0));
+    }
+
+    private static void Write(Network network, GradientCheckReport report, CliConsole console)
+    {
+        var o = console.Out;
+        var opt = report.Options;
+        o.WriteLine(FormattableString.Invariant($"Gradient check of {network}: central differences with h = {opt.Epsilon:G3}; an entry passes when |analytic − numeric| ≤ {opt.AbsoluteTolerance:G3} + {opt.RelativeTolerance:G3}·max(|analytic|, |numeric|)."));
+        o.WriteLine($"{"tensor",-8}{"shape",-9}{"max abs err",12}{"max rel err",12}  {"worst (row,col)",-16}{"numeric",14}{"analytic",14}{"kinks",7}  result");
+        foreach (var t in report.Tensors)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{t.Name,-8}{$"{t.Rows}×{t.Cols}",-9}{t.MaxAbsoluteError,12:G3}{t.MaxRelativeError,12:G3}  {$"({t.WorstRow},{t.WorstCol})",-16}{t.WorstNumeric,14:G6}{t.WorstAnalytic,14:G6}{t.Kinks,7}  {(t.Passed ? "ok" : $"FAILED ({t.Failures})")}"));
+        foreach (var d in report.Directions)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"direction {d.Index}: numeric {d.Numeric:G10} analytic {d.Analytic:G10} abs err {d.AbsoluteError:G3}{(d.Kink ? " (kink, not judged)" : "")}  {(d.Passed ? "ok" : "FAILED")}"));
+        o.WriteLine(report.Passed ? "All checks passed." : "Gradient check FAILED.");
+    }
+
+    private static string ToJson(GradientCheckReport report)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("passed", report.Passed);
+            w.WriteNumber("loss", report.Loss);
+            w.WriteNumber("epsilon", report.Options.Epsilon);
+            w.WriteNumber("relative_tolerance", report.Options.RelativeTolerance);
+            w.WriteNumber("absolute_tolerance", report.Options.AbsoluteTolerance);
+            w.WriteStartArray("tensors");
+            foreach (var t in report.Tensors)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", t.Name);
+                w.WriteNumber("rows", t.Rows);
+                w.WriteNumber("cols", t.Cols);
+                w.WriteNumber("max_abs_error", t.MaxAbsoluteError);
+                w.WriteNumber("max_rel_error", t.MaxRelativeError);
+                w.WriteNumber("worst_row", t.WorstRow);
+                w.WriteNumber("worst_col", t.WorstCol);
+                w.WriteNumber("worst_numeric", t.WorstNumeric);
+                w.WriteNumber("worst_analytic", t.WorstAnalytic);
+                w.WriteNumber("kinks", t.Kinks);
+                w.WriteNumber("failures", t.Failures);
+                w.WriteBoolean("passed", t.Passed);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("directions");
+            foreach (var d in report.Directions)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("numeric", d.Numeric);
+                w.WriteNumber("analytic", d.Analytic);
+                w.WriteBoolean("kink", d.Kink);
+                w.WriteBoolean("passed", d.Passed);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

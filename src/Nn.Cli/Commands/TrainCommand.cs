@@ -1,0 +1,185 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Nn.Shell;
+
+namespace Nn.Cli;
+
+/// <summary><c>nn train</c>: data file in, trained model file out.</summary>
+internal static class TrainCommand
+{
+    internal static readonly Option<string> Data = new("--data") { Description = "Training data: CSV with a header, .npy features (with --labels), or .npz with arrays x and y.", Required = true };
+    internal static readonly Option<string?> LabelsFile = new("--labels") { Description = "Labels/targets as .npy, one per row of an .npy --data." };
+    internal static readonly Option<string?> Target = new("--target") { Description = "The CSV target column (default: the last column)." };
+    internal static readonly Option<string?> TestData = new("--test-data") { Description = "Test data evaluated after training (same format)." };
+    internal static readonly Option<string> Task = new("--task") { Description = "auto | classification | regression", DefaultValueFactory = _ => "auto" };
+    internal static readonly Option<string> Layers = new("--layers") { Description = "Hidden layer widths, e.g. 32,16 (none: 0 hidden layers is not allowed; use --layers '' for none).", DefaultValueFactory = _ => "64,32" };
+    internal static readonly Option<string> ActivationOpt = new("--activation") { Description = "relu | tanh | sigmoid | leaky-relu", DefaultValueFactory = _ => "relu" };
+    internal static readonly Option<string> Output = new("--output") { Description = "auto | sigmoid | softmax | linear", DefaultValueFactory = _ => "auto" };
+    internal static readonly Option<string> LossOpt = new("--loss") { Description = "auto | mse | bce | cce", DefaultValueFactory = _ => "auto" };
+    internal static readonly Option<string> OptimizerOpt = new("--optimizer") { Description = "sgd | momentum | nesterov | rmsprop | adam | adamw", DefaultValueFactory = _ => "adam" };
+    internal static readonly Option<double> Lr = new("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
+    internal static readonly Option<int> Epochs = new("--epochs") { Description = "Total number of epochs.", DefaultValueFactory = _ => 200 };
+    internal static readonly Option<string> BatchSize = new("--batch-size") { Description = "Examples per batch, or 'full'.", DefaultValueFactory = _ => "32" };
+    internal static readonly Option<double> L2 = new("--l2") { Description = "L2 penalty coefficient.", DefaultValueFactory = _ => 0.0 };
+    internal static readonly Option<double> Dropout = new("--dropout") { Description = "Dropout rate on hidden layers.", DefaultValueFactory = _ => 0.0 };
+    internal static readonly Option<string> InitOpt = new("--init") { Description = "auto | he | xavier | lecun", DefaultValueFactory = _ => "auto" };
+    internal static readonly Option<string> Scale = new("--scale") { Description = "standard | minmax | none", DefaultValueFactory = _ => "standard" };
+    internal static readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Fraction held out for validation and early stopping.", DefaultValueFactory = _ => 0.1 };
+    internal static readonly Option<int> Patience = new("--patience") { Description = "Epochs without a better validation loss before stopping (0 = never).", DefaultValueFactory = _ => 20 };
+    internal static readonly Option<long> Seed = new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0L };
+    internal static readonly Option<int> Threads = new("--threads") { Description = "Kernel threads (results are identical for any count).", DefaultValueFactory = _ => 1 };
+    internal static readonly Option<double> ClipNorm = new("--clip-norm") { Description = "Clip gradients to this global norm (0 = off).", DefaultValueFactory = _ => 0.0 };
+    internal static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Write a checkpoint here after every epoch." };
+    internal static readonly Option<string?> Resume = new("--resume") { Description = "Resume from a checkpoint (same flags; --epochs is the total)." };
+    internal static readonly Option<string> Out = new("--out") { Description = "Where to write the model (safetensors).", Required = true };
+    internal static readonly Option<string?> HistoryFile = new("--history") { Description = "Write the per-epoch history as CSV." };
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object at the end (and nothing else on stdout)." };
+    internal static readonly Option<bool> Quiet = new("--quiet") { Description = "No progress output." };
+
+    internal static Command Build(CliConsole console, CancellationToken cancellationToken)
+    {
+        var command = new Command("train", "Train a network on a data file and write the model.");
+        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, Seed, Threads, ClipNorm, Checkpoint, Resume, Out, HistoryFile, Json, Quiet })
+            command.Add(o);
+        command.SetAction(parse => Execute(parse, console, cancellationToken));
+        return command;
+    }
+
+    /// <summary>Turns parsed flags into settings; ArgumentException names the flag.</summary>
+    internal static TrainSettings Settings(ParseResult p) => new()
+    {
+        DataPath = p.GetValue(Data)!,
+        LabelsPath = p.GetValue(LabelsFile),
+        Target = p.GetValue(Target),
+        TestDataPath = p.GetValue(TestData),
+        Task = p.GetValue(Task)!,
+        Layers = ParseLayers(p.GetValue(Layers)!),
+        Activation = ParseActivation(p.GetValue(ActivationOpt)!),
+        Output = p.GetValue(Output)!,
+        Loss = p.GetValue(LossOpt)!,
+        Optimizer = p.GetValue(OptimizerOpt)!,
+        LearningRate = p.GetValue(Lr),
+        Epochs = p.GetValue(Epochs),
+        BatchSize = ParseBatchSize(p.GetValue(BatchSize)!),
+        L2 = p.GetValue(L2),
+        Dropout = p.GetValue(Dropout),
+        Init = p.GetValue(InitOpt)!,
+        Scale = p.GetValue(Scale)!,
+        ValidationFraction = p.GetValue(ValidationFraction),
+        Patience = p.GetValue(Patience),
+        Seed = p.GetValue(Seed),
+        Threads = p.GetValue(Threads),
+        ClipNorm = p.GetValue(ClipNorm),
+        CheckpointPath = p.GetValue(Checkpoint),
+        ResumePath = p.GetValue(Resume),
+        OutPath = p.GetValue(Out)!,
+    };
+
+    internal static ImmutableArray<int> ParseLayers(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return [];
+        var parts = text.Split(',');
+        var widths = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
+                throw new ArgumentException($"--layers: expected comma-separated widths of at least 1 (e.g. 32,16), got '{text}'.");
+        return [.. widths];
+    }
+
+    internal static int ParseBatchSize(string text)
+    {
+        if (text.Trim().Equals("full", StringComparison.OrdinalIgnoreCase)) return 0;
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) return n;
+        throw new ArgumentException($"--batch-size: expected a positive whole number or 'full', got '{text}'.");
+    }
+
+    internal static Activation ParseActivation(string text)
+    {
+        try
+        {
+            var a = Activations.Parse(text);
+            return a is Activation.Softmax ? throw new ArgumentException("--activation: softmax is for the output layer only (see --output).") : a;
+        }
+        catch (FormatException) { throw new ArgumentException($"--activation: expected relu, tanh, sigmoid, leaky-relu or linear, got '{text}'."); }
+        catch (ArgumentException e) when (!e.Message.StartsWith("--", StringComparison.Ordinal)) { throw new ArgumentException($"--activation: {e.Message}"); }
+    }
+
+    private static int Execute(ParseResult parse, CliConsole console, CancellationToken cancellationToken)
+    {
+        var settings = Settings(parse);
+        var json = parse.GetValue(Json);
+        var quiet = parse.GetValue(Quiet) || json;
+        var historyPath = parse.GetValue(HistoryFile);
+        TrainOutcome outcome;
+        if (!quiet && console.Interactive)
+            outcome = SpectreProgress.Train(settings, cancellationToken);
+        else
+            outcome = TrainJob.Run(settings, quiet ? null : Trainer.OnEpochState(s => console.Out.WriteLine(EpochLine(s, settings.Epochs))), cancellationToken);
+
+        if (historyPath is not null) AtomicFile.WriteAllText(historyPath, HistoryCsv(outcome.Result.History));
+        if (json) console.Out.WriteLine(ToJson(outcome));
+        else if (!parse.GetValue(Quiet)) Summary(outcome, settings, console);
+        return 0;
+    }
+
+    internal static string EpochLine(TrainerState s, int total)
+    {
+        var r = s.History[^1];
+        var line = FormattableString.Invariant($"epoch {r.Epoch}/{total}  loss {r.TrainLoss:F5}");
+        if (r.Validation is { } v)
+        {
+            line += FormattableString.Invariant($"  val_loss {v.Loss:F5}");
+            if (v.Accuracy is { } a) line += FormattableString.Invariant($"  val_accuracy {a:F4}");
+            if (v.R2 is { } r2) line += FormattableString.Invariant($"  val_r2 {r2:F4}");
+        }
+        return line;
+    }
+
+    internal static string HistoryCsv(History history)
+    {
+        var sb = new StringBuilder("epoch,train_loss,val_loss,val_accuracy,val_r2\n");
+        foreach (var e in history.Epochs)
+            sb.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.TrainLoss:R},{e.Validation?.Loss:R},{e.Validation?.Accuracy:R},{e.Validation?.R2:R}\n");
+        return sb.ToString();
+    }
+
+    internal static string ToJson(TrainOutcome outcome)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            var h = outcome.Result.History;
+            w.WriteStartObject();
+            w.WriteNumber("epochs", h.Epochs.Length);
+            w.WriteNumber("train_seconds", outcome.TrainSeconds);
+            w.WriteNumber("final_train_loss", h.Epochs.IsEmpty ? double.NaN : h.Epochs[^1].TrainLoss);
+            w.WriteNumber("best_epoch", h.BestEpoch);
+            w.WriteBoolean("stopped_early", outcome.Result.StoppedEarly);
+            w.WriteBoolean("cancelled", outcome.Result.Cancelled);
+            w.WriteString("parameters_sha256", ModelFile.ParametersSha256(outcome.Model.Network));
+            if (outcome.Test is { } t)
+            {
+                w.WritePropertyName("test");
+                w.WriteStartObject();
+                t.WriteFields(w);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Summary(TrainOutcome outcome, TrainSettings settings, CliConsole console)
+    {
+        var h = outcome.Result.History;
+        var o = console.Out;
+        o.WriteLine(FormattableString.Invariant($"Trained {outcome.Model.Network} for {h.Epochs.Length} epochs in {outcome.TrainSeconds:F2} s")
+            + (outcome.Result.StoppedEarly ? FormattableString.Invariant($" (stopped early; best epoch {h.BestEpoch} restored)") : "")
+            + (outcome.Result.Cancelled ? " (cancelled)" : "") + ".");
+        o.WriteLine($"Model written to {settings.OutPath}.");
+        if (outcome.Test is { } t) Tables.WriteEval(t, console);
+    }
+}

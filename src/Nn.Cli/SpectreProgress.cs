@@ -1,0 +1,32 @@
+using System.Globalization;
+using Nn.Shell;
+using Spectre.Console;
+
+namespace Nn.Cli;
+
+/// <summary>A Spectre.Console progress bar over the epochs of a training job (terminals only).</summary>
+internal static class SpectreProgress
+{
+    internal static TrainOutcome Train(TrainSettings settings, CancellationToken cancellationToken)
+    {
+        TrainOutcome? outcome = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: settings.Epochs);
+                outcome = TrainJob.Run(settings, Trainer.OnEpochState(s =>
+                {
+                    var r = s.History[^1];
+                    var text = string.Create(CultureInfo.InvariantCulture, $"epoch {r.Epoch} loss {r.TrainLoss:F4}");
+                    if (r.Validation is { } v)
+                        text += string.Create(CultureInfo.InvariantCulture, $" val {v.Loss:F4}") + (v.Accuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $" acc {a:F3}") : "")
+                            + (v.R2 is { } r2 ? string.Create(CultureInfo.InvariantCulture, $" R² {r2:F3}") : "");
+                    task.Description = Markup.Escape(text);
+                    task.Value = r.Epoch;
+                }), cancellationToken);
+                task.Value = settings.Epochs;
+            });
+        return outcome!;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Nn.Shell;
+using Spectre.Console;
+
+namespace Nn.Cli;
+
+/// <summary>Readable tables of metrics: Spectre.Console tables on a terminal, aligned plain text otherwise.</summary>
+internal static class Tables
+{
+    internal static void WriteEval(EvalReport report, CliConsole console)
+    {
+        var rows = new List<(string, string)> { ("task", report.Task == TaskKind.Classification ? "classification" : "regression"), ("n", report.N.ToString(CultureInfo.InvariantCulture)) };
+        if (report.Classification is { } c)
+        {
+            rows.Add(("accuracy", F(c.Report.Accuracy)));
+            rows.Add(("precision (macro)", F(c.Report.Macro.Precision)));
+            rows.Add(("recall (macro)", F(c.Report.Macro.Recall)));
+            rows.Add(("F1 (macro)", F(c.Report.Macro.F1)));
+            rows.Add(("F1 (micro)", F(c.Report.Micro.F1)));
+            rows.Add(("F1 (weighted)", F(c.Report.Weighted.F1)));
+            rows.Add(("top-2 accuracy", F(c.Top2Accuracy)));
+            rows.Add(("ECE (10 bins)", F(c.Calibration.Ece)));
+            rows.Add(("log loss", F(c.LogLoss)));
+        }
+        if (report.Regression is { } r)
+        {
+            rows.Add(("R²", F(r.R2)));
+            rows.Add(("MSE", F(r.Mse)));
+            rows.Add(("RMSE", F(r.Rmse)));
+            rows.Add(("MAE", F(r.Mae)));
+        }
+        WriteKeyValues("Metrics", rows, console);
+        if (report.Classification is { } cm) WriteConfusion(cm, console);
+    }
+
+    internal static void WriteKeyValues(string title, IReadOnlyList<(string Key, string Value)> rows, CliConsole console)
+    {
+        if (console.Interactive)
+        {
+            var table = new Table().Title(title).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+            foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
+            Ansi(console).Write(table);
+            return;
+        }
+        console.Out.WriteLine(title + ":");
+        var width = rows.Max(r => r.Key.Length);
+        foreach (var (k, v) in rows) console.Out.WriteLine($"  {k.PadRight(width)}  {v}");
+    }
+
+    internal static void WriteConfusion(ClassificationMetrics c, CliConsole console)
+    {
+        var labels = c.Labels;
+        var rows = c.Confusion.ToRows();
+        if (console.Interactive)
+        {
+            var table = new Table().Title("Confusion matrix (rows: true, columns: predicted)").AddColumn("");
+            foreach (var l in labels) table.AddColumn(new TableColumn(Markup.Escape(l)).RightAligned());
+            for (var t = 0; t < rows.Length; t++)
+                table.AddRow([Markup.Escape(labels[t]), .. rows[t].Select(n => n.ToString(CultureInfo.InvariantCulture))]);
+            Ansi(console).Write(table);
+            return;
+        }
+        console.Out.WriteLine("Confusion matrix (rows: true, columns: predicted):");
+        var w = Math.Max(4, Math.Max(labels.Max(l => l.Length), rows.SelectMany(r => r).Select(n => n.ToString(CultureInfo.InvariantCulture).Length).DefaultIfEmpty(1).Max()) + 1);
+        console.Out.WriteLine(new string(' ', w + 2) + string.Concat(labels.Select(l => l.PadLeft(w))));
+        for (var t = 0; t < rows.Length; t++)
+            console.Out.WriteLine("  " + labels[t].PadLeft(w) + string.Concat(rows[t].Select(n => n.ToString(CultureInfo.InvariantCulture).PadLeft(w))));
+    }
+
+    internal static IAnsiConsole Ansi(CliConsole console) =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out) });
+
+    internal static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,53 @@
+namespace Nn.Shell;
+
+/// <summary>Network-ready examples for a trained model: scaled features, targets encoded as in training, and its objective.</summary>
+/// <param name="X">Scaled features, one example per row.</param>
+/// <param name="Y">Targets as the network was trained on them (class index, one-hot rows or the scaled value).</param>
+/// <param name="Objective">The model's loss (no penalty, no dropout).</param>
+public sealed record ModelBatch(Matrix X, Matrix Y, Objective Objective);
+
+/// <summary>Reads labelled rows of a data file in the form a model's network sees them.</summary>
+public static class ModelExamples
+{
+    /// <summary>The first <paramref name="maxRows"/> rows of <paramref name="dataPath"/> (which must have the target column).</summary>
+    public static ModelBatch Batch(Model model, string dataPath, int maxRows)
+    {
+        var data = DataSource.ForModel(dataPath, null, model.Info.FeatureNames, model.Info.TargetName, requireTarget: true);
+        var rows = Enumerable.Range(0, Math.Min(maxRows, data.Count)).ToArray();
+        return Encode(model, data, rows);
+    }
+
+    /// <summary>Row <paramref name="row"/> (0-based) of <paramref name="dataPath"/>.</summary>
+    /// <exception cref="ArgumentException">When the row is outside the file.</exception>
+    public static ModelBatch Row(Model model, string dataPath, int row)
+    {
+        var data = DataSource.ForModel(dataPath, null, model.Info.FeatureNames, model.Info.TargetName, requireTarget: true);
+        if (row < 0 || row >= data.Count) throw new ArgumentException($"--row: {dataPath} has rows 0 to {data.Count - 1}, got {row}.");
+        return Encode(model, data, [row]);
+    }
+
+    private static ModelBatch Encode(Model model, LoadedData data, int[] rows)
+    {
+        var x = Predictor.ScaleFeatures(model.Info.Scaling, data.Features.SelectRows(rows));
+        var cells = rows.Select(r => data.TargetCells[r]).ToArray();
+        Matrix y;
+        try
+        {
+            if (model.Info.Task == TaskKind.Regression)
+            {
+                var t = TargetEncoding.Encode(cells, TaskKind.Regression);
+                var s = model.Info.TargetScaling;
+                y = Matrix.Init(rows.Length, 1, (r, _) => s is null ? t.Values[r] : (t.Values[r] - s.Offset) / s.Scale);
+            }
+            else
+            {
+                var t = TargetEncoding.EncodeWith(cells, model.Info.Labels);
+                y = model.Network.OutputSize == 1
+                    ? Matrix.Init(rows.Length, 1, (r, _) => t.ClassIndices[r])
+                    : Labels.OneHot(t.ClassIndices, model.Info.Labels.Length);
+            }
+        }
+        catch (FormatException e) { throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}': {e.Message}"); }
+        return new ModelBatch(x, y, Objective.Of(model.Info.Loss));
+    }
+}

@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+
+namespace Nn.Shell;
+
+/// <summary>The outcome of <see cref="TrainJob.Run"/>.</summary>
+/// <param name="Model">The trained model as written to the output file.</param>
+/// <param name="Result">The training run: history, best epoch, whether it stopped early or was cancelled.</param>
+/// <param name="TrainSeconds">Wall time of the training loop alone.</param>
+/// <param name="Test">Metrics on the test data, when it was given.</param>
+public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainSeconds, EvalReport? Test);
+
+/// <summary>
+/// The whole <c>nn train</c> job: read data, infer the task, split off validation data, fit the scalers, build and train
+/// the network (resuming from a checkpoint if asked), write checkpoints and the model atomically, evaluate test data.
+/// Every decision about numbers is made by the pure core; this class sequences the effects.
+/// </summary>
+public static class TrainJob
+{
+    /// <summary>Runs the job; <paramref name="progress"/> sees the resumable state after every epoch.</summary>
+    /// <exception cref="DataFileException">For bad data files.</exception>
+    /// <exception cref="ArgumentException">For bad settings (the message names the flag).</exception>
+    /// <exception cref="ModelFileException">For an unreadable checkpoint.</exception>
+    public static TrainOutcome Run(TrainSettings settings, IProgress<TrainerState>? progress, CancellationToken cancellationToken)
+    {
+        settings.Validate();
+        var data = DataSource.ForTraining(settings.DataPath, settings.LabelsPath, settings.Target);
+        var test = settings.TestDataPath is null ? null : DataSource.ForTraining(settings.TestDataPath, null, data.TargetName);
+        var plan = Plan(settings, data);
+
+        var checkpoint = settings.ResumePath is null ? null : CheckpointFile.Load(settings.ResumePath);
+        if (checkpoint is not null)
+        {
+            if (checkpoint.Config != plan.Config)
+                throw new ArgumentException($"--resume: {settings.ResumePath} was written with other training settings; resume with the flags of the original run (only --epochs may grow).");
+            if (!Parameters.SameShape(checkpoint.Model.Network, plan.Network) || checkpoint.Model.Info with { Training = plan.Info.Training } != plan.Info)
+                throw new ArgumentException($"--resume: {settings.ResumePath} was made for other data or another architecture.");
+        }
+        var start = checkpoint?.State ?? TrainerState.Start(Training.Init(plan.Config, plan.Network, Prng.Fold(Key.FromSeed(settings.Seed), 1)));
+
+        var sink = new CheckpointingProgress(settings.CheckpointPath, plan, progress);
+        var clock = Stopwatch.StartNew();
+        var result = Trainer.Run(plan.Config, start, plan.Train, plan.Options, sink, cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        var model = new Model(result.State.Parameters, plan.Info);
+        ModelFile.Save(settings.OutPath, model);
+        var report = test is null ? null : EvalJob.Evaluate(model, test);
+        return new TrainOutcome(model, result, seconds, report);
+    }
+
+    /// <summary>Everything decided before training starts.</summary>
+    internal sealed record TrainPlan(Network Network, TrainConfig Config, TrainingData Train, TrainerOptions Options, ModelInfo Info);
+
+    internal static TrainPlan Plan(TrainSettings s, LoadedData data)
+    {
+        if (data.Count == 0) throw new DataFileException(data.Source, 0, 0, "expected at least one data row.");
+        var task = s.Task switch
+        {
+            "classification" => TaskKind.Classification,
+            "regression" => TaskKind.Regression,
+            _ => TargetEncoding.Infer(data.TargetCells),
+        };
+        EncodedTarget target;
+        try { target = TargetEncoding.Encode(data.TargetCells, task); }
+        catch (FormatException e) { throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}': {e.Message}"); }
+        if (task == TaskKind.Classification && target.Labels.Length < 2)
+            throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}' has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
+
+        var classes = target.Labels.Length;
+        var output = s.Output switch
+        {
+            "sigmoid" => Activations.Sigmoid,
+            "softmax" => Activations.Softmax,
+            "linear" => Activations.Linear,
+            _ => task == TaskKind.Regression ? Activations.Linear : classes == 2 ? Activations.Sigmoid : Activations.Softmax,
+        };
+        var loss = s.Loss == "auto" ? (output is Activation.Sigmoid ? Loss.BinaryCrossEntropy : output is Activation.Softmax ? Loss.CategoricalCrossEntropy : Loss.MeanSquaredError) : Losses.Parse(s.Loss);
+        try { Losses.CheckPairing(loss, output); }
+        catch (ArgumentException e) { throw new ArgumentException($"--loss/--output: {e.Message}"); }
+        if (task == TaskKind.Regression && output is Activation.Softmax) throw new ArgumentException("--output: softmax needs a classification target.");
+        var outputs = task == TaskKind.Regression ? 1 : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
+
+        var key = Key.FromSeed(s.Seed);
+        var n = data.Count;
+        var split = s.ValidationFraction > 0 && n >= 2
+            ? task == TaskKind.Classification
+                ? Split.Stratified(Prng.Fold(key, 2), target.ClassIndices, s.ValidationFraction)
+                : Split.TrainTest(Prng.Fold(key, 2), n, s.ValidationFraction)
+            : null;
+        ImmutableArray<int> trainRows = split is null || split.Train.IsEmpty ? [.. Enumerable.Range(0, n)] : [.. split.Train.Order()];
+        ImmutableArray<int> validRows = split is null || split.Train.IsEmpty ? [] : [.. split.Test.Order()];
+
+        var rawTrain = data.Features.SelectRows(trainRows);
+        var scaling = s.Scale switch
+        {
+            "minmax" => MinMaxScaler.Fit(rawTrain) is var mm ? new FeatureScaling("minmax", mm.Mins, mm.Ranges) : null!,
+            "none" => new FeatureScaling("none", Vector.Zeros(rawTrain.Cols), Vector.Fill(rawTrain.Cols, 1.0)),
+            _ => StandardScaler.Fit(rawTrain) is var ss ? new FeatureScaling("standard", ss.Means, ss.StdDevs) : null!,
+        };
+        TargetScaling? targetScaling = null;
+        Matrix y;
+        if (task == TaskKind.Regression)
+        {
+            var column = Matrix.Create(n, 1, target.Values);
+            var ts = StandardScaler.Fit(column.SelectRows(trainRows));
+            targetScaling = new TargetScaling(ts.Means[0], ts.StdDevs[0]);
+            y = StandardScaler.Transform(ts, column);
+        }
+        else
+        {
+            y = outputs == 1
+                ? Matrix.Init(n, 1, (r, _) => target.ClassIndices[r])
+                : Labels.OneHot(target.ClassIndices, classes);
+        }
+        var x = Predictor.ScaleFeatures(scaling, data.Features);
+
+        var init = s.Init switch
+        {
+            "he" => InitScheme.HeNormal,
+            "xavier" => InitScheme.XavierNormal,
+            "lecun" => InitScheme.LeCunNormal,
+            _ => Init.DefaultFor(s.Activation),
+        };
+        var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, .. s.Layers, outputs], s.Activation, output, init);
+        var config = TrainConfig.Of(new Objective(loss, s.L2, s.Dropout), Optimizers.Parse(s.Optimizer, s.LearningRate)).WithClipNorm(s.ClipNorm);
+        var policy = s.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(s.BatchSize);
+        var options = TrainerOptions.Of(s.Epochs, policy);
+        if (!validRows.IsEmpty) options = options.WithValidation(new TrainingData(x.SelectRows(validRows), y.SelectRows(validRows)), s.Patience);
+
+        var info = new ModelInfo(task, data.FeatureNames, data.TargetName, task == TaskKind.Classification ? target.Labels : [], loss, scaling, targetScaling,
+            s.Recorded(task, output.Name, Losses.Name(loss)), data.Sha256);
+        return new TrainPlan(network, config, new TrainingData(x.SelectRows(trainRows), y.SelectRows(trainRows)), options, info);
+    }
+
+    /// <summary>Writes a checkpoint after every epoch (atomically), then forwards the state to the caller's progress.</summary>
+    private sealed class CheckpointingProgress(string? path, TrainPlan plan, IProgress<TrainerState>? inner) : IProgress<TrainerState>
+    {
+        public void Report(TrainerState value)
+        {
+            if (path is not null) CheckpointFile.Save(path, new Checkpoint(new Model(value.Train.Parameters, plan.Info), plan.Config, value));
+            inner?.Report(value);
+        }
+    }
+}

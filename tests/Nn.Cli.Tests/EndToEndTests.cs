@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.Json;
+using Nn.Shell;
+
+namespace Nn.Cli.Tests;
+
+/// <summary>The real command, in-process, on small generated data: train → eval → predict, as a user would run it.</summary>
+public class EndToEndTests
+{
+    [Fact]
+    public void Train_eval_predict_round_trip_on_a_text_labelled_csv()
+    {
+        using var dir = new TempDir();
+        var train = dir.Moons("train.csv", 300, 1, textLabels: true);
+        var test = dir.Moons("test.csv", 100, 2, textLabels: true);
+        var model = dir.File("moons.safetensors");
+
+        var t = NnCli.Run("train", "--data", train, "--test-data", test, "--layers", "16,16", "--activation", "tanh", "--lr", "0.01",
+            "--epochs", "60", "--seed", "3", "--out", model, "--json");
+        Assert.True(t.Code == 0, t.Err);
+        using var trainJson = JsonDocument.Parse(t.Out);
+        var root = trainJson.RootElement;
+        foreach (var key in new[] { "epochs", "train_seconds", "final_train_loss", "best_epoch" }) Assert.True(root.TryGetProperty(key, out _), key);
+        Assert.True(root.GetProperty("test").GetProperty("accuracy").GetDouble() >= 0.9, t.Out);
+
+        var e = NnCli.Run("eval", "--model", model, "--data", test, "--json");
+        Assert.True(e.Code == 0, e.Err);
+        using var evalJson = JsonDocument.Parse(e.Out);
+        var keys = evalJson.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(["task", "n", "accuracy", "precision_macro", "recall_macro", "f1_macro", "f1_micro", "f1_weighted", "top2_accuracy", "ece", "log_loss", "confusion_matrix"], keys);
+        Assert.Equal(100, evalJson.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal(root.GetProperty("test").GetProperty("accuracy").GetDouble(), evalJson.RootElement.GetProperty("accuracy").GetDouble());
+
+        var predictions = dir.File("pred.csv");
+        var p = NnCli.Run("predict", "--model", model, "--data", test, "--out", predictions, "--proba");
+        Assert.True(p.Code == 0, p.Err);
+        var lines = File.ReadAllLines(predictions);
+        Assert.Equal("label,p_left,p_right", lines[0]);
+        Assert.Equal(101, lines.Length);
+        var truth = File.ReadAllLines(test).Skip(1).Select(l => l.Split(',')[2]).ToArray();
+        var right = lines.Skip(1).Select((l, i) => l.Split(',')[0] == truth[i]).Count(b => b);
+        Assert.Equal(evalJson.RootElement.GetProperty("accuracy").GetDouble(), right / 100.0, 12);
+        Assert.All(lines.Skip(1), l =>
+        {
+            var f = l.Split(',');
+            Assert.Equal(1.0, double.Parse(f[1], CultureInfo.InvariantCulture) + double.Parse(f[2], CultureInfo.InvariantCulture), 12);
+        });
+    }
+
+    [Fact]
+    public void Regression_targets_are_standardised_for_training_and_predicted_in_original_units()
+    {
+        using var dir = new TempDir();
+        var train = dir.Linear("train.csv", 300, 5);
+        var test = dir.Linear("test.csv", 100, 5);
+        var model = dir.File("lin.safetensors");
+        var t = NnCli.Run("train", "--data", train, "--out", model, "--layers", "8", "--lr", "0.01", "--epochs", "80", "--seed", "1");
+        Assert.True(t.Code == 0, t.Err);
+
+        var e = NnCli.Run("eval", "--model", model, "--data", test, "--json");
+        Assert.True(e.Code == 0, e.Err);
+        using var json = JsonDocument.Parse(e.Out);
+        Assert.Equal(["task", "n", "r2", "mse", "rmse", "mae"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.True(json.RootElement.GetProperty("r2").GetDouble() > 0.98, e.Out);
+
+        var predictions = dir.File("pred.csv");
+        Assert.Equal(0, NnCli.Run("predict", "--model", model, "--data", test, "--out", predictions).Code);
+        var predicted = File.ReadAllLines(predictions).Skip(1).Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToArray();
+        var actual = File.ReadAllLines(test).Skip(1).Select(l => double.Parse(l.Split(',')[3], CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(predicted.Zip(actual).Average(p => Math.Abs(p.First - p.Second)) < 10, "predictions are in the target's units (≈100 ± 50·y)");
+    }
+
+    [Fact]
+    public void Training_twice_and_with_other_thread_counts_writes_identical_model_bytes()
+    {
+        using var dir = new TempDir();
+        var data = dir.Blobs("blobs.csv", 200, 7);
+        var a = dir.File("a.safetensors");
+        var b = dir.File("b.safetensors");
+        var c = dir.File("c.safetensors");
+        string[] common = ["train", "--data", data, "--layers", "8", "--epochs", "15", "--dropout", "0.1", "--seed", "9"];
+        Assert.Equal(0, NnCli.Run([.. common, "--out", a, "--threads", "1"]).Code);
+        Assert.Equal(0, NnCli.Run([.. common, "--out", b, "--threads", "1"]).Code);
+        Assert.Equal(0, NnCli.Run([.. common, "--out", c, "--threads", "2"]).Code);
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(c));
+        var d = dir.File("d.safetensors");
+        Assert.Equal(0, NnCli.Run([.. common[..^1], "10", "--out", d]).Code);
+        Assert.NotEqual(File.ReadAllBytes(a), File.ReadAllBytes(d));
+    }
+
+    [Fact]
+    public void Resuming_from_a_checkpoint_writes_the_same_model_bytes_as_an_uninterrupted_run()
+    {
+        using var dir = new TempDir();
+        var data = dir.Moons("moons.csv", 200, 4, textLabels: false);
+        var whole = dir.File("whole.safetensors");
+        var resumed = dir.File("resumed.safetensors");
+        var half = dir.File("half.safetensors");
+        var checkpoint = dir.File("run.ckpt");
+        string[] common = ["train", "--data", data, "--layers", "8,8", "--optimizer", "adam", "--dropout", "0.2", "--seed", "5", "--patience", "0"];
+        Assert.Equal(0, NnCli.Run([.. common, "--epochs", "20", "--out", whole]).Code);
+        Assert.Equal(0, NnCli.Run([.. common, "--epochs", "10", "--checkpoint", checkpoint, "--out", half]).Code);
+        var r = NnCli.Run([.. common, "--epochs", "20", "--resume", checkpoint, "--out", resumed]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(resumed));
+        Assert.NotEqual(File.ReadAllBytes(whole), File.ReadAllBytes(half));
+    }
+
+    [Fact]
+    public void History_csv_has_one_row_per_epoch_and_the_model_records_the_label_map_and_settings()
+    {
+        using var dir = new TempDir();
+        var data = dir.Moons("moons.csv", 150, 8, textLabels: true);
+        var model = dir.File("m.safetensors");
+        var history = dir.File("h.csv");
+        Assert.Equal(0, NnCli.Run("train", "--data", data, "--epochs", "7", "--patience", "0", "--out", model, "--history", history, "--quiet").Code);
+        var lines = File.ReadAllLines(history);
+        Assert.Equal("epoch,train_loss,val_loss,val_accuracy,val_r2", lines[0]);
+        Assert.Equal(8, lines.Length);
+        var loaded = ModelFile.Load(model);
+        Assert.Equal(["left", "right"], loaded.Info.Labels.ToArray());
+        Assert.Equal(["x1", "x2"], loaded.Info.FeatureNames.ToArray());
+        Assert.Contains(loaded.Info.Training, s => s.Name == "optimizer" && s.Value == "adam");
+        Assert.Equal(DataSource.Hash(data, null), loaded.Info.DataSha256);
+    }
+
+    [Fact]
+    public void Explain_without_arguments_replays_the_hand_worked_example()
+    {
+        var r = NnCli.Run("explain");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("Z¹ = A⁰·W¹ + b¹ = [0.43, 1.42]", r.Out);
+        Assert.Contains("J = ", r.Out);
+        Assert.Contains("∂J/∂W¹", r.Out);
+        Assert.Contains("∂J/∂Z² = (Ŷ − Y)/m = [-0.22348]", r.Out); // exactly −0.2234803…
+    }
+
+    [Fact]
+    public void Gradcheck_passes_on_a_random_network_and_on_a_trained_model()
+    {
+        var r = NnCli.Run("gradcheck", "--layers", "6,5", "--activation", "relu", "--output", "softmax", "--seed", "3", "--json");
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        using var json = JsonDocument.Parse(r.Out);
+        Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
+        Assert.Equal(6, json.RootElement.GetProperty("tensors").GetArrayLength());
+
+        using var dir = new TempDir();
+        var data = dir.Blobs("blobs.csv", 120, 2);
+        var model = dir.File("m.safetensors");
+        Assert.Equal(0, NnCli.Run("train", "--data", data, "--epochs", "5", "--activation", "tanh", "--out", model, "--quiet").Code);
+        var m = NnCli.Run("gradcheck", "--model", model, "--data", data);
+        Assert.True(m.Code == 0, m.Out + m.Err);
+        Assert.Contains("All checks passed.", m.Out);
+    }
+}
