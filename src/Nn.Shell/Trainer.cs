@@ -114,7 +114,8 @@ public static class Trainer
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be >= 1.");
         var current = start;
         var cancelled = false;
-        var stoppedEarly = options.Patience > 0 && options.Validation is not null && start.CompletedEpochs - start.BestEpoch >= options.Patience;
+        var stoppedEarly = options.Patience > 0 && options.Validation is not null && start.CompletedEpochs - start.BestEpoch >= options.Patience
+            && start.CompletedEpochs < options.Epochs;
         var shuffleKey = Training.ShuffleKey(start.Train);
         for (var epoch = start.CompletedEpochs + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
         {
@@ -136,7 +137,7 @@ public static class Trainer
             current = new TrainerState(state, epoch, current.History.Add(record),
                 better ? epoch : current.BestEpoch, better ? score : current.BestScore, better ? state.Parameters : current.BestParameters);
             progress?.Report(current);
-            stoppedEarly = options.Patience > 0 && options.Validation is not null && epoch - current.BestEpoch >= options.Patience;
+            stoppedEarly = options.Patience > 0 && options.Validation is not null && epoch - current.BestEpoch >= options.Patience && epoch < options.Epochs;
         }
         var final = options.RestoreBest && current.BestEpoch > 0 ? current.Train.WithParameters(current.BestParameters) : current.Train;
         return new TrainResult(final, new History(current.History, current.BestEpoch), cancelled, stoppedEarly, current);

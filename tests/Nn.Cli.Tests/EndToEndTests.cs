@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Nn;
 using Nn.Shell;
 
 namespace Nn.Cli.Tests;
@@ -123,6 +124,35 @@ public class EndToEndTests
         Assert.Equal(["x1", "x2"], loaded.Info.FeatureNames.ToArray());
         Assert.Contains(loaded.Info.Training, s => s.Name == "optimizer" && s.Value == "adam");
         Assert.Equal(DataSource.Hash(data, null), loaded.Info.DataSha256);
+    }
+
+    [Fact]
+    public void NumPy_npy_with_labels_and_npz_train_and_evaluate_like_csv()
+    {
+        using var dir = new TempDir();
+        var d = Synthetic.Blobs(Key.FromSeed(3), 150, 3, 2, 1.0);
+        var x = dir.File("x.npy");
+        var y = dir.File("y.npy");
+        var xy = dir.File("xy.npz");
+        Npy.Write(x, NpyArray.FromMatrix(d.X));
+        var labels = new NpyArray([d.Count], "<f8", [.. d.Labels.Select(l => (double)l)]);
+        Npy.Write(y, labels);
+        Npz.Write(xy, new Dictionary<string, NpyArray> { ["x"] = NpyArray.FromMatrix(d.X), ["y"] = labels });
+
+        var fromNpy = dir.File("npy.safetensors");
+        var fromNpz = dir.File("npz.safetensors");
+        var a = NnCli.Run("train", "--data", x, "--labels", y, "--epochs", "30", "--lr", "0.01", "--out", fromNpy, "--quiet");
+        Assert.True(a.Code == 0, a.Err);
+        var b = NnCli.Run("train", "--data", xy, "--epochs", "30", "--lr", "0.01", "--out", fromNpz, "--quiet");
+        Assert.True(b.Code == 0, b.Err);
+        // Same numbers, same settings: the same parameters (the data hashes differ, so compare the weights).
+        Assert.True(Parameters.BitEquals(ModelFile.Load(fromNpy).Network, ModelFile.Load(fromNpz).Network));
+        Assert.Equal(["0", "1", "2"], ModelFile.Load(fromNpy).Info.Labels.ToArray());
+
+        var e = NnCli.Run("eval", "--model", fromNpz, "--data", xy, "--json");
+        Assert.True(e.Code == 0, e.Err);
+        using var json = JsonDocument.Parse(e.Out);
+        Assert.True(json.RootElement.GetProperty("accuracy").GetDouble() > 0.9, e.Out);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ internal static class DemoCommand
             o.WriteLine();
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test metrics on {result.TestCount} held-out digits (training took {result.TrainSeconds:F2} s):"));
             Tables.WriteEval(result.Test, console);
-            o.WriteLine($"Model written to {path}; try: nn eval --model {path} --data {Path.Combine(dir, "digits.csv")}");
+            o.WriteLine($"Model written to {path} (from the repository root, try: nn eval --model {path} --data data/digits.csv).");
             return 0;
         });
         return command;
