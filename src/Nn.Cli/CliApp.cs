@@ -21,6 +21,7 @@ public static class CliApp
         root.Add(PredictCommand.Build(console));
         root.Add(GradcheckCommand.Build(console));
         root.Add(ExplainCommand.Build(console));
+        root.Add(ExportCommand.Build(console));
         root.Add(DemoCommand.Build(console, cancellationToken));
         return root;
     }
