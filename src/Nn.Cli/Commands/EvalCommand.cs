@@ -10,15 +10,18 @@ internal static class EvalCommand
     internal static readonly Option<string> Data = new("--data") { Description = "Labelled data (CSV with the model's feature columns and target, .npy with --labels, or .npz).", Required = true };
     internal static readonly Option<string?> LabelsFile = new("--labels") { Description = "Labels as .npy for an .npy --data." };
     internal static readonly Option<string?> Target = new("--target") { Description = "The target column (default: the model's)." };
+    internal static readonly Option<string?> Report = new("--report") { Description = "Write a self-contained HTML report (metrics, confusion matrix, calibration, decision regions or predicted vs actual)." };
     internal static readonly Option<bool> Json = new("--json") { Description = "Print the metrics as one JSON object." };
 
     internal static Command Build(CliConsole console)
     {
-        var command = new Command("eval", "Evaluate a model on labelled data.") { ModelPath, Data, LabelsFile, Target, Json };
+        var command = new Command("eval", "Evaluate a model on labelled data.") { ModelPath, Data, LabelsFile, Target, Report, Json };
         command.SetAction(p =>
         {
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
-            var report = EvalJob.Run(model, p.GetValue(Data)!, p.GetValue(LabelsFile), p.GetValue(Target));
+            var data = DataSource.ForModel(p.GetValue(Data)!, p.GetValue(LabelsFile), model.Info.FeatureNames, p.GetValue(Target) ?? model.Info.TargetName, requireTarget: true);
+            var report = EvalJob.Evaluate(model, data);
+            if (p.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForEvaluation(model, data, report));
             if (p.GetValue(Json)) console.Out.WriteLine(report.ToJson(indented: false));
             else Tables.WriteEval(report, console);
             return 0;

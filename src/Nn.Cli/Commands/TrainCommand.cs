@@ -36,13 +36,14 @@ internal static class TrainCommand
     internal static readonly Option<string?> Resume = new("--resume") { Description = "Resume from a checkpoint (same flags; --epochs is the total)." };
     internal static readonly Option<string> Out = new("--out") { Description = "Where to write the model (safetensors).", Required = true };
     internal static readonly Option<string?> HistoryFile = new("--history") { Description = "Write the per-epoch history as CSV." };
+    internal static readonly Option<string?> Report = new("--report") { Description = "Write a self-contained HTML report (loss and metric curves, confusion matrix, calibration, decision regions or predicted vs actual, settings)." };
     internal static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object at the end (and nothing else on stdout)." };
     internal static readonly Option<bool> Quiet = new("--quiet") { Description = "No progress output." };
 
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("train", "Train a network on a data file and write the model.");
-        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, Seed, Threads, ClipNorm, Checkpoint, Resume, Out, HistoryFile, Json, Quiet })
+        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, Seed, Threads, ClipNorm, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
             command.Add(o);
         command.SetAction(parse => Execute(parse, console, cancellationToken));
         return command;
@@ -120,6 +121,7 @@ internal static class TrainCommand
             outcome = TrainJob.Run(settings, quiet ? null : Trainer.OnEpochState(s => console.Out.WriteLine(EpochLine(s, settings.Epochs))), cancellationToken);
 
         if (historyPath is not null) AtomicFile.WriteAllText(historyPath, HistoryCsv(outcome.Result.History));
+        if (parse.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForTraining(settings, outcome));
         if (json) console.Out.WriteLine(ToJson(outcome));
         else if (!parse.GetValue(Quiet)) Summary(outcome, settings, console);
         return 0;

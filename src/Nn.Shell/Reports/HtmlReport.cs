@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+
+namespace Nn.Shell;
+
+/// <summary>
+/// Renders a <see cref="ReportInput"/> as one self-contained HTML page: inline CSS, inline SVG charts drawn by this
+/// project, and a small inline script that checks every chart rendered and says so in the page title. Nothing is
+/// fetched from the network; the output is a pure function of the input (no clock, no host, no random ids).
+/// </summary>
+public static class HtmlReport
+{
+    /// <summary>
+    /// The page, which parses as XML. Sections (by id): <c>summary</c>, <c>configuration</c>, <c>loss</c> and
+    /// <c>metric</c> (with a history), <c>metrics</c> and <c>confusion</c> and <c>reliability</c> (classification
+    /// evaluation), <c>regions</c> (2-feature classification data), <c>regression</c> (regression data).
+    /// All user text (labels, feature and file names, settings) is escaped.
+    /// </summary>
+    public static string Render(ReportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var model = input.Model;
+        var info = model.Info;
+        var charts = 0;
+        var body = new StringBuilder();
+        void Section(string id, string heading, string content, string? note = null)
+        {
+            body.Append("<section id=\"").Append(id).Append("\">\n<h2>").Append(Markup.Escape(heading)).Append("</h2>\n");
+            if (note is not null) body.Append("<p class=\"note\">").Append(Markup.Escape(note)).Append("</p>\n");
+            body.Append(content).Append("\n</section>\n");
+        }
+        // A chart's section: the SVG carries its own title, the note becomes the caption.
+        void ChartSection(string id, string svg, string? note = null)
+        {
+            charts++;
+            body.Append("<section id=\"").Append(id).Append("\" class=\"chart-section\">\n<figure>").Append(svg);
+            if (note is not null) body.Append("\n<figcaption>").Append(Markup.Escape(note)).Append("</figcaption>");
+            body.Append("</figure>\n</section>\n");
+        }
+
+        Section("summary", "Summary", Table([.. Summary(input)]));
+        Section("configuration", "Configuration", Table([.. info.Training.Select(s => (s.Name, s.Value))]),
+            "The training settings recorded in the model file; the same data, settings and seed give the same bits.");
+
+        if (input.History is { Epochs.Length: > 0 } h)
+        {
+            var epochs = h.Epochs.Select(e => (double)e.Epoch).ToArray();
+            var loss = new List<Series> { new("training loss", epochs, [.. h.Epochs.Select(e => e.TrainLoss)]) };
+            if (h.Epochs.Any(e => e.Validation is not null))
+                loss.Add(new Series("validation loss", epochs, [.. h.Epochs.Select(e => e.Validation?.Loss ?? double.NaN)], Dashed: true));
+            ChartSection("loss", LineChart.Render("Loss per epoch", "epoch", "loss J", loss, h.BestEpoch, $"best epoch {h.BestEpoch}"),
+                "The objective J (mean loss over the examples plus the L2 penalty); for mse it is half the mean squared error.");
+            var accuracy = h.Epochs.Select(e => e.Validation?.Accuracy ?? double.NaN).ToArray();
+            var r2 = h.Epochs.Select(e => e.Validation?.R2 ?? double.NaN).ToArray();
+            if (accuracy.Any(double.IsFinite))
+                ChartSection("metric", LineChart.Render("Validation accuracy per epoch", "epoch", "accuracy", [new("validation accuracy", epochs, accuracy)], h.BestEpoch, $"best epoch {h.BestEpoch}"),
+                    "The fraction of the validation examples classified correctly after each epoch.");
+            else if (r2.Any(double.IsFinite))
+                ChartSection("metric", LineChart.Render("Validation R² per epoch", "epoch", "R²", [new("validation R²", epochs, r2)], h.BestEpoch, $"best epoch {h.BestEpoch}"),
+                    "The coefficient of determination on the validation examples (in standardised target units) after each epoch.");
+        }
+
+        if (input.Evaluation is { } ev)
+        {
+            Section("metrics", $"Metrics on {input.DataName}", Table([.. Metrics(ev)]));
+            if (ev.Classification is { } c)
+            {
+                ChartSection("confusion", HeatMap.Render("Confusion matrix", c.Confusion, c.Labels),
+                    "Rows are the true classes, columns the predicted ones; shading is the share of the row.");
+                ChartSection("reliability", ReliabilityChart.Render(c.Calibration),
+                    FormattableString.Invariant($"Confidence of the predicted class against how often it is right, in {c.Calibration.Bins.Length} equal-width bins (counts above the bars). ECE = Σ (n_b/m)·|acc_b − conf_b| = {c.Calibration.Ece:0.0000}."));
+            }
+        }
+
+        if (input.Data is { Count: > 0 } data)
+        {
+            if (info.Task == TaskKind.Classification && data.Features.Cols == 2)
+                ChartSection("regions", RegionChart.Render(model, data.Features, ReportJob.TrueClasses(info, data)),
+                    $"The predicted class over a {RegionChart.Resolution}×{RegionChart.Resolution} grid (darker = more confident), with the points of {input.DataName} coloured by their true class.");
+            if (info.Task == TaskKind.Regression && data.HasTarget)
+            {
+                var actual = data.TargetCells.Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
+                var predicted = Predictor.Predict(model, data.Features).Values;
+                ChartSection("regression", ScatterChart.Render(info.TargetName, actual, predicted),
+                    $"Each point is one example of {input.DataName}; points on the dashed diagonal are predicted exactly.");
+            }
+        }
+
+        var page = new StringBuilder();
+        page.Append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
+            .Append("<title>").Append(Markup.Escape(input.Title)).Append("</title>\n<style>").Append(Css).Append("</style>\n</head>\n")
+            .Append("<body data-charts=\"").Append(charts.ToString(CultureInfo.InvariantCulture)).Append("\">\n<header>\n<h1>")
+            .Append(Markup.Escape(input.Title)).Append("</h1>\n<p class=\"sub\">").Append(Markup.Escape(model.Network.ToString()))
+            .Append(" · seed ").Append(Markup.Escape(Seed(info))).Append("</p>\n</header>\n<main>\n")
+            .Append(body).Append("</main>\n<script>").Append(Script).Append("</script>\n</body>\n</html>\n");
+        return page.ToString();
+    }
+
+    private static IEnumerable<(string, string)> Summary(ReportInput input)
+    {
+        var info = input.Model.Info;
+        yield return ("task", info.Task == TaskKind.Classification ? "classification" : "regression");
+        yield return ("network", input.Model.Network.ToString());
+        yield return ("seed", Seed(info));
+        yield return ("features", string.Join(", ", info.FeatureNames));
+        yield return ("target", info.TargetName);
+        if (!info.Labels.IsEmpty) yield return ("labels", string.Join(", ", info.Labels));
+        if (input.History is { } h)
+        {
+            yield return ("epochs run", h.Epochs.Length.ToString(CultureInfo.InvariantCulture));
+            yield return ("best epoch", h.BestEpoch.ToString(CultureInfo.InvariantCulture));
+            if (!h.Epochs.IsEmpty) yield return ("final training loss", Markup.Metric(h.Epochs[^1].TrainLoss));
+        }
+        if (input.Data is not null) yield return ("data shown", input.DataName);
+        yield return ("training data sha256", info.DataSha256.Length == 0 ? "unknown" : info.DataSha256);
+        yield return ("parameters sha256", ModelFile.ParametersSha256(input.Model.Network));
+    }
+
+    private static IEnumerable<(string, string)> Metrics(EvalReport ev)
+    {
+        yield return ("examples", ev.N.ToString(CultureInfo.InvariantCulture));
+        if (ev.Classification is { } c)
+        {
+            yield return ("accuracy", Markup.Metric(c.Report.Accuracy));
+            yield return ("precision (macro)", Markup.Metric(c.Report.Macro.Precision));
+            yield return ("recall (macro)", Markup.Metric(c.Report.Macro.Recall));
+            yield return ("F1 (macro / micro / weighted)", $"{Markup.Metric(c.Report.Macro.F1)} / {Markup.Metric(c.Report.Micro.F1)} / {Markup.Metric(c.Report.Weighted.F1)}");
+            yield return ("top-2 accuracy", Markup.Metric(c.Top2Accuracy));
+            yield return ("expected calibration error", Markup.Metric(c.Calibration.Ece));
+            yield return ("log loss", Markup.Metric(c.LogLoss));
+        }
+        if (ev.Regression is { } r)
+        {
+            yield return ("R²", Markup.Metric(r.R2));
+            yield return ("MSE", Markup.Metric(r.Mse));
+            yield return ("RMSE", Markup.Metric(r.Rmse));
+            yield return ("MAE", Markup.Metric(r.Mae));
+        }
+    }
+
+    private static string Seed(ModelInfo info) => info.Training.FirstOrDefault(s => s.Name == "seed")?.Value ?? "not recorded";
+
+    private static string Table(IReadOnlyList<(string Name, string Value)> rows)
+    {
+        var sb = new StringBuilder("<table>\n");
+        foreach (var (name, value) in rows)
+            sb.Append("<tr><th>").Append(Markup.Escape(name)).Append("</th><td>").Append(Markup.Escape(value)).Append("</td></tr>\n");
+        return sb.Append("</table>").ToString();
+    }
+
+    private const string Css = """
+
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #f6f7f9; }
+header { background: #1f2d3d; color: #fff; padding: 14px 28px; }
+header h1 { margin: 0; font-size: 22px; }
+header .sub { margin: 4px 0 0; opacity: 0.8; font-family: ui-monospace, Menlo, Consolas, monospace; }
+main { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 16px; padding: 16px 24px; align-items: start; }
+section { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; padding: 10px 16px 14px; }
+h2 { font-size: 16px; margin: 4px 0 8px; }
+.note { color: #555; margin: 0 0 8px; max-width: 560px; font-size: 13px; }
+table { border-collapse: collapse; font-size: 13px; }
+th { text-align: left; font-weight: 600; padding: 2px 14px 2px 0; color: #444; vertical-align: top; }
+td { font-family: ui-monospace, Menlo, Consolas, monospace; padding: 2px 0; word-break: break-all; }
+figure { margin: 0; }
+figcaption { color: #555; font-size: 13px; margin-top: 6px; }
+svg.chart { display: block; background: #fff; max-width: 100%; height: auto; margin: 0 auto; }
+svg .title { font-size: 15px; font-weight: 600; fill: #222; }
+svg .tick { font-size: 11px; fill: #444; }
+svg .axis-title { font-size: 12px; fill: #333; }
+svg .axis { stroke: #444; stroke-width: 1; }
+svg .grid { stroke: #e6e8eb; stroke-width: 1; }
+svg .marker { stroke: #999; stroke-width: 1; stroke-dasharray: 3 3; }
+svg .diagonal { stroke: #777; stroke-width: 1.2; stroke-dasharray: 5 3; fill: none; }
+svg .legend { fill: #fff; fill-opacity: 0.9; stroke: #ccc; }
+svg .cellbox { stroke: #fff; stroke-width: 1; }
+svg .cell { font-size: 13px; fill: #111; }
+svg .cell.small { font-size: 9px; }
+svg .cell.light { fill: #fff; }
+svg .point { stroke: #222; stroke-width: 0.6; }
+
+""";
+
+    // Checks that every chart has a non-empty box and reports the result in the page title (and as a console error on
+    // failure), so a headless browser can verify the page. Written without '<' and '&' so the page stays valid XML.
+    private const string Script = """
+
+(function () {
+  var charts = document.querySelectorAll('svg.chart');
+  var expected = Number(document.body.getAttribute('data-charts'));
+  var bad = [];
+  for (var i = 0; i !== charts.length; i++) {
+    var box = charts[i].getBBox();
+    if (!(box.width > 0) || !(box.height > 0)) bad.push(charts[i].getAttribute('aria-label'));
+  }
+  if (charts.length !== expected) bad.push(charts.length + ' of ' + expected + ' charts present');
+  if (bad.length === 0) {
+    document.title = 'nn report ok: ' + charts.length + ' charts rendered';
+  } else {
+    document.title = 'nn report FAILED: ' + bad.join('; ');
+    console.error(document.title);
+  }
+})();
+
+""";
+}

@@ -1,0 +1,41 @@
+using Nn.Examples.Support;
+
+namespace Nn.Examples;
+
+/// <summary>docs/guide-csharp.md is compiled (GuideCSharp.cs), kept identical to the guide's code blocks, and run.</summary>
+public sealed class GuideCSharpTests
+{
+    [Fact]
+    public void Guide_code_blocks_are_the_code_in_GuideCSharp_cs()
+    {
+        var guide = File.ReadAllText(Path.Combine(BundledData.RepositoryRoot, "docs", "guide-csharp.md"));
+        var source = File.ReadAllText(Path.Combine(BundledData.RepositoryRoot, "tests", "Nn.Examples", "GuideCSharp.cs"));
+        var lines = MarkdownCode.Lines(MarkdownCode.Blocks(guide, "csharp"));
+        var usings = lines.Where(l => l.StartsWith("using ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(usings);
+        Assert.All(usings, u => Assert.Contains(u, MarkdownCode.Lines([source])));
+        Assert.Equal(MarkdownCode.Lines([MarkdownCode.Between(source, "// guide:begin", "// guide:end")]),
+            lines.Where(l => !l.StartsWith("using ", StringComparison.Ordinal)).ToList());
+    }
+
+    [Fact]
+    public void Guide_trains_a_moons_classifier_saves_it_and_writes_a_report()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "nn-guide-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var r = GuideCSharp.Run(folder);
+            Assert.True(r.TestAccuracy >= 0.95, $"accuracy {r.TestAccuracy}");
+            Assert.InRange(r.Ece, 0, 0.2);
+            Assert.True(r.GradientCheckPassed, "gradient check, and the hand-written loop equals Trainer.Fit bit for bit");
+            Assert.Equal(60, r.Epochs);
+            Assert.True(r.SamePredictionsAfterLoading);
+            Assert.Contains("<section id=\"loss\"", File.ReadAllText(r.ReportPath), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

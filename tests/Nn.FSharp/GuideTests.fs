@@ -1,0 +1,96 @@
+/// docs/guide-fsharp.md, compiled and run: the lines between the markers must equal the guide's code blocks.
+module GuideTests
+
+open System
+open System.IO
+open System.Text.RegularExpressions
+open System.Threading
+open Xunit
+open Nn
+open Nn.Shell
+
+type GuideResult = { Accuracy: float; ValidationAccuracy: float; Epochs: int; GradientCheckPassed: bool; Names: string list }
+
+let runGuide () =
+    // guide:begin
+    // Three interleaved spirals: X is 300 × 2 (one example per row), Labels holds 0, 1 or 2 per row.
+    let data = Synthetic.Spirals(Key.FromSeed 1L, 300, 3, 0.1)
+    let scaler = StandardScaler.Fit data.X
+    let x = StandardScaler.Transform(scaler, data.X)
+    let y = data.OneHot // 300 × 3, one-hot rows for a softmax output
+
+    let network = Init.Mlp(Key.FromSeed 2L, [ 2; 32; 32; 3 ], Activations.Relu, Activations.Softmax, InitScheme.HeNormal)
+    let config = TrainConfig.Of(Objective.Of Loss.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+
+    // Training is a fold over epochs: the state is the only thing that changes.
+    let final =
+        [ 0L .. 149L ]
+        |> List.fold (fun state epoch -> Training.Epoch(config, state, x, y, epoch, BatchPolicy.MiniBatch 32)) (Training.Init(config, network, Key.FromSeed 3L))
+
+    let accuracy = Classification.Accuracy(data.Labels, Labels.ArgMax(Forward.Predict(final.Parameters, x)))
+
+    // Activations, losses and optimizers are closed sets: match on them.
+    let describe (activation: Activation) =
+        match activation with
+        | :? Activation.Relu -> "relu"
+        | :? Activation.LeakyRelu as l -> sprintf "leaky-relu(%g)" l.Slope
+        | :? Activation.Softmax -> "softmax"
+        | other -> other.ToString()
+
+    let names = final.Parameters.Layers |> Seq.map (fun layer -> describe layer.Activation) |> List.ofSeq
+
+    // The gradient against central finite differences, on 10 examples.
+    let rows = [| 0..29..299 |]
+    let check = GradientCheck.Run(network, x.SelectRows rows, y.SelectRows rows, config.Objective, GradientCheckOptions.Default)
+
+    // The shell: validation after every epoch, early stopping, a synchronous progress callback.
+    let split = Split.Stratified(Key.FromSeed 4L, data.Labels, 0.2)
+    let train = TrainingData(x.SelectRows split.Train, y.SelectRows split.Train)
+    let validation = TrainingData(x.SelectRows split.Test, y.SelectRows split.Test)
+    let options = TrainerOptions.Of(150, BatchPolicy.MiniBatch 32).WithValidation(validation, 20)
+    let mutable lastLine = ""
+    let progress = Trainer.OnEpoch(fun e -> lastLine <- sprintf "epoch %d: loss %.4f" e.Epoch e.TrainLoss)
+    let result = Trainer.Fit(config, Training.Init(config, network, Key.FromSeed 3L), train, options, progress, CancellationToken.None)
+
+    let validationAccuracy =
+        match result.History.Epochs[result.History.BestEpoch - 1].Validation with
+        | null -> nan
+        | v -> v.Accuracy.GetValueOrDefault nan
+    // guide:end
+    { Accuracy = accuracy; ValidationAccuracy = validationAccuracy; Epochs = result.History.Epochs.Length
+      GradientCheckPassed = check.Passed && lastLine.StartsWith "epoch"; Names = names }
+
+let rec repositoryRoot (dir: DirectoryInfo | null) =
+    match dir with
+    | null -> failwith "NnFunctional.sln not found above the test binaries"
+    | d when File.Exists(Path.Combine(d.FullName, "NnFunctional.sln")) -> d.FullName
+    | d -> repositoryRoot d.Parent
+
+let lines (text: string) =
+    text.ReplaceLineEndings("\n").Split('\n') |> Array.map (fun l -> l.Trim()) |> Array.filter (fun l -> l <> "") |> List.ofArray
+
+[<Fact>]
+let ``guide code blocks are the code in GuideTests.fs`` () =
+    let root = repositoryRoot (DirectoryInfo AppContext.BaseDirectory)
+    let guide = File.ReadAllText(Path.Combine(root, "docs", "guide-fsharp.md")).ReplaceLineEndings("\n")
+    let source = File.ReadAllText(Path.Combine(root, "tests", "Nn.FSharp", "GuideTests.fs"))
+    let blocks =
+        Regex.Matches(guide, @"^```fsharp\n(.*?)^```", RegexOptions.Multiline ||| RegexOptions.Singleline)
+        |> Seq.collect (fun m -> lines m.Groups[1].Value)
+        |> List.ofSeq
+    let opens, code = blocks |> List.partition (fun l -> l.StartsWith "open ")
+    Assert.NotEmpty opens
+    let sourceLines = lines source
+    opens |> List.iter (fun o -> Assert.Contains(o, sourceLines))
+    let start = source.IndexOf "// guide:begin" + "// guide:begin".Length
+    let stop = source.IndexOf("// guide:end", start)
+    Assert.Equal<string list>(lines (source.Substring(start, stop - start)), code)
+
+[<Fact>]
+let ``guide learns the spirals and its gradient check passes`` () =
+    let r = runGuide ()
+    Assert.True(r.Accuracy >= 0.9, sprintf "training accuracy %g" r.Accuracy)
+    Assert.True(r.ValidationAccuracy >= 0.85, sprintf "best validation accuracy %g" r.ValidationAccuracy)
+    Assert.InRange(r.Epochs, 1, 150)
+    Assert.True r.GradientCheckPassed
+    Assert.Equal<string list>([ "relu"; "relu"; "softmax" ], r.Names)
