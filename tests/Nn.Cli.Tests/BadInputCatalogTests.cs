@@ -141,6 +141,16 @@ public class BadInputCatalogTests
         Refused(NnCli.Run("eval", "--model", model, "--data", data), "data.csv", "'cat'", "not seen in training");
     }
 
+    [Fact]
+    public void Eval_with_a_target_that_is_one_of_the_features_is_refused()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("model.safetensors");
+        File.WriteAllBytes(model, Trained.Value.Model);
+        var data = dir.Write("data.csv", Csv);
+        Refused(NnCli.Run("eval", "--model", model, "--data", data, "--target", "a"), "data.csv:1:0", "target column 'a' is one of the model's input features");
+    }
+
     // ---- model files, through eval and predict ----
 
     /// <summary>The safetensors pieces of the trained model: header JSON and data buffer.</summary>
