@@ -12,6 +12,12 @@ public static class CliApp
     /// <summary>The exit code for bad input (arguments, data or model files).</summary>
     public const int BadInput = 2;
 
+    /// <summary>The exit code when training diverged (a NaN or infinite loss or gradient; see <c>--on-nan</c>).</summary>
+    public const int Diverged = 3;
+
+    /// <summary>The exit code when Ctrl+C stopped training (128 + SIGINT); the last completed epoch was written.</summary>
+    public const int Cancelled = 130;
+
     /// <summary>Builds the root command with every subcommand.</summary>
     public static RootCommand Build(CliConsole console, CancellationToken cancellationToken)
     {
@@ -51,6 +57,21 @@ public static class CliApp
         {
             console.Error.WriteLine($"nn: {e.Message}");
             if (verbose) console.Error.WriteLine(e);
+            return BadInput;
+        }
+        catch (TrainingDivergedException e)
+        {
+            console.Error.WriteLine($"nn: {e.Message}");
+            return Diverged;
+        }
+        catch (OperationCanceledException e)
+        {
+            console.Error.WriteLine($"nn: {e.Message}");
+            return Cancelled;
+        }
+        catch (OutOfMemoryException)
+        {
+            console.Error.WriteLine("nn: out of memory; use narrower --layers or a smaller --batch-size.");
             return BadInput;
         }
     }

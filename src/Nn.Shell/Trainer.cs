@@ -47,7 +47,27 @@ public sealed record TrainerOptions(int Epochs, BatchPolicy Batches, TrainingDat
 /// <param name="Cancelled">True when cancellation stopped the run before its last epoch.</param>
 /// <param name="StoppedEarly">True when early stopping ended the run.</param>
 /// <param name="Final">The resumable state at the end of the last completed epoch (for checkpoints).</param>
-public sealed record TrainResult(TrainState State, History History, bool Cancelled, bool StoppedEarly, TrainerState Final);
+public sealed record TrainResult(TrainState State, History History, bool Cancelled, bool StoppedEarly, TrainerState Final)
+{
+    /// <summary>Set when a step produced a NaN or infinite loss or parameter; the run stopped at the last completed epoch.</summary>
+    public Divergence? Diverged { get; init; }
+}
+
+/// <summary>Where training diverged: the first step whose loss or updated parameters were not finite.</summary>
+/// <param name="Epoch">The 1-based epoch of that step (its partial epoch was discarded).</param>
+/// <param name="Step">The 1-based step within that epoch.</param>
+/// <param name="GlobalStep">The 1-based step counted over the whole run.</param>
+/// <param name="Loss">That step's batch loss: NaN or ±∞, or finite when only the update (a gradient) was not.</param>
+/// <param name="LastFiniteLoss">The last finite batch loss before it (NaN when there was none).</param>
+public sealed record Divergence(int Epoch, int Step, long GlobalStep, double Loss, double LastFiniteLoss)
+{
+    /// <summary>One line, e.g. "training diverged at epoch 3, step 7 (step 57 overall): the loss was NaN; the last finite loss was 1.2E+08".</summary>
+    public override string ToString()
+    {
+        var what = double.IsFinite(Loss) ? "a gradient or update was NaN or infinite" : FormattableString.Invariant($"the loss was {Loss}");
+        return FormattableString.Invariant($"training diverged at epoch {Epoch}, step {Step} (step {GlobalStep} overall): {what}; the last finite loss was {LastFiniteLoss:G6}");
+    }
+}
 
 /// <summary>
 /// Everything needed to continue a training run exactly where it stopped, at an epoch boundary.
@@ -106,7 +126,9 @@ public static class Trainer
     /// until <c>options.Epochs</c> epochs are complete in total, reporting the resumable state after every epoch.
     /// Epoch e visits its examples in the order <c>Batches.ForEpoch(Training.ShuffleKey(state), e − 1, m, policy)</c>,
     /// so resuming from an epoch boundary continues bit-identically. A cancelled run discards its partial epoch and
-    /// returns the state of its last completed epoch.
+    /// returns the state of its last completed epoch. So does a diverged one: after every step the loss and the updated
+    /// parameters are checked, and the first NaN or infinity stops the run with <see cref="TrainResult.Diverged"/> set
+    /// (the non-finite state is never reported to <paramref name="progress"/>, so no checkpoint of it is written).
     /// </summary>
     public static TrainResult Run(TrainConfig config, TrainerState start, TrainingData train, TrainerOptions options,
         IProgress<TrainerState>? progress, CancellationToken cancellationToken)
@@ -114,6 +136,8 @@ public static class Trainer
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be >= 1.");
         var current = start;
         var cancelled = false;
+        Divergence? diverged = null;
+        var lastFinite = double.IsFinite(start.Train.LastLoss) ? start.Train.LastLoss : double.NaN;
         var stoppedEarly = options.Patience > 0 && options.Validation is not null && start.CompletedEpochs - start.BestEpoch >= options.Patience
             && start.CompletedEpochs < options.Epochs;
         var shuffleKey = Training.ShuffleKey(start.Train);
@@ -122,14 +146,23 @@ public static class Trainer
             var state = current.Train;
             double lossSum = 0;
             var seen = 0;
+            var step = 0;
             foreach (var batch in Batches.ForEpoch(shuffleKey, epoch - 1, train.X.Rows, options.Batches))
             {
                 if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
-                state = Training.Step(config, state, train.X.SelectRows(batch), train.Y.SelectRows(batch));
+                var next = Training.Step(config, state, train.X.SelectRows(batch), train.Y.SelectRows(batch));
+                step++;
+                if (!double.IsFinite(next.LastLoss) || !Parameters.IsFinite(next.Parameters))
+                {
+                    diverged = new Divergence(epoch, step, next.Step, next.LastLoss, double.IsFinite(next.LastLoss) ? next.LastLoss : lastFinite);
+                    break;
+                }
+                state = next;
+                lastFinite = state.LastLoss;
                 lossSum += state.LastLoss * batch.Length;
                 seen += batch.Length;
             }
-            if (cancelled) break;
+            if (cancelled || diverged is not null) break;
             var validation = options.Validation is { } v ? Evaluation.Summarize(state.Parameters, v.X, v.Y, config.Objective) : null;
             var record = new EpochRecord(epoch, seen == 0 ? double.NaN : lossSum / seen, validation);
             var score = validation?.Loss ?? record.TrainLoss;
@@ -140,7 +173,7 @@ public static class Trainer
             stoppedEarly = options.Patience > 0 && options.Validation is not null && epoch - current.BestEpoch >= options.Patience && epoch < options.Epochs;
         }
         var final = options.RestoreBest && current.BestEpoch > 0 ? current.Train.WithParameters(current.BestParameters) : current.Train;
-        return new TrainResult(final, new History(current.History, current.BestEpoch), cancelled, stoppedEarly, current);
+        return new TrainResult(final, new History(current.History, current.BestEpoch), cancelled, stoppedEarly, current) { Diverged = diverged };
     }
 
     /// <summary>As <see cref="OnEpoch"/>, for <see cref="Run"/>: <paramref name="onEpoch"/> gets the resumable state after each epoch.</summary>

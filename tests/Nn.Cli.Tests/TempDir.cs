@@ -13,6 +13,9 @@ public sealed class TempDir : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>The names of the files in the folder, sorted ordinally.</summary>
+    public string[] Names() => [.. Directory.GetFiles(Path).Select(f => System.IO.Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
+
     public string Write(string name, string text)
     {
         var p = File(name);

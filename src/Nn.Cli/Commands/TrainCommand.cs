@@ -32,6 +32,8 @@ internal static class TrainCommand
     internal static readonly Option<long> Seed = new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0L };
     internal static readonly Option<int> Threads = new("--threads") { Description = "Kernel threads (results are identical for any count).", DefaultValueFactory = _ => 1 };
     internal static readonly Option<double> ClipNorm = new("--clip-norm") { Description = "Clip gradients to this global norm (0 = off).", DefaultValueFactory = _ => 0.0 };
+    internal static readonly Option<string> OnNan = new("--on-nan") { Description = "On a NaN or infinite loss or gradient: stop (write the model from the last completed epoch) | error (write no model); both exit with code 3.", DefaultValueFactory = _ => "stop" };
+    internal static readonly Option<bool> AllowConstant = new("--allow-constant") { Description = "Accept constant feature columns (scaled to 0) instead of refusing them." };
     internal static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Write a checkpoint here after every epoch." };
     internal static readonly Option<string?> Resume = new("--resume") { Description = "Resume from a checkpoint (same flags; --epochs is the total)." };
     internal static readonly Option<string> Out = new("--out") { Description = "Where to write the model (safetensors).", Required = true };
@@ -43,7 +45,7 @@ internal static class TrainCommand
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("train", "Train a network on a data file and write the model.");
-        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, Seed, Threads, ClipNorm, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
+        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, Seed, Threads, ClipNorm, OnNan, AllowConstant, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
             command.Add(o);
         command.SetAction(parse => Execute(parse, console, cancellationToken));
         return command;
@@ -74,6 +76,8 @@ internal static class TrainCommand
         Seed = p.GetValue(Seed),
         Threads = p.GetValue(Threads),
         ClipNorm = p.GetValue(ClipNorm),
+        OnNan = p.GetValue(OnNan)!,
+        AllowConstant = p.GetValue(AllowConstant),
         CheckpointPath = p.GetValue(Checkpoint),
         ResumePath = p.GetValue(Resume),
         OutPath = p.GetValue(Out)!,
@@ -124,6 +128,17 @@ internal static class TrainCommand
         if (parse.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForTraining(settings, outcome));
         if (json) console.Out.WriteLine(ToJson(outcome));
         else if (!parse.GetValue(Quiet)) Summary(outcome, settings, console);
+        var checkpoint = settings.CheckpointPath is null ? "" : $"; {settings.CheckpointPath} holds epoch {outcome.Result.Final.CompletedEpochs}";
+        if (outcome.Result.Diverged is { } d)
+        {
+            console.Error.WriteLine($"nn: {d}; the model was written from epoch {outcome.ModelEpoch} to {settings.OutPath}{checkpoint}.");
+            return CliApp.Diverged;
+        }
+        if (outcome.Result.Cancelled)
+        {
+            console.Error.WriteLine($"nn: cancelled; the model was written from epoch {outcome.ModelEpoch} to {settings.OutPath}{checkpoint}.");
+            return CliApp.Cancelled;
+        }
         return 0;
     }
 
@@ -161,6 +176,16 @@ internal static class TrainCommand
             w.WriteNumber("best_epoch", h.BestEpoch);
             w.WriteBoolean("stopped_early", outcome.Result.StoppedEarly);
             w.WriteBoolean("cancelled", outcome.Result.Cancelled);
+            if (outcome.Result.Diverged is { } d)
+            {
+                w.WritePropertyName("diverged");
+                w.WriteStartObject();
+                w.WriteNumber("epoch", d.Epoch);
+                w.WriteNumber("step", d.Step);
+                if (double.IsFinite(d.LastFiniteLoss)) w.WriteNumber("last_finite_loss", d.LastFiniteLoss);
+                else w.WriteNull("last_finite_loss");
+                w.WriteEndObject();
+            }
             w.WriteString("parameters_sha256", ModelFile.ParametersSha256(outcome.Model.Network));
             if (outcome.Test is { } t)
             {

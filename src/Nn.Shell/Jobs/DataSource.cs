@@ -83,11 +83,13 @@ public static class DataSource
                 throw new DataFileException(path, 1, 0,
                     $"has {present} of the model's {featureNames.Length} features; missing: {string.Join(", ", missing)} (the model expects {string.Join(", ", featureNames)}).");
             }
+            if (requireTarget && featureNames.Contains(targetName))
+                throw new DataFileException(path, 1, 0, $"the target column '{targetName}' is one of the model's input features; name the column that holds the targets (--target).");
             if (requireTarget && !header.Contains(targetName))
                 throw new DataFileException(path, 1, 0, $"no target column '{targetName}'; the columns are: {string.Join(", ", header)}.");
             return [.. header.Select(h => featureNames.Contains(h) ? ColumnKind.Numeric : h == targetName ? ColumnKind.Text : ColumnKind.Skip)];
         });
-        var t = frame.IndexOf(targetName);
+        var t = featureNames.Contains(targetName) ? -1 : frame.IndexOf(targetName);
         return new LoadedData(path, featureNames, frame.NumericMatrix([.. featureNames.Select(frame.IndexOf)]), targetName,
             t >= 0 ? frame.TextColumn(t) : [], Hash(path, null));
     }

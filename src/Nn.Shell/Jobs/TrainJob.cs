@@ -8,7 +8,11 @@ namespace Nn.Shell;
 /// <param name="Result">The training run: history, best epoch, whether it stopped early or was cancelled.</param>
 /// <param name="TrainSeconds">Wall time of the training loop alone.</param>
 /// <param name="Test">Metrics on the test data, when it was given.</param>
-public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainSeconds, EvalReport? Test);
+public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainSeconds, EvalReport? Test)
+{
+    /// <summary>The epoch whose parameters the model holds: the best one when early stopping restored it, else the last completed one.</summary>
+    public int ModelEpoch { get; init; }
+}
 
 /// <summary>
 /// The whole <c>nn train</c> job: read data, infer the task, split off validation data, fit the scalers, build and train
@@ -17,10 +21,17 @@ public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainS
 /// </summary>
 public static class TrainJob
 {
-    /// <summary>Runs the job; <paramref name="progress"/> sees the resumable state after every epoch.</summary>
-    /// <exception cref="DataFileException">For bad data files.</exception>
+    /// <summary>
+    /// Runs the job; <paramref name="progress"/> sees the resumable state after every epoch. A cancelled run (Ctrl+C) or one
+    /// that diverged under <c>--on-nan stop</c> writes the model from its last completed epoch (the best one when early
+    /// stopping restores it) and reports <see cref="TrainResult.Cancelled"/> or <see cref="TrainResult.Diverged"/>; the
+    /// checkpoint, written after every completed epoch, already holds that epoch.
+    /// </summary>
+    /// <exception cref="DataFileException">For bad data files (including a constant feature column under scaling).</exception>
     /// <exception cref="ArgumentException">For bad settings (the message names the flag).</exception>
     /// <exception cref="ModelFileException">For an unreadable checkpoint.</exception>
+    /// <exception cref="TrainingDivergedException">When training diverged under <c>--on-nan error</c>, or before any epoch completed.</exception>
+    /// <exception cref="OperationCanceledException">When cancelled before any epoch completed (nothing is written).</exception>
     public static TrainOutcome Run(TrainSettings settings, IProgress<TrainerState>? progress, CancellationToken cancellationToken)
     {
         settings.Validate();
@@ -43,10 +54,16 @@ public static class TrainJob
         var result = Trainer.Run(plan.Config, start, plan.Train, plan.Options, sink, cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
 
+        var completed = result.Final.CompletedEpochs;
+        if (result.Diverged is { } diverged && (settings.OnNan == "error" || completed == 0))
+            throw new TrainingDivergedException(diverged, settings.OnNan == "error" ? "--on-nan error" : "no epoch had completed");
+        if (result.Cancelled && completed == 0)
+            throw new OperationCanceledException("training was cancelled before its first epoch completed; nothing was written.");
         var model = new Model(result.State.Parameters, plan.Info);
         ModelFile.Save(settings.OutPath, model);
         var report = test is null ? null : EvalJob.Evaluate(model, test);
-        return new TrainOutcome(model, result, seconds, report);
+        var modelEpoch = plan.Options.RestoreBest && result.Final.BestEpoch > 0 ? result.Final.BestEpoch : completed;
+        return new TrainOutcome(model, result, seconds, report) { ModelEpoch = modelEpoch };
     }
 
     /// <summary>Everything decided before training starts.</summary>
@@ -92,6 +109,7 @@ public static class TrainJob
         ImmutableArray<int> validRows = split is null || split.Train.IsEmpty ? [] : [.. split.Test.Order()];
 
         var rawTrain = data.Features.SelectRows(trainRows);
+        if (s.Scale != "none" && !s.AllowConstant) RefuseConstantColumns(data, rawTrain, trainRows.Length < n);
         var scaling = s.Scale switch
         {
             "minmax" => MinMaxScaler.Fit(rawTrain) is var mm ? new FeatureScaling("minmax", mm.Mins, mm.Ranges) : null!,
@@ -122,6 +140,7 @@ public static class TrainJob
             "lecun" => InitScheme.LeCunNormal,
             _ => Init.DefaultFor(s.Activation),
         };
+        CheckParameterCount(data.Features.Cols, s.Layers, outputs);
         var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, .. s.Layers, outputs], s.Activation, output, init);
         var config = TrainConfig.Of(new Objective(loss, s.L2, s.Dropout), Optimizers.Parse(s.Optimizer, s.LearningRate)).WithClipNorm(s.ClipNorm);
         var policy = s.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(s.BatchSize);
@@ -131,6 +150,38 @@ public static class TrainJob
         var info = new ModelInfo(task, data.FeatureNames, data.TargetName, task == TaskKind.Classification ? target.Labels : [], loss, scaling, targetScaling,
             s.Recorded(task, output.Name, Losses.Name(loss)), data.Sha256);
         return new TrainPlan(network, config, new TrainingData(x.SelectRows(trainRows), y.SelectRows(trainRows)), options, info);
+    }
+
+    /// <summary>
+    /// Refuses feature columns that are constant over the training rows: standard or minmax scaling would divide by a zero
+    /// spread (the core would silently map such a column to 0, which is almost always a data mistake).
+    /// </summary>
+    private static void RefuseConstantColumns(LoadedData data, Matrix rawTrain, bool heldOut)
+    {
+        var constant = new List<string>();
+        for (var c = 0; c < rawTrain.Cols; c++)
+        {
+            var first = rawTrain[0, c];
+            var same = true;
+            for (var r = 1; r < rawTrain.Rows && same; r++) same = rawTrain[r, c] == first;
+            if (same) constant.Add(data.FeatureNames[c]);
+        }
+        if (constant.Count == 0) return;
+        var shown = string.Join(", ", constant.Take(5).Select(name => $"'{name}'")) + (constant.Count > 5 ? $" and {constant.Count - 5} more" : "");
+        var subject = constant.Count == 1 ? $"column {shown} is" : $"columns {shown} are";
+        var where = heldOut ? "the training data (after holding out the validation rows)" : "the training data";
+        throw new DataFileException(data.Source, 0, 0,
+            $"{subject} constant in {where}; scaling would divide by zero. Drop {(constant.Count == 1 ? "it" : "them")}, use --scale none, or pass --allow-constant to scale {(constant.Count == 1 ? "it" : "them")} to 0.");
+    }
+
+    /// <summary>Refuses architectures whose parameter count does not fit in an int (arrays are int-indexed), naming --layers.</summary>
+    private static void CheckParameterCount(int inputs, ImmutableArray<int> layers, int outputs)
+    {
+        ImmutableArray<int> sizes = [inputs, .. layers, outputs];
+        Int128 total = 0;
+        for (var i = 0; i + 1 < sizes.Length; i++) total += (Int128)sizes[i] * sizes[i + 1] + sizes[i + 1];
+        if (total > int.MaxValue)
+            throw new ArgumentException($"--layers: {string.Join(" → ", sizes)} has {total} parameters; at most {int.MaxValue} are supported (use narrower layers).");
     }
 
     /// <summary>Writes a checkpoint after every epoch (atomically), then forwards the state to the caller's progress.</summary>

@@ -83,6 +83,16 @@ public sealed record TrainSettings
     /// <summary>Resume from this checkpoint.</summary>
     public string? ResumePath { get; init; }
 
+    /// <summary>
+    /// What a NaN or infinite loss or gradient does: "stop" (the default) ends training and writes the model from the last
+    /// completed epoch; "error" ends it without writing a model. Either way <see cref="TrainJob.Run"/> reports the
+    /// <see cref="Divergence"/> and the checkpoint keeps the last completed epoch.
+    /// </summary>
+    public string OnNan { get; init; } = "stop";
+
+    /// <summary>Accept constant feature columns (scaled to 0) instead of refusing them under standard or minmax scaling.</summary>
+    public bool AllowConstant { get; init; }
+
     /// <summary>Where to write the trained model.</summary>
     public string OutPath { get; init; } = "";
 
@@ -128,6 +138,7 @@ public sealed record TrainSettings
         if (Loss is not ("auto" or "mse" or "bce" or "cce")) throw new ArgumentException($"--loss: expected auto, mse, bce or cce, got '{Loss}'.");
         if (Init is not ("auto" or "he" or "xavier" or "lecun")) throw new ArgumentException($"--init: expected auto, he, xavier or lecun, got '{Init}'.");
         if (Scale is not ("standard" or "minmax" or "none")) throw new ArgumentException($"--scale: expected standard, minmax or none, got '{Scale}'.");
+        if (OnNan is not ("stop" or "error")) throw new ArgumentException($"--on-nan: expected stop or error, got '{OnNan}'.");
         try { _ = Optimizers.Parse(Optimizer, LearningRate); }
         catch (ArgumentException e) { throw new ArgumentException($"--optimizer: {e.Message}"); }
     }

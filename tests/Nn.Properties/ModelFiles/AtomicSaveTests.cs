@@ -65,4 +65,22 @@ public sealed class AtomicSaveTests : IDisposable
         var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
         Assert.StartsWith(path + ": the file is empty", e.Message);
     }
+
+    [Fact]
+    public void A_later_save_deletes_stale_temp_files_of_the_same_target_only()
+    {
+        var path = Path.Combine(_folder, "model.safetensors");
+        string Temp(string name) => Path.Combine(_folder, $".{name}.{Guid.NewGuid():N}.tmp");
+        var stale = Temp("model.safetensors");
+        var fresh = Temp("model.safetensors");
+        var other = Temp("other.safetensors");
+        foreach (var f in new[] { stale, fresh, other }) File.WriteAllBytes(f, [1, 2, 3]);
+        var old = DateTime.UtcNow - AtomicFile.StaleAfter - TimeSpan.FromMinutes(1);
+        File.SetLastWriteTimeUtc(stale, old);
+        File.SetLastWriteTimeUtc(other, old);
+        ModelFile.Save(path, ModelGens.SmallClassifier());
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh), "a recent temporary file may belong to a live writer");
+        Assert.True(File.Exists(other), "another target's temporary files are left alone");
+    }
 }

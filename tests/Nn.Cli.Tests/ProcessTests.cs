@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Nn.Shell;
+using Xunit.Abstractions;
+
+namespace Nn.Cli.Tests;
+
+/// <summary>
+/// Fault and determinism tests against the real <c>nn</c> in child processes, each bounded in time: SIGKILL at random
+/// moments never damages the model or checkpoint file, SIGINT stops training cleanly, and disabling the SIMD paths
+/// (<c>DOTNET_EnableHWIntrinsic=0</c>, <c>DOTNET_EnableAVX2=0</c>, <c>DOTNET_EnableAVX=0</c>) gives the same model bytes.
+/// </summary>
+public partial class ProcessTests(ITestOutputHelper output)
+{
+    [GeneratedRegex(@"^\.(run\.ckpt|m\.safetensors)\.[0-9a-f]{32}\.tmp$")]
+    private static partial Regex TempName();
+
+    [Fact]
+    public void Sigkill_at_random_moments_never_leaves_a_damaged_model_or_checkpoint()
+    {
+        using var dir = new TempDir();
+        var data = dir.Moons("moons.csv", 200, 11, textLabels: false);
+        var model = dir.File("m.safetensors");
+        var checkpoint = dir.File("run.ckpt");
+        // Wide layers make a checkpoint of about 2 MB (parameters, Adam's two moments and the best parameters), so a good
+        // share of the kills land while one is being serialised, written or flushed.
+        string[] common = ["train", "--data", data, "--layers", "256,256", "--validation-fraction", "0.2", "--checkpoint", checkpoint, "--out", model, "--quiet"];
+        Assert.Equal(0, NnCli.Run([.. common, "--epochs", "1"]).Code);
+
+        var random = new Random(20240611);
+        var clock = Stopwatch.StartNew();
+        int kills = 0, finished = 0, replaced = 0, temps = 0;
+        var iteration = 0;
+        for (; iteration < 30 && clock.Elapsed < TimeSpan.FromSeconds(45); iteration++)
+        {
+            var before = File.ReadAllBytes(checkpoint);
+            // Some runs end (and write the model) around the moment of the kill; others are mid-way through many epochs.
+            var epochs = random.Next(3) == 0 ? random.Next(1, 6) : 10_000;
+            using (var child = ChildNn.Start([.. common, "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture)], dir.Path))
+            {
+                Thread.Sleep(random.Next(150, 1800));
+                if (child.Process.HasExited) finished++;
+                else { child.Process.Kill(); kills++; }
+                Assert.True(child.WaitForExit(TimeSpan.FromSeconds(20)), "the child did not stop");
+            }
+
+            // The files under the target names are always complete: the previous version or a whole new one.
+            var saved = CheckpointFile.Load(checkpoint);
+            var loaded = ModelFile.Load(model);
+            Assert.True(Parameters.IsFinite(saved.State.Train.Parameters) && Parameters.IsFinite(loaded.Network));
+            if (!File.ReadAllBytes(checkpoint).AsSpan().SequenceEqual(before)) replaced++;
+            foreach (var f in Directory.GetFiles(dir.Path).Select(Path.GetFileName))
+            {
+                if (f is "moons.csv" or "m.safetensors" or "run.ckpt") continue;
+                Assert.Matches(TempName(), f); // only an abandoned temporary file may remain, never a half-written target
+                temps++;
+                File.Delete(dir.File(f!));
+            }
+        }
+        output.WriteLine($"{iteration} runs in {clock.Elapsed.TotalSeconds:F1} s: {kills} killed with SIGKILL, {finished} finished before the kill, " +
+            $"checkpoint replaced in {replaced}, {temps} abandoned temporary files (deleted)");
+        Assert.True(iteration >= 10 && kills >= 5, $"only {iteration} runs and {kills} kills");
+        Assert.True(replaced >= 5, $"the checkpoint was replaced in only {replaced} runs: the kills did not exercise writing");
+    }
+
+    [Fact]
+    public void Sigint_stops_training_after_the_current_step_and_writes_the_last_completed_epoch()
+    {
+        using var dir = new TempDir();
+        var data = dir.Moons("moons.csv", 400, 12, textLabels: true);
+        var model = dir.File("m.safetensors");
+        var checkpoint = dir.File("run.ckpt");
+        using var child = ChildNn.Start(["train", "--data", data, "--layers", "32,32", "--validation-fraction", "0", "--epochs", "100000",
+            "--checkpoint", checkpoint, "--out", model], dir.Path, defaultSigint: true);
+        var sent = new ManualResetEventSlim();
+        child.OnLine = line =>
+        {
+            if (!line.StartsWith("epoch 5/", StringComparison.Ordinal) || sent.IsSet) return;
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", child.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+            kill.WaitForExit(5000);
+            sent.Set();
+        };
+        Assert.True(sent.Wait(TimeSpan.FromSeconds(30)), "training did not reach epoch 5: " + child.Err);
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "nn did not stop after SIGINT");
+        output.WriteLine(child.Err.Trim());
+        Assert.Equal(CliApp.Cancelled, child.Process.ExitCode);
+        var epoch = int.Parse(Regex.Match(child.Err, @"^nn: cancelled; the model was written from epoch (\d+) to .*m\.safetensors; .*run\.ckpt holds epoch \1\.$", RegexOptions.Multiline).Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(epoch >= 5, child.Err);
+        var saved = CheckpointFile.Load(checkpoint);
+        Assert.Equal(epoch, saved.State.CompletedEpochs);
+        Assert.True(Parameters.BitEquals(saved.State.Train.Parameters, ModelFile.Load(model).Network));
+    }
+
+    [Fact]
+    public void Disabling_simd_paths_gives_identical_model_bytes()
+    {
+        using var dir = new TempDir();
+        var data = dir.Blobs("blobs.csv", 300, 21);
+        string[] common = ["train", "--data", data, "--layers", "16,8", "--epochs", "8", "--dropout", "0.1", "--l2", "0.001", "--seed", "2", "--quiet"];
+        var inProcess = dir.File("in-process.safetensors");
+        Assert.Equal(0, NnCli.Run([.. common, "--out", inProcess]).Code);
+        var expected = File.ReadAllBytes(inProcess);
+
+        var settings = new (string Name, Dictionary<string, string?> Environment)[]
+        {
+            ("default", []),
+            ("DOTNET_EnableHWIntrinsic=0", new() { ["DOTNET_EnableHWIntrinsic"] = "0" }),
+            ("DOTNET_EnableAVX2=0", new() { ["DOTNET_EnableAVX2"] = "0" }),
+            ("DOTNET_EnableAVX=0", new() { ["DOTNET_EnableAVX"] = "0" }),
+        };
+        foreach (var (name, environment) in settings)
+        {
+            var path = dir.File($"{name.Replace('=', '_')}.safetensors");
+            var r = ChildNn.Run([.. common, "--out", path], dir.Path, TimeSpan.FromSeconds(60), environment);
+            Assert.True(r.Code == 0, $"{name}: {r.Err}");
+            var bytes = File.ReadAllBytes(path);
+            output.WriteLine($"{name}: parameters_sha256 {ModelFile.ParametersSha256(ModelFile.Load(path).Network)}");
+            Assert.True(bytes.AsSpan().SequenceEqual(expected), $"{name}: the model bytes differ from the default run's");
+        }
+    }
+}
