@@ -50,6 +50,6 @@ public sealed record Dense
     {
         if (x.Cols != layer.Inputs)
             throw new ArgumentException($"The input has {x.Cols} features but the layer expects {layer.Inputs}.", nameof(x));
-        return Matrix.AddRow(Matrix.Multiply(x, layer.Weights), layer.Bias);
+        return Matrix.MultiplyAddRow(x, layer.Weights, layer.Bias);
     }
 }

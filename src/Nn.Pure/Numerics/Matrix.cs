@@ -189,6 +189,17 @@ public sealed class Matrix : IEquatable<Matrix>
         return new(a.Rows, b.Cols, c);
     }
 
+    /// <summary>
+    /// <c>a·b + row</c> in one pass: <c>result[i, j] = (Σ_p a[i, p]·b[p, j]) + row[j]</c>, the same bits as
+    /// <c>AddRow(Multiply(a, b), row)</c>. Shapes are the caller's responsibility.
+    /// </summary>
+    internal static Matrix MultiplyAddRow(Matrix a, Matrix b, Vector row)
+    {
+        var c = new double[a.Rows * b.Cols];
+        Blas.Gemm(a.Data, b.Data, c, a.Rows, a.Cols, b.Cols, row.Data);
+        return new(a.Rows, b.Cols, c);
+    }
+
     /// <summary>The product <c>aᵀ·b</c> without forming the transpose: (k × m)ᵀ·(k × n) → (m × n).</summary>
     /// <exception cref="ArgumentException">When <c>a.Rows ≠ b.Rows</c>.</exception>
     public static Matrix MultiplyTransposeA(Matrix a, Matrix b)
