@@ -158,6 +158,52 @@ public class ThreadingProperties
     }
 
     [Fact]
+    public void Training_step_through_scratch_equals_backprop_then_update_bit_for_bit_step_after_step()
+    {
+        var optimizers = new[] { Optimizers.Sgd(0.05), Optimizers.Momentum(0.05, 0.9), Optimizers.Adam(0.01), Optimizers.AdamW(0.01, 0.01) };
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(optimizers).ToArbitrary(), (c, opt) =>
+        {
+            var config = TrainConfig.Of(c.Objective with { L2 = 0.01 }, opt);
+            var state = Training.Init(config, c.Network, Key.FromSeed(c.Seed));
+            for (var step = 0; step < 4; step++) // later steps reuse the scratch arrays of earlier ones
+            {
+                var key = Prng.Fold(Prng.Fold(state.Key, 0), state.Step);
+                var g = config.Objective.DropoutRate > 0
+                    ? Backprop.GradientWithDropout(state.Parameters, c.X, c.Y, config.Objective, key)
+                    : Backprop.Gradient(state.Parameters, c.X, c.Y, config.Objective);
+                var expected = Optimizers.Update(config.Optimizer, state.Optimizer, state.Parameters, g.Gradients);
+                var next = Training.Step(config, state, c.X, c.Y);
+                Assert.True(Parameters.BitEquals(expected.Parameters, next.Parameters), $"{c} {opt.Name} step {step}");
+                Assert.Equal(expected.State, next.Optimizer);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(g.Loss), BitConverter.DoubleToInt64Bits(next.LastLoss));
+                state = next;
+            }
+        });
+        Check.One(PropertyConfig.Quick(60), prop);
+    }
+
+    [Fact]
+    public void A_training_step_allocates_little_more_than_the_state_it_returns()
+    {
+        var network = Init.Mlp(Key.FromSeed(1), [100, 64, 64, 10], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+        var x = Gens.Uniform(7UL, 128, 100, -1, 1);
+        var y = Gens.Targets(Loss.CategoricalCrossEntropy, 8UL, 128, 10);
+        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.001));
+        With(1, scalar: false, threshold: Gemm.ParallelThreshold, () =>
+        {
+            var state = Training.Init(config, network, Key.FromSeed(2));
+            for (var i = 0; i < 3; i++) state = Training.Step(config, state, x, y); // warm the scratch
+            const int Steps = 10;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Steps; i++) state = Training.Step(config, state, x, y);
+            var perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / Steps;
+            var returned = 3L * 8 * network.ParameterCount; // Adam returns θ, m and v
+            // The trace, deltas and gradients alone would be another ~190 KB; allow array headers and small records.
+            Assert.True(perStep < returned + 16_384, $"{perStep} bytes per step; the returned state is {returned} bytes");
+        });
+    }
+
+    [Fact]
     public void MaxThreads_refuses_values_below_one() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Compute.MaxThreads = 0);
 }

@@ -113,7 +113,15 @@ internal static class Blas
     internal static void ColumnSums(ReadOnlySpan<double> a, int rows, int cols, Span<double> s)
     {
         s[..cols].Clear();
-        for (var i = 0; i < rows; i++) Axpy(1.0, a.Slice(i * cols, cols), s);
+        for (var i = 0; i < rows; i++) Add(s[..cols], a.Slice(i * cols, cols), s); // s[j] = s[j] + a[i, j]
+    }
+
+    /// <summary>True when no element is NaN or infinite.</summary>
+    internal static bool AllFinite(ReadOnlySpan<double> x)
+    {
+        foreach (var v in x)
+            if (!double.IsFinite(v)) return false;
+        return true;
     }
 
     /// <summary>The sum <c>Σ_i x[i]</c>, i ascending.</summary>
