@@ -104,7 +104,7 @@ public class ThreadingProperties
             from scalar in Gen.Elements(false, true)
             select (d, threads, scalar),
             t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.scalar, threshold: 0),
-            maxTest: 200);
+            maxTest: 300);
 
     [Theory]
     [InlineData(200, 520, 19)] // two row blocks (MC = 192), three balanced k-blocks, a column tail
