@@ -86,6 +86,7 @@ internal static class Gemm
     }
 
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
     private static void Block(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
         int i0, int i1, int j0, int j1)
     {
@@ -159,6 +160,7 @@ internal static class Gemm
     /// Packs A[ic .. ic+mc, pc .. pc+kc] into MR-row panels: panel q holds rows ic+q·MR … as <c>dst[q·MR·kc + p·MR + r]</c>,
     /// zero beyond row ic+mc.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(double[] a, bool transA, int m, int k, int pc, int kc, int ic, int mc, double[] dst)
     {
         for (var ir = 0; ir < mc; ir += MR)
@@ -186,6 +188,7 @@ internal static class Gemm
     /// Packs B[pc .. pc+kc, jc .. jc+nc] into NR-column panels: panel q holds columns jc+q·NR … as
     /// <c>dst[q·NR·kc + p·NR + j]</c>, zero beyond column jc+nc.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(double[] b, bool transB, int k, int n, int pc, int kc, int jc, int nc, double[] dst)
     {
         for (var jr = 0; jr < nc; jr += NR)
@@ -220,6 +223,7 @@ internal static class Gemm
     /// The MR×NR register tile with AVX2 FMA: <c>C[r, j] = fma chain over the kc packed p, continuing from C unless
     /// <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelFma(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         var ld = (nuint)ldc;
@@ -272,6 +276,7 @@ internal static class Gemm
     }
 
     /// <summary>The same tile and chain as <see cref="KernelFma"/> with scalar <see cref="Math.FusedMultiplyAdd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelScalar(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         Span<double> acc = stackalloc double[MR * NR];
