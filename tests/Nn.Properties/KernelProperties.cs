@@ -9,8 +9,9 @@ namespace Nn.Properties;
 /// matrices, single rows and columns, and tails that are not a multiple of the SIMD width all occur).
 /// </summary>
 /// <remarks>
-/// The reference loops sum in ascending index order with a separate multiply and add, which is exactly the order the
-/// kernels promise (see <see cref="Blas"/>), so equality is exact: <see cref="Matrix.BitEquals"/>.
+/// The reference loops sum in ascending index order exactly as the kernels promise (see <see cref="Blas"/> and
+/// <see cref="Gemm"/>): matrix products as one fused multiply-add chain per element, everything else with a separate
+/// multiply and add. So equality is exact: <see cref="Matrix.BitEquals"/>.
 /// Values mix magnitudes from 2⁻²⁰ to 2²⁰ and both signs, so a different summation order would show in the bits.
 /// </remarks>
 public class KernelProperties
@@ -28,7 +29,7 @@ public class KernelProperties
             for (var j = 0; j < b.Cols; j++)
             {
                 var s = 0.0;
-                for (var p = 0; p < a.Cols; p++) s += a[i, p] * b[p, j];
+                for (var p = 0; p < a.Cols; p++) s = Math.FusedMultiplyAdd(a[i, p], b[p, j], s);
                 c[i, j] = s;
             }
         return c;
@@ -171,15 +172,15 @@ public class KernelProperties
             var expected = M(NaiveMultiply(a, b)).ToRowMajorArray();
 
             var c = Filled(d.M * d.N); // garbage in the destination must be overwritten, not accumulated
-            Blas.Gemm(a.AsSpan(), b.AsSpan(), c, d.M, d.K, d.N);
+            Blas.Gemm(a.ToRowMajorArray(), b.ToRowMajorArray(), c, d.M, d.K, d.N);
             AssertBitEqual(expected, c);
 
             c = Filled(d.M * d.N);
-            Blas.GemmTransA(a.Transpose().AsSpan(), b.AsSpan(), c, d.M, d.K, d.N);
+            Blas.GemmTransA(a.Transpose().ToRowMajorArray(), b.ToRowMajorArray(), c, d.M, d.K, d.N);
             AssertBitEqual(expected, c);
 
             c = Filled(d.M * d.N);
-            Blas.GemmTransB(a.AsSpan(), b.Transpose().AsSpan(), c, d.M, d.K, d.N);
+            Blas.GemmTransB(a.ToRowMajorArray(), b.Transpose().ToRowMajorArray(), c, d.M, d.K, d.N);
             AssertBitEqual(expected, c);
         });
 

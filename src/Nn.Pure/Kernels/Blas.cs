@@ -7,43 +7,28 @@ namespace Nn.Kernels;
 /// in this folder.
 /// </summary>
 /// <remarks>
-/// Determinism contract: every output element is a sum taken in ascending index order, with a separate multiply
-/// and add (no fused multiply-add), so a vectorised kernel gives the same bits as the naive scalar loop, on any
-/// machine and for any vector width. SIMD lanes run across <em>outputs</em> (columns), never across a sum.
+/// Determinism contract: every output element is a sum taken in ascending index order. Matrix products use one fused
+/// multiply-add chain per element (<see cref="Kernels.Gemm"/>); every other kernel uses a separate multiply and add.
+/// A vectorised or multi-threaded kernel gives the same bits as the naive scalar loop written in that order, on any
+/// machine, for any vector width and any <see cref="Compute.MaxThreads"/>. SIMD lanes and threads run across
+/// <em>outputs</em>, never across a sum.
 /// </remarks>
 internal static class Blas
 {
-    /// <summary><c>c[i, j] = Σ_p a[i, p]·b[p, j]</c> for a (m × k), b (k × n), c (m × n); p ascending.</summary>
-    internal static void Gemm(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
-    {
-        c[..(m * n)].Clear();
-        for (var i = 0; i < m; i++)
-        {
-            var ci = c.Slice(i * n, n);
-            var ai = a.Slice(i * k, k);
-            for (var p = 0; p < k; p++) Axpy(ai[p], b.Slice(p * n, n), ci);
-        }
-    }
+    /// <summary>
+    /// <c>c[i, j] = Σ_p a[i, p]·b[p, j]</c> (+ <c>bias[j]</c>) for a (m × k), b (k × n), c (m × n): one fused
+    /// multiply-add chain in ascending p per element (see <see cref="Kernels.Gemm"/>); bias may be null.
+    /// </summary>
+    internal static void Gemm(double[] a, double[] b, double[] c, int m, int k, int n, double[]? bias = null) =>
+        Kernels.Gemm.Multiply(a, false, b, false, c, m, k, n, bias);
 
-    /// <summary><c>c[i, j] = Σ_p a[p, i]·b[p, j]</c> for a (k × m), b (k × n), c (m × n); p ascending.</summary>
-    internal static void GemmTransA(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
-    {
-        c[..(m * n)].Clear();
-        for (var p = 0; p < k; p++)
-        {
-            var bp = b.Slice(p * n, n);
-            for (var i = 0; i < m; i++) Axpy(a[p * m + i], bp, c.Slice(i * n, n));
-        }
-    }
+    /// <summary><c>c[i, j] = Σ_p a[p, i]·b[p, j]</c> for a (k × m), b (k × n), c (m × n): the chain of <see cref="Gemm"/>.</summary>
+    internal static void GemmTransA(double[] a, double[] b, double[] c, int m, int k, int n) =>
+        Kernels.Gemm.Multiply(a, true, b, false, c, m, k, n, null);
 
-    /// <summary><c>c[i, j] = Σ_p a[i, p]·b[j, p]</c> for a (m × k), b (n × k), c (m × n); p ascending.</summary>
-    internal static void GemmTransB(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
-    {
-        // Transposing b into scratch keeps the inner loop contiguous and the summation order of Gemm.
-        var bt = new double[k * n];
-        Transpose(b, n, k, bt);
-        Gemm(a, bt, c, m, k, n);
-    }
+    /// <summary><c>c[i, j] = Σ_p a[i, p]·b[j, p]</c> for a (m × k), b (n × k), c (m × n): the chain of <see cref="Gemm"/>.</summary>
+    internal static void GemmTransB(double[] a, double[] b, double[] c, int m, int k, int n) =>
+        Kernels.Gemm.Multiply(a, false, b, true, c, m, k, n, null);
 
     /// <summary><c>y[j] = y[j] + alpha·x[j]</c> (multiply, then add: no FMA).</summary>
     internal static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
@@ -128,7 +113,15 @@ internal static class Blas
     internal static void ColumnSums(ReadOnlySpan<double> a, int rows, int cols, Span<double> s)
     {
         s[..cols].Clear();
-        for (var i = 0; i < rows; i++) Axpy(1.0, a.Slice(i * cols, cols), s);
+        for (var i = 0; i < rows; i++) Add(s[..cols], a.Slice(i * cols, cols), s); // s[j] = s[j] + a[i, j]
+    }
+
+    /// <summary>True when no element is NaN or infinite.</summary>
+    internal static bool AllFinite(ReadOnlySpan<double> x)
+    {
+        foreach (var v in x)
+            if (!double.IsFinite(v)) return false;
+        return true;
     }
 
     /// <summary>The sum <c>Σ_i x[i]</c>, i ascending.</summary>

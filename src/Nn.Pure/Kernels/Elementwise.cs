@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Nn.Kernels;
 
 /// <summary>Element-wise activation kernels and their derivatives over flat row-major spans.</summary>
@@ -48,7 +50,7 @@ internal static class Elementwise
                 for (var i = 0; i < z.Length; i++) a[i] = Math.Tanh(z[i]);
                 break;
             case Activation.Relu:
-                for (var i = 0; i < z.Length; i++) a[i] = z[i] > 0 ? z[i] : 0.0;
+                Relu(z, a);
                 break;
             case Activation.LeakyRelu l:
                 for (var i = 0; i < z.Length; i++) a[i] = z[i] > 0 ? z[i] : l.Slope * z[i];
@@ -76,7 +78,7 @@ internal static class Elementwise
                 for (var i = 0; i < z.Length; i++) dz[i] = da[i] * (1.0 - a[i] * a[i]);
                 break;
             case Activation.Relu:
-                for (var i = 0; i < z.Length; i++) dz[i] = z[i] > 0 ? da[i] : 0.0;
+                ReluBackward(z, da, dz);
                 break;
             case Activation.LeakyRelu l:
                 for (var i = 0; i < z.Length; i++) dz[i] = z[i] > 0 ? da[i] : l.Slope * da[i];
@@ -96,6 +98,32 @@ internal static class Elementwise
             default:
                 throw new ArgumentException($"Unknown activation {activation}.", nameof(activation));
         }
+    }
+
+    /// <summary><c>a[i] = z[i] &gt; 0 ? z[i] : 0</c> (so −0 and NaN give +0), vectorised with the same comparison.</summary>
+    internal static void Relu(ReadOnlySpan<double> z, Span<double> a)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= z.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                var v = Vector256.Create(z[i..]);
+                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero).CopyTo(a[i..]);
+            }
+        for (; i < z.Length; i++) a[i] = z[i] > 0 ? z[i] : 0.0;
+    }
+
+    /// <summary><c>dz[i] = z[i] &gt; 0 ? da[i] : 0</c>, vectorised with the same comparison.</summary>
+    internal static void ReluBackward(ReadOnlySpan<double> z, ReadOnlySpan<double> da, Span<double> dz)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= z.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                var v = Vector256.Create(z[i..]);
+                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), Vector256.Create(da[i..]), Vector256<double>.Zero).CopyTo(dz[i..]);
+            }
+        for (; i < z.Length; i++) dz[i] = z[i] > 0 ? da[i] : 0.0;
     }
 
     /// <summary>Stable softmax of one row: subtracts the row max, so no exponent exceeds 0.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Nn.Kernels;
 
 /// <summary>
@@ -10,7 +12,14 @@ internal static class OptimizerKernels
     /// <summary><c>θ′[i] = θ[i] − lr·g[i]</c>.</summary>
     internal static void Sgd(double lr, ReadOnlySpan<double> theta, ReadOnlySpan<double> g, Span<double> thetaOut)
     {
-        for (var i = 0; i < theta.Length; i++) thetaOut[i] = theta[i] - lr * g[i];
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vlr = Vector256.Create(lr);
+            for (; i <= theta.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+                (Vector256.Create(theta[i..]) - vlr * Vector256.Create(g[i..])).CopyTo(thetaOut[i..]); // multiply, then subtract: no FMA
+        }
+        for (; i < theta.Length; i++) thetaOut[i] = theta[i] - lr * g[i];
     }
 
     /// <summary>

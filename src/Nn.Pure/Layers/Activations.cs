@@ -48,9 +48,11 @@ public static class Activations
     }
 
     /// <summary>Applies the activation to a batch of pre-activations <c>z</c> (m × n), giving <c>a</c> (m × n); softmax works per row.</summary>
-    public static Matrix Apply(Activation activation, Matrix z)
+    public static Matrix Apply(Activation activation, Matrix z) => Apply(activation, z, null);
+
+    internal static Matrix Apply(Activation activation, Matrix z, Workspace? ws)
     {
-        var a = new double[z.Rows * z.Cols];
+        var a = Workspace.Alloc(ws, z.Rows * z.Cols);
         Elementwise.Activate(activation, z.AsSpan(), a, z.Cols);
         return Matrix.Own(z.Rows, z.Cols, a);
     }
@@ -60,10 +62,12 @@ public static class Activations
     /// (all m × n), returns <c>∂J/∂Z</c>. Element-wise activations give <c>g ⊙ f′(z)</c>; softmax gives
     /// <c>a ⊙ (g − rowsum(g ⊙ a))</c> per row.
     /// </summary>
-    public static Matrix Backward(Activation activation, Matrix z, Matrix a, Matrix dA)
+    public static Matrix Backward(Activation activation, Matrix z, Matrix a, Matrix dA) => Backward(activation, z, a, dA, null);
+
+    internal static Matrix Backward(Activation activation, Matrix z, Matrix a, Matrix dA, Workspace? ws)
     {
         Matrix.CheckSameShape(z, dA, "back-propagate through an activation with");
-        var dz = new double[z.Rows * z.Cols];
+        var dz = Workspace.Alloc(ws, z.Rows * z.Cols);
         Elementwise.ActivateBackward(activation, z.AsSpan(), a.AsSpan(), dA.AsSpan(), dz, z.Cols);
         return Matrix.Own(z.Rows, z.Cols, dz);
     }

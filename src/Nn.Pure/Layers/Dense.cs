@@ -46,10 +46,12 @@ public sealed record Dense
 
     /// <summary>The pre-activation <c>Z = X·W + b</c> of a batch X (m × Inputs), shape (m × Outputs).</summary>
     /// <exception cref="ArgumentException">When X has the wrong number of columns.</exception>
-    public static Matrix PreActivation(Dense layer, Matrix x)
+    public static Matrix PreActivation(Dense layer, Matrix x) => PreActivation(layer, x, null);
+
+    internal static Matrix PreActivation(Dense layer, Matrix x, Kernels.Workspace? ws)
     {
         if (x.Cols != layer.Inputs)
             throw new ArgumentException($"The input has {x.Cols} features but the layer expects {layer.Inputs}.", nameof(x));
-        return Matrix.AddRow(Matrix.Multiply(x, layer.Weights), layer.Bias);
+        return Matrix.MultiplyAddRow(x, layer.Weights, layer.Bias, ws);
     }
 }

@@ -36,7 +36,7 @@ public static class Forward
 {
     /// <summary>Runs the network on a batch X (m × inputs), keeping every layer's Z and A (no dropout).</summary>
     /// <exception cref="ArgumentException">When X does not have the network's input width.</exception>
-    public static Trace Run(Network network, Matrix x) => Run(network, x, 0.0, null);
+    public static Trace Run(Network network, Matrix x) => Run(network, x, 0.0, null, null);
 
     /// <summary>
     /// Runs the network in training mode with inverted dropout on every hidden layer's output: each unit is kept with
@@ -44,7 +44,7 @@ public static class Forward
     /// <c>Prng.Fold(key, i)</c>; unit j of the flattened (m × n) mask is dropped when <c>uniform(word j) &lt; rate</c>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">When the rate is outside [0, 1).</exception>
-    public static Trace RunWithDropout(Network network, Matrix x, double dropoutRate, Key key) => Run(network, x, dropoutRate, key);
+    public static Trace RunWithDropout(Network network, Matrix x, double dropoutRate, Key key) => Run(network, x, dropoutRate, key, null);
 
     /// <summary>The network's outputs Ŷ for a batch X (m × inputs): shape (m × outputs). Dropout is never applied.</summary>
     public static Matrix Predict(Network network, Matrix x) => Run(network, x).Output;
@@ -52,7 +52,8 @@ public static class Forward
     /// <summary>The outputs for a single example (a vector of length inputs).</summary>
     public static Vector PredictOne(Network network, Vector x) => Predict(network, Matrix.RowOf(x)).Row(0);
 
-    private static Trace Run(Network network, Matrix x, double rate, Key? key)
+    /// <summary>The forward pass; with a workspace every matrix of the trace is scratch that must not escape the caller.</summary>
+    internal static Trace Run(Network network, Matrix x, double rate, Key? key, Kernels.Workspace? ws)
     {
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
         if (x.Cols != network.InputSize)
@@ -62,13 +63,13 @@ public static class Forward
         for (var i = 0; i < network.Layers.Length; i++)
         {
             var layer = network.Layers[i];
-            var z = Dense.PreActivation(layer, input);
-            var a = Activations.Apply(layer.Activation, z);
+            var z = Dense.PreActivation(layer, input, ws);
+            var a = Activations.Apply(layer.Activation, z, ws);
             var hidden = i < network.Layers.Length - 1;
             if (hidden && rate > 0 && key is not null)
             {
-                var mask = DropoutMask(Prng.Fold(key, i), z.Rows, z.Cols, rate);
-                traces.Add(new LayerTrace(z, a, Matrix.Hadamard(a, mask), mask));
+                var mask = DropoutMask(Prng.Fold(key, i), z.Rows, z.Cols, rate, ws);
+                traces.Add(new LayerTrace(z, a, Matrix.Hadamard(a, mask, ws), mask));
             }
             else
             {
@@ -79,10 +80,10 @@ public static class Forward
         return new Trace(x, traces.MoveToImmutable());
     }
 
-    private static Matrix DropoutMask(Key key, int rows, int cols, double rate)
+    private static Matrix DropoutMask(Key key, int rows, int cols, double rate, Kernels.Workspace? ws)
     {
         var keep = 1.0 / (1.0 - rate);
-        var m = new double[rows * cols];
+        var m = Kernels.Workspace.Alloc(ws, rows * cols);
         for (var j = 0; j < m.Length; j++) m[j] = Prng.ToUnit(Prng.Word(key, j)) < rate ? 0.0 : keep;
         return Matrix.Own(rows, cols, m);
     }

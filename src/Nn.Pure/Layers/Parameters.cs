@@ -10,7 +10,8 @@ namespace Nn;
 public static class Parameters
 {
     /// <summary>A network of the same shapes with every weight and bias set to 0.</summary>
-    public static Network ZerosLike(Network network) => Map(network, static _ => 0.0);
+    public static Network ZerosLike(Network network) =>
+        new(network.Layers.Select(l => l.WithParameters(Matrix.Own(l.Inputs, l.Outputs, new double[l.Inputs * l.Outputs]), Vector.Own(new double[l.Outputs]))));
 
     /// <summary>Applies <c>f</c> to every weight and bias: <c>result = f(p)</c> element by element.</summary>
     public static Network Map(Network network, Func<double, double> f) =>
@@ -117,8 +118,12 @@ public static class Parameters
         SameShape(a, b) && a.Layers.Zip(b.Layers).All(p => p.First.Weights.BitEquals(p.Second.Weights) && p.First.Bias.BitEquals(p.Second.Bias));
 
     /// <summary>True when every weight and bias is finite (no NaN or infinity).</summary>
-    public static bool IsFinite(Network a) =>
-        a.Layers.All(l => l.Weights.Data.All(double.IsFinite) && l.Bias.Data.All(double.IsFinite));
+    public static bool IsFinite(Network a)
+    {
+        foreach (var l in a.Layers)
+            if (!Blas.AllFinite(l.Weights.Data) || !Blas.AllFinite(l.Bias.Data)) return false;
+        return true;
+    }
 
     internal static void CheckSameShape(Network a, Network b)
     {

@@ -30,13 +30,24 @@ public static class Backprop
     /// </summary>
     /// <exception cref="ArgumentException">On shape mismatches or an unsupported loss/output pairing.</exception>
     public static LossAndGradients Gradient(Network network, Matrix x, Matrix y, Objective objective) =>
-        Run(network, Forward.Run(network, x), y, objective);
+        Run(network, Forward.Run(network, x), y, objective, null);
 
     /// <summary>As <see cref="Gradient"/>, with the objective's dropout rate applied using masks drawn from <paramref name="key"/>.</summary>
     public static LossAndGradients GradientWithDropout(Network network, Matrix x, Matrix y, Objective objective, Key key) =>
-        Run(network, Forward.RunWithDropout(network, x, objective.DropoutRate, key), y, objective);
+        Run(network, Forward.RunWithDropout(network, x, objective.DropoutRate, key), y, objective, null);
 
-    private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective)
+    /// <summary>
+    /// <see cref="Gradient"/> (or with a key <see cref="GradientWithDropout"/>) with every matrix of the result — trace,
+    /// deltas and gradients — in scratch arrays of <paramref name="ws"/>: the same bits, valid only until the
+    /// workspace is rewound. For <see cref="Training.Step"/>, which keeps nothing of it but the loss.
+    /// </summary>
+    internal static LossAndGradients Scratch(Network network, Matrix x, Matrix y, Objective objective, Key? dropoutKey, Kernels.Workspace ws)
+    {
+        var rate = dropoutKey is null ? 0.0 : objective.DropoutRate;
+        return Run(network, Forward.Run(network, x, rate, dropoutKey, ws), y, objective, ws);
+    }
+
+    private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)
     {
         objective.Validate();
         if (y.Rows != trace.Input.Rows || y.Cols != network.OutputSize)
@@ -48,19 +59,19 @@ public static class Backprop
         var n = network.Layers.Length;
         var grads = new Dense[n];
         var deltas = new Matrix[n];
-        var delta = Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y);
+        var delta = Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y, ws);
         for (var l = n - 1; l >= 0; l--)
         {
             var layer = network.Layers[l];
             deltas[l] = delta;
-            var dW = Matrix.MultiplyTransposeA(trace.InputOf(l), delta);
-            if (objective.L2 != 0) dW = Matrix.Add(dW, Matrix.Scale(objective.L2, layer.Weights));
-            grads[l] = layer.WithParameters(dW, Matrix.ColumnSums(delta));
+            var dW = Matrix.MultiplyTransposeA(trace.InputOf(l), delta, ws);
+            if (objective.L2 != 0) dW = Matrix.Add(dW, Matrix.Scale(objective.L2, layer.Weights, ws), ws);
+            grads[l] = layer.WithParameters(dW, Matrix.ColumnSums(delta, ws));
             if (l == 0) break;
             var below = trace.Layers[l - 1];
-            var dOut = Matrix.MultiplyTransposeB(delta, layer.Weights);
-            var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask);
-            delta = Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA);
+            var dOut = Matrix.MultiplyTransposeB(delta, layer.Weights, ws);
+            var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask, ws);
+            delta = Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA, ws);
         }
         return new LossAndGradients(dataLoss + penalty, dataLoss, penalty, new Network(grads.ToImmutableArray()), trace, [.. deltas]);
     }

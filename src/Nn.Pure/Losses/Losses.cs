@@ -90,12 +90,14 @@ public static class Losses
     /// BCE, <c>(softmax(Z)·Σₖ Yₖ − Y)/m</c> for CCE (= <c>(Ŷ − Y)/m</c> for one-hot rows), <c>(Ŷ − Y)/m</c> for MSE with a
     /// linear output, and <c>f′ applied to (Ŷ − Y)/m</c> for MSE with any other output.
     /// </summary>
-    public static Matrix OutputGradient(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y)
+    public static Matrix OutputGradient(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y) => OutputGradient(loss, output, z, yHat, y, null);
+
+    internal static Matrix OutputGradient(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y, Workspace? ws)
     {
         CheckPairing(loss, output);
         Matrix.CheckSameShape(z, y, "compare outputs and targets of");
         var m = Math.Max(z.Rows, 1);
-        var g = new double[z.Data.Length];
+        var g = Workspace.Alloc(ws, z.Data.Length);
         switch (loss)
         {
             case Loss.MeanSquaredError:
@@ -119,7 +121,7 @@ public static class Losses
         var dOut = Matrix.Own(z.Rows, z.Cols, g);
         // Only MSE on a non-linear output needs the chain rule through f; the other pairings are fused.
         return loss == Loss.MeanSquaredError && output is not Activation.Linear
-            ? Activations.Backward(output, z, yHat, dOut)
+            ? Activations.Backward(output, z, yHat, dOut, ws)
             : dOut;
     }
 

@@ -189,31 +189,48 @@ public sealed class Matrix : IEquatable<Matrix>
         return new(a.Rows, b.Cols, c);
     }
 
+    /// <summary>
+    /// <c>a·b + row</c> in one pass: <c>result[i, j] = (Σ_p a[i, p]·b[p, j]) + row[j]</c>, the same bits as
+    /// <c>AddRow(Multiply(a, b), row)</c>. Shapes are the caller's responsibility.
+    /// </summary>
+    internal static Matrix MultiplyAddRow(Matrix a, Matrix b, Vector row, Workspace? ws = null)
+    {
+        var c = Workspace.Alloc(ws, a.Rows * b.Cols);
+        Blas.Gemm(a.Data, b.Data, c, a.Rows, a.Cols, b.Cols, row.Data);
+        return new(a.Rows, b.Cols, c);
+    }
+
     /// <summary>The product <c>aᵀ·b</c> without forming the transpose: (k × m)ᵀ·(k × n) → (m × n).</summary>
     /// <exception cref="ArgumentException">When <c>a.Rows ≠ b.Rows</c>.</exception>
-    public static Matrix MultiplyTransposeA(Matrix a, Matrix b)
+    public static Matrix MultiplyTransposeA(Matrix a, Matrix b) => MultiplyTransposeA(a, b, null);
+
+    internal static Matrix MultiplyTransposeA(Matrix a, Matrix b, Workspace? ws)
     {
         if (a.Rows != b.Rows) throw new ArgumentException($"Cannot multiply ({a.Shape})ᵀ by {b.Shape}: row counts {a.Rows} and {b.Rows} differ.");
-        var c = new double[a.Cols * b.Cols];
+        var c = Workspace.Alloc(ws, a.Cols * b.Cols);
         Blas.GemmTransA(a.Data, b.Data, c, a.Cols, a.Rows, b.Cols);
         return new(a.Cols, b.Cols, c);
     }
 
     /// <summary>The product <c>a·bᵀ</c> without forming the transpose: (m × k)·(n × k)ᵀ → (m × n).</summary>
     /// <exception cref="ArgumentException">When <c>a.Cols ≠ b.Cols</c>.</exception>
-    public static Matrix MultiplyTransposeB(Matrix a, Matrix b)
+    public static Matrix MultiplyTransposeB(Matrix a, Matrix b) => MultiplyTransposeB(a, b, null);
+
+    internal static Matrix MultiplyTransposeB(Matrix a, Matrix b, Workspace? ws)
     {
         if (a.Cols != b.Cols) throw new ArgumentException($"Cannot multiply {a.Shape} by ({b.Shape})ᵀ: column counts {a.Cols} and {b.Cols} differ.");
-        var c = new double[a.Rows * b.Rows];
+        var c = Workspace.Alloc(ws, a.Rows * b.Rows);
         Blas.GemmTransB(a.Data, b.Data, c, a.Rows, a.Cols, b.Rows);
         return new(a.Rows, b.Rows, c);
     }
 
     /// <summary>Element-wise sum <c>a + b</c>; shapes must match.</summary>
-    public static Matrix Add(Matrix a, Matrix b)
+    public static Matrix Add(Matrix a, Matrix b) => Add(a, b, null);
+
+    internal static Matrix Add(Matrix a, Matrix b, Workspace? ws)
     {
         CheckSameShape(a, b, "add");
-        var r = new double[a.Data.Length];
+        var r = Workspace.Alloc(ws, a.Data.Length);
         Blas.Add(a.Data, b.Data, r);
         return new(a.Rows, a.Cols, r);
     }
@@ -228,18 +245,22 @@ public sealed class Matrix : IEquatable<Matrix>
     }
 
     /// <summary>Element-wise (Hadamard) product <c>a ⊙ b</c>; shapes must match.</summary>
-    public static Matrix Hadamard(Matrix a, Matrix b)
+    public static Matrix Hadamard(Matrix a, Matrix b) => Hadamard(a, b, null);
+
+    internal static Matrix Hadamard(Matrix a, Matrix b, Workspace? ws)
     {
         CheckSameShape(a, b, "multiply element-wise");
-        var r = new double[a.Data.Length];
+        var r = Workspace.Alloc(ws, a.Data.Length);
         Blas.Multiply(a.Data, b.Data, r);
         return new(a.Rows, a.Cols, r);
     }
 
     /// <summary>The scalar multiple <c>s·a</c>.</summary>
-    public static Matrix Scale(double s, Matrix a)
+    public static Matrix Scale(double s, Matrix a) => Scale(s, a, null);
+
+    internal static Matrix Scale(double s, Matrix a, Workspace? ws)
     {
-        var r = new double[a.Data.Length];
+        var r = Workspace.Alloc(ws, a.Data.Length);
         Blas.Scale(s, a.Data, r);
         return new(a.Rows, a.Cols, r);
     }
@@ -254,9 +275,11 @@ public sealed class Matrix : IEquatable<Matrix>
     }
 
     /// <summary>The sum of each column, summed over rows in order 0, 1, …: a vector of length Cols.</summary>
-    public static Vector ColumnSums(Matrix a)
+    public static Vector ColumnSums(Matrix a) => ColumnSums(a, null);
+
+    internal static Vector ColumnSums(Matrix a, Workspace? ws)
     {
-        var s = new double[a.Cols];
+        var s = Workspace.Alloc(ws, a.Cols);
         Blas.ColumnSums(a.Data, a.Rows, a.Cols, s);
         return Vector.Own(s);
     }

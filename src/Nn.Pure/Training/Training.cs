@@ -53,9 +53,10 @@ public static class Training
     public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y)
     {
         var objective = config.Objective;
-        var g = objective.DropoutRate > 0
-            ? Backprop.GradientWithDropout(state.Parameters, x, y, objective, Prng.Fold(Prng.Fold(state.Key, 0), state.Step))
-            : Backprop.Gradient(state.Parameters, x, y, objective);
+        // The trace, deltas and gradients live in this thread's scratch: the step returns only new parameters and state.
+        var ws = Kernels.Workspace.Begin();
+        var g = Backprop.Scratch(state.Parameters, x, y, objective,
+            objective.DropoutRate > 0 ? Prng.Fold(Prng.Fold(state.Key, 0), state.Step) : null, ws);
         var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
         var optimizer = Optimizers.WithLearningRate(config.Optimizer, Schedules.LearningRate(config.Schedule, state.Step));
         var next = Optimizers.Update(optimizer, state.Optimizer, state.Parameters, grads);

@@ -1,0 +1,61 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Nn;
+using Nn.Bench;
+
+// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads]` prints median timings as key=value lines (used by
+// bench/compare.sh); anything else goes to BenchmarkDotNet (e.g. `-- --filter '*Gemm*'`).
+if (args.Length > 0 && args[0] == "quick")
+{
+    var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+    var only = args.Length > 2 ? args[2] : "all";
+    Compute.MaxThreads = threads;
+    var inv = CultureInfo.InvariantCulture;
+    Console.WriteLine($"threads={threads}");
+    if (only is "all" or "gemm")
+    {
+        foreach (var shape in new[] { "1024x1024x1024", "128x784x512", "128x512x512", "128x512x10", "784x128x512 tA", "128x512x784 tB", "512x128x512 tA", "128x10x512 tB" })
+        {
+            var (m, k, n, op) = GemmBenchmarks.Parse(shape);
+            var a = op == "tA" ? Workloads.Random(1, k, m) : Workloads.Random(1, m, k);
+            var b = op == "tB" ? Workloads.Random(2, n, k) : Workloads.Random(2, k, n);
+            var reps = (int)Math.Clamp(2e9 / (2.0 * m * k * n), 5, 2000);
+            var s = Workloads.MedianSeconds(() =>
+            {
+                for (var r = 0; r < reps; r++)
+                    _ = op switch { "tA" => Matrix.MultiplyTransposeA(a, b), "tB" => Matrix.MultiplyTransposeB(a, b), _ => Matrix.Multiply(a, b) };
+            }, 2, 7) / reps;
+            Console.WriteLine(string.Create(inv, $"gemm[{shape.Replace(' ', '_')}]_gflops={2.0 * m * k * n / s / 1e9:F2}"));
+        }
+    }
+    if (only is "all" or "small")
+    {
+        var small = Workloads.Small();
+        var s = Workloads.MedianSeconds(() => small.Train(), 2, 7);
+        var cpu = Workloads.MedianCpuSeconds(() => small.Train(), 0, 7);
+        Console.WriteLine(string.Create(inv, $"small_seconds={s:F4} small_cpu_seconds={cpu:F4}"));
+    }
+    if (only is "all" or "step")
+    {
+        var p = Workloads.Mnist(128);
+        var st = Training.Init(p.Config, p.Network, Key.FromSeed(3));
+        for (var i = 0; i < 20; i++) st = Training.Step(p.Config, st, p.X, p.Y);
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        const int Steps = 20;
+        for (var i = 0; i < Steps; i++) st = Training.Step(p.Config, st, p.X, p.Y);
+        var bytes = (GC.GetTotalAllocatedBytes(precise: true) - before) / Steps;
+        var parameterBytes = Parameters.Flatten(p.Network).Length * 8L;
+        Console.WriteLine(string.Create(inv, $"mnist_step_alloc_bytes={bytes} parameter_bytes={parameterBytes}"));
+    }
+    if (only is "all" or "mnist")
+    {
+        var mnist = Workloads.Mnist();
+        var first = Workloads.MedianSeconds(() => mnist.Train(), 0, 1);
+        var s = Workloads.MedianSeconds(() => mnist.Train(), 0, 3);
+        Console.WriteLine(string.Create(inv, $"mnist_epoch_first_seconds={first:F3}"));
+        Console.WriteLine(string.Create(inv, $"mnist_epoch_seconds={s:F3}"));
+    }
+    return 0;
+}
+BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args);
+return 0;

@@ -1,0 +1,44 @@
+namespace Nn.Kernels;
+
+/// <summary>
+/// Reusable scratch arrays for the intermediate values of one training step (the forward trace, the deltas and the
+/// gradients), which the step reads and drops: they never escape the call that rented them.
+/// </summary>
+/// <remarks>
+/// One workspace per thread. <see cref="Begin"/> starts a step; each <see cref="Rent"/> then returns the array of the
+/// same position in the previous step when its length matches (a step asks for the same sequence of shapes every
+/// time), so steady-state steps allocate only the values they return. A rented array holds stale values: every
+/// kernel writing into one overwrites all of it. The retained memory is bounded by one step's intermediates.
+/// </remarks>
+internal sealed class Workspace
+{
+    [ThreadStatic] private static Workspace? current;
+
+    private readonly List<double[]> buffers = [];
+    private int next;
+
+    /// <summary>This thread's workspace, rewound to its first array; everything rented from it before is now free.</summary>
+    internal static Workspace Begin()
+    {
+        var w = current ??= new Workspace();
+        w.next = 0;
+        return w;
+    }
+
+    /// <summary>An array of exactly <paramref name="length"/> doubles (stale contents), reused across steps.</summary>
+    internal double[] Rent(int length)
+    {
+        if (next < buffers.Count)
+        {
+            if (buffers[next].Length != length) buffers[next] = new double[length];
+            return buffers[next++];
+        }
+        var b = new double[length];
+        buffers.Add(b);
+        next++;
+        return b;
+    }
+
+    /// <summary>A fresh array when <paramref name="workspace"/> is null (a value the caller may keep), else a rented one.</summary>
+    internal static double[] Alloc(Workspace? workspace, int length) => workspace is null ? new double[length] : workspace.Rent(length);
+}

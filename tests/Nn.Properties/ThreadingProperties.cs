@@ -1,0 +1,209 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Nn.Kernels;
+using Nn.Properties.Support;
+
+namespace Nn.Properties;
+
+/// <summary>
+/// The determinism contract of the parallel kernels: the bits never depend on <see cref="Compute.MaxThreads"/>, on the
+/// SIMD or scalar path, or on where a tile falls (interior, tail, k-block, cache block). Every product is compared bit
+/// for bit with an independent naive loop: one fused multiply-add chain per element in ascending p, then <c>+ bias</c>.
+/// </summary>
+/// <remarks>
+/// These tests change process-wide settings that affect speed only; they restore them, and one class runs its tests
+/// one after another. Another test running at the same time sees different speed, never different bits.
+/// </remarks>
+public class ThreadingProperties
+{
+    private static readonly int[] ThreadCounts = [1, 2, 3, 5];
+
+    private static double[] NaiveProduct(double[] a, double[] b, int m, int k, int n, double[]? bias)
+    {
+        var c = new double[m * n];
+        for (var i = 0; i < m; i++)
+            for (var j = 0; j < n; j++)
+            {
+                var s = 0.0;
+                for (var p = 0; p < k; p++) s = Math.FusedMultiplyAdd(a[i * k + p], b[p * n + j], s);
+                c[i * n + j] = bias is null ? s : s + bias[j];
+            }
+        return c;
+    }
+
+    private static double[] Transposed(double[] a, int rows, int cols)
+    {
+        var t = new double[a.Length];
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
+    }
+
+    /// <summary>Entries ±u·2^e, u in [1, 2), e in [−20, 20]: a different summation order shows in the bits.</summary>
+    private static double[] Wild(long seed, int salt, int length)
+    {
+        var key = Prng.Fold(Key.FromSeed(seed), salt);
+        var u = Prng.Uniform(Prng.Fold(key, 0), length, 1, 2);
+        return [.. Enumerable.Range(0, length).Select(i =>
+            (Prng.Word(Prng.Fold(key, 1), i) >> 63 == 1 ? -1 : 1) * Math.ScaleB(u[i], Prng.Below(Prng.Fold(key, 2), i, 41) - 20))];
+    }
+
+    private static void With(int threads, bool scalar, long threshold, Action action)
+    {
+        var (t0, s0, p0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ParallelThreshold);
+        try
+        {
+            Compute.MaxThreads = threads;
+            Gemm.ForceScalar = scalar;
+            Gemm.ParallelThreshold = threshold;
+            action();
+        }
+        finally
+        {
+            Compute.MaxThreads = t0;
+            Gemm.ForceScalar = s0;
+            Gemm.ParallelThreshold = p0;
+        }
+    }
+
+    private static bool BitEqual(double[] a, double[] b) =>
+        a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
+
+    /// <summary>All three layouts, with and without bias, against the naive loop, for the given settings.</summary>
+    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, bool scalar, long threshold)
+    {
+        var a = Wild(seed, 0, m * k);
+        var b = Wild(seed, 1, k * n);
+        var bias = Wild(seed, 2, n);
+        var expected = NaiveProduct(a, b, m, k, n, null);
+        var expectedBias = NaiveProduct(a, b, m, k, n, bias);
+        var at = Transposed(a, m, k);
+        var bt = Transposed(b, k, n);
+        With(threads, scalar, threshold, () =>
+        {
+            var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
+            Blas.Gemm(a, b, c, m, k, n);
+            Assert.True(BitEqual(expected, c), $"A·B {m}×{k}×{n}, {threads} threads, scalar {scalar}");
+            c.AsSpan().Fill(double.NaN);
+            Blas.Gemm(a, b, c, m, k, n, bias);
+            Assert.True(BitEqual(expectedBias, c), $"A·B + bias {m}×{k}×{n}, {threads} threads, scalar {scalar}");
+            c.AsSpan().Fill(double.NaN);
+            Blas.GemmTransA(at, b, c, m, k, n);
+            Assert.True(BitEqual(expected, c), $"Aᵀ·B {m}×{k}×{n}, {threads} threads, scalar {scalar}");
+            c.AsSpan().Fill(double.NaN);
+            Blas.GemmTransB(a, bt, c, m, k, n);
+            Assert.True(BitEqual(expected, c), $"A·Bᵀ {m}×{k}×{n}, {threads} threads, scalar {scalar}");
+        });
+    }
+
+    [Fact]
+    public void Products_are_bit_identical_to_the_naive_fma_chain_for_any_thread_count_and_either_path() =>
+        PropertyConfig.Check(
+            from d in Gens.Dims(37)
+            from threads in Gen.Elements(ThreadCounts)
+            from scalar in Gen.Elements(false, true)
+            select (d, threads, scalar),
+            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.scalar, threshold: 0),
+            maxTest: 300);
+
+    [Theory]
+    [InlineData(200, 520, 19)] // two row blocks (MC = 192), three balanced k-blocks, a column tail
+    [InlineData(7, 3, 2100)] // two column blocks (NC = 2048), row and column tails
+    [InlineData(13, 600, 37)] // k-blocks with tails everywhere
+    [InlineData(193, 257, 9)] // one row past a block, one k past a block
+    [InlineData(128, 300, 64)] // an MLP-like shape above the default parallel threshold
+    public void Blocked_shapes_are_bit_identical_to_the_naive_chain(int m, int k, int n)
+    {
+        foreach (var threads in new[] { 1, 2, 3 })
+            CheckAllLayouts(m, k, n, 17, threads, scalar: false, threshold: Gemm.ParallelThreshold);
+        CheckAllLayouts(m, k, n, 17, 2, scalar: true, threshold: 0);
+    }
+
+    [Fact]
+    public void Training_gives_bit_identical_parameters_for_1_2_and_3_threads()
+    {
+        var gen =
+            from inputs in Gen.Choose(1, 30)
+            from hidden in Gen.Choose(1, 40)
+            from outputs in Gen.Choose(2, 12)
+            from batch in Gen.Choose(1, 40)
+            from seed in Gens.Seed
+            select (inputs, hidden, outputs, batch, seed);
+        PropertyConfig.Check(gen, t =>
+        {
+            var key = Key.FromSeed(t.seed);
+            var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, t.hidden, t.outputs], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+            var x = Gens.Uniform(Prng.Fold(key, 1).State, 3 * t.batch, t.inputs, -2, 2);
+            var y = Gens.Targets(Loss.CategoricalCrossEntropy, Prng.Fold(key, 2).State, 3 * t.batch, t.outputs);
+            var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.01));
+            TrainState Run(int threads)
+            {
+                TrainState? s = null;
+                With(threads, scalar: false, threshold: 0, () =>
+                {
+                    s = Training.Init(config, network, Prng.Fold(key, 3));
+                    for (var e = 0; e < 3; e++) s = Training.Epoch(config, s, x, y, e, BatchPolicy.MiniBatch(t.batch));
+                });
+                return s!;
+            }
+            var one = Run(1);
+            foreach (var threads in new[] { 2, 3 })
+            {
+                var other = Run(threads);
+                Assert.True(Parameters.BitEquals(one.Parameters, other.Parameters), $"{threads} threads: {t}");
+                Assert.Equal(one.Optimizer, other.Optimizer);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(one.LastLoss), BitConverter.DoubleToInt64Bits(other.LastLoss));
+            }
+        }, maxTest: 40);
+    }
+
+    [Fact]
+    public void Training_step_through_scratch_equals_backprop_then_update_bit_for_bit_step_after_step()
+    {
+        var optimizers = new[] { Optimizers.Sgd(0.05), Optimizers.Momentum(0.05, 0.9), Optimizers.Adam(0.01), Optimizers.AdamW(0.01, 0.01) };
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(optimizers).ToArbitrary(), (c, opt) =>
+        {
+            var config = TrainConfig.Of(c.Objective with { L2 = 0.01 }, opt);
+            var state = Training.Init(config, c.Network, Key.FromSeed(c.Seed));
+            for (var step = 0; step < 4; step++) // later steps reuse the scratch arrays of earlier ones
+            {
+                var key = Prng.Fold(Prng.Fold(state.Key, 0), state.Step);
+                var g = config.Objective.DropoutRate > 0
+                    ? Backprop.GradientWithDropout(state.Parameters, c.X, c.Y, config.Objective, key)
+                    : Backprop.Gradient(state.Parameters, c.X, c.Y, config.Objective);
+                var expected = Optimizers.Update(config.Optimizer, state.Optimizer, state.Parameters, g.Gradients);
+                var next = Training.Step(config, state, c.X, c.Y);
+                Assert.True(Parameters.BitEquals(expected.Parameters, next.Parameters), $"{c} {opt.Name} step {step}");
+                Assert.Equal(expected.State, next.Optimizer);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(g.Loss), BitConverter.DoubleToInt64Bits(next.LastLoss));
+                state = next;
+            }
+        });
+        Check.One(PropertyConfig.Quick(60), prop);
+    }
+
+    [Fact]
+    public void A_training_step_allocates_little_more_than_the_state_it_returns()
+    {
+        var network = Init.Mlp(Key.FromSeed(1), [100, 64, 64, 10], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+        var x = Gens.Uniform(7UL, 128, 100, -1, 1);
+        var y = Gens.Targets(Loss.CategoricalCrossEntropy, 8UL, 128, 10);
+        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.001));
+        With(1, scalar: false, threshold: Gemm.ParallelThreshold, () =>
+        {
+            var state = Training.Init(config, network, Key.FromSeed(2));
+            for (var i = 0; i < 3; i++) state = Training.Step(config, state, x, y); // warm the scratch
+            const int Steps = 10;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Steps; i++) state = Training.Step(config, state, x, y);
+            var perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / Steps;
+            var returned = 3L * 8 * network.ParameterCount; // Adam returns θ, m and v
+            // The trace, deltas and gradients alone would be another ~190 KB; allow array headers and small records.
+            Assert.True(perStep < returned + 16_384, $"{perStep} bytes per step; the returned state is {returned} bytes");
+        });
+    }
+
+    [Fact]
+    public void MaxThreads_refuses_values_below_one() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Compute.MaxThreads = 0);
+}
