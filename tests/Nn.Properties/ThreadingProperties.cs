@@ -48,13 +48,17 @@ public class ThreadingProperties
             (Prng.Word(Prng.Fold(key, 1), i) >> 63 == 1 ? -1 : 1) * Math.ScaleB(u[i], Prng.Below(Prng.Fold(key, 2), i, 41) - 20))];
     }
 
-    private static void With(int threads, bool scalar, long threshold, Action action)
+    /// <summary>Which GEMM path a check forces: the machine's widest (512-bit where accelerated), 256-bit, or scalar.</summary>
+    public enum KernelPath { Widest, Vector256, Scalar }
+
+    private static void With(int threads, KernelPath path, long threshold, Action action)
     {
-        var (t0, s0, p0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ParallelThreshold);
+        var (t0, s0, v0, p0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ForceVector256, Gemm.ParallelThreshold);
         try
         {
             Compute.MaxThreads = threads;
-            Gemm.ForceScalar = scalar;
+            Gemm.ForceScalar = path == KernelPath.Scalar;
+            Gemm.ForceVector256 = path == KernelPath.Vector256;
             Gemm.ParallelThreshold = threshold;
             action();
         }
@@ -62,6 +66,7 @@ public class ThreadingProperties
         {
             Compute.MaxThreads = t0;
             Gemm.ForceScalar = s0;
+            Gemm.ForceVector256 = v0;
             Gemm.ParallelThreshold = p0;
         }
     }
@@ -70,7 +75,7 @@ public class ThreadingProperties
         a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
 
     /// <summary>All three layouts, with and without bias, against the naive loop, for the given settings.</summary>
-    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, bool scalar, long threshold)
+    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, KernelPath path, long threshold)
     {
         var a = Wild(seed, 0, m * k);
         var b = Wild(seed, 1, k * n);
@@ -79,44 +84,56 @@ public class ThreadingProperties
         var expectedBias = NaiveProduct(a, b, m, k, n, bias);
         var at = Transposed(a, m, k);
         var bt = Transposed(b, k, n);
-        With(threads, scalar, threshold, () =>
+        With(threads, path, threshold, () =>
         {
             var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
             Blas.Gemm(a, b, c, m, k, n);
-            Assert.True(BitEqual(expected, c), $"A·B {m}×{k}×{n}, {threads} threads, scalar {scalar}");
+            Assert.True(BitEqual(expected, c), $"A·B {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
             Blas.Gemm(a, b, c, m, k, n, bias);
-            Assert.True(BitEqual(expectedBias, c), $"A·B + bias {m}×{k}×{n}, {threads} threads, scalar {scalar}");
+            Assert.True(BitEqual(expectedBias, c), $"A·B + bias {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
             Blas.GemmTransA(at, b, c, m, k, n);
-            Assert.True(BitEqual(expected, c), $"Aᵀ·B {m}×{k}×{n}, {threads} threads, scalar {scalar}");
+            Assert.True(BitEqual(expected, c), $"Aᵀ·B {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
             Blas.GemmTransB(a, bt, c, m, k, n);
-            Assert.True(BitEqual(expected, c), $"A·Bᵀ {m}×{k}×{n}, {threads} threads, scalar {scalar}");
+            Assert.True(BitEqual(expected, c), $"A·Bᵀ {m}×{k}×{n}, {threads} threads, {path}");
         });
     }
 
     [Fact]
-    public void Products_are_bit_identical_to_the_naive_fma_chain_for_any_thread_count_and_either_path() =>
+    public void Products_are_bit_identical_to_the_naive_fma_chain_for_any_thread_count_and_any_path() =>
         PropertyConfig.Check(
             from d in Gens.Dims(37)
             from threads in Gen.Elements(ThreadCounts)
-            from scalar in Gen.Elements(false, true)
-            select (d, threads, scalar),
-            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.scalar, threshold: 0),
-            maxTest: 300);
+            from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar)
+            select (d, threads, path),
+            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0),
+            maxTest: 400);
 
+    // Block boundaries of both blockings: 256-bit/scalar 6×8 tiles, KC 256, MC 192, NC 2048; 512-bit 8×16 tiles,
+    // KC 256, MC 128, NC 2048. Each shape runs on the widest path and the 256-bit path for 1, 2 and 3 threads, and on
+    // the scalar path.
     [Theory]
     [InlineData(200, 520, 19)] // two row blocks (MC = 192), three balanced k-blocks, a column tail
     [InlineData(7, 3, 2100)] // two column blocks (NC = 2048), row and column tails
     [InlineData(13, 600, 37)] // k-blocks with tails everywhere
     [InlineData(193, 257, 9)] // one row past a block, one k past a block
     [InlineData(128, 300, 64)] // an MLP-like shape above the default parallel threshold
+    [InlineData(130, 513, 33)] // 512-bit: a row block (MC = 128) plus a 2-row tail, 3 k-blocks, a 1-column tail
+    [InlineData(129, 256, 47)] // 512-bit: one row past a block, exactly one k-block, a 15-column tail
+    [InlineData(9, 40, 2063)] // 512-bit: two column blocks (NC = 2048) ending in a 15-column tail, a 1-row tail
+    [InlineData(256, 64, 16)] // 512-bit: whole tiles only, two row blocks, one column tile
+    [InlineData(17, 31, 160)] // 512-bit: ten column tiles split 3 ways, a 1-row tail
     public void Blocked_shapes_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {
-        foreach (var threads in new[] { 1, 2, 3 })
-            CheckAllLayouts(m, k, n, 17, threads, scalar: false, threshold: Gemm.ParallelThreshold);
-        CheckAllLayouts(m, k, n, 17, 2, scalar: true, threshold: 0);
+        foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256 })
+            foreach (var threads in new[] { 1, 2, 3 })
+            {
+                CheckAllLayouts(m, k, n, 17, threads, path, threshold: Gemm.ParallelThreshold);
+                CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0);
+            }
+        CheckAllLayouts(m, k, n, 17, 2, KernelPath.Scalar, threshold: 0);
     }
 
     [Fact]
@@ -139,7 +156,7 @@ public class ThreadingProperties
             TrainState Run(int threads)
             {
                 TrainState? s = null;
-                With(threads, scalar: false, threshold: 0, () =>
+                With(threads, KernelPath.Widest, threshold: 0, () =>
                 {
                     s = Training.Init(config, network, Prng.Fold(key, 3));
                     for (var e = 0; e < 3; e++) s = Training.Epoch(config, s, x, y, e, BatchPolicy.MiniBatch(t.batch));
@@ -189,7 +206,7 @@ public class ThreadingProperties
         var x = Gens.Uniform(7UL, 128, 100, -1, 1);
         var y = Gens.Targets(Loss.CategoricalCrossEntropy, 8UL, 128, 10);
         var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.001));
-        With(1, scalar: false, threshold: Gemm.ParallelThreshold, () =>
+        With(1, KernelPath.Widest, threshold: Gemm.ParallelThreshold, () =>
         {
             var state = Training.Init(config, network, Key.FromSeed(2));
             for (var i = 0; i < 3; i++) state = Training.Step(config, state, x, y); // warm the scratch

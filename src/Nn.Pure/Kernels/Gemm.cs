@@ -7,31 +7,48 @@ namespace Nn.Kernels;
 
 /// <summary>
 /// The blocked matrix product <c>C = op(A)·op(B) (+ bias row)</c>, GotoBLAS style: panels of A and B are packed into
-/// reusable per-thread scratch, and a register-blocked micro-kernel computes <see cref="MR"/>×<see cref="NR"/> tiles of
-/// C with <see cref="Vector256{T}"/> fused multiply-adds.
+/// reusable per-thread scratch, and a register-blocked micro-kernel computes one tile of C with fused multiply-adds:
+/// <see cref="MR512"/>×<see cref="NR512"/> with <see cref="Vector512{T}"/> where AVX-512 is accelerated, else
+/// <see cref="MR"/>×<see cref="NR"/> with <see cref="Vector256{T}"/> (AVX2 + FMA) or scalar code.
 /// </summary>
 /// <remarks>
 /// <para>Determinism contract. Every element is one fused multiply-add chain in ascending p:
 /// <c>s = 0; for p = 0 … k−1: s = fma(A[i, p], B[p, j], s)</c>, and then, when a bias is given, <c>C[i, j] = s + bias[j]</c>
 /// (one rounded addition after the whole sum). The chain does not depend on the blocking: a k-block continues from the
 /// partial value it stored in C. Threads partition the <em>output</em> tiles (whole row or column ranges) and never
-/// split a sum, and SIMD lanes run across columns of C, never across p. The vector path and the scalar path (no
-/// AVX2/FMA, or <see cref="ForceScalar"/>) use the same chain with <see cref="Math.FusedMultiplyAdd(double, double, double)"/>,
-/// so the bits are the same for any thread count, any tile position (interior or tail) and either path.</para>
+/// split a sum, and SIMD lanes run across columns of C, never across p. The 512-bit, 256-bit and scalar paths (no
+/// AVX2/FMA, or <see cref="ForceScalar"/>) use the same chain (the scalar one with
+/// <see cref="Math.FusedMultiplyAdd(double, double, double)"/>), so the bits are the same for any thread count, any
+/// tile shape and position (interior or tail) and any path.</para>
 /// <para>Allocation: none per call beyond the thread-pool bookkeeping of a parallel call; the pack buffers are
 /// per-thread scratch that only grows up to (MC·KC + KC·NC) doubles.</para>
 /// </remarks>
 internal static class Gemm
 {
-    /// <summary>Rows of the register tile.</summary>
+    /// <summary>Rows of the 256-bit (and scalar) register tile.</summary>
     internal const int MR = 6;
 
-    /// <summary>Columns of the register tile (two <c>Vector256&lt;double&gt;</c>).</summary>
+    /// <summary>Columns of the 256-bit (and scalar) register tile (two <c>Vector256&lt;double&gt;</c>).</summary>
     internal const int NR = 8;
 
-    private const int KC = 256; // depth of a packed panel: one NR-wide panel of B (16 KiB) stays in L1
-    private const int MC = 192; // rows of a packed block of A (MC·KC·8 = 384 KiB): stays in L2
-    private const int NC = 2048; // columns of a packed block of B
+    /// <summary>Rows of the 512-bit register tile.</summary>
+    internal const int MR512 = 8;
+
+    /// <summary>Columns of the 512-bit register tile (two <c>Vector512&lt;double&gt;</c>): 16 accumulators of 32 registers.</summary>
+    internal const int NR512 = 16;
+
+    /// <summary>
+    /// The blocking of one path: an MR×NR register tile; KC, the depth of a packed panel (one KC×NR panel of B stays
+    /// in L1 while the tiles of a block of A stream past it); MC, the rows of a packed block of A (MC·KC doubles stay
+    /// in L2); NC, the columns of a packed block of B (KC·NC doubles, in L3).
+    /// </summary>
+    internal readonly record struct Blocking(int Mr, int Nr, int Kc, int Mc, int Nc);
+
+    /// <summary>The 256-bit and scalar blocking: B panel 256·8·8 = 16 KiB, A block 192·256·8 = 384 KiB.</summary>
+    internal static readonly Blocking Blocking256 = new(MR, NR, 256, 192, 2048);
+
+    /// <summary>The 512-bit blocking (tuned on Zen 4: 32 KiB L1d, 1 MiB L2 per core).</summary>
+    internal static Blocking Blocking512 { get; set; } = new(MR512, NR512, 256, 128, 2048);
 
     /// <summary>
     /// Below this many multiply-adds (m·n·k) a product runs on the calling thread alone (default 2²⁰). Tests lower it to
@@ -41,6 +58,16 @@ internal static class Gemm
 
     /// <summary>Tests set this to force the scalar path; it changes speed only, never the bits.</summary>
     internal static bool ForceScalar { get; set; }
+
+    /// <summary>Tests set this to use the 256-bit path on an AVX-512 machine; it changes speed only, never the bits.</summary>
+    internal static bool ForceVector256 { get; set; }
+
+    private enum Path { Scalar, Vector256, Vector512 }
+
+    private static Path Choose() =>
+        ForceScalar || !Fma.IsSupported ? Path.Scalar
+        : !ForceVector256 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? Path.Vector512
+        : Path.Vector256;
 
     [ThreadStatic] private static double[]? packA;
     [ThreadStatic] private static double[]? packB;
@@ -65,14 +92,16 @@ internal static class Gemm
             return;
         }
 
-        var rowTiles = (m + MR - 1) / MR;
-        var colTiles = (n + NR - 1) / NR;
+        var path = Choose();
+        var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
+        var rowTiles = (m + bl.Mr - 1) / bl.Mr;
+        var colTiles = (n + bl.Nr - 1) / bl.Nr;
         var splitCols = colTiles >= rowTiles;
         var tiles = splitCols ? colTiles : rowTiles;
         var threads = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(Compute.MaxThreads, tiles);
         if (threads <= 1)
         {
-            Block(a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n);
+            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n);
             return;
         }
         // A fixed partition of whole tiles: thread t owns tiles [t·tiles/T, (t+1)·tiles/T) of the split dimension.
@@ -80,66 +109,66 @@ internal static class Gemm
         {
             var t0 = (int)((long)t * tiles / threads);
             var t1 = (int)((long)(t + 1) * tiles / threads);
-            if (splitCols) Block(a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * NR, Math.Min(n, t1 * NR));
-            else Block(a, transA, b, transB, c, m, k, n, bias, t0 * MR, Math.Min(m, t1 * MR), 0, n);
+            if (splitCols) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr));
+            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n);
         });
     }
 
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
-    private static void Block(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
-        int i0, int i1, int j0, int j1)
+    private static void Block(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
+        double[]? bias, int i0, int i1, int j0, int j1)
     {
         if (i0 >= i1 || j0 >= j1) return;
-        var kBlocks = (k + KC - 1) / KC;
+        var (mr, nr) = (bl.Mr, bl.Nr);
+        var kBlocks = (k + bl.Kc - 1) / bl.Kc;
         var kcStep = (k + kBlocks - 1) / kBlocks; // balanced k-blocks; the per-element chain is the same for any split
-        var mcMax = Math.Min(MC, RoundUp(i1 - i0, MR));
-        var ncMax = Math.Min(NC, RoundUp(j1 - j0, NR));
+        var mcMax = Math.Min(bl.Mc, RoundUp(i1 - i0, mr));
+        var ncMax = Math.Min(bl.Nc, RoundUp(j1 - j0, nr));
         var pa = Scratch(ref packA, mcMax * kcStep);
         var pb = Scratch(ref packB, kcStep * ncMax);
-        var simd = Fma.IsSupported && !ForceScalar;
-        Span<double> edge = stackalloc double[MR * NR];
-        Span<double> edgeBias = stackalloc double[NR];
+        Span<double> edge = stackalloc double[MR512 * NR512];
+        Span<double> edgeBias = stackalloc double[NR512];
 
-        for (var jc = j0; jc < j1; jc += NC)
+        for (var jc = j0; jc < j1; jc += bl.Nc)
         {
-            var nc = Math.Min(NC, j1 - jc);
+            var nc = Math.Min(bl.Nc, j1 - jc);
             for (var pc = 0; pc < k; pc += kcStep)
             {
                 var kc = Math.Min(kcStep, k - pc);
                 var first = pc == 0;
                 var last = pc + kc == k;
-                PackB(b, transB, k, n, pc, kc, jc, nc, pb);
-                for (var ic = i0; ic < i1; ic += MC)
+                var hasBias = last && bias is not null;
+                PackB(b, transB, k, n, pc, kc, jc, nc, nr, pb);
+                for (var ic = i0; ic < i1; ic += bl.Mc)
                 {
-                    var mc = Math.Min(MC, i1 - ic);
-                    PackA(a, transA, m, k, pc, kc, ic, mc, pa);
-                    for (var jr = 0; jr < nc; jr += NR)
+                    var mc = Math.Min(bl.Mc, i1 - ic);
+                    PackA(a, transA, m, k, pc, kc, ic, mc, mr, pa);
+                    for (var jr = 0; jr < nc; jr += nr)
                     {
-                        var cols = Math.Min(NR, nc - jr);
+                        var cols = Math.Min(nr, nc - jr);
                         ref var bPanel = ref pb[jr * kc];
-                        for (var ir = 0; ir < mc; ir += MR)
+                        for (var ir = 0; ir < mc; ir += mr)
                         {
-                            var rows = Math.Min(MR, mc - ir);
+                            var rows = Math.Min(mr, mc - ir);
                             ref var aPanel = ref pa[ir * kc];
                             var row = ic + ir;
                             var col = jc + jr;
-                            var hasBias = last && bias is not null;
-                            if (rows == MR && cols == NR)
+                            if (rows == mr && cols == nr)
                             {
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();
-                                Kernel(simd, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
                             }
                             else
                             {
                                 // A tail tile: run the same kernel on a padded copy, then keep the valid part.
                                 edge.Clear();
                                 edgeBias.Clear();
-                                for (var r = 0; r < rows && !first; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * NR, cols));
+                                for (var r = 0; r < rows && !first; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
                                 if (hasBias) bias.AsSpan(col, cols).CopyTo(edgeBias);
-                                Kernel(simd, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), NR, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
-                                for (var r = 0; r < rows; r++) edge.Slice(r * NR, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
+                                Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
                             }
                         }
                     }
@@ -157,66 +186,134 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// Packs A[ic .. ic+mc, pc .. pc+kc] into MR-row panels: panel q holds rows ic+q·MR … as <c>dst[q·MR·kc + p·MR + r]</c>,
+    /// Packs A[ic .. ic+mc, pc .. pc+kc] into mr-row panels: panel q holds rows ic+q·mr … as <c>dst[q·mr·kc + p·mr + r]</c>,
     /// zero beyond row ic+mc.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(double[] a, bool transA, int m, int k, int pc, int kc, int ic, int mc, double[] dst)
+    private static void PackA(double[] a, bool transA, int m, int k, int pc, int kc, int ic, int mc, int mr, double[] dst)
     {
-        for (var ir = 0; ir < mc; ir += MR)
+        for (var ir = 0; ir < mc; ir += mr)
         {
-            var rows = Math.Min(MR, mc - ir);
-            var panel = dst.AsSpan(ir * kc, MR * kc);
-            if (rows < MR) panel.Clear();
+            var rows = Math.Min(mr, mc - ir);
+            var panel = dst.AsSpan(ir * kc, mr * kc);
+            if (rows < mr) panel.Clear();
             if (transA)
             {
-                // a is Aᵀ (k × m): A[i, p] = a[p·m + i]; each p gives MR contiguous values.
-                for (var p = 0; p < kc; p++) a.AsSpan((pc + p) * m + ic + ir, rows).CopyTo(panel.Slice(p * MR, rows));
+                // a is Aᵀ (k × m): A[i, p] = a[p·m + i]; each p gives mr contiguous values.
+                for (var p = 0; p < kc; p++) a.AsSpan((pc + p) * m + ic + ir, rows).CopyTo(panel.Slice(p * mr, rows));
             }
             else
             {
                 for (var r = 0; r < rows; r++)
                 {
                     var src = a.AsSpan((ic + ir + r) * k + pc, kc);
-                    for (var p = 0; p < kc; p++) panel[p * MR + r] = src[p];
+                    for (var p = 0; p < kc; p++) panel[p * mr + r] = src[p];
                 }
             }
         }
     }
 
     /// <summary>
-    /// Packs B[pc .. pc+kc, jc .. jc+nc] into NR-column panels: panel q holds columns jc+q·NR … as
-    /// <c>dst[q·NR·kc + p·NR + j]</c>, zero beyond column jc+nc.
+    /// Packs B[pc .. pc+kc, jc .. jc+nc] into nr-column panels: panel q holds columns jc+q·nr … as
+    /// <c>dst[q·nr·kc + p·nr + j]</c>, zero beyond column jc+nc.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(double[] b, bool transB, int k, int n, int pc, int kc, int jc, int nc, double[] dst)
+    private static void PackB(double[] b, bool transB, int k, int n, int pc, int kc, int jc, int nc, int nr, double[] dst)
     {
-        for (var jr = 0; jr < nc; jr += NR)
+        for (var jr = 0; jr < nc; jr += nr)
         {
-            var cols = Math.Min(NR, nc - jr);
-            var panel = dst.AsSpan(jr * kc, NR * kc);
-            if (cols < NR) panel.Clear();
+            var cols = Math.Min(nr, nc - jr);
+            var panel = dst.AsSpan(jr * kc, nr * kc);
+            if (cols < nr) panel.Clear();
             if (transB)
             {
                 // b is Bᵀ (n × k): B[p, j] = b[j·k + p].
                 for (var j = 0; j < cols; j++)
                 {
                     var src = b.AsSpan((jc + jr + j) * k + pc, kc);
-                    for (var p = 0; p < kc; p++) panel[p * NR + j] = src[p];
+                    for (var p = 0; p < kc; p++) panel[p * nr + j] = src[p];
                 }
             }
             else
             {
-                for (var p = 0; p < kc; p++) b.AsSpan((pc + p) * n + jc + jr, cols).CopyTo(panel.Slice(p * NR, cols));
+                for (var p = 0; p < kc; p++) b.AsSpan((pc + p) * n + jc + jr, cols).CopyTo(panel.Slice(p * nr, cols));
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(bool simd, int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel(Path path, int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
-        if (simd) KernelFma(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias);
-        else KernelScalar(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias);
+        switch (path)
+        {
+            case Path.Vector512: Kernel512(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
+            case Path.Vector256: KernelFma(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
+            default: KernelScalar(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="MR512"/>×<see cref="NR512"/> register tile with AVX-512 FMA: <c>C[r, j] = fma chain over the kc
+    /// packed p, continuing from C unless <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    {
+        var ld = (nuint)ldc;
+        Vector512<double> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (first)
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<double>.Zero;
+        }
+        else
+        {
+            c00 = Vector512.LoadUnsafe(ref c, 0); c01 = Vector512.LoadUnsafe(ref c, 8);
+            c10 = Vector512.LoadUnsafe(ref c, ld); c11 = Vector512.LoadUnsafe(ref c, ld + 8);
+            c20 = Vector512.LoadUnsafe(ref c, 2 * ld); c21 = Vector512.LoadUnsafe(ref c, 2 * ld + 8);
+            c30 = Vector512.LoadUnsafe(ref c, 3 * ld); c31 = Vector512.LoadUnsafe(ref c, 3 * ld + 8);
+            c40 = Vector512.LoadUnsafe(ref c, 4 * ld); c41 = Vector512.LoadUnsafe(ref c, 4 * ld + 8);
+            c50 = Vector512.LoadUnsafe(ref c, 5 * ld); c51 = Vector512.LoadUnsafe(ref c, 5 * ld + 8);
+            c60 = Vector512.LoadUnsafe(ref c, 6 * ld); c61 = Vector512.LoadUnsafe(ref c, 6 * ld + 8);
+            c70 = Vector512.LoadUnsafe(ref c, 7 * ld); c71 = Vector512.LoadUnsafe(ref c, 7 * ld + 8);
+        }
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadUnsafe(ref b, 0);
+            var b1 = Vector512.LoadUnsafe(ref b, 8);
+            var x = Vector512.Create(a);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref a, 1));
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref a, 2));
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref a, 3));
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(Unsafe.Add(ref a, 4));
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref a, 5));
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(Unsafe.Add(ref a, 6));
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(Unsafe.Add(ref a, 7));
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            a = ref Unsafe.Add(ref a, MR512);
+            b = ref Unsafe.Add(ref b, NR512);
+        }
+        if (hasBias)
+        {
+            var v0 = Vector512.LoadUnsafe(ref bias, 0);
+            var v1 = Vector512.LoadUnsafe(ref bias, 8);
+            c00 += v0; c01 += v1; c10 += v0; c11 += v1; c20 += v0; c21 += v1; c30 += v0; c31 += v1;
+            c40 += v0; c41 += v1; c50 += v0; c51 += v1; c60 += v0; c61 += v1; c70 += v0; c71 += v1;
+        }
+        c00.StoreUnsafe(ref c, 0); c01.StoreUnsafe(ref c, 8);
+        c10.StoreUnsafe(ref c, ld); c11.StoreUnsafe(ref c, ld + 8);
+        c20.StoreUnsafe(ref c, 2 * ld); c21.StoreUnsafe(ref c, 2 * ld + 8);
+        c30.StoreUnsafe(ref c, 3 * ld); c31.StoreUnsafe(ref c, 3 * ld + 8);
+        c40.StoreUnsafe(ref c, 4 * ld); c41.StoreUnsafe(ref c, 4 * ld + 8);
+        c50.StoreUnsafe(ref c, 5 * ld); c51.StoreUnsafe(ref c, 5 * ld + 8);
+        c60.StoreUnsafe(ref c, 6 * ld); c61.StoreUnsafe(ref c, 6 * ld + 8);
+        c70.StoreUnsafe(ref c, 7 * ld); c71.StoreUnsafe(ref c, 7 * ld + 8);
     }
 
     /// <summary>
