@@ -51,15 +51,20 @@ public class ThreadingProperties
     /// <summary>Which GEMM path a check forces: the machine's widest (512-bit where accelerated), 256-bit, or scalar.</summary>
     public enum KernelPath { Widest, Vector256, Scalar }
 
-    private static void With(int threads, KernelPath path, long threshold, Action action)
+    /// <summary>
+    /// Runs <paramref name="action"/> with the given settings; <paramref name="direct"/> is the unpacked small-product
+    /// threshold (0: every product packed; <see cref="long.MaxValue"/>: every product direct; null: the default).
+    /// </summary>
+    private static void With(int threads, KernelPath path, long threshold, Action action, long? direct = 0)
     {
-        var (t0, s0, v0, p0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ForceVector256, Gemm.ParallelThreshold);
+        var (t0, s0, v0, p0, d0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ForceVector256, Gemm.ParallelThreshold, Gemm.DirectThreshold);
         try
         {
             Compute.MaxThreads = threads;
             Gemm.ForceScalar = path == KernelPath.Scalar;
             Gemm.ForceVector256 = path == KernelPath.Vector256;
             Gemm.ParallelThreshold = threshold;
+            Gemm.DirectThreshold = direct ?? d0;
             action();
         }
         finally
@@ -68,6 +73,7 @@ public class ThreadingProperties
             Gemm.ForceScalar = s0;
             Gemm.ForceVector256 = v0;
             Gemm.ParallelThreshold = p0;
+            Gemm.DirectThreshold = d0;
         }
     }
 
@@ -75,7 +81,7 @@ public class ThreadingProperties
         a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
 
     /// <summary>All three layouts, with and without bias, against the naive loop, for the given settings.</summary>
-    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, KernelPath path, long threshold)
+    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, KernelPath path, long threshold, long? direct = 0)
     {
         var a = Wild(seed, 0, m * k);
         var b = Wild(seed, 1, k * n);
@@ -98,7 +104,7 @@ public class ThreadingProperties
             c.AsSpan().Fill(double.NaN);
             Blas.GemmTransB(a, bt, c, m, k, n);
             Assert.True(BitEqual(expected, c), $"A·Bᵀ {m}×{k}×{n}, {threads} threads, {path}");
-        });
+        }, direct);
     }
 
     [Fact]
@@ -107,8 +113,9 @@ public class ThreadingProperties
             from d in Gens.Dims(37)
             from threads in Gen.Elements(ThreadCounts)
             from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar)
-            select (d, threads, path),
-            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0),
+            from direct in Gen.Elements(0L, long.MaxValue)
+            select (d, threads, path, direct),
+            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct),
             maxTest: 400);
 
     // Block boundaries of both blockings: 256-bit/scalar 6×8 tiles, KC 256, MC 192, NC 2048; 512-bit 8×16 tiles,
@@ -135,6 +142,30 @@ public class ThreadingProperties
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0);
             }
         CheckAllLayouts(m, k, n, 17, 2, KernelPath.Scalar, threshold: 0);
+        CheckAllLayouts(m, k, n, 17, 1, KernelPath.Widest, threshold: 0, direct: long.MaxValue);
+        CheckAllLayouts(m, k, n, 17, 1, KernelPath.Scalar, threshold: 0, direct: long.MaxValue);
+    }
+
+    // The unpacked small-product path (Gemm.Direct): its 8-row (n ≤ 4), 4×8, 4×4, 1×16 and 1×4 blocks, whole and
+    // partial vectors, k = 1, and the shapes of the small workload (2→32→3, batch 64).
+    [Theory]
+    [InlineData(64, 2, 32)]
+    [InlineData(64, 32, 3)]
+    [InlineData(32, 64, 3)]
+    [InlineData(64, 3, 32)]
+    [InlineData(2, 64, 32)]
+    [InlineData(19, 1, 4)]
+    [InlineData(17, 5, 1)]
+    [InlineData(7, 9, 13)]
+    [InlineData(3, 4, 37)]
+    [InlineData(11, 7, 22)]
+    public void Direct_small_products_are_bit_identical_to_the_naive_chain(int m, int k, int n)
+    {
+        foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar })
+        {
+            CheckAllLayouts(m, k, n, 23, 1, path, threshold: Gemm.ParallelThreshold, direct: long.MaxValue);
+            CheckAllLayouts(m, k, n, 23, 1, path, threshold: Gemm.ParallelThreshold, direct: null); // the default threshold
+        }
     }
 
     [Fact]
@@ -207,7 +238,7 @@ public class ThreadingProperties
         var x = Gens.Uniform(7UL, 128, 100, -1, 1);
         var y = Gens.Targets(Loss.CategoricalCrossEntropy, 8UL, 128, 10);
         var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.001));
-        With(1, KernelPath.Widest, threshold: Gemm.ParallelThreshold, () =>
+        With(1, KernelPath.Widest, threshold: Gemm.ParallelThreshold, direct: null, action: () =>
         {
             var state = Training.Init(config, network, Key.FromSeed(2));
             for (var i = 0; i < 3; i++) state = Training.Step(config, state, x, y); // warm the scratch

@@ -18,7 +18,8 @@ namespace Nn.Kernels;
 /// partial value it stored in C. Threads partition the <em>output</em> tiles (whole row or column ranges) and never
 /// split a sum, and SIMD lanes run across columns of C, never across p. The 512-bit, 256-bit and scalar paths (no
 /// AVX2/FMA, or <see cref="ForceScalar"/>) use the same chain (the scalar one with
-/// <see cref="Math.FusedMultiplyAdd(double, double, double)"/>), so the bits are the same for any thread count, any
+/// <see cref="Math.FusedMultiplyAdd(double, double, double)"/>), and so does the unpacked <see cref="Direct"/> loop for small
+/// products (at most <see cref="DirectThreshold"/> multiply-adds), so the bits are the same for any thread count, any
 /// tile shape and position (interior or tail) and any path.</para>
 /// <para>Allocation: none per call beyond the thread-pool bookkeeping of a parallel call; the pack buffers are
 /// per-thread scratch that only grows up to (MC·KC + KC·NC) doubles.</para>
@@ -60,6 +61,13 @@ internal static class Gemm
     /// </summary>
     internal static long ParallelThreshold { get; set; } = 1L << 20;
 
+    /// <summary>
+    /// At or below this many multiply-adds (m·n·k) a product skips packing and runs <see cref="Direct"/> on the calling
+    /// thread (default 2¹⁵: the small MLPs whose steps packing and tail tiles would dominate). Tests set it to 0 or to
+    /// <see cref="long.MaxValue"/> to force either way; it changes speed only, never the bits.
+    /// </summary>
+    internal static long DirectThreshold { get; set; } = 1L << 15;
+
     /// <summary>Tests set this to force the scalar path; it changes speed only, never the bits.</summary>
     internal static bool ForceScalar { get; set; }
 
@@ -75,6 +83,7 @@ internal static class Gemm
 
     [ThreadStatic] private static double[]? packA;
     [ThreadStatic] private static double[]? packB;
+    [ThreadStatic] private static double[]? directB;
 
     /// <summary>
     /// <c>c[i, j] = Σ_p A[i, p]·B[p, j] (+ bias[j])</c> for C (m × n) in the order of the class remarks, where A (m × k)
@@ -97,6 +106,11 @@ internal static class Gemm
         }
 
         var path = Choose();
+        if ((long)m * n * k <= DirectThreshold)
+        {
+            Direct(path != Path.Scalar, a, transA, b, transB, c, m, k, n, bias);
+            return;
+        }
         var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
         var rowTiles = (m + bl.Mr - 1) / bl.Mr;
         var colTiles = (n + bl.Nr - 1) / bl.Nr;
@@ -116,6 +130,174 @@ internal static class Gemm
             if (splitCols) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr));
             else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n);
         });
+    }
+
+    /// <summary>
+    /// The product without packing or tiles, for small shapes: the same chain per element (<c>s = 0; s = fma(A[i, p],
+    /// B[p, j], s)</c> for p ascending, then <c>+ bias[j]</c>), so the same bits as <see cref="Block"/>. With
+    /// <paramref name="simd"/>, B is read (or, transposed or with n not a multiple of 4, first copied zero-padded) as
+    /// rows of 4-wide vectors, and 4 rows × 8 columns of C are accumulated at once; lanes run across columns, never p.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Direct(bool simd, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias)
+    {
+        // A[i, p] = a[i·si + p·sp].
+        var (si, sp) = transA ? (1, m) : (k, 1);
+        if (!simd)
+        {
+            for (var i = 0; i < m; i++)
+                for (var j = 0; j < n; j++)
+                {
+                    var s = 0.0;
+                    for (var p = 0; p < k; p++)
+                        s = Math.FusedMultiplyAdd(a[i * si + p * sp], transB ? b[j * k + p] : b[p * n + j], s);
+                    c[i * n + j] = bias is null ? s : s + bias[j];
+                }
+            return;
+        }
+
+        // bp: B as k rows of ldb ≥ n values (ldb a multiple of 4, zeros beyond n); a copy changes no bits.
+        var ldb = RoundUp(n, 4);
+        double[] bp;
+        if (!transB && ldb == n) bp = b;
+        else
+        {
+            bp = Scratch(ref directB, k * ldb);
+            for (var p = 0; p < k; p++)
+            {
+                var row = bp.AsSpan(p * ldb, ldb);
+                for (var j = 0; j < n; j++) row[j] = transB ? b[j * k + p] : b[p * n + j];
+                row[n..].Clear();
+            }
+        }
+        Span<double> edge = stackalloc double[4];
+        ref var a0 = ref MemoryMarshal.GetArrayDataReference(a);
+        ref var b0 = ref MemoryMarshal.GetArrayDataReference(bp);
+        var i0 = 0;
+        if (ldb == 4) // n ≤ 4 (e.g. an output layer): 8 rows at a time, so 8 independent chains hide the FMA latency
+            for (; i0 + 8 <= m; i0 += 8)
+            {
+                ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
+                Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+                for (var p = 0; p < k; p++)
+                {
+                    var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * 4));
+                    ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+                    c0 = Fma.MultiplyAdd(Vector256.Create(ap), v, c0);
+                    c1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, c1);
+                    c2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 2 * si)), v, c2);
+                    c3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 3 * si)), v, c3);
+                    c4 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 4 * si)), v, c4);
+                    c5 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 5 * si)), v, c5);
+                    c6 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 6 * si)), v, c6);
+                    c7 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 7 * si)), v, c7);
+                }
+                StoreRow(c, i0, n, 0, c0, bias, edge); StoreRow(c, i0 + 1, n, 0, c1, bias, edge);
+                StoreRow(c, i0 + 2, n, 0, c2, bias, edge); StoreRow(c, i0 + 3, n, 0, c3, bias, edge);
+                StoreRow(c, i0 + 4, n, 0, c4, bias, edge); StoreRow(c, i0 + 5, n, 0, c5, bias, edge);
+                StoreRow(c, i0 + 6, n, 0, c6, bias, edge); StoreRow(c, i0 + 7, n, 0, c7, bias, edge);
+            }
+        for (; i0 + 4 <= m; i0 += 4)
+        {
+            ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
+            var j0 = 0;
+            for (; j0 + 8 <= ldb; j0 += 8)
+            {
+                Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+                for (var p = 0; p < k; p++)
+                {
+                    ref var bRow = ref Unsafe.Add(ref b0, (nint)p * ldb + j0);
+                    var v0 = Vector256.LoadUnsafe(ref bRow);
+                    var v1 = Vector256.LoadUnsafe(ref bRow, 4);
+                    ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+                    var x = Vector256.Create(ap);
+                    c00 = Fma.MultiplyAdd(x, v0, c00); c01 = Fma.MultiplyAdd(x, v1, c01);
+                    x = Vector256.Create(Unsafe.Add(ref ap, si));
+                    c10 = Fma.MultiplyAdd(x, v0, c10); c11 = Fma.MultiplyAdd(x, v1, c11);
+                    x = Vector256.Create(Unsafe.Add(ref ap, 2 * si));
+                    c20 = Fma.MultiplyAdd(x, v0, c20); c21 = Fma.MultiplyAdd(x, v1, c21);
+                    x = Vector256.Create(Unsafe.Add(ref ap, 3 * si));
+                    c30 = Fma.MultiplyAdd(x, v0, c30); c31 = Fma.MultiplyAdd(x, v1, c31);
+                }
+                if (j0 + 8 <= n)
+                {
+                    if (bias is not null)
+                    {
+                        var bv0 = Vector256.LoadUnsafe(ref bias[j0]);
+                        var bv1 = Vector256.LoadUnsafe(ref bias[j0 + 4]);
+                        c00 += bv0; c01 += bv1; c10 += bv0; c11 += bv1; c20 += bv0; c21 += bv1; c30 += bv0; c31 += bv1;
+                    }
+                    ref var cr = ref c[i0 * n + j0 + 3 * n + 7]; // bounds-checks the last element written
+                    cr = ref Unsafe.Subtract(ref cr, 3 * n + 7);
+                    c00.StoreUnsafe(ref cr); c01.StoreUnsafe(ref cr, 4);
+                    c10.StoreUnsafe(ref cr, (nuint)n); c11.StoreUnsafe(ref cr, (nuint)n + 4);
+                    c20.StoreUnsafe(ref cr, (nuint)(2 * n)); c21.StoreUnsafe(ref cr, (nuint)(2 * n) + 4);
+                    c30.StoreUnsafe(ref cr, (nuint)(3 * n)); c31.StoreUnsafe(ref cr, (nuint)(3 * n) + 4);
+                    continue;
+                }
+                StoreRow(c, i0, n, j0, c00, bias, edge); StoreRow(c, i0, n, j0 + 4, c01, bias, edge);
+                StoreRow(c, i0 + 1, n, j0, c10, bias, edge); StoreRow(c, i0 + 1, n, j0 + 4, c11, bias, edge);
+                StoreRow(c, i0 + 2, n, j0, c20, bias, edge); StoreRow(c, i0 + 2, n, j0 + 4, c21, bias, edge);
+                StoreRow(c, i0 + 3, n, j0, c30, bias, edge); StoreRow(c, i0 + 3, n, j0 + 4, c31, bias, edge);
+            }
+            for (; j0 < ldb; j0 += 4)
+            {
+                Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default;
+                for (var p = 0; p < k; p++)
+                {
+                    var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0));
+                    ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+                    c0 = Fma.MultiplyAdd(Vector256.Create(ap), v, c0);
+                    c1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, c1);
+                    c2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 2 * si)), v, c2);
+                    c3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 3 * si)), v, c3);
+                }
+                StoreRow(c, i0, n, j0, c0, bias, edge); StoreRow(c, i0 + 1, n, j0, c1, bias, edge);
+                StoreRow(c, i0 + 2, n, j0, c2, bias, edge); StoreRow(c, i0 + 3, n, j0, c3, bias, edge);
+            }
+        }
+        for (; i0 < m; i0++)
+        {
+            ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
+            var j0 = 0;
+            for (; j0 + 16 <= ldb; j0 += 16) // 4 independent chains per row (a short, wide product such as 2×64×32)
+            {
+                Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default;
+                for (var p = 0; p < k; p++)
+                {
+                    ref var bRow = ref Unsafe.Add(ref b0, (nint)p * ldb + j0);
+                    var x = Vector256.Create(Unsafe.Add(ref ar, (nint)p * sp));
+                    c0 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow), c0);
+                    c1 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 4), c1);
+                    c2 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 8), c2);
+                    c3 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 12), c3);
+                }
+                StoreRow(c, i0, n, j0, c0, bias, edge); StoreRow(c, i0, n, j0 + 4, c1, bias, edge);
+                StoreRow(c, i0, n, j0 + 8, c2, bias, edge); StoreRow(c, i0, n, j0 + 12, c3, bias, edge);
+            }
+            for (; j0 < ldb; j0 += 4)
+            {
+                var c0 = Vector256<double>.Zero;
+                for (var p = 0; p < k; p++)
+                    c0 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ar, (nint)p * sp)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0)), c0);
+                StoreRow(c, i0, n, j0, c0, bias, edge);
+            }
+        }
+    }
+
+    /// <summary>Stores the lanes of <paramref name="v"/> that fall inside row i (columns j0 … min(j0 + 4, n)), adding the bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(double[] c, int i, int n, int j0, Vector256<double> v, double[]? bias, Span<double> edge)
+    {
+        var cols = Math.Min(4, n - j0);
+        if (cols == 4)
+        {
+            if (bias is not null) v += Vector256.Create(bias.AsSpan(j0, 4));
+            v.CopyTo(c.AsSpan(i * n + j0, 4));
+            return;
+        }
+        v.CopyTo(edge);
+        for (var j = 0; j < cols; j++) c[i * n + j0 + j] = bias is null ? edge[j] : edge[j] + bias[j0 + j];
     }
 
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>
