@@ -141,6 +141,7 @@ public static class Trainer
         var stoppedEarly = options.Patience > 0 && options.Validation is not null && start.CompletedEpochs - start.BestEpoch >= options.Patience
             && start.CompletedEpochs < options.Epochs;
         var shuffleKey = Training.ShuffleKey(start.Train);
+        var batchScratch = new Nn.Kernels.Workspace(); // the batch copies: Step keeps nothing of them
         for (var epoch = start.CompletedEpochs + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
         {
             var state = current.Train;
@@ -150,7 +151,8 @@ public static class Trainer
             foreach (var batch in Batches.ForEpoch(shuffleKey, epoch - 1, train.X.Rows, options.Batches))
             {
                 if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
-                var next = Training.Step(config, state, train.X.SelectRows(batch), train.Y.SelectRows(batch));
+                batchScratch.Rewind();
+                var next = Training.Step(config, state, train.X.SelectRowsInto(batch, batchScratch), train.Y.SelectRowsInto(batch, batchScratch));
                 step++;
                 if (!double.IsFinite(next.LastLoss) || !Parameters.IsFinite(next.Parameters))
                 {

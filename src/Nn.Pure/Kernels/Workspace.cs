@@ -25,6 +25,9 @@ internal sealed class Workspace
         return w;
     }
 
+    /// <summary>Rewinds a workspace owned by the caller (not this thread's step workspace) to its first array.</summary>
+    internal void Rewind() => next = 0;
+
     /// <summary>An array of exactly <paramref name="length"/> doubles (stale contents), reused across steps.</summary>
     internal double[] Rent(int length)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Nn.Kernels;
 
@@ -141,6 +142,19 @@ public sealed class Matrix : IEquatable<Matrix>
             RowSpan(r).CopyTo(data.AsSpan(i * Cols, Cols));
         }
         return new(indices.Count, Cols, data);
+    }
+
+    /// <summary><see cref="SelectRows(IReadOnlyList{int})"/> into an array of <paramref name="ws"/> (a fresh one when null).</summary>
+    internal Matrix SelectRowsInto(ImmutableArray<int> indices, Workspace? ws)
+    {
+        var data = Workspace.Alloc(ws, indices.Length * Cols);
+        for (var i = 0; i < indices.Length; i++)
+        {
+            var r = indices[i];
+            if ((uint)r >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(indices), r, $"Row index must be in [0, {Rows}).");
+            RowSpan(r).CopyTo(data.AsSpan(i * Cols, Cols));
+        }
+        return new(indices.Length, Cols, data);
     }
 
     /// <summary>The rows as arrays (copies), e.g. for printing or for F# list comprehensions.</summary>

@@ -69,8 +69,15 @@ public static class Training
     /// </summary>
     public static TrainState Epoch(TrainConfig config, TrainState state, Matrix x, Matrix y, long epoch, BatchPolicy policy)
     {
+        // The batch copies are scratch too (Step keeps nothing of X and Y): two arrays per batch size, reused.
+        var scratch = batchScratch ??= new Kernels.Workspace();
         foreach (var batch in Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy))
-            state = Step(config, state, x.SelectRows(batch), y.SelectRows(batch));
+        {
+            scratch.Rewind();
+            state = Step(config, state, x.SelectRowsInto(batch, scratch), y.SelectRowsInto(batch, scratch));
+        }
         return state;
     }
+
+    [ThreadStatic] private static Kernels.Workspace? batchScratch;
 }
