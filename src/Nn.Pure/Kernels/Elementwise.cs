@@ -140,6 +140,24 @@ internal static class Elementwise
         for (var j = 0; j < z.Length; j++) a[j] /= sum;
     }
 
+    /// <summary>
+    /// <see cref="SoftmaxRow"/> that also returns <see cref="LogSumExp"/> of the row, bit for bit, from the same
+    /// exponentials and the same sum.
+    /// </summary>
+    internal static double SoftmaxRowWithLogSumExp(ReadOnlySpan<double> z, Span<double> a)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in z) if (v > max) max = v;
+        var sum = 0.0;
+        for (var j = 0; j < z.Length; j++)
+        {
+            a[j] = Math.Exp(z[j] - max);
+            sum += a[j];
+        }
+        for (var j = 0; j < z.Length; j++) a[j] /= sum;
+        return double.IsNegativeInfinity(max) ? max : max + Math.Log(sum);
+    }
+
     /// <summary><c>log Σⱼ e^(zⱼ)</c> of one row, computed as <c>max + log Σⱼ e^(zⱼ − max)</c>.</summary>
     internal static double LogSumExp(ReadOnlySpan<double> z)
     {

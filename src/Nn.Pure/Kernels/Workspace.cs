@@ -17,11 +17,19 @@ internal sealed class Workspace
     private readonly List<double[]> buffers = [];
     private int next;
 
+    /// <summary>
+    /// Set by the forward pass of this step when the output layer is softmax: <c>log Σⱼ e^(zⱼ)</c> of every output row,
+    /// the bits of <see cref="Elementwise.LogSumExp"/>, from the softmax's own exponentials (so the CCE loss need not
+    /// evaluate them again). Null after <see cref="Begin"/>.
+    /// </summary>
+    internal double[]? OutputLogSumExp { get; set; }
+
     /// <summary>This thread's workspace, rewound to its first array; everything rented from it before is now free.</summary>
     internal static Workspace Begin()
     {
         var w = current ??= new Workspace();
         w.next = 0;
+        w.OutputLogSumExp = null;
         return w;
     }
 

@@ -64,7 +64,9 @@ public static class Forward
         {
             var layer = network.Layers[i];
             var z = Dense.PreActivation(layer, input, ws);
-            var a = Activations.Apply(layer.Activation, z, ws);
+            var a = ws is not null && layer.Activation is Activation.Softmax && i == network.Layers.Length - 1
+                ? SoftmaxOutput(z, ws)
+                : Activations.Apply(layer.Activation, z, ws);
             var hidden = i < network.Layers.Length - 1;
             if (hidden && rate > 0 && key is not null)
             {
@@ -78,6 +80,17 @@ public static class Forward
             input = traces[^1].Output;
         }
         return new Trace(x, traces.MoveToImmutable());
+    }
+
+    /// <summary>The softmax of the output logits, also leaving every row's log-sum-exp in the workspace for the loss.</summary>
+    private static Matrix SoftmaxOutput(Matrix z, Kernels.Workspace ws)
+    {
+        var a = ws.Rent(z.Rows * z.Cols);
+        var lse = ws.Rent(z.Rows);
+        for (var r = 0; z.Cols > 0 && r < z.Rows; r++)
+            lse[r] = Kernels.Elementwise.SoftmaxRowWithLogSumExp(z.RowSpan(r), a.AsSpan(r * z.Cols, z.Cols));
+        ws.OutputLogSumExp = z.Cols > 0 ? lse : null;
+        return Matrix.Own(z.Rows, z.Cols, a);
     }
 
     private static Matrix DropoutMask(Key key, int rows, int cols, double rate, Kernels.Workspace? ws)

@@ -53,7 +53,7 @@ public static class Backprop
         if (y.Rows != trace.Input.Rows || y.Cols != network.OutputSize)
             throw new ArgumentException($"The targets are {y.Shape} but the batch needs {trace.Input.Rows}×{network.OutputSize}.", nameof(y));
         var output = network.OutputActivation;
-        var dataLoss = Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y);
+        var dataLoss = Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y, ws?.OutputLogSumExp);
         var penalty = Losses.L2Penalty(network, objective.L2);
 
         var n = network.Layers.Length;

@@ -53,7 +53,11 @@ public static class Losses
 
     /// <summary>The data loss J for output logits Z and activations Ŷ = f(Z) (both m × n) against targets Y (m × n).</summary>
     /// <exception cref="ArgumentException">When shapes differ or the pairing is unsupported.</exception>
-    public static double Value(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y)
+    public static double Value(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y) => Value(loss, output, z, yHat, y, null);
+
+    /// <summary><see cref="Value(Loss, Activation, Matrix, Matrix, Matrix)"/>, with CCE taking each row's log-sum-exp from
+    /// <paramref name="rowLogSumExp"/> when given (the same bits as <see cref="Elementwise.LogSumExp"/>).</summary>
+    internal static double Value(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y, double[]? rowLogSumExp)
     {
         CheckPairing(loss, output);
         Matrix.CheckSameShape(z, y, "compare outputs and targets of");
@@ -77,7 +81,7 @@ public static class Losses
                 {
                     var zr = z.RowSpan(r);
                     var yr = y.RowSpan(r);
-                    sum += Blas.Sum(yr) * Elementwise.LogSumExp(zr) - Blas.Dot(yr, zr);
+                    sum += Blas.Sum(yr) * (rowLogSumExp is null ? Elementwise.LogSumExp(zr) : rowLogSumExp[r]) - Blas.Dot(yr, zr);
                 }
                 return sum / m;
             default:
