@@ -7,14 +7,17 @@ namespace Nn.Kernels;
 /// <remarks>
 /// One workspace per thread. <see cref="Begin"/> starts a step; each <see cref="Rent"/> then returns the array of the
 /// same position in the previous step when its length matches (a step asks for the same sequence of shapes every
-/// time), so steady-state steps allocate only the values they return. A rented array holds stale values: every
-/// kernel writing into one overwrites all of it. The retained memory is bounded by one step's intermediates.
+/// time), so steady-state steps allocate only the values they return; each position also keeps the array of the last
+/// other length, so two alternating shapes (full batches and a final partial one) allocate nothing either. A rented
+/// array holds stale values: every kernel writing into one overwrites all of it. The retained memory is bounded by two
+/// steps' intermediates.
 /// </remarks>
 internal sealed class Workspace
 {
     [ThreadStatic] private static Workspace? current;
 
     private readonly List<double[]> buffers = [];
+    private readonly List<double[]?> spares = [];
     private int next;
 
     /// <summary>
@@ -41,11 +44,19 @@ internal sealed class Workspace
     {
         if (next < buffers.Count)
         {
-            if (buffers[next].Length != length) buffers[next] = new double[length];
+            if (buffers[next].Length != length)
+            {
+                // Keep the array of the other length as a spare: alternating shapes (full batches and a final partial
+                // one) then reuse both instead of allocating twice an epoch.
+                var spare = spares[next];
+                spares[next] = buffers[next];
+                buffers[next] = spare is not null && spare.Length == length ? spare : new double[length];
+            }
             return buffers[next++];
         }
         var b = new double[length];
         buffers.Add(b);
+        spares.Add(null);
         next++;
         return b;
     }
