@@ -41,14 +41,18 @@ public static class Batches
     public static ImmutableArray<ImmutableArray<int>> Chunk(IReadOnlyList<int> order, BatchPolicy policy)
     {
         if (policy.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(policy), policy.BatchSize, "The batch size must be >= 1.");
-        var size = Math.Min(policy.BatchSize, Math.Max(order.Count, 1));
-        var batches = ImmutableArray.CreateBuilder<ImmutableArray<int>>();
-        for (var start = 0; start < order.Count; start += size)
+        var count = order.Count;
+        var size = Math.Min(policy.BatchSize, Math.Max(count, 1));
+        // The usual orders (an ImmutableArray or an array) are copied as spans, not element by element through the interface.
+        var span = order switch { ImmutableArray<int> ia => ia.AsSpan(), int[] arr => arr, _ => default };
+        var batches = ImmutableArray.CreateBuilder<ImmutableArray<int>>(count / size + 1);
+        for (var start = 0; start < count; start += size)
         {
-            var n = Math.Min(size, order.Count - start);
+            var n = Math.Min(size, count - start);
             if (n < size && policy.Last == LastBatch.Drop) break;
             var b = new int[n];
-            for (var i = 0; i < n; i++) b[i] = order[start + i];
+            if (span.Length == count) span.Slice(start, n).CopyTo(b);
+            else for (var i = 0; i < n; i++) b[i] = order[start + i];
             batches.Add(ImmutableCollectionsMarshal.AsImmutableArray(b));
         }
         return batches.ToImmutable();
