@@ -127,18 +127,7 @@ internal static class Elementwise
     }
 
     /// <summary>Stable softmax of one row: subtracts the row max, so no exponent exceeds 0.</summary>
-    internal static void SoftmaxRow(ReadOnlySpan<double> z, Span<double> a)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var v in z) if (v > max) max = v;
-        var sum = 0.0;
-        for (var j = 0; j < z.Length; j++)
-        {
-            a[j] = Math.Exp(z[j] - max);
-            sum += a[j];
-        }
-        for (var j = 0; j < z.Length; j++) a[j] /= sum;
-    }
+    internal static void SoftmaxRow(ReadOnlySpan<double> z, Span<double> a) => Softmax(z, a);
 
     /// <summary>
     /// <see cref="SoftmaxRow"/> that also returns <see cref="LogSumExp"/> of the row, bit for bit, from the same
@@ -146,6 +135,13 @@ internal static class Elementwise
     /// </summary>
     internal static double SoftmaxRowWithLogSumExp(ReadOnlySpan<double> z, Span<double> a)
     {
+        var (max, sum) = Softmax(z, a);
+        return double.IsNegativeInfinity(max) ? max : max + Math.Log(sum);
+    }
+
+    /// <summary>Writes the softmax of <paramref name="z"/> into <paramref name="a"/>; returns the row max and the sum of e^(z − max).</summary>
+    private static (double Max, double Sum) Softmax(ReadOnlySpan<double> z, Span<double> a)
+    {
         var max = double.NegativeInfinity;
         foreach (var v in z) if (v > max) max = v;
         var sum = 0.0;
@@ -155,7 +151,7 @@ internal static class Elementwise
             sum += a[j];
         }
         for (var j = 0; j < z.Length; j++) a[j] /= sum;
-        return double.IsNegativeInfinity(max) ? max : max + Math.Log(sum);
+        return (max, sum);
     }
 
     /// <summary><c>log Σⱼ e^(zⱼ)</c> of one row, computed as <c>max + log Σⱼ e^(zⱼ − max)</c>.</summary>
