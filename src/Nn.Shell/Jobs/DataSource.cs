@@ -19,6 +19,20 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
     /// <summary>The number of examples.</summary>
     public int Count => Features.Rows;
 
+    /// <summary>The target cells encoded for <paramref name="task"/> (see <see cref="TargetEncoding.Encode"/>).</summary>
+    /// <exception cref="DataFileException">When a regression cell is not a finite number (names the file and the column).</exception>
+    public EncodedTarget EncodeTarget(TaskKind task) => Encoded(() => TargetEncoding.Encode(TargetCells, task));
+
+    /// <summary>The target cells encoded with a trained model's labels (see <see cref="TargetEncoding.EncodeWith"/>).</summary>
+    /// <exception cref="DataFileException">When a label was never seen in training (names the file and the column).</exception>
+    public EncodedTarget EncodeTarget(ImmutableArray<string> labels) => Encoded(() => TargetEncoding.EncodeWith(TargetCells, labels));
+
+    private EncodedTarget Encoded(Func<EncodedTarget> encode)
+    {
+        try { return encode(); }
+        catch (FormatException e) { throw new DataFileException(Source, 0, 0, $"target column '{TargetName}': {e.Message}"); }
+    }
+
     /// <summary>Sequence equality of the arrays.</summary>
     public bool Equals(LoadedData? other) =>
         other is not null && Source == other.Source && FeatureNames.SequenceEqual(other.FeatureNames) && Features.Equals(other.Features)

@@ -104,18 +104,14 @@ public static class EvalJob
         var prediction = Predictor.Predict(model, data.Features);
         if (model.Info.Task == TaskKind.Regression)
         {
-            EncodedTarget t;
-            try { t = TargetEncoding.Encode(data.TargetCells, TaskKind.Regression); }
-            catch (FormatException e) { throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}': {e.Message}"); }
+            var t = data.EncodeTarget(TaskKind.Regression);
             var predicted = Vector.Create(prediction.Values);
             var actual = Vector.Create(t.Values);
             return new EvalReport(TaskKind.Regression, data.Count, null, new RegressionMetrics(
                 Nn.Regression.RSquared(predicted, actual), Nn.Regression.MeanSquaredError(predicted, actual),
                 Nn.Regression.RootMeanSquaredError(predicted, actual), Nn.Regression.MeanAbsoluteError(predicted, actual)));
         }
-        EncodedTarget truth;
-        try { truth = TargetEncoding.EncodeWith(data.TargetCells, model.Info.Labels); }
-        catch (FormatException e) { throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}': {e.Message}"); }
+        var truth = data.EncodeTarget(model.Info.Labels);
         var k = model.Info.Labels.Length;
         var confusion = Nn.Classification.Confusion(truth.ClassIndices, prediction.Classes, k);
         return new EvalReport(TaskKind.Classification, data.Count, new ClassificationMetrics(model.Info.Labels,

@@ -29,25 +29,21 @@ public static class ModelExamples
     private static ModelBatch Encode(Model model, LoadedData data, int[] rows)
     {
         var x = Predictor.ScaleFeatures(model.Info.Scaling, data.Features.SelectRows(rows));
-        var cells = rows.Select(r => data.TargetCells[r]).ToArray();
+        var batch = data with { TargetCells = [.. rows.Select(r => data.TargetCells[r])] };
         Matrix y;
-        try
+        if (model.Info.Task == TaskKind.Regression)
         {
-            if (model.Info.Task == TaskKind.Regression)
-            {
-                var t = TargetEncoding.Encode(cells, TaskKind.Regression);
-                var s = model.Info.TargetScaling;
-                y = Matrix.Init(rows.Length, 1, (r, _) => s is null ? t.Values[r] : (t.Values[r] - s.Offset) / s.Scale);
-            }
-            else
-            {
-                var t = TargetEncoding.EncodeWith(cells, model.Info.Labels);
-                y = model.Network.OutputSize == 1
-                    ? Matrix.Init(rows.Length, 1, (r, _) => t.ClassIndices[r])
-                    : Labels.OneHot(t.ClassIndices, model.Info.Labels.Length);
-            }
+            var t = batch.EncodeTarget(TaskKind.Regression);
+            var s = model.Info.TargetScaling;
+            y = Matrix.Init(rows.Length, 1, (r, _) => s is null ? t.Values[r] : (t.Values[r] - s.Offset) / s.Scale);
         }
-        catch (FormatException e) { throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}': {e.Message}"); }
+        else
+        {
+            var t = batch.EncodeTarget(model.Info.Labels);
+            y = model.Network.OutputSize == 1
+                ? Matrix.Init(rows.Length, 1, (r, _) => t.ClassIndices[r])
+                : Labels.OneHot(t.ClassIndices, model.Info.Labels.Length);
+        }
         return new ModelBatch(x, y, Objective.Of(model.Info.Loss));
     }
 }

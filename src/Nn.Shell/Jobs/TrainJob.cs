@@ -83,9 +83,7 @@ public static class TrainJob
             "regression" => TaskKind.Regression,
             _ => TargetEncoding.Infer(data.TargetCells),
         };
-        EncodedTarget target;
-        try { target = TargetEncoding.Encode(data.TargetCells, task); }
-        catch (FormatException e) { throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}': {e.Message}"); }
+        var target = data.EncodeTarget(task);
         if (task == TaskKind.Classification && target.Labels.Length < 2)
             throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}' has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
 
