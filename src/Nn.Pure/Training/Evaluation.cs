@@ -27,14 +27,8 @@ public static class Evaluation
         };
     }
 
-    private static double ArgMaxAccuracy(Matrix yHat, Matrix y)
-    {
-        if (y.Rows == 0) return double.NaN;
-        var right = 0;
-        for (var r = 0; r < y.Rows; r++)
-            if (ArgMax(yHat.RowSpan(r)) == ArgMax(y.RowSpan(r))) right++;
-        return (double)right / y.Rows;
-    }
+    private static double ArgMaxAccuracy(Matrix yHat, Matrix y) =>
+        y.Rows == 0 ? double.NaN : Classification.Accuracy(Labels.ArgMax(y), Labels.ArgMax(yHat));
 
     private static double ThresholdAccuracy(Matrix yHat, Matrix y)
     {
@@ -62,12 +56,5 @@ public static class Evaluation
                 ssTot += e * e;
             }
         return ssTot == 0 ? (ssRes == 0 ? 1.0 : 0.0) : 1.0 - ssRes / ssTot;
-    }
-
-    private static int ArgMax(ReadOnlySpan<double> row)
-    {
-        var best = 0;
-        for (var j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
-        return best;
     }
 }
