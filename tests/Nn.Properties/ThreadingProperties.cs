@@ -90,6 +90,8 @@ public class ThreadingProperties
         var expectedBias = NaiveProduct(a, b, m, k, n, bias);
         var at = Transposed(a, m, k);
         var bt = Transposed(b, k, n);
+        // A ReLU gate (a layer's Z) with exact zeros, −0 and NaN among its values: none of them opens the gate.
+        var gate = Wild(seed, 3, m * n).Select((v, i) => (i % 7) switch { 3 => 0.0, 5 => -0.0, 6 when i % 3 == 0 => double.NaN, _ => v }).ToArray();
         With(threads, path, threshold, () =>
         {
             var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
@@ -104,6 +106,16 @@ public class ThreadingProperties
             c.AsSpan().Fill(double.NaN);
             Blas.GemmTransB(a, bt, c, m, k, n);
             Assert.True(BitEqual(expected, c), $"A·Bᵀ {m}×{k}×{n}, {threads} threads, {path}");
+
+            // The fused epilogues equal the product followed by the element-wise kernel's own rule.
+            var relu = Enumerable.Repeat(double.NaN, m * n).ToArray();
+            c.AsSpan().Fill(double.NaN);
+            Gemm.Multiply(a, false, b, false, c, m, k, n, bias, Epilogue.Relu, relu);
+            Assert.True(BitEqual(expectedBias, c), $"A·B + bias (ReLU epilogue) {m}×{k}×{n}, {threads} threads, {path}");
+            Assert.True(BitEqual([.. expectedBias.Select(z => z > 0 ? z : 0.0)], relu), $"ReLU epilogue {m}×{k}×{n}, {threads} threads, {path}");
+            c.AsSpan().Fill(double.NaN);
+            Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate);
+            Assert.True(BitEqual([.. expected.Select((v, i) => gate[i] > 0 ? v : 0.0)], c), $"A·Bᵀ (ReLU gate) {m}×{k}×{n}, {threads} threads, {path}");
         }, direct);
     }
 

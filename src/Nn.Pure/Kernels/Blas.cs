@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Nn.Kernels;
 
@@ -112,8 +113,36 @@ internal static class Blas
     /// <summary><c>s[j] = Σ_i a[i, j]</c>, i ascending, for a (rows × cols).</summary>
     internal static void ColumnSums(ReadOnlySpan<double> a, int rows, int cols, Span<double> s)
     {
-        s[..cols].Clear();
-        for (var i = 0; i < rows; i++) Add(s[..cols], a.Slice(i * cols, cols), s); // s[j] = s[j] + a[i, j]
+        // s[j] = 0, then s[j] = s[j] + a[i, j] for i ascending. Lanes run across columns and each block of columns keeps
+        // its sums in registers for the whole pass down the rows (a column sum per call of Add cost a load and store
+        // of s per row: ~6× slower on a 64 × 32 batch).
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 16 <= cols; j += 16)
+            {
+                Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (var i = 0; i < rows; i++)
+                {
+                    var row = a.Slice(i * cols + j, 16);
+                    s0 += Vector256.Create(row); s1 += Vector256.Create(row[4..]);
+                    s2 += Vector256.Create(row[8..]); s3 += Vector256.Create(row[12..]);
+                }
+                s0.CopyTo(s[j..]); s1.CopyTo(s[(j + 4)..]); s2.CopyTo(s[(j + 8)..]); s3.CopyTo(s[(j + 12)..]);
+            }
+            for (; j + 4 <= cols; j += 4)
+            {
+                var s0 = Vector256<double>.Zero;
+                for (var i = 0; i < rows; i++) s0 += Vector256.Create(a.Slice(i * cols + j, 4));
+                s0.CopyTo(s[j..]);
+            }
+        }
+        for (; j < cols; j++)
+        {
+            var sj = 0.0;
+            for (var i = 0; i < rows; i++) sj += a[i * cols + j];
+            s[j] = sj;
+        }
     }
 
     /// <summary>True when no element is NaN or infinite.</summary>

@@ -91,8 +91,20 @@ internal static class Gemm
     /// and B (k × n) is <paramref name="b"/>, or with <paramref name="transB"/> <paramref name="b"/> holds Bᵀ (n × k).
     /// Every element of c[..m·n] is overwritten; <paramref name="bias"/> (length n) may be null.
     /// </summary>
-    internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias)
+    internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias) =>
+        Multiply(a, transA, b, transB, c, m, k, n, bias, Epilogue.None, null);
+
+    /// <summary>
+    /// <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[])"/> followed by an
+    /// element-wise <paramref name="epilogue"/> on <paramref name="aux"/> (m × n): the same bits as the product and then
+    /// <see cref="Elementwise.Relu"/> or <see cref="Elementwise.ReluBackward"/>, but the small unpacked path applies it
+    /// while each result is still in a register instead of in a second pass over memory.
+    /// </summary>
+    internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
+        Epilogue epilogue, double[]? aux)
     {
+        if (epilogue != Epilogue.None && (aux is null || aux.Length < m * n))
+            throw new ArgumentException("The epilogue needs an auxiliary array of m·n values.", nameof(aux));
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
@@ -102,15 +114,41 @@ internal static class Gemm
                 if (bias is null) row.Clear();
                 else for (var j = 0; j < n; j++) row[j] = 0.0 + bias[j];
             }
-            return;
         }
-
-        var path = Choose();
-        if ((long)m * n * k <= DirectThreshold)
+        else
         {
-            Direct(path != Path.Scalar, a, transA, b, transB, c, m, k, n, bias);
-            return;
+            var path = Choose();
+            if ((long)m * n * k <= DirectThreshold)
+            {
+                var simd = path != Path.Scalar;
+                switch (epilogue)
+                {
+                    case Epilogue.Relu: Direct<ReluStore>(simd, a, transA, b, transB, c, m, k, n, bias, aux); break;
+                    case Epilogue.ReluGate: Direct<ReluGateStore>(simd, a, transA, b, transB, c, m, k, n, bias, aux); break;
+                    default: Direct<PlainStore>(simd, a, transA, b, transB, c, m, k, n, bias, aux); break;
+                }
+                return;
+            }
+            Packed(path, a, transA, b, transB, c, m, k, n, bias);
         }
+        ApplyEpilogue(epilogue, c, aux, m * n);
+    }
+
+    /// <summary>The epilogue as a separate pass over the first <paramref name="length"/> results.</summary>
+    private static void ApplyEpilogue(Epilogue epilogue, double[] c, double[]? aux, int length)
+    {
+        switch (epilogue)
+        {
+            case Epilogue.None: break;
+            case Epilogue.Relu: Elementwise.Relu(c.AsSpan(0, length), aux.AsSpan(0, length)); break;
+            case Epilogue.ReluGate: Elementwise.ReluBackward(aux.AsSpan(0, length), c.AsSpan(0, length), c.AsSpan(0, length)); break;
+            default: throw new ArgumentOutOfRangeException(nameof(epilogue), epilogue, "Unknown epilogue.");
+        }
+    }
+
+    /// <summary>The packed, blocked product (k ≥ 1), on up to <see cref="Compute.MaxThreads"/> threads.</summary>
+    private static void Packed(Path path, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias)
+    {
         var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
         var rowTiles = (m + bl.Mr - 1) / bl.Mr;
         var colTiles = (n + bl.Nr - 1) / bl.Nr;
@@ -134,12 +172,14 @@ internal static class Gemm
 
     /// <summary>
     /// The product without packing or tiles, for small shapes: the same chain per element (<c>s = 0; s = fma(A[i, p],
-    /// B[p, j], s)</c> for p ascending, then <c>+ bias[j]</c>), so the same bits as <see cref="Block"/>. With
-    /// <paramref name="simd"/>, B is read (or, transposed or with n not a multiple of 4, first copied zero-padded) as
-    /// rows of 4-wide vectors, and 4 rows × 8 columns of C are accumulated at once; lanes run across columns, never p.
+    /// B[p, j], s)</c> for p ascending, then <c>+ bias[j]</c>), so the same bits as <see cref="Block"/>, then the
+    /// epilogue on the value in the register. With <paramref name="simd"/>, B is read (or, transposed or with n not a
+    /// multiple of 4, first copied zero-padded) as rows of 4-wide vectors, and blocks of up to 8 rows × 8 columns of C
+    /// are accumulated at once; lanes run across columns, never p.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Direct(bool simd, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias)
+    private static void Direct<TStore>(bool simd, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
+        double[]? aux) where TStore : struct
     {
         // A[i, p] = a[i·si + p·sp].
         var (si, sp) = transA ? (1, m) : (k, 1);
@@ -151,7 +191,7 @@ internal static class Gemm
                     var s = 0.0;
                     for (var p = 0; p < k; p++)
                         s = Math.FusedMultiplyAdd(a[i * si + p * sp], transB ? b[j * k + p] : b[p * n + j], s);
-                    c[i * n + j] = bias is null ? s : s + bias[j];
+                    StoreOne<TStore>(c, i * n + j, bias is null ? s : s + bias[j], aux);
                 }
             return;
         }
@@ -163,18 +203,40 @@ internal static class Gemm
         else
         {
             bp = Scratch(ref directB, k * ldb);
-            for (var p = 0; p < k; p++)
-            {
-                var row = bp.AsSpan(p * ldb, ldb);
-                for (var j = 0; j < n; j++) row[j] = transB ? b[j * k + p] : b[p * n + j];
-                row[n..].Clear();
-            }
+            if (transB)
+                for (var p = 0; p < k; p++)
+                {
+                    var o = p * ldb;
+                    for (var j = 0; j < n; j++) bp[o + j] = b[j * k + p];
+                    for (var j = n; j < ldb; j++) bp[o + j] = 0.0;
+                }
+            else
+                for (var p = 0; p < k; p++)
+                {
+                    var o = p * ldb;
+                    var src = b.AsSpan(p * n, n);
+                    for (var j = 0; j < src.Length; j++) bp[o + j] = src[j];
+                    for (var j = n; j < ldb; j++) bp[o + j] = 0.0;
+                }
         }
-        Span<double> edge = stackalloc double[4];
+        if (c.Length < m * n || (bias is not null && bias.Length < n) || (typeof(TStore) != typeof(PlainStore) && (aux is null || aux.Length < m * n)))
+            throw new ArgumentException("The result, bias or epilogue array is shorter than the product's shape.");
+        if (a.Length < (long)m * k || bp.Length < (long)k * ldb)
+            throw new ArgumentException("An operand is shorter than the product's shape.");
         ref var a0 = ref MemoryMarshal.GetArrayDataReference(a);
         ref var b0 = ref MemoryMarshal.GetArrayDataReference(bp);
-        var i0 = 0;
-        if (ldb == 4) // n ≤ 4 (e.g. an output layer): 8 rows at a time, so 8 independent chains hide the FMA latency
+        // One method per row-block height: small bodies keep every store inlined (one large method ran out of the
+        // JIT's inlining budget and called its stores).
+        var i0 = ldb == 4 ? Rows8<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, 0, c, bias, aux) : 0;
+        i0 = Rows4<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, i0, c, bias, aux);
+        i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, i0, c, bias, aux);
+        Rows1<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, i0, c, bias, aux);
+    }
+
+    /// <summary>n ≤ 4 (e.g. an output layer): 8 rows at a time, so 8 independent chains hide the FMA latency. Returns the next row.</summary>
+    private static int Rows8<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
+    {
+        Span<double> edge = stackalloc double[4];
             for (; i0 + 8 <= m; i0 += 8)
             {
                 ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
@@ -192,11 +254,18 @@ internal static class Gemm
                     c6 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 6 * si)), v, c6);
                     c7 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 7 * si)), v, c7);
                 }
-                StoreRow(c, i0, n, 0, c0, bias, edge); StoreRow(c, i0 + 1, n, 0, c1, bias, edge);
-                StoreRow(c, i0 + 2, n, 0, c2, bias, edge); StoreRow(c, i0 + 3, n, 0, c3, bias, edge);
-                StoreRow(c, i0 + 4, n, 0, c4, bias, edge); StoreRow(c, i0 + 5, n, 0, c5, bias, edge);
-                StoreRow(c, i0 + 6, n, 0, c6, bias, edge); StoreRow(c, i0 + 7, n, 0, c7, bias, edge);
+                StoreRow<TStore>(c, i0, n, 0, c0, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, 0, c1, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 2, n, 0, c2, bias, edge, aux); StoreRow<TStore>(c, i0 + 3, n, 0, c3, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 4, n, 0, c4, bias, edge, aux); StoreRow<TStore>(c, i0 + 5, n, 0, c5, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 6, n, 0, c6, bias, edge, aux); StoreRow<TStore>(c, i0 + 7, n, 0, c7, bias, edge, aux);
             }
+        return i0;
+    }
+
+    /// <summary>Blocks of 4 rows × 8 (then 4) columns. Returns the next row.</summary>
+    private static int Rows4<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
+    {
+        Span<double> edge = stackalloc double[4];
         for (; i0 + 4 <= m; i0 += 4)
         {
             ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
@@ -219,26 +288,10 @@ internal static class Gemm
                     x = Vector256.Create(Unsafe.Add(ref ap, 3 * si));
                     c30 = Fma.MultiplyAdd(x, v0, c30); c31 = Fma.MultiplyAdd(x, v1, c31);
                 }
-                if (j0 + 8 <= n)
-                {
-                    if (bias is not null)
-                    {
-                        var bv0 = Vector256.LoadUnsafe(ref bias[j0]);
-                        var bv1 = Vector256.LoadUnsafe(ref bias[j0 + 4]);
-                        c00 += bv0; c01 += bv1; c10 += bv0; c11 += bv1; c20 += bv0; c21 += bv1; c30 += bv0; c31 += bv1;
-                    }
-                    ref var cr = ref c[i0 * n + j0 + 3 * n + 7]; // bounds-checks the last element written
-                    cr = ref Unsafe.Subtract(ref cr, 3 * n + 7);
-                    c00.StoreUnsafe(ref cr); c01.StoreUnsafe(ref cr, 4);
-                    c10.StoreUnsafe(ref cr, (nuint)n); c11.StoreUnsafe(ref cr, (nuint)n + 4);
-                    c20.StoreUnsafe(ref cr, (nuint)(2 * n)); c21.StoreUnsafe(ref cr, (nuint)(2 * n) + 4);
-                    c30.StoreUnsafe(ref cr, (nuint)(3 * n)); c31.StoreUnsafe(ref cr, (nuint)(3 * n) + 4);
-                    continue;
-                }
-                StoreRow(c, i0, n, j0, c00, bias, edge); StoreRow(c, i0, n, j0 + 4, c01, bias, edge);
-                StoreRow(c, i0 + 1, n, j0, c10, bias, edge); StoreRow(c, i0 + 1, n, j0 + 4, c11, bias, edge);
-                StoreRow(c, i0 + 2, n, j0, c20, bias, edge); StoreRow(c, i0 + 2, n, j0 + 4, c21, bias, edge);
-                StoreRow(c, i0 + 3, n, j0, c30, bias, edge); StoreRow(c, i0 + 3, n, j0 + 4, c31, bias, edge);
+                StoreRow<TStore>(c, i0, n, j0, c00, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 4, c01, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 1, n, j0, c10, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0 + 4, c11, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 2, n, j0, c20, bias, edge, aux); StoreRow<TStore>(c, i0 + 2, n, j0 + 4, c21, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 3, n, j0, c30, bias, edge, aux); StoreRow<TStore>(c, i0 + 3, n, j0 + 4, c31, bias, edge, aux);
             }
             for (; j0 < ldb; j0 += 4)
             {
@@ -252,15 +305,69 @@ internal static class Gemm
                     c2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 2 * si)), v, c2);
                     c3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 3 * si)), v, c3);
                 }
-                StoreRow(c, i0, n, j0, c0, bias, edge); StoreRow(c, i0 + 1, n, j0, c1, bias, edge);
-                StoreRow(c, i0 + 2, n, j0, c2, bias, edge); StoreRow(c, i0 + 3, n, j0, c3, bias, edge);
+                StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0, c1, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 2, n, j0, c2, bias, edge, aux); StoreRow<TStore>(c, i0 + 3, n, j0, c3, bias, edge, aux);
             }
         }
+        return i0;
+    }
+
+    /// <summary>Two rows × 16 (then 4) columns: 8 independent chains for a short, wide product such as 2×64×32. Returns the next row.</summary>
+    private static int Rows2<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
+    {
+        Span<double> edge = stackalloc double[4];
+        for (; i0 + 2 <= m; i0 += 2)
+        {
+            ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
+            var j0 = 0;
+            for (; j0 + 16 <= ldb; j0 += 16)
+            {
+                Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+                for (var p = 0; p < k; p++)
+                {
+                    ref var bRow = ref Unsafe.Add(ref b0, (nint)p * ldb + j0);
+                    var v0 = Vector256.LoadUnsafe(ref bRow);
+                    var v1 = Vector256.LoadUnsafe(ref bRow, 4);
+                    var v2 = Vector256.LoadUnsafe(ref bRow, 8);
+                    var v3 = Vector256.LoadUnsafe(ref bRow, 12);
+                    ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+                    var x = Vector256.Create(ap);
+                    var y = Vector256.Create(Unsafe.Add(ref ap, si));
+                    c0 = Fma.MultiplyAdd(x, v0, c0); c1 = Fma.MultiplyAdd(x, v1, c1);
+                    c2 = Fma.MultiplyAdd(x, v2, c2); c3 = Fma.MultiplyAdd(x, v3, c3);
+                    d0 = Fma.MultiplyAdd(y, v0, d0); d1 = Fma.MultiplyAdd(y, v1, d1);
+                    d2 = Fma.MultiplyAdd(y, v2, d2); d3 = Fma.MultiplyAdd(y, v3, d3);
+                }
+                StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 4, c1, bias, edge, aux);
+                StoreRow<TStore>(c, i0, n, j0 + 8, c2, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 12, c3, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 1, n, j0, d0, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0 + 4, d1, bias, edge, aux);
+                StoreRow<TStore>(c, i0 + 1, n, j0 + 8, d2, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0 + 12, d3, bias, edge, aux);
+            }
+            for (; j0 < ldb; j0 += 4)
+            {
+                Vector256<double> c0 = default, d0 = default;
+                for (var p = 0; p < k; p++)
+                {
+                    var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0));
+                    ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+                    c0 = Fma.MultiplyAdd(Vector256.Create(ap), v, c0);
+                    d0 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, d0);
+                }
+                StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0, d0, bias, edge, aux);
+            }
+        }
+        return i0;
+    }
+
+    /// <summary>The remaining rows one at a time, 16 (then 4) columns per pass.</summary>
+    private static void Rows1<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
+    {
+        Span<double> edge = stackalloc double[4];
         for (; i0 < m; i0++)
         {
             ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
             var j0 = 0;
-            for (; j0 + 16 <= ldb; j0 += 16) // 4 independent chains per row (a short, wide product such as 2×64×32)
+            for (; j0 + 16 <= ldb; j0 += 16) // 4 independent chains per row
             {
                 Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default;
                 for (var p = 0; p < k; p++)
@@ -272,32 +379,61 @@ internal static class Gemm
                     c2 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 8), c2);
                     c3 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 12), c3);
                 }
-                StoreRow(c, i0, n, j0, c0, bias, edge); StoreRow(c, i0, n, j0 + 4, c1, bias, edge);
-                StoreRow(c, i0, n, j0 + 8, c2, bias, edge); StoreRow(c, i0, n, j0 + 12, c3, bias, edge);
+                StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 4, c1, bias, edge, aux);
+                StoreRow<TStore>(c, i0, n, j0 + 8, c2, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 12, c3, bias, edge, aux);
             }
             for (; j0 < ldb; j0 += 4)
             {
                 var c0 = Vector256<double>.Zero;
                 for (var p = 0; p < k; p++)
                     c0 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ar, (nint)p * sp)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0)), c0);
-                StoreRow(c, i0, n, j0, c0, bias, edge);
+                StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux);
             }
         }
     }
 
-    /// <summary>Stores the lanes of <paramref name="v"/> that fall inside row i (columns j0 … min(j0 + 4, n)), adding the bias.</summary>
+    // The epilogue as a type argument: each instantiation of Direct compiles only its own store, which keeps the stores
+    // small enough to inline at every call site (a runtime switch there made the small products ~3× slower).
+    private struct PlainStore;
+    private struct ReluStore;
+    private struct ReluGateStore;
+
+    /// <summary>
+    /// Stores the lanes of <paramref name="v"/> that fall inside row i (columns j0 … min(j0 + 4, n)), adding the bias
+    /// and applying the epilogue with the comparison of <see cref="Elementwise.Relu"/> and <see cref="Elementwise.ReluBackward"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(double[] c, int i, int n, int j0, Vector256<double> v, double[]? bias, Span<double> edge)
+    private static void StoreRow<TStore>(double[] c, int i, int n, int j0, Vector256<double> v, double[]? bias, Span<double> edge, double[]? aux)
+        where TStore : struct
     {
-        var cols = Math.Min(4, n - j0);
-        if (cols == 4)
+        // Direct checked c (m·n), aux (m·n) and bias (n) once, so the full-vector stores need no bounds checks.
+        var at = i * n + j0;
+        if (n - j0 >= 4)
         {
-            if (bias is not null) v += Vector256.Create(bias.AsSpan(j0, 4));
-            v.CopyTo(c.AsSpan(i * n + j0, 4));
+            if (bias is not null) v += Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(bias), (nuint)j0);
+            if (typeof(TStore) == typeof(ReluGateStore))
+            {
+                var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
+                v = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<double>.Zero), v, Vector256<double>.Zero);
+            }
+            v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), (nuint)at);
+            if (typeof(TStore) == typeof(ReluStore))
+                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero)
+                    .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
             return;
         }
+        // A call here would make the caller spill its accumulators around it: the edge stays inline.
         v.CopyTo(edge);
-        for (var j = 0; j < cols; j++) c[i * n + j0 + j] = bias is null ? edge[j] : edge[j] + bias[j0 + j];
+        for (var j = 0; j < n - j0; j++) StoreOne<TStore>(c, at + j, bias is null ? edge[j] : edge[j] + bias[j0 + j], aux);
+    }
+
+    /// <summary>One result with its epilogue, in scalar code (the same comparisons as the vector lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreOne<TStore>(double[] c, int at, double s, double[]? aux) where TStore : struct
+    {
+        if (typeof(TStore) == typeof(ReluGateStore)) s = aux![at] > 0 ? s : 0.0;
+        c[at] = s;
+        if (typeof(TStore) == typeof(ReluStore)) aux![at] = s > 0 ? s : 0.0;
     }
 
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>

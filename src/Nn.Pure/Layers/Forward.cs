@@ -63,10 +63,21 @@ public static class Forward
         for (var i = 0; i < network.Layers.Length; i++)
         {
             var layer = network.Layers[i];
-            var z = Dense.PreActivation(layer, input, ws);
-            var a = ws is not null && layer.Activation is Activation.Softmax && i == network.Layers.Length - 1
-                ? SoftmaxOutput(z, ws)
-                : Activations.Apply(layer.Activation, z, ws);
+            Matrix z, a;
+            if (layer.Activation is Activation.Relu)
+            {
+                // The ReLU is applied as each Z value is stored (same bits as a separate pass).
+                if (input.Cols != layer.Inputs)
+                    throw new ArgumentException($"The input has {input.Cols} features but the layer expects {layer.Inputs}.", nameof(x));
+                (z, a) = Matrix.MultiplyAddRowRelu(input, layer.Weights, layer.Bias, ws);
+            }
+            else
+            {
+                z = Dense.PreActivation(layer, input, ws);
+                a = ws is not null && layer.Activation is Activation.Softmax && i == network.Layers.Length - 1
+                    ? SoftmaxOutput(z, ws)
+                    : Activations.Apply(layer.Activation, z, ws);
+            }
             var hidden = i < network.Layers.Length - 1;
             if (hidden && rate > 0 && key is not null)
             {

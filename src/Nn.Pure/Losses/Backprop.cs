@@ -69,6 +69,12 @@ public static class Backprop
             grads[l] = layer.WithParameters(dW, Matrix.ColumnSums(delta, ws));
             if (l == 0) break;
             var below = trace.Layers[l - 1];
+            if (below.Mask is null && network.Layers[l - 1].Activation is Activation.Relu)
+            {
+                // δ·Wᵀ through the ReLU derivative as each value is stored (same bits as the separate passes below).
+                delta = Matrix.MultiplyTransposeBReluGate(delta, layer.Weights, below.Z, ws);
+                continue;
+            }
             var dOut = Matrix.MultiplyTransposeB(delta, layer.Weights, ws);
             var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask, ws);
             delta = Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA, ws);

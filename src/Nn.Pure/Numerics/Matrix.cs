@@ -214,6 +214,30 @@ public sealed class Matrix : IEquatable<Matrix>
         return new(a.Rows, b.Cols, c);
     }
 
+    /// <summary>
+    /// <see cref="MultiplyAddRow"/> that also returns <c>ReLU(result)</c>, computed as each result is stored (the bits of
+    /// <see cref="Activations.Apply(Activation, Matrix)"/> with ReLU). Shapes are the caller's responsibility.
+    /// </summary>
+    internal static (Matrix Z, Matrix A) MultiplyAddRowRelu(Matrix a, Matrix b, Vector row, Workspace? ws)
+    {
+        var z = Workspace.Alloc(ws, a.Rows * b.Cols);
+        var relu = Workspace.Alloc(ws, a.Rows * b.Cols);
+        Kernels.Gemm.Multiply(a.Data, false, b.Data, false, z, a.Rows, a.Cols, b.Cols, row.Data, Epilogue.Relu, relu);
+        return (new(a.Rows, b.Cols, z), new(a.Rows, b.Cols, relu));
+    }
+
+    /// <summary>
+    /// <c>(a·bᵀ) ⊙ [gate &gt; 0]</c>: <see cref="MultiplyTransposeB(Matrix, Matrix)"/> through the ReLU derivative at
+    /// <paramref name="gate"/> (a layer's Z), the bits of <see cref="Activations.Backward(Activation, Matrix, Matrix, Matrix)"/>
+    /// with ReLU applied to the product. Shapes are the caller's responsibility.
+    /// </summary>
+    internal static Matrix MultiplyTransposeBReluGate(Matrix a, Matrix b, Matrix gate, Workspace? ws)
+    {
+        var c = Workspace.Alloc(ws, a.Rows * b.Rows);
+        Kernels.Gemm.Multiply(a.Data, false, b.Data, true, c, a.Rows, a.Cols, b.Rows, null, Epilogue.ReluGate, gate.Data);
+        return new(a.Rows, b.Rows, c);
+    }
+
     /// <summary>The product <c>aᵀ·b</c> without forming the transpose: (k × m)ᵀ·(k × n) → (m × n).</summary>
     /// <exception cref="ArgumentException">When <c>a.Rows ≠ b.Rows</c>.</exception>
     public static Matrix MultiplyTransposeA(Matrix a, Matrix b) => MultiplyTransposeA(a, b, null);
