@@ -73,6 +73,35 @@ public class SoftmaxAndLossProperties
     // ---- sigmoid --------------------------------------------------------------------------------------------------
 
     [Fact]
+    public void The_fused_softmax_and_cross_entropy_kernels_give_the_bits_of_the_separate_ones() =>
+        PropertyConfig.Check(
+            from b in Batches.Generator
+            from limit in Gen.Elements(1.0, 30.0, 1e4)
+            from oneHot in Gen.Elements(true, false)
+            select (b, limit, oneHot),
+            t =>
+            {
+                var (b, limit, oneHot) = t;
+                var z = b.ExtremeLogits(limit);
+                // Soft targets too: the gradient scales by each row's target sum, which one-hot rows hide.
+                var y = oneHot ? b.Targets(Nn.Loss.CategoricalCrossEntropy) : Gens.Uniform(Prng.Fold(Key.FromSeed(b.Seed), 3).State, b.Rows, b.Cols, 0, 1);
+                var a = new double[b.Rows * b.Cols];
+                var lse = new double[b.Rows];
+                Nn.Kernels.Elementwise.SoftmaxRows(z.AsSpan(), a, lse, b.Rows, b.Cols);
+                var softmax = Activations.Apply(Activations.Softmax, z);
+                Assert.True(softmax.BitEquals(Matrix.Create(b.Rows, b.Cols, a)), "SoftmaxRows ≠ Activations.Apply");
+                for (var r = 0; r < b.Rows; r++)
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(Nn.Kernels.Elementwise.LogSumExp(z.RowSpan(r))), BitConverter.DoubleToInt64Bits(lse[r]));
+
+                var g = new double[b.Rows * b.Cols];
+                var loss = Nn.Kernels.Elementwise.CrossEntropyWithGradient(a, lse, z.AsSpan(), y.AsSpan(), g, b.Rows, b.Cols);
+                var expectedLoss = Losses.Value(Nn.Loss.CategoricalCrossEntropy, Activations.Softmax, z, softmax, y);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expectedLoss), BitConverter.DoubleToInt64Bits(loss));
+                var expectedGrad = Losses.OutputGradient(Nn.Loss.CategoricalCrossEntropy, Activations.Softmax, z, softmax, y);
+                Assert.True(expectedGrad.BitEquals(Matrix.Create(b.Rows, b.Cols, g)), "CrossEntropyWithGradient ≠ Losses.OutputGradient");
+            });
+
+    [Fact]
     public void Sigmoid_never_overflows_for_logits_up_to_1e308() =>
         PropertyConfig.Check(
             from sign in Gen.Elements(-1.0, 1.0)

@@ -236,30 +236,65 @@ internal static class Gemm
     /// <summary>n ≤ 4 (e.g. an output layer): 8 rows at a time, so 8 independent chains hide the FMA latency. Returns the next row.</summary>
     private static int Rows8<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
     {
+        // Rows are stored in ascending order and each row is one vector (n ≤ 4), so a row's lanes past n may spill into
+        // the following rows, whose own stores then overwrite them: whole-vector stores instead of n scalar ones. A row
+        // whose vector would pass c[..m·n] is stored exactly, so nothing outside the result is written.
         Span<double> edge = stackalloc double[4];
-            for (; i0 + 8 <= m; i0 += 8)
+        Span<double> padded = stackalloc double[4];
+        padded.Clear();
+        bias?.AsSpan(0, n).CopyTo(padded);
+        var biasV = Vector256.Create((ReadOnlySpan<double>)padded);
+        for (; i0 + 8 <= m; i0 += 8)
+        {
+            ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
+            Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            for (var p = 0; p < k; p++)
             {
-                ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
-                Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-                for (var p = 0; p < k; p++)
-                {
-                    var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * 4));
-                    ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
-                    c0 = Fma.MultiplyAdd(Vector256.Create(ap), v, c0);
-                    c1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, c1);
-                    c2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 2 * si)), v, c2);
-                    c3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 3 * si)), v, c3);
-                    c4 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 4 * si)), v, c4);
-                    c5 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 5 * si)), v, c5);
-                    c6 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 6 * si)), v, c6);
-                    c7 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 7 * si)), v, c7);
-                }
-                StoreRow<TStore>(c, i0, n, 0, c0, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, 0, c1, bias, edge, aux);
-                StoreRow<TStore>(c, i0 + 2, n, 0, c2, bias, edge, aux); StoreRow<TStore>(c, i0 + 3, n, 0, c3, bias, edge, aux);
-                StoreRow<TStore>(c, i0 + 4, n, 0, c4, bias, edge, aux); StoreRow<TStore>(c, i0 + 5, n, 0, c5, bias, edge, aux);
-                StoreRow<TStore>(c, i0 + 6, n, 0, c6, bias, edge, aux); StoreRow<TStore>(c, i0 + 7, n, 0, c7, bias, edge, aux);
+                var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * 4));
+                ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+                c0 = Fma.MultiplyAdd(Vector256.Create(ap), v, c0);
+                c1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, c1);
+                c2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 2 * si)), v, c2);
+                c3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 3 * si)), v, c3);
+                c4 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 4 * si)), v, c4);
+                c5 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 5 * si)), v, c5);
+                c6 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 6 * si)), v, c6);
+                c7 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 7 * si)), v, c7);
             }
+            if (bias is not null)
+            {
+                c0 += biasV; c1 += biasV; c2 += biasV; c3 += biasV; c4 += biasV; c5 += biasV; c6 += biasV; c7 += biasV;
+            }
+            var end = m * n;
+            Store8<TStore>(c, i0 * n, n, end, c0, edge, aux); Store8<TStore>(c, (i0 + 1) * n, n, end, c1, edge, aux);
+            Store8<TStore>(c, (i0 + 2) * n, n, end, c2, edge, aux); Store8<TStore>(c, (i0 + 3) * n, n, end, c3, edge, aux);
+            Store8<TStore>(c, (i0 + 4) * n, n, end, c4, edge, aux); Store8<TStore>(c, (i0 + 5) * n, n, end, c5, edge, aux);
+            Store8<TStore>(c, (i0 + 6) * n, n, end, c6, edge, aux); Store8<TStore>(c, (i0 + 7) * n, n, end, c7, edge, aux);
+        }
         return i0;
+    }
+
+    /// <summary>
+    /// A row of n ≤ 4 results (bias already added) starting at <paramref name="at"/>: a whole-vector store whose lanes
+    /// past n land in the following rows, which are stored later, while it stays inside c[..end]; else exactly n values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store8<TStore>(double[] c, int at, int n, int end, Vector256<double> v, Span<double> edge, double[]? aux) where TStore : struct
+    {
+        if (at + 4 > end)
+        {
+            StoreRow<TStore>(c, at / n, n, 0, v, null, edge, aux);
+            return;
+        }
+        if (typeof(TStore) == typeof(ReluGateStore))
+        {
+            var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
+            v = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<double>.Zero), v, Vector256<double>.Zero);
+        }
+        v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), (nuint)at);
+        if (typeof(TStore) == typeof(ReluStore))
+            Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero)
+                .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
     }
 
     /// <summary>Blocks of 4 rows × 8 (then 4) columns. Returns the next row.</summary>

@@ -98,8 +98,7 @@ public static class Forward
     {
         var a = ws.Rent(z.Rows * z.Cols);
         var lse = ws.Rent(z.Rows);
-        for (var r = 0; z.Cols > 0 && r < z.Rows; r++)
-            lse[r] = Kernels.Elementwise.SoftmaxRowWithLogSumExp(z.RowSpan(r), a.AsSpan(r * z.Cols, z.Cols));
+        if (z.Cols > 0) Kernels.Elementwise.SoftmaxRows(z.AsSpan(), a, lse, z.Rows, z.Cols);
         ws.OutputLogSumExp = z.Cols > 0 ? lse : null;
         return Matrix.Own(z.Rows, z.Cols, a);
     }

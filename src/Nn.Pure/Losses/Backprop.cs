@@ -53,13 +53,25 @@ public static class Backprop
         if (y.Rows != trace.Input.Rows || y.Cols != network.OutputSize)
             throw new ArgumentException($"The targets are {y.Shape} but the batch needs {trace.Input.Rows}×{network.OutputSize}.", nameof(y));
         var output = network.OutputActivation;
-        var dataLoss = Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y, ws?.OutputLogSumExp);
+        double dataLoss;
+        Matrix delta;
+        if (ws?.OutputLogSumExp is { } lse && objective.Loss == Loss.CategoricalCrossEntropy && output is Activation.Softmax)
+        {
+            // A training step's softmax left each row's log-sum-exp: loss and ∂J/∂Z in one pass (same bits as below).
+            var g = ws.Rent(y.Rows * y.Cols);
+            dataLoss = Kernels.Elementwise.CrossEntropyWithGradient(trace.Output.AsSpan(), lse, trace.Logits.AsSpan(), y.AsSpan(), g, y.Rows, y.Cols);
+            delta = Matrix.Own(y.Rows, y.Cols, g);
+        }
+        else
+        {
+            dataLoss = Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y, ws?.OutputLogSumExp);
+            delta = Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y, ws);
+        }
         var penalty = Losses.L2Penalty(network, objective.L2);
 
         var n = network.Layers.Length;
         var grads = new Dense[n];
         var deltas = new Matrix[n];
-        var delta = Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y, ws);
         for (var l = n - 1; l >= 0; l--)
         {
             var layer = network.Layers[l];
