@@ -58,7 +58,7 @@ public static class Forward
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
         if (x.Cols != network.InputSize)
             throw new ArgumentException($"The input has {x.Cols} features but the network expects {network.InputSize}.", nameof(x));
-        var traces = ImmutableArray.CreateBuilder<LayerTrace>(network.Layers.Length);
+        var traces = new LayerTrace[network.Layers.Length];
         var input = x;
         for (var i = 0; i < network.Layers.Length; i++)
         {
@@ -82,15 +82,15 @@ public static class Forward
             if (hidden && rate > 0 && key is not null)
             {
                 var mask = DropoutMask(Prng.Fold(key, i), z.Rows, z.Cols, rate, ws);
-                traces.Add(new LayerTrace(z, a, Matrix.Hadamard(a, mask, ws), mask));
+                traces[i] = new LayerTrace(z, a, Matrix.Hadamard(a, mask, ws), mask);
             }
             else
             {
-                traces.Add(new LayerTrace(z, a, a, null));
+                traces[i] = new LayerTrace(z, a, a, null);
             }
-            input = traces[^1].Output;
+            input = traces[i].Output;
         }
-        return new Trace(x, traces.MoveToImmutable());
+        return new Trace(x, System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(traces));
     }
 
     /// <summary>The softmax of the output logits, also leaving every row's log-sum-exp in the workspace for the loss.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace Nn;
 
@@ -22,6 +23,16 @@ public sealed record Network
             if (ls[i].Activation is Activation.Softmax)
                 throw new ArgumentException($"Softmax is allowed on the output layer only, but layer {i} of {ls.Length} uses it.", nameof(layers));
         Layers = ls;
+    }
+
+    /// <summary>
+    /// A network of the same shape as one already checked (an update or a gradient of <paramref name="like"/>): the
+    /// layers are taken as they are, without copying them or checking the chain again.
+    /// </summary>
+    internal Network(Dense[] layers, Network like)
+    {
+        if (layers.Length != like.Layers.Length) throw new ArgumentException("The layer count differs from the network's.", nameof(layers));
+        Layers = ImmutableCollectionsMarshal.AsImmutableArray(layers);
     }
 
     /// <summary>The layers, input side first.</summary>

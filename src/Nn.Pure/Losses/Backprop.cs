@@ -91,6 +91,7 @@ public static class Backprop
             var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask, ws);
             delta = Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA, ws);
         }
-        return new LossAndGradients(dataLoss + penalty, dataLoss, penalty, new Network(grads.ToImmutableArray()), trace, [.. deltas]);
+        return new LossAndGradients(dataLoss + penalty, dataLoss, penalty, new Network(grads, network), trace,
+            System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(deltas));
     }
 }

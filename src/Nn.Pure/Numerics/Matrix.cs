@@ -152,7 +152,8 @@ public sealed class Matrix : IEquatable<Matrix>
         {
             var r = indices[i];
             if ((uint)r >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(indices), r, $"Row index must be in [0, {Rows}).");
-            RowSpan(r).CopyTo(data.AsSpan(i * Cols, Cols));
+            if (Cols > 16) RowSpan(r).CopyTo(data.AsSpan(i * Cols, Cols));
+            else for (var j = 0; j < Cols; j++) data[i * Cols + j] = Data[r * Cols + j]; // a memmove call per short row costs more than the copy
         }
         return new(indices.Length, Cols, data);
     }

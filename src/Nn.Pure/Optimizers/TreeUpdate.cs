@@ -32,19 +32,17 @@ internal static class TreeUpdate
             if (la is not null) aLayers![i] = la.WithParameters(Matrix.Own(la.Inputs, la.Outputs, w.A!), Vector.Own(c.A!));
             if (lb is not null) bLayers![i] = lb.WithParameters(Matrix.Own(lb.Inputs, lb.Outputs, w.B!), Vector.Own(c.B!));
         }
-        return new(new Network(thetaLayers),
-            aLayers is null ? null : new Network(aLayers),
-            bLayers is null ? null : new Network(bLayers));
+        return new(new Network(thetaLayers, theta),
+            aLayers is null ? null : new Network(aLayers, theta),
+            bLayers is null ? null : new Network(bLayers, theta));
     }
 
-    private sealed record Arrays(double[] Theta, double[]? A, double[]? B);
-
-    private static Arrays Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel)
+    private static (double[] Theta, double[]? A, double[]? B) Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel)
     {
         var thetaOut = new double[theta.Length];
         var aOut = a is null ? null : new double[theta.Length];
         var bOut = b is null ? null : new double[theta.Length];
         kernel(theta, g, a, b, thetaOut, aOut, bOut);
-        return new(thetaOut, aOut, bOut);
+        return (thetaOut, aOut, bOut);
     }
 }

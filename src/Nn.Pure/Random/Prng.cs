@@ -92,7 +92,7 @@ public static class Prng
         long t = 0;
         for (var i = n - 1; i > 0; i--)
         {
-            var j = (int)(ulong)(((UInt128)Word(key, t++) * (ulong)(i + 1)) >> 64);
+            var j = (int)Math.BigMul(Word(key, t++), (ulong)(i + 1), out _); // the high word of the 128-bit product
             (p[i], p[j]) = (p[j], p[i]);
         }
         return ImmutableCollectionsMarshal.AsImmutableArray(p);
@@ -102,7 +102,7 @@ public static class Prng
     public static int Below(Key key, long index, int n)
     {
         if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The bound must be > 0.");
-        return (int)(ulong)(((UInt128)Word(key, index) * (ulong)n) >> 64);
+        return (int)Math.BigMul(Word(key, index), (ulong)n, out _);
     }
 
     internal static void FillUniform(Key key, Span<double> destination, double low, double high)

@@ -58,7 +58,9 @@ public static class Training
         var g = Backprop.Scratch(state.Parameters, x, y, objective,
             objective.DropoutRate > 0 ? Prng.Fold(Prng.Fold(state.Key, 0), state.Step) : null, ws);
         var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
-        var optimizer = Optimizers.WithLearningRate(config.Optimizer, Schedules.LearningRate(config.Schedule, state.Step));
+        var rate = Schedules.LearningRate(config.Schedule, state.Step);
+        // A constant schedule gives the optimizer's own rate: keep the record instead of copying it every step.
+        var optimizer = BitConverter.DoubleToInt64Bits(rate) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, rate);
         var next = Optimizers.Update(optimizer, state.Optimizer, state.Parameters, grads);
         return new TrainState(next.Parameters, next.State, state.Step + 1, state.Key, g.Loss);
     }
