@@ -147,7 +147,7 @@ internal static class Elementwise
         var sum = 0.0;
         for (var j = 0; j < z.Length; j++)
         {
-            a[j] = Math.Exp(z[j] - max);
+            a[j] = Exponential.Of(z[j] - max);
             sum += a[j];
         }
         for (var j = 0; j < z.Length; j++) a[j] /= sum;
@@ -160,20 +160,25 @@ internal static class Elementwise
     /// </summary>
     internal static void SoftmaxRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int rows, int cols)
     {
+        // Three passes so the exponentials of all rows run as one SIMD batch (a row of 3 would leave no whole vector):
+        // z − max per row, e^(·) of everything, then each row's sum (in order), division and log-sum-exp.
         for (var r = 0; r < rows; r++)
         {
             var zr = z.Slice(r * cols, cols);
             var ar = a.Slice(r * cols, cols);
             var max = double.NegativeInfinity;
             for (var j = 0; j < zr.Length; j++) if (zr[j] > max) max = zr[j];
+            lse[r] = max;
+            for (var j = 0; j < zr.Length; j++) ar[j] = zr[j] - max;
+        }
+        Exponential.Apply(a[..(rows * cols)], a);
+        for (var r = 0; r < rows; r++)
+        {
+            var ar = a.Slice(r * cols, cols);
             var sum = 0.0;
-            for (var j = 0; j < zr.Length; j++)
-            {
-                var e = Math.Exp(zr[j] - max);
-                ar[j] = e;
-                sum += e;
-            }
+            for (var j = 0; j < ar.Length; j++) sum += ar[j];
             for (var j = 0; j < ar.Length; j++) ar[j] /= sum;
+            var max = lse[r];
             lse[r] = double.IsNegativeInfinity(max) ? max : max + Math.Log(sum);
         }
     }
@@ -215,7 +220,7 @@ internal static class Elementwise
         foreach (var v in z) if (v > max) max = v;
         if (double.IsNegativeInfinity(max)) return max;
         var sum = 0.0;
-        foreach (var v in z) sum += Math.Exp(v - max);
+        foreach (var v in z) sum += Exponential.Of(v - max);
         return max + Math.Log(sum);
     }
 }

@@ -286,15 +286,7 @@ internal static class Gemm
             StoreRow<TStore>(c, at / n, n, 0, v, null, edge, aux);
             return;
         }
-        if (typeof(TStore) == typeof(ReluGateStore))
-        {
-            var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
-            v = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<double>.Zero), v, Vector256<double>.Zero);
-        }
-        v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), (nuint)at);
-        if (typeof(TStore) == typeof(ReluStore))
-            Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero)
-                .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
+        Put<TStore>(c, aux, (nuint)at, v);
     }
 
     /// <summary>Blocks of 4 rows × 8 (then 4) columns. Returns the next row.</summary>
@@ -322,6 +314,22 @@ internal static class Gemm
                     c20 = Fma.MultiplyAdd(x, v0, c20); c21 = Fma.MultiplyAdd(x, v1, c21);
                     x = Vector256.Create(Unsafe.Add(ref ap, 3 * si));
                     c30 = Fma.MultiplyAdd(x, v0, c30); c31 = Fma.MultiplyAdd(x, v1, c31);
+                }
+                if (j0 + 8 <= n) // an interior block: one bias load for four rows, stores at fixed offsets
+                {
+                    if (bias is not null)
+                    {
+                        var bv0 = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(bias), (nuint)j0);
+                        var bv1 = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(bias), (nuint)j0 + 4);
+                        c00 += bv0; c01 += bv1; c10 += bv0; c11 += bv1; c20 += bv0; c21 += bv1; c30 += bv0; c31 += bv1;
+                    }
+                    var at = (nuint)(i0 * n + j0);
+                    var un = (nuint)n;
+                    Put<TStore>(c, aux, at, c00); Put<TStore>(c, aux, at + 4, c01);
+                    Put<TStore>(c, aux, at + un, c10); Put<TStore>(c, aux, at + un + 4, c11);
+                    Put<TStore>(c, aux, at + 2 * un, c20); Put<TStore>(c, aux, at + 2 * un + 4, c21);
+                    Put<TStore>(c, aux, at + 3 * un, c30); Put<TStore>(c, aux, at + 3 * un + 4, c31);
+                    continue;
                 }
                 StoreRow<TStore>(c, i0, n, j0, c00, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 4, c01, bias, edge, aux);
                 StoreRow<TStore>(c, i0 + 1, n, j0, c10, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0 + 4, c11, bias, edge, aux);
@@ -446,20 +454,27 @@ internal static class Gemm
         if (n - j0 >= 4)
         {
             if (bias is not null) v += Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(bias), (nuint)j0);
-            if (typeof(TStore) == typeof(ReluGateStore))
-            {
-                var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
-                v = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<double>.Zero), v, Vector256<double>.Zero);
-            }
-            v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), (nuint)at);
-            if (typeof(TStore) == typeof(ReluStore))
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero)
-                    .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
+            Put<TStore>(c, aux, (nuint)at, v);
             return;
         }
         // A call here would make the caller spill its accumulators around it: the edge stays inline.
         v.CopyTo(edge);
         for (var j = 0; j < n - j0; j++) StoreOne<TStore>(c, at + j, bias is null ? edge[j] : edge[j] + bias[j0 + j], aux);
+    }
+
+    /// <summary>Four results (bias added) at c[at..at+4] with the epilogue; Direct checked the bounds of c and aux.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put<TStore>(double[] c, double[]? aux, nuint at, Vector256<double> v) where TStore : struct
+    {
+        if (typeof(TStore) == typeof(ReluGateStore))
+        {
+            var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
+            v = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<double>.Zero), v, Vector256<double>.Zero);
+        }
+        v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), at);
+        if (typeof(TStore) == typeof(ReluStore))
+            Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero)
+                .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
     }
 
     /// <summary>One result with its epilogue, in scalar code (the same comparisons as the vector lanes).</summary>
