@@ -160,27 +160,56 @@ internal static class Elementwise
     /// </summary>
     internal static void SoftmaxRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int rows, int cols)
     {
-        // Three passes so the exponentials of all rows run as one SIMD batch (a row of 3 would leave no whole vector):
-        // z − max per row, e^(·) of everything, then each row's sum (in order), division and log-sum-exp.
-        for (var r = 0; r < rows; r++)
+        var r = 0;
+        if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            for (; r + 4 <= rows; r += 4) SoftmaxFourRows(z, a, lse, r, cols);
+        for (; r < rows; r++)
         {
             var zr = z.Slice(r * cols, cols);
             var ar = a.Slice(r * cols, cols);
             var max = double.NegativeInfinity;
-            for (var j = 0; j < zr.Length; j++) if (zr[j] > max) max = zr[j];
-            lse[r] = max;
-            for (var j = 0; j < zr.Length; j++) ar[j] = zr[j] - max;
-        }
-        Exponential.Apply(a[..(rows * cols)], a);
-        for (var r = 0; r < rows; r++)
-        {
-            var ar = a.Slice(r * cols, cols);
+            for (var j = 0; j < zr.Length; j++) max = zr[j] > max ? zr[j] : max;
             var sum = 0.0;
-            for (var j = 0; j < ar.Length; j++) sum += ar[j];
+            for (var j = 0; j < zr.Length; j++)
+            {
+                var e = Exponential.Of(zr[j] - max);
+                ar[j] = e;
+                sum += e;
+            }
             for (var j = 0; j < ar.Length; j++) ar[j] /= sum;
-            var max = lse[r];
             lse[r] = double.IsNegativeInfinity(max) ? max : max + Math.Log(sum);
         }
+    }
+
+    /// <summary>
+    /// Rows r … r+3 with one row per SIMD lane: every lane runs the scalar loop's steps (max by <c>z &gt; max</c>, e^(z − max)
+    /// by <see cref="Exponential"/>, the sum in ascending j, one division per value), so the bits are the scalar ones,
+    /// without a branch per comparison or a call per exponential.
+    /// </summary>
+    private static void SoftmaxFourRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int r, int cols)
+    {
+        var o0 = r * cols;
+        var (o1, o2, o3) = (o0 + cols, o0 + 2 * cols, o0 + 3 * cols);
+        var max = Vector256.Create(double.NegativeInfinity);
+        for (var j = 0; j < cols; j++)
+        {
+            var v = Vector256.Create(z[o0 + j], z[o1 + j], z[o2 + j], z[o3 + j]);
+            max = Vector256.ConditionalSelect(Vector256.GreaterThan(v, max), v, max);
+        }
+        var sum = Vector256<double>.Zero;
+        for (var j = 0; j < cols; j++)
+        {
+            var e = Exponential.Of4(Vector256.Create(z[o0 + j], z[o1 + j], z[o2 + j], z[o3 + j]) - max);
+            sum += e;
+            a[o0 + j] = e[0]; a[o1 + j] = e[1]; a[o2 + j] = e[2]; a[o3 + j] = e[3];
+        }
+        for (var j = 0; j < cols; j++)
+        {
+            var q = Vector256.Create(a[o0 + j], a[o1 + j], a[o2 + j], a[o3 + j]) / sum;
+            a[o0 + j] = q[0]; a[o1 + j] = q[1]; a[o2 + j] = q[2]; a[o3 + j] = q[3];
+        }
+        for (var l = 0; l < 4; l++)
+            lse[r + l] = double.IsNegativeInfinity(max[l]) ? max[l] : max[l] + Math.Log(sum[l]);
     }
 
     /// <summary>

@@ -90,6 +90,14 @@ internal static class Exponential
         for (; i < x.Length; i++) y[i] = Of(x[i]);
     }
 
+    /// <summary><see cref="Of"/> on four lanes, any values: lanes outside [−708, 709] (or NaN) take the scalar form.</summary>
+    internal static Vector256<double> Of4(Vector256<double> x)
+    {
+        if (Vector256.GreaterThanOrEqualAll(x, Vector256.Create(-708.0)) && Vector256.LessThanOrEqualAll(x, Vector256.Create(709.0)))
+            return Exp4(x);
+        return Vector256.Create(Of(x[0]), Of(x[1]), Of(x[2]), Of(x[3]));
+    }
+
     /// <summary><see cref="Of"/> on four lanes in [−708, 709], where k is in [−1022, 1023].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Exp4(Vector256<double> x)
