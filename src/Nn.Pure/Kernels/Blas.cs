@@ -137,6 +137,17 @@ internal static class Blas
                 s0.CopyTo(s[j..]);
             }
         }
+        if (cols - j == 3) // e.g. the bias gradient of a 3-class output layer: three independent chains in one pass
+        {
+            double s0 = 0, s1 = 0, s2 = 0;
+            for (var i = 0; i < rows; i++)
+            {
+                var row = a.Slice(i * cols + j, 3);
+                s0 += row[0]; s1 += row[1]; s2 += row[2];
+            }
+            s[j] = s0; s[j + 1] = s1; s[j + 2] = s2;
+            return;
+        }
         for (; j < cols; j++)
         {
             var sj = 0.0;

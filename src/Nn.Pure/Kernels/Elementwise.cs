@@ -136,7 +136,7 @@ internal static class Elementwise
     internal static double SoftmaxRowWithLogSumExp(ReadOnlySpan<double> z, Span<double> a)
     {
         var (max, sum) = Softmax(z, a);
-        return double.IsNegativeInfinity(max) ? max : max + Math.Log(sum);
+        return double.IsNegativeInfinity(max) ? max : max + Logarithm.Of(sum);
     }
 
     /// <summary>Writes the softmax of <paramref name="z"/> into <paramref name="a"/>; returns the row max and the sum of e^(z − max).</summary>
@@ -177,7 +177,7 @@ internal static class Elementwise
                 sum += e;
             }
             for (var j = 0; j < ar.Length; j++) ar[j] /= sum;
-            lse[r] = double.IsNegativeInfinity(max) ? max : max + Math.Log(sum);
+            lse[r] = double.IsNegativeInfinity(max) ? max : max + Logarithm.Of(sum);
         }
     }
 
@@ -208,8 +208,9 @@ internal static class Elementwise
             var q = Vector256.Create(a[o0 + j], a[o1 + j], a[o2 + j], a[o3 + j]) / sum;
             a[o0 + j] = q[0]; a[o1 + j] = q[1]; a[o2 + j] = q[2]; a[o3 + j] = q[3];
         }
+        var log = Logarithm.Of4(sum);
         for (var l = 0; l < 4; l++)
-            lse[r + l] = double.IsNegativeInfinity(max[l]) ? max[l] : max[l] + Math.Log(sum[l]);
+            lse[r + l] = double.IsNegativeInfinity(max[l]) ? max[l] : max[l] + log[l];
     }
 
     /// <summary>
@@ -250,6 +251,6 @@ internal static class Elementwise
         if (double.IsNegativeInfinity(max)) return max;
         var sum = 0.0;
         foreach (var v in z) sum += Exponential.Of(v - max);
-        return max + Math.Log(sum);
+        return max + Logarithm.Of(sum);
     }
 }

@@ -111,7 +111,10 @@ public static class TrainJob
         ImmutableArray<int> trainRows = split is null || split.Train.IsEmpty ? [.. Enumerable.Range(0, n)] : [.. split.Train.Order()];
         ImmutableArray<int> validRows = split is null || split.Train.IsEmpty ? [] : [.. split.Test.Order()];
 
-        var rawTrain = data.Features.SelectRows(trainRows);
+        // Without a held-out part the training rows are all rows in order: use the loaded matrices as they are rather than
+        // copies (an MNIST-scale X is 376 MB; each copy would count against the run's peak memory).
+        var allRows = validRows.IsEmpty;
+        var rawTrain = allRows ? data.Features : data.Features.SelectRows(trainRows);
         if (s.Scale != "none" && !s.AllowConstant) RefuseConstantColumns(data, rawTrain, trainRows.Length < n);
         var scaling = s.Scale switch
         {
@@ -124,7 +127,7 @@ public static class TrainJob
         if (task == TaskKind.Regression)
         {
             var column = Matrix.Create(n, 1, target.Values);
-            var ts = StandardScaler.Fit(column.SelectRows(trainRows));
+            var ts = StandardScaler.Fit(allRows ? column : column.SelectRows(trainRows));
             targetScaling = new TargetScaling(ts.Means[0], ts.StdDevs[0]);
             y = StandardScaler.Transform(ts, column);
         }
@@ -152,7 +155,8 @@ public static class TrainJob
 
         var info = new ModelInfo(task, data.FeatureNames, data.TargetName, task == TaskKind.Classification ? target.Labels : [], loss, scaling, targetScaling,
             s.Recorded(task, output.Name, Losses.Name(loss)), data.Sha256);
-        return new TrainPlan(network, config, new TrainingData(x.SelectRows(trainRows), y.SelectRows(trainRows)), options, info);
+        var train = allRows ? new TrainingData(x, y) : new TrainingData(x.SelectRows(trainRows), y.SelectRows(trainRows));
+        return new TrainPlan(network, config, train, options, info);
     }
 
     /// <summary>
