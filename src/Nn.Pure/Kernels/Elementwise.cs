@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Nn.Kernels;
@@ -162,7 +164,7 @@ internal static class Elementwise
     {
         var r = 0;
         if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            for (; r + 4 <= rows; r += 4) SoftmaxFourRows(z, a, lse, r, cols);
+            for (; cols <= LaneRowsMaxCols && r + 4 <= rows; r += 4) SoftmaxFourRows(z, a, lse, r, cols);
         for (; r < rows; r++)
         {
             var zr = z.Slice(r * cols, cols);
@@ -183,34 +185,53 @@ internal static class Elementwise
 
     /// <summary>
     /// Rows r … r+3 with one row per SIMD lane: every lane runs the scalar loop's steps (max by <c>z &gt; max</c>, e^(z − max)
-    /// by <see cref="Exponential"/>, the sum in ascending j, one division per value), so the bits are the scalar ones,
-    /// without a branch per comparison or a call per exponential.
+    /// by <see cref="Exponential"/>, the sum in ascending j, one division per value, ln by <see cref="Logarithm"/>), so the
+    /// bits are the scalar ones, without a branch per comparison or a call per exponential. cols ≤ <see cref="LaneRowsMaxCols"/>.
     /// </summary>
     private static void SoftmaxFourRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int r, int cols)
     {
-        var o0 = r * cols;
-        var (o1, o2, o3) = (o0 + cols, o0 + 2 * cols, o0 + 3 * cols);
+        var o = r * cols;
+        _ = z[o + 4 * cols - 1]; // one bounds check for the whole group
+        _ = a[o + 4 * cols - 1];
+        ref var z0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), o);
+        ref var a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), o);
+        Span<Vector256<double>> e = stackalloc Vector256<double>[LaneRowsMaxCols];
         var max = Vector256.Create(double.NegativeInfinity);
         for (var j = 0; j < cols; j++)
         {
-            var v = Vector256.Create(z[o0 + j], z[o1 + j], z[o2 + j], z[o3 + j]);
+            var v = Gather(ref z0, j, cols);
+            e[j] = v;
             max = Vector256.ConditionalSelect(Vector256.GreaterThan(v, max), v, max);
         }
         var sum = Vector256<double>.Zero;
         for (var j = 0; j < cols; j++)
         {
-            var e = Exponential.Of4(Vector256.Create(z[o0 + j], z[o1 + j], z[o2 + j], z[o3 + j]) - max);
-            sum += e;
-            a[o0 + j] = e[0]; a[o1 + j] = e[1]; a[o2 + j] = e[2]; a[o3 + j] = e[3];
+            var ej = Exponential.Of4(e[j] - max);
+            e[j] = ej;
+            sum += ej;
         }
-        for (var j = 0; j < cols; j++)
-        {
-            var q = Vector256.Create(a[o0 + j], a[o1 + j], a[o2 + j], a[o3 + j]) / sum;
-            a[o0 + j] = q[0]; a[o1 + j] = q[1]; a[o2 + j] = q[2]; a[o3 + j] = q[3];
-        }
+        for (var j = 0; j < cols; j++) Scatter(ref a0, j, cols, e[j] / sum);
         var log = Logarithm.Of4(sum);
         for (var l = 0; l < 4; l++)
             lse[r + l] = double.IsNegativeInfinity(max[l]) ? max[l] : max[l] + log[l];
+    }
+
+    /// <summary>The widest rows the four-rows-per-lane-group kernels take (their per-column vectors live on the stack).</summary>
+    private const int LaneRowsMaxCols = 32;
+
+    /// <summary>Column j of four consecutive rows of width <paramref name="cols"/> starting at <paramref name="row0"/>, one row per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Gather(ref double row0, int j, int cols) => Vector256.Create(
+        Unsafe.Add(ref row0, j), Unsafe.Add(ref row0, cols + j), Unsafe.Add(ref row0, 2 * cols + j), Unsafe.Add(ref row0, 3 * cols + j));
+
+    /// <summary>Writes lane l of <paramref name="v"/> to column j of row l (of four rows starting at <paramref name="row0"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scatter(ref double row0, int j, int cols, Vector256<double> v)
+    {
+        Unsafe.Add(ref row0, j) = v.GetElement(0);
+        Unsafe.Add(ref row0, cols + j) = v.GetElement(1);
+        Unsafe.Add(ref row0, 2 * cols + j) = v.GetElement(2);
+        Unsafe.Add(ref row0, 3 * cols + j) = v.GetElement(3);
     }
 
     /// <summary>
@@ -223,7 +244,10 @@ internal static class Elementwise
     {
         var loss = 0.0;
         var m = Math.Max(rows, 1);
-        for (var r = 0; r < rows; r++)
+        var r = 0;
+        if (Vector256.IsHardwareAccelerated && cols <= LaneRowsMaxCols)
+            for (; r + 4 <= rows; r += 4) loss = CrossEntropyFourRows(a, lse, z, y, g, r, cols, m, loss);
+        for (; r < rows; r++)
         {
             var o = r * cols;
             var yr = y.Slice(o, cols);
@@ -241,6 +265,38 @@ internal static class Elementwise
             for (var j = 0; j < gr.Length; j++) gr[j] = (ar[j] * sy - yr[j]) / m;
         }
         return rows == 0 ? 0.0 : loss / rows;
+    }
+
+    /// <summary>
+    /// Rows r … r+3 of <see cref="CrossEntropyWithGradient"/>, one row per lane (the same sums in ascending j and the same
+    /// division per value); the rows' loss terms are added to <paramref name="loss"/> in row order. Returns the new total.
+    /// </summary>
+    private static double CrossEntropyFourRows(ReadOnlySpan<double> a, ReadOnlySpan<double> lse, ReadOnlySpan<double> z,
+        ReadOnlySpan<double> y, Span<double> g, int r, int cols, int m, double loss)
+    {
+        var o = r * cols;
+        var last = o + 4 * cols - 1;
+        _ = a[last]; _ = z[last]; _ = y[last]; _ = g[last]; _ = lse[r + 3]; // one bounds check per span for the group
+        ref var a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), o);
+        ref var z0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), o);
+        ref var y0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), o);
+        ref var g0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(g), o);
+        var sy = Vector256<double>.Zero;
+        var dot = Vector256<double>.Zero;
+        for (var j = 0; j < cols; j++)
+        {
+            var yj = Gather(ref y0, j, cols);
+            sy += yj;
+            dot += yj * Gather(ref z0, j, cols);
+        }
+        var terms = sy * Vector256.Create(lse.Slice(r, 4)) - dot;
+        loss += terms.GetElement(0);
+        loss += terms.GetElement(1);
+        loss += terms.GetElement(2);
+        loss += terms.GetElement(3);
+        var vm = Vector256.Create((double)m);
+        for (var j = 0; j < cols; j++) Scatter(ref g0, j, cols, (Gather(ref a0, j, cols) * sy - Gather(ref y0, j, cols)) / vm);
+        return loss;
     }
 
     /// <summary><c>log Σⱼ e^(zⱼ)</c> of one row, computed as <c>max + log Σⱼ e^(zⱼ − max)</c>.</summary>
