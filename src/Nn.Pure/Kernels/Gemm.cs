@@ -196,45 +196,50 @@ internal static class Gemm
             return;
         }
 
-        // bp: B as k rows of ldb ≥ n values (ldb a multiple of 4, zeros beyond n); a copy changes no bits.
-        var ldb = RoundUp(n, 4);
+        // bp: B as k rows of stride ldb whose first width = RoundUp(n, 4) values can be read as whole vectors; lanes
+        // past n hold zeros or the next row's values and only ever reach results that are dropped. A copy changes no bits.
+        var width = RoundUp(n, 4);
+        int ldb;
         double[] bp;
-        if (!transB && ldb == n) bp = b;
+        if (transB)
+        {
+            ldb = width;
+            bp = Scratch(ref directB, k * ldb);
+            for (var p = 0; p < k; p++)
+            {
+                var o = p * ldb;
+                for (var j = 0; j < n; j++) bp[o + j] = b[j * k + p];
+                for (var j = n; j < ldb; j++) bp[o + j] = 0.0;
+            }
+        }
         else
         {
-            bp = Scratch(ref directB, k * ldb);
-            if (transB)
-                for (var p = 0; p < k; p++)
-                {
-                    var o = p * ldb;
-                    for (var j = 0; j < n; j++) bp[o + j] = b[j * k + p];
-                    for (var j = n; j < ldb; j++) bp[o + j] = 0.0;
-                }
+            ldb = n;
+            if (width == n) bp = b;
             else
-                for (var p = 0; p < k; p++)
-                {
-                    var o = p * ldb;
-                    var src = b.AsSpan(p * n, n);
-                    for (var j = 0; j < src.Length; j++) bp[o + j] = src[j];
-                    for (var j = n; j < ldb; j++) bp[o + j] = 0.0;
-                }
+            {
+                // Rows as they are, plus room for the last row's final vector: one contiguous copy, not one per row.
+                bp = Scratch(ref directB, k * n + (width - n));
+                b.AsSpan(0, k * n).CopyTo(bp);
+                bp.AsSpan(k * n, width - n).Clear();
+            }
         }
         if (c.Length < m * n || (bias is not null && bias.Length < n) || (typeof(TStore) != typeof(PlainStore) && (aux is null || aux.Length < m * n)))
             throw new ArgumentException("The result, bias or epilogue array is shorter than the product's shape.");
-        if (a.Length < (long)m * k || bp.Length < (long)k * ldb)
+        if (a.Length < (long)m * k || bp.Length < (long)(k - 1) * ldb + width)
             throw new ArgumentException("An operand is shorter than the product's shape.");
         ref var a0 = ref MemoryMarshal.GetArrayDataReference(a);
         ref var b0 = ref MemoryMarshal.GetArrayDataReference(bp);
         // One method per row-block height: small bodies keep every store inlined (one large method ran out of the
         // JIT's inlining budget and called its stores).
-        var i0 = ldb == 4 ? Rows8<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, 0, c, bias, aux) : 0;
-        i0 = Rows4<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, i0, c, bias, aux);
-        i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, i0, c, bias, aux);
-        Rows1<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, i0, c, bias, aux);
+        var i0 = width == 4 ? Rows8<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, 0, c, bias, aux) : 0;
+        i0 = Rows4<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
+        i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
+        Rows1<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
     }
 
     /// <summary>n ≤ 4 (e.g. an output layer): 8 rows at a time, so 8 independent chains hide the FMA latency. Returns the next row.</summary>
-    private static int Rows8<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
+    private static int Rows8<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int width, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
     {
         // Rows are stored in ascending order and each row is one vector (n ≤ 4), so a row's lanes past n may spill into
         // the following rows, whose own stores then overwrite them: whole-vector stores instead of n scalar ones. A row
@@ -250,7 +255,7 @@ internal static class Gemm
             Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
             for (var p = 0; p < k; p++)
             {
-                var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * 4));
+                var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb));
                 ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
                 c0 = Fma.MultiplyAdd(Vector256.Create(ap), v, c0);
                 c1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, c1);
@@ -290,14 +295,14 @@ internal static class Gemm
     }
 
     /// <summary>Blocks of 4 rows × 8 (then 4) columns. Returns the next row.</summary>
-    private static int Rows4<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
+    private static int Rows4<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int width, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
     {
         Span<double> edge = stackalloc double[4];
         for (; i0 + 4 <= m; i0 += 4)
         {
             ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
             var j0 = 0;
-            for (; j0 + 8 <= ldb; j0 += 8)
+            for (; j0 + 8 <= width; j0 += 8)
             {
                 Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
                 for (var p = 0; p < k; p++)
@@ -336,7 +341,7 @@ internal static class Gemm
                 StoreRow<TStore>(c, i0 + 2, n, j0, c20, bias, edge, aux); StoreRow<TStore>(c, i0 + 2, n, j0 + 4, c21, bias, edge, aux);
                 StoreRow<TStore>(c, i0 + 3, n, j0, c30, bias, edge, aux); StoreRow<TStore>(c, i0 + 3, n, j0 + 4, c31, bias, edge, aux);
             }
-            for (; j0 < ldb; j0 += 4)
+            for (; j0 < width; j0 += 4)
             {
                 Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default;
                 for (var p = 0; p < k; p++)
@@ -356,14 +361,14 @@ internal static class Gemm
     }
 
     /// <summary>Two rows × 16 (then 4) columns: 8 independent chains for a short, wide product such as 2×64×32. Returns the next row.</summary>
-    private static int Rows2<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
+    private static int Rows2<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int width, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
     {
         Span<double> edge = stackalloc double[4];
         for (; i0 + 2 <= m; i0 += 2)
         {
             ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
             var j0 = 0;
-            for (; j0 + 16 <= ldb; j0 += 16)
+            for (; j0 + 16 <= width; j0 += 16)
             {
                 Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
                 for (var p = 0; p < k; p++)
@@ -386,7 +391,7 @@ internal static class Gemm
                 StoreRow<TStore>(c, i0 + 1, n, j0, d0, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0 + 4, d1, bias, edge, aux);
                 StoreRow<TStore>(c, i0 + 1, n, j0 + 8, d2, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0 + 12, d3, bias, edge, aux);
             }
-            for (; j0 < ldb; j0 += 4)
+            for (; j0 < width; j0 += 4)
             {
                 Vector256<double> c0 = default, d0 = default;
                 for (var p = 0; p < k; p++)
@@ -403,14 +408,14 @@ internal static class Gemm
     }
 
     /// <summary>The remaining rows one at a time, 16 (then 4) columns per pass.</summary>
-    private static void Rows1<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
+    private static void Rows1<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int width, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
     {
         Span<double> edge = stackalloc double[4];
         for (; i0 < m; i0++)
         {
             ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
             var j0 = 0;
-            for (; j0 + 16 <= ldb; j0 += 16) // 4 independent chains per row
+            for (; j0 + 16 <= width; j0 += 16) // 4 independent chains per row
             {
                 Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default;
                 for (var p = 0; p < k; p++)
@@ -425,7 +430,7 @@ internal static class Gemm
                 StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 4, c1, bias, edge, aux);
                 StoreRow<TStore>(c, i0, n, j0 + 8, c2, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 12, c3, bias, edge, aux);
             }
-            for (; j0 < ldb; j0 += 4)
+            for (; j0 < width; j0 += 4)
             {
                 var c0 = Vector256<double>.Zero;
                 for (var p = 0; p < k; p++)
