@@ -52,12 +52,19 @@ public class ThreadingProperties
     public enum KernelPath { Widest, Vector256, Scalar }
 
     /// <summary>
+    /// How a parallel product is partitioned: the kernel's own choice, rows with B packed once and shared, rows with
+    /// each thread packing its own B, or columns.
+    /// </summary>
+    public enum Partition { Auto, RowsSharedB, RowsOwnB, Columns }
+
+    /// <summary>
     /// Runs <paramref name="action"/> with the given settings; <paramref name="direct"/> is the unpacked small-product
     /// threshold (0: every product packed; <see cref="long.MaxValue"/>: every product direct; null: the default).
     /// </summary>
-    private static void With(int threads, KernelPath path, long threshold, Action action, long? direct = 0)
+    private static void With(int threads, KernelPath path, long threshold, Action action, long? direct = 0, Partition split = Partition.Auto)
     {
         var (t0, s0, v0, p0, d0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ForceVector256, Gemm.ParallelThreshold, Gemm.DirectThreshold);
+        var (split0, shared0) = (Gemm.Partition, Gemm.SharedPackLimit);
         try
         {
             Compute.MaxThreads = threads;
@@ -65,6 +72,13 @@ public class ThreadingProperties
             Gemm.ForceVector256 = path == KernelPath.Vector256;
             Gemm.ParallelThreshold = threshold;
             Gemm.DirectThreshold = direct ?? d0;
+            Gemm.Partition = split switch
+            {
+                Partition.RowsSharedB or Partition.RowsOwnB => Gemm.Split.Rows,
+                Partition.Columns => Gemm.Split.Columns,
+                _ => Gemm.Split.Auto,
+            };
+            if (split == Partition.RowsOwnB) Gemm.SharedPackLimit = 0;
             action();
         }
         finally
@@ -74,6 +88,8 @@ public class ThreadingProperties
             Gemm.ForceVector256 = v0;
             Gemm.ParallelThreshold = p0;
             Gemm.DirectThreshold = d0;
+            Gemm.Partition = split0;
+            Gemm.SharedPackLimit = shared0;
         }
     }
 
@@ -81,7 +97,8 @@ public class ThreadingProperties
         a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
 
     /// <summary>All three layouts, with and without bias, against the naive loop, for the given settings.</summary>
-    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, KernelPath path, long threshold, long? direct = 0)
+    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, KernelPath path, long threshold, long? direct = 0,
+        Partition split = Partition.Auto)
     {
         var a = Wild(seed, 0, m * k);
         var b = Wild(seed, 1, k * n);
@@ -104,7 +121,7 @@ public class ThreadingProperties
             c.AsSpan().Fill(double.NaN);
             Blas.GemmTransB(a, bt, c, m, k, n);
             Assert.True(BitEqual(expected, c), $"A·Bᵀ {m}×{k}×{n}, {threads} threads, {path}");
-        }, direct);
+        }, direct, split);
     }
 
     [Fact]
@@ -114,8 +131,9 @@ public class ThreadingProperties
             from threads in Gen.Elements(ThreadCounts)
             from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar)
             from direct in Gen.Elements(0L, long.MaxValue)
-            select (d, threads, path, direct),
-            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct),
+            from split in Gen.Elements(Partition.Auto, Partition.RowsSharedB, Partition.RowsOwnB, Partition.Columns)
+            select (d, threads, path, direct, split),
+            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct, t.split),
             maxTest: 400);
 
     // Block boundaries of both blockings: 256-bit/scalar 6×8 tiles, KC 256, MC 192, NC 2048; 512-bit 8×16 tiles,
@@ -140,10 +158,33 @@ public class ThreadingProperties
             {
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: Gemm.ParallelThreshold);
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0);
+                if (threads > 1)
+                    foreach (var split in new[] { Partition.RowsSharedB, Partition.RowsOwnB, Partition.Columns })
+                        CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0, split: split);
             }
         CheckAllLayouts(m, k, n, 17, 2, KernelPath.Scalar, threshold: 0);
         CheckAllLayouts(m, k, n, 17, 1, KernelPath.Widest, threshold: 0, direct: long.MaxValue);
         CheckAllLayouts(m, k, n, 17, 1, KernelPath.Scalar, threshold: 0, direct: long.MaxValue);
+    }
+
+    // Two callers multiplying at once with the shared pack of B: one takes the cached pack, the other gets its own.
+    [Fact]
+    public void Concurrent_row_split_products_with_a_shared_pack_are_bit_identical_to_the_naive_chain()
+    {
+        const int M = 67, K = 45, N = 70;
+        var a = Wild(31, 0, M * K);
+        var b = Wild(31, 1, K * N);
+        var expected = NaiveProduct(a, b, M, K, N, null);
+        With(2, KernelPath.Widest, threshold: 0, split: Partition.RowsSharedB, action: () =>
+            Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+            {
+                for (var r = 0; r < 50; r++)
+                {
+                    var c = new double[M * N];
+                    Blas.Gemm(a, b, c, M, K, N);
+                    Assert.True(BitEqual(expected, c), $"round {r}");
+                }
+            }));
     }
 
     // The unpacked small-product path (Gemm.Direct): its 8-row (n ≤ 4), 4×8, 4×4, 1×16 and 1×4 blocks, whole and

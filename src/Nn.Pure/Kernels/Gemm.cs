@@ -114,23 +114,93 @@ internal static class Gemm
         var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
         var rowTiles = (m + bl.Mr - 1) / bl.Mr;
         var colTiles = (n + bl.Nr - 1) / bl.Nr;
-        var splitCols = colTiles >= rowTiles;
-        var tiles = splitCols ? colTiles : rowTiles;
-        var threads = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(Compute.MaxThreads, tiles);
+        var threads = (long)m * n * k < ParallelThreshold ? 1 : Compute.MaxThreads;
+        // Rows (then B is packed once and shared) when there are more row tiles than column tiles, else columns (each
+        // thread packs all of A and its own columns of B).
+        var splitRows = Partition switch
+        {
+            Split.Rows => true,
+            Split.Columns => false,
+            _ => rowTiles > colTiles,
+        };
+        var tiles = splitRows ? rowTiles : colTiles;
+        threads = Math.Min(threads, tiles);
         if (threads <= 1)
         {
-            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n);
+            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null);
             return;
+        }
+        var sharedLength = (long)colTiles * bl.Nr * k;
+        var shared = splitRows && sharedLength <= SharedPackLimit ? Interlocked.Exchange(ref sharedPack, null) ?? new SharedPack() : null;
+        if (shared is not null)
+        {
+            if (shared.Buffer.Length < sharedLength) shared.Buffer = new double[sharedLength];
+            shared.Next = 0;
+            shared.Done = 0;
+            shared.ChunkPanels = Math.Clamp(colTiles / (4 * threads), 1, 8);
+            shared.Chunks = (colTiles + shared.ChunkPanels - 1) / shared.ChunkPanels;
         }
         // A fixed partition of whole tiles: thread t owns tiles [t·tiles/T, (t+1)·tiles/T) of the split dimension.
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             var t0 = (int)((long)t * tiles / threads);
             var t1 = (int)((long)(t + 1) * tiles / threads);
-            if (splitCols) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr));
-            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n);
+            if (!splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), null);
+            else
+            {
+                if (shared is not null) shared.PackAll(b, transB, k, n, bl.Nr);
+                Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, shared?.Buffer);
+            }
         });
+        if (shared is not null) Volatile.Write(ref sharedPack, shared);
     }
+
+    /// <summary>
+    /// B packed once for a row-split product and shared by its threads: all of B as full-depth nr-column panels
+    /// (<c>buffer[q·nr·k + p·nr + j]</c> = B[p, q·nr + j], zero beyond column n), packed in chunks of panels that the
+    /// threads claim. A thread waits only for chunks already claimed by a running thread, so it never depends on a
+    /// thread that has not started (<see cref="Parallel.For(int, int, Action{int})"/> may run both iterations on one thread).
+    /// A copy: it changes no bits.
+    /// </summary>
+    private sealed class SharedPack
+    {
+        public double[] Buffer = [];
+        public int Next;
+        public int Done;
+        public int ChunkPanels;
+        public int Chunks;
+
+        public void PackAll(double[] b, bool transB, int k, int n, int nr)
+        {
+            for (var q = Interlocked.Increment(ref Next) - 1; q < Chunks; q = Interlocked.Increment(ref Next) - 1)
+            {
+                var jc = q * ChunkPanels * nr;
+                var nc = Math.Min(ChunkPanels * nr, n - jc);
+                PackB(b, transB, k, n, 0, k, jc, nc, nr, Buffer.AsSpan(jc * k, RoundUp(nc, nr) * k));
+                Interlocked.Increment(ref Done);
+            }
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref Done) < Chunks) spin.SpinOnce();
+        }
+    }
+
+    /// <summary>How a parallel product splits its output tiles between threads.</summary>
+    internal enum Split { Auto, Rows, Columns }
+
+    /// <summary>
+    /// Tests force the row or column split of parallel products with this (default <see cref="Split.Auto"/>); it
+    /// changes speed only, never the bits: every split assigns whole output tiles.
+    /// </summary>
+    internal static Split Partition { get; set; } = Split.Auto;
+
+    /// <summary>
+    /// The most doubles of packed B (k × n rounded up to whole panels) a row-split product packs once and shares between
+    /// its threads (default 2²², 32 MiB); above it each thread packs its own blocks. Tests set 0 to force that; it
+    /// changes speed only, never the bits.
+    /// </summary>
+    internal static long SharedPackLimit { get; set; } = 1L << 22;
+
+    private static SharedPack? sharedPack;
 
     /// <summary>
     /// The product without packing or tiles, for small shapes: the same chain per element (<c>s = 0; s = fma(A[i, p],
@@ -303,7 +373,7 @@ internal static class Gemm
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
     private static void Block(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
-        double[]? bias, int i0, int i1, int j0, int j1)
+        double[]? bias, int i0, int i1, int j0, int j1, double[]? packedB)
     {
         if (i0 >= i1 || j0 >= j1) return;
         var (mr, nr) = (bl.Mr, bl.Nr);
@@ -312,7 +382,8 @@ internal static class Gemm
         var mcMax = Math.Min(bl.Mc, RoundUp(i1 - i0, mr));
         var ncMax = Math.Min(bl.Nc, RoundUp(j1 - j0, nr));
         var pa = Scratch(ref packA, mcMax * kcStep);
-        var pb = Scratch(ref packB, kcStep * ncMax);
+        // packedB: all of B already packed as full-depth panels (SharedPack), else this thread packs KC×NC blocks.
+        var pb = packedB ?? Scratch(ref packB, kcStep * ncMax);
         Span<double> edge = stackalloc double[MR512 * NR512];
         Span<double> edgeBias = stackalloc double[NR512];
 
@@ -325,7 +396,7 @@ internal static class Gemm
                 var first = pc == 0;
                 var last = pc + kc == k;
                 var hasBias = last && bias is not null;
-                PackB(b, transB, k, n, pc, kc, jc, nc, nr, pb);
+                if (packedB is null) PackB(b, transB, k, n, pc, kc, jc, nc, nr, pb);
                 for (var ic = i0; ic < i1; ic += bl.Mc)
                 {
                     var mc = Math.Min(bl.Mc, i1 - ic);
@@ -333,7 +404,7 @@ internal static class Gemm
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var cols = Math.Min(nr, nc - jr);
-                        ref var bPanel = ref pb[jr * kc];
+                        ref var bPanel = ref packedB is null ? ref pb[jr * kc] : ref pb[(jc + jr) * k + pc * nr];
                         for (var ir = 0; ir < mc; ir += mr)
                         {
                             var rows = Math.Min(mr, mc - ir);
@@ -396,13 +467,14 @@ internal static class Gemm
     /// <c>dst[q·nr·kc + p·nr + j]</c>, zero beyond column jc+nc.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(double[] b, bool transB, int k, int n, int pc, int kc, int jc, int nc, int nr, double[] dst)
+    private static void PackB(double[] b, bool transB, int k, int n, int pc, int kc, int jc, int nc, int nr, Span<double> dst)
     {
         var whole = transB ? 0 : nc / nr * nr;
         if (whole > 0 && Vector256.IsHardwareAccelerated && nr % 4 == 0)
         {
             // Whole panels of B row by row: each source row is read once, front to back (sequential, prefetch-friendly).
-            ref var d0 = ref dst[0];
+            ref var d0 = ref dst[whole * kc - 1]; // bounds-checks the last element written
+            d0 = ref Unsafe.Subtract(ref d0, whole * kc - 1);
             for (var p = 0; p < kc; p++)
             {
                 ref var s = ref b[(pc + p) * n + jc];
@@ -418,7 +490,7 @@ internal static class Gemm
         for (var jr = whole; jr < nc; jr += nr)
         {
             var cols = Math.Min(nr, nc - jr);
-            var panel = dst.AsSpan(jr * kc, nr * kc);
+            var panel = dst.Slice(jr * kc, nr * kc);
             if (cols < nr) panel.Clear();
             ref var d = ref MemoryMarshal.GetReference(panel);
             if (transB) // b is Bᵀ (n × k): B[p, j] = b[j·k + p].
