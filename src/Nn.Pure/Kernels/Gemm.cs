@@ -529,7 +529,35 @@ internal static class Gemm
     private static void Interleave(ref double src, int ld, int count, int kc, ref double dst, int width)
     {
         // p outer: each panel row is written whole, and the count source rows are read as count sequential streams.
-        for (var p = 0; p < kc; p++)
+        var p = 0;
+        var quads = Avx.IsSupported ? count / 4 * 4 : 0;
+        if (quads > 0)
+            for (; p + 4 <= kc; p += 4) // 4×4 blocks transposed in registers: 4 loads, 8 shuffles, 4 stores
+            {
+                ref var s = ref Unsafe.Add(ref src, p);
+                ref var d = ref Unsafe.Add(ref dst, (nint)p * width);
+                for (var r = 0; r < quads; r += 4)
+                {
+                    ref var sr = ref Unsafe.Add(ref s, (nint)r * ld);
+                    var r0 = Vector256.LoadUnsafe(ref sr);
+                    var r1 = Vector256.LoadUnsafe(ref sr, (nuint)ld);
+                    var r2 = Vector256.LoadUnsafe(ref sr, (nuint)(2 * ld));
+                    var r3 = Vector256.LoadUnsafe(ref sr, (nuint)(3 * ld));
+                    var t0 = Avx.UnpackLow(r0, r1); // r0[0] r1[0] r0[2] r1[2]
+                    var t1 = Avx.UnpackHigh(r0, r1); // r0[1] r1[1] r0[3] r1[3]
+                    var t2 = Avx.UnpackLow(r2, r3);
+                    var t3 = Avx.UnpackHigh(r2, r3);
+                    ref var dr = ref Unsafe.Add(ref d, r);
+                    Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dr);
+                    Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dr, (nuint)width);
+                    Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dr, (nuint)(2 * width));
+                    Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dr, (nuint)(3 * width));
+                }
+                for (var q = 0; q < 4; q++)
+                    for (var r = quads; r < count; r++)
+                        Unsafe.Add(ref d, (nint)q * width + r) = Unsafe.Add(ref s, (nint)r * ld + q);
+            }
+        for (; p < kc; p++)
         {
             ref var s = ref Unsafe.Add(ref src, p);
             ref var d = ref Unsafe.Add(ref dst, (nint)p * width);
