@@ -52,10 +52,10 @@ public class ThreadingProperties
     public enum KernelPath { Widest, Vector256, Scalar }
 
     /// <summary>
-    /// How a parallel product is partitioned: the kernel's own choice, rows with B packed once and shared, rows with
-    /// each thread packing its own B, or columns.
+    /// How a parallel product is partitioned: the kernel's own choice, rows or columns, with the operand every thread
+    /// reads whole (B for rows, A for columns) packed once and shared, or packed by each thread.
     /// </summary>
-    public enum Partition { Auto, RowsSharedB, RowsOwnB, Columns }
+    public enum Partition { Auto, RowsShared, RowsOwn, ColumnsShared, ColumnsOwn }
 
     /// <summary>
     /// Runs <paramref name="action"/> with the given settings; <paramref name="direct"/> is the unpacked small-product
@@ -74,11 +74,11 @@ public class ThreadingProperties
             Gemm.DirectThreshold = direct ?? d0;
             Gemm.Partition = split switch
             {
-                Partition.RowsSharedB or Partition.RowsOwnB => Gemm.Split.Rows,
-                Partition.Columns => Gemm.Split.Columns,
+                Partition.RowsShared or Partition.RowsOwn => Gemm.Split.Rows,
+                Partition.ColumnsShared or Partition.ColumnsOwn => Gemm.Split.Columns,
                 _ => Gemm.Split.Auto,
             };
-            if (split == Partition.RowsOwnB) Gemm.SharedPackLimit = 0;
+            if (split is Partition.RowsOwn or Partition.ColumnsOwn) Gemm.SharedPackLimit = 0;
             action();
         }
         finally
@@ -131,7 +131,7 @@ public class ThreadingProperties
             from threads in Gen.Elements(ThreadCounts)
             from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar)
             from direct in Gen.Elements(0L, long.MaxValue)
-            from split in Gen.Elements(Partition.Auto, Partition.RowsSharedB, Partition.RowsOwnB, Partition.Columns)
+            from split in Gen.Elements(Enum.GetValues<Partition>())
             select (d, threads, path, direct, split),
             t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct, t.split),
             maxTest: 400);
@@ -159,7 +159,7 @@ public class ThreadingProperties
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: Gemm.ParallelThreshold);
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0);
                 if (threads > 1)
-                    foreach (var split in new[] { Partition.RowsSharedB, Partition.RowsOwnB, Partition.Columns })
+                    foreach (var split in new[] { Partition.RowsShared, Partition.RowsOwn, Partition.ColumnsShared, Partition.ColumnsOwn })
                         CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0, split: split);
             }
         CheckAllLayouts(m, k, n, 17, 2, KernelPath.Scalar, threshold: 0);
@@ -167,15 +167,17 @@ public class ThreadingProperties
         CheckAllLayouts(m, k, n, 17, 1, KernelPath.Scalar, threshold: 0, direct: long.MaxValue);
     }
 
-    // Two callers multiplying at once with the shared pack of B: one takes the cached pack, the other gets its own.
-    [Fact]
-    public void Concurrent_row_split_products_with_a_shared_pack_are_bit_identical_to_the_naive_chain()
+    // Callers multiplying at once with a shared pack: one takes the cached pack, the others get their own.
+    [Theory]
+    [InlineData(Partition.RowsShared)]
+    [InlineData(Partition.ColumnsShared)]
+    public void Concurrent_products_with_a_shared_pack_are_bit_identical_to_the_naive_chain(Partition split)
     {
         const int M = 67, K = 45, N = 70;
         var a = Wild(31, 0, M * K);
         var b = Wild(31, 1, K * N);
         var expected = NaiveProduct(a, b, M, K, N, null);
-        With(2, KernelPath.Widest, threshold: 0, split: Partition.RowsSharedB, action: () =>
+        With(2, KernelPath.Widest, threshold: 0, split: split, action: () =>
             Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
             {
                 for (var r = 0; r < 50; r++)

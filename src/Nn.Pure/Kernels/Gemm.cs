@@ -115,8 +115,8 @@ internal static class Gemm
         var rowTiles = (m + bl.Mr - 1) / bl.Mr;
         var colTiles = (n + bl.Nr - 1) / bl.Nr;
         var threads = (long)m * n * k < ParallelThreshold ? 1 : Compute.MaxThreads;
-        // Rows (then B is packed once and shared) when there are more row tiles than column tiles, else columns (each
-        // thread packs all of A and its own columns of B).
+        // Rows when there are more row tiles than column tiles, else columns. The operand every thread reads whole (B
+        // for rows, A for columns) is packed once and shared; each thread packs its own part of the other.
         var splitRows = Partition switch
         {
             Split.Rows => true,
@@ -127,60 +127,72 @@ internal static class Gemm
         threads = Math.Min(threads, tiles);
         if (threads <= 1)
         {
-            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null);
+            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, null);
             return;
         }
-        var sharedLength = (long)colTiles * bl.Nr * k;
-        var shared = splitRows && sharedLength <= SharedPackLimit ? Interlocked.Exchange(ref sharedPack, null) ?? new SharedPack() : null;
-        if (shared is not null)
-        {
-            if (shared.Buffer.Length < sharedLength) shared.Buffer = new double[sharedLength];
-            shared.Next = 0;
-            shared.Done = 0;
-            shared.ChunkPanels = Math.Clamp(colTiles / (4 * threads), 1, 8);
-            shared.Chunks = (colTiles + shared.ChunkPanels - 1) / shared.ChunkPanels;
-        }
+        var panels = splitRows ? colTiles : rowTiles;
+        var sharedLength = (long)panels * (splitRows ? bl.Nr : bl.Mr) * k;
+        var shared = sharedLength <= SharedPackLimit ? Interlocked.Exchange(ref sharedPack, null) ?? new SharedPack() : null;
+        shared?.Start(splitRows, sharedLength, panels, threads);
         // A fixed partition of whole tiles: thread t owns tiles [t·tiles/T, (t+1)·tiles/T) of the split dimension.
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             var t0 = (int)((long)t * tiles / threads);
             var t1 = (int)((long)(t + 1) * tiles / threads);
-            if (!splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), null);
-            else
-            {
-                if (shared is not null) shared.PackAll(b, transB, k, n, bl.Nr);
-                Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, shared?.Buffer);
-            }
+            shared?.PackAll(bl, a, transA, b, transB, m, k, n);
+            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, null, shared?.Buffer);
+            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared?.Buffer, null);
         });
         if (shared is not null) Volatile.Write(ref sharedPack, shared);
     }
 
     /// <summary>
-    /// B packed once for a row-split product and shared by its threads: all of B as full-depth nr-column panels
-    /// (<c>buffer[q·nr·k + p·nr + j]</c> = B[p, q·nr + j], zero beyond column n), packed in chunks of panels that the
-    /// threads claim. A thread waits only for chunks already claimed by a running thread, so it never depends on a
-    /// thread that has not started (<see cref="Parallel.For(int, int, Action{int})"/> may run both iterations on one thread).
-    /// A copy: it changes no bits.
+    /// One operand packed once for a parallel product and shared by its threads: all of B as full-depth nr-column panels
+    /// (<c>buffer[q·nr·k + p·nr + j]</c> = B[p, q·nr + j], zero beyond column n) for a row split, or all of A as
+    /// full-depth mr-row panels (<c>buffer[q·mr·k + p·mr + r]</c> = A[q·mr + r, p]) for a column split, packed in chunks
+    /// of panels that the threads claim. A thread waits only for chunks already claimed by a running thread, so it never
+    /// depends on a thread that has not started (<see cref="Parallel.For(int, int, Action{int})"/> may run every
+    /// iteration on one thread). A copy: it changes no bits.
     /// </summary>
     private sealed class SharedPack
     {
         public double[] Buffer = [];
-        public int Next;
-        public int Done;
-        public int ChunkPanels;
-        public int Chunks;
+        private bool packB;
+        private int next;
+        private int done;
+        private int chunkPanels;
+        private int chunks;
 
-        public void PackAll(double[] b, bool transB, int k, int n, int nr)
+        public void Start(bool packsB, long length, int panels, int threads)
         {
-            for (var q = Interlocked.Increment(ref Next) - 1; q < Chunks; q = Interlocked.Increment(ref Next) - 1)
+            if (Buffer.Length < length) Buffer = new double[length];
+            packB = packsB;
+            next = 0;
+            done = 0;
+            chunkPanels = Math.Clamp(panels / (4 * threads), 1, 8);
+            chunks = (panels + chunkPanels - 1) / chunkPanels;
+        }
+
+        public void PackAll(Blocking bl, double[] a, bool transA, double[] b, bool transB, int m, int k, int n)
+        {
+            for (var q = Interlocked.Increment(ref next) - 1; q < chunks; q = Interlocked.Increment(ref next) - 1)
             {
-                var jc = q * ChunkPanels * nr;
-                var nc = Math.Min(ChunkPanels * nr, n - jc);
-                PackB(b, transB, k, n, 0, k, jc, nc, nr, Buffer.AsSpan(jc * k, RoundUp(nc, nr) * k));
-                Interlocked.Increment(ref Done);
+                if (packB)
+                {
+                    var jc = q * chunkPanels * bl.Nr;
+                    var nc = Math.Min(chunkPanels * bl.Nr, n - jc);
+                    PackB(b, transB, k, n, 0, k, jc, nc, bl.Nr, Buffer.AsSpan(jc * k, RoundUp(nc, bl.Nr) * k));
+                }
+                else
+                {
+                    var ic = q * chunkPanels * bl.Mr;
+                    var mc = Math.Min(chunkPanels * bl.Mr, m - ic);
+                    PackA(a, transA, m, k, 0, k, ic, mc, bl.Mr, Buffer.AsSpan(ic * k, RoundUp(mc, bl.Mr) * k));
+                }
+                Interlocked.Increment(ref done);
             }
             var spin = default(SpinWait);
-            while (Volatile.Read(ref Done) < Chunks) spin.SpinOnce();
+            while (Volatile.Read(ref done) < chunks) spin.SpinOnce();
         }
     }
 
@@ -194,13 +206,14 @@ internal static class Gemm
     internal static Split Partition { get; set; } = Split.Auto;
 
     /// <summary>
-    /// The most doubles of packed B (k × n rounded up to whole panels) a row-split product packs once and shares between
-    /// its threads (default 2²², 32 MiB); above it each thread packs its own blocks. Tests set 0 to force that; it
-    /// changes speed only, never the bits.
+    /// The most doubles of a packed operand (k × n, or m × k for a column split, rounded up to whole panels) a parallel
+    /// product packs once and shares between its threads (default 2²², 32 MiB); above it each thread packs its own
+    /// blocks. Tests set 0 to force that; it changes speed only, never the bits.
     /// </summary>
     internal static long SharedPackLimit { get; set; } = 1L << 22;
 
     private static SharedPack? sharedPack;
+
 
     /// <summary>
     /// The product without packing or tiles, for small shapes: the same chain per element (<c>s = 0; s = fma(A[i, p],
@@ -373,7 +386,7 @@ internal static class Gemm
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
     private static void Block(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
-        double[]? bias, int i0, int i1, int j0, int j1, double[]? packedB)
+        double[]? bias, int i0, int i1, int j0, int j1, double[]? packedA, double[]? packedB)
     {
         if (i0 >= i1 || j0 >= j1) return;
         var (mr, nr) = (bl.Mr, bl.Nr);
@@ -381,7 +394,8 @@ internal static class Gemm
         var kcStep = (k + kBlocks - 1) / kBlocks; // balanced k-blocks; the per-element chain is the same for any split
         var mcMax = Math.Min(bl.Mc, RoundUp(i1 - i0, mr));
         var ncMax = Math.Min(bl.Nc, RoundUp(j1 - j0, nr));
-        var pa = Scratch(ref packA, mcMax * kcStep);
+        // packedA: all of A already packed as full-depth panels (SharedPack), else this thread packs MC×KC blocks.
+        var pa = packedA ?? Scratch(ref packA, mcMax * kcStep);
         // packedB: all of B already packed as full-depth panels (SharedPack), else this thread packs KC×NC blocks.
         var pb = packedB ?? Scratch(ref packB, kcStep * ncMax);
         Span<double> edge = stackalloc double[MR512 * NR512];
@@ -400,7 +414,7 @@ internal static class Gemm
                 for (var ic = i0; ic < i1; ic += bl.Mc)
                 {
                     var mc = Math.Min(bl.Mc, i1 - ic);
-                    PackA(a, transA, m, k, pc, kc, ic, mc, mr, pa);
+                    if (packedA is null) PackA(a, transA, m, k, pc, kc, ic, mc, mr, pa);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var cols = Math.Min(nr, nc - jr);
@@ -408,7 +422,7 @@ internal static class Gemm
                         for (var ir = 0; ir < mc; ir += mr)
                         {
                             var rows = Math.Min(mr, mc - ir);
-                            ref var aPanel = ref pa[ir * kc];
+                            ref var aPanel = ref packedA is null ? ref pa[ir * kc] : ref pa[(ic + ir) * k + pc * mr];
                             var row = ic + ir;
                             var col = jc + jr;
                             if (rows == mr && cols == nr)
@@ -447,12 +461,12 @@ internal static class Gemm
     /// zero beyond row ic+mc.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(double[] a, bool transA, int m, int k, int pc, int kc, int ic, int mc, int mr, double[] dst)
+    private static void PackA(double[] a, bool transA, int m, int k, int pc, int kc, int ic, int mc, int mr, Span<double> dst)
     {
         for (var ir = 0; ir < mc; ir += mr)
         {
             var rows = Math.Min(mr, mc - ir);
-            var panel = dst.AsSpan(ir * kc, mr * kc);
+            var panel = dst.Slice(ir * kc, mr * kc);
             if (rows < mr) panel.Clear();
             ref var d = ref MemoryMarshal.GetReference(panel);
             if (transA) // a is Aᵀ (k × m): A[i, p] = a[p·m + i]; each p gives mr contiguous values.
