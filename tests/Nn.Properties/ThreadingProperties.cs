@@ -151,6 +151,8 @@ public class ThreadingProperties
     [InlineData(9, 40, 2063)] // 512-bit: two column blocks (NC = 2048) ending in a 15-column tail, a 1-row tail
     [InlineData(192, 64, 16)] // 512-bit: whole tiles only, two row blocks, one column tile
     [InlineData(17, 31, 160)] // 512-bit: ten column tiles split 3 ways, a 1-row tail
+    [InlineData(37, 300, 10)] // 512-bit, one column tile: A read in place, a 5-row tail packed alone
+    [InlineData(100, 800, 16)] // 512-bit, one whole column tile: A in place across 3 k-blocks, a 4-row tail
     public void Blocked_shapes_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {
         foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256 })

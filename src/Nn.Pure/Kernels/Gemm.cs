@@ -214,6 +214,11 @@ internal static class Gemm
 
     private static SharedPack? sharedPack;
 
+    /// <summary>
+    /// Whether a product with one column tile (n ≤ 16 on the 512-bit path) reads whole row tiles of A in place instead
+    /// of packing A (default true). Settable for tests and tuning; it changes speed only, never the bits.
+    /// </summary>
+    internal static bool UnpackedA { get; set; } = true;
 
     /// <summary>
     /// The product without packing or tiles, for small shapes: the same chain per element (<c>s = 0; s = fma(A[i, p],
@@ -400,6 +405,10 @@ internal static class Gemm
         var pb = packedB ?? Scratch(ref packB, kcStep * ncMax);
         Span<double> edge = stackalloc double[MR512 * NR512];
         Span<double> edgeBias = stackalloc double[NR512];
+        // One column tile (n ≤ 16, e.g. an output layer): each value of A feeds one tile only, so packing it buys
+        // nothing; the 512-bit kernel reads whole 8-row tiles of A in place, A[i, p] = a[i·si + p·sp].
+        var unpackedA = UnpackedA && path == Path.Vector512 && packedA is null && j1 - j0 <= nr;
+        var (si, sp) = transA ? (1, m) : (k, 1);
 
         for (var jc = j0; jc < j1; jc += bl.Nc)
         {
@@ -414,7 +423,7 @@ internal static class Gemm
                 for (var ic = i0; ic < i1; ic += bl.Mc)
                 {
                     var mc = Math.Min(bl.Mc, i1 - ic);
-                    if (packedA is null) PackA(a, transA, m, k, pc, kc, ic, mc, mr, pa);
+                    if (packedA is null && !unpackedA) PackA(a, transA, m, k, pc, kc, ic, mc, mr, pa);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var cols = Math.Min(nr, nc - jr);
@@ -425,11 +434,19 @@ internal static class Gemm
                             ref var aPanel = ref packedA is null ? ref pa[ir * kc] : ref pa[(ic + ir) * k + pc * mr];
                             var row = ic + ir;
                             var col = jc + jr;
+                            var inPlace = unpackedA && rows == mr;
+                            if (inPlace) _ = a[(row + mr - 1) * si + (pc + kc - 1) * sp]; // bounds-checks the last value the kernel reads
+                            else if (unpackedA) // a tail of rows: pack that panel alone
+                            {
+                                PackA(a, transA, m, k, pc, kc, row, rows, mr, pa);
+                                aPanel = ref pa[0];
+                            }
                             if (rows == mr && cols == nr)
                             {
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();
-                                Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                if (inPlace) Kernel512InPlace(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
                             }
                             else
                             {
@@ -438,7 +455,10 @@ internal static class Gemm
                                 edgeBias.Clear();
                                 for (var r = 0; r < rows && !first; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
                                 if (hasBias) bias.AsSpan(col, cols).CopyTo(edgeBias);
-                                Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                if (inPlace)
+                                    Kernel512InPlace(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                else
+                                    Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
                             }
                         }
@@ -635,6 +655,73 @@ internal static class Gemm
             x = Vector512.Create(Unsafe.Add(ref a, 7));
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
             a = ref Unsafe.Add(ref a, MR512);
+            b = ref Unsafe.Add(ref b, NR512);
+        }
+        if (hasBias)
+        {
+            var v0 = Vector512.LoadUnsafe(ref bias, 0);
+            var v1 = Vector512.LoadUnsafe(ref bias, 8);
+            c00 += v0; c01 += v1; c10 += v0; c11 += v1; c20 += v0; c21 += v1; c30 += v0; c31 += v1;
+            c40 += v0; c41 += v1; c50 += v0; c51 += v1; c60 += v0; c61 += v1; c70 += v0; c71 += v1;
+        }
+        c00.StoreUnsafe(ref c, 0); c01.StoreUnsafe(ref c, 8);
+        c10.StoreUnsafe(ref c, ld); c11.StoreUnsafe(ref c, ld + 8);
+        c20.StoreUnsafe(ref c, 2 * ld); c21.StoreUnsafe(ref c, 2 * ld + 8);
+        c30.StoreUnsafe(ref c, 3 * ld); c31.StoreUnsafe(ref c, 3 * ld + 8);
+        c40.StoreUnsafe(ref c, 4 * ld); c41.StoreUnsafe(ref c, 4 * ld + 8);
+        c50.StoreUnsafe(ref c, 5 * ld); c51.StoreUnsafe(ref c, 5 * ld + 8);
+        c60.StoreUnsafe(ref c, 6 * ld); c61.StoreUnsafe(ref c, 6 * ld + 8);
+        c70.StoreUnsafe(ref c, 7 * ld); c71.StoreUnsafe(ref c, 7 * ld + 8);
+    }
+
+    /// <summary>
+    /// <see cref="Kernel512"/> reading A in place instead of from a packed panel: row r of the tile at p is
+    /// <c>a[r·si + p·sp]</c>. The same chain per element, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512InPlace(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    {
+        var ld = (nuint)ldc;
+        nint s1 = si, s2 = 2 * (nint)si, s3 = 3 * (nint)si, step = sp;
+        ref var a4 = ref Unsafe.Add(ref a, 4 * s1);
+        Vector512<double> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (first)
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<double>.Zero;
+        }
+        else
+        {
+            c00 = Vector512.LoadUnsafe(ref c, 0); c01 = Vector512.LoadUnsafe(ref c, 8);
+            c10 = Vector512.LoadUnsafe(ref c, ld); c11 = Vector512.LoadUnsafe(ref c, ld + 8);
+            c20 = Vector512.LoadUnsafe(ref c, 2 * ld); c21 = Vector512.LoadUnsafe(ref c, 2 * ld + 8);
+            c30 = Vector512.LoadUnsafe(ref c, 3 * ld); c31 = Vector512.LoadUnsafe(ref c, 3 * ld + 8);
+            c40 = Vector512.LoadUnsafe(ref c, 4 * ld); c41 = Vector512.LoadUnsafe(ref c, 4 * ld + 8);
+            c50 = Vector512.LoadUnsafe(ref c, 5 * ld); c51 = Vector512.LoadUnsafe(ref c, 5 * ld + 8);
+            c60 = Vector512.LoadUnsafe(ref c, 6 * ld); c61 = Vector512.LoadUnsafe(ref c, 6 * ld + 8);
+            c70 = Vector512.LoadUnsafe(ref c, 7 * ld); c71 = Vector512.LoadUnsafe(ref c, 7 * ld + 8);
+        }
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadUnsafe(ref b, 0);
+            var b1 = Vector512.LoadUnsafe(ref b, 8);
+            var x = Vector512.Create(a);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref a, s1));
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref a, s2));
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref a, s3));
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a4);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref a4, s1));
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(Unsafe.Add(ref a4, s2));
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(Unsafe.Add(ref a4, s3));
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            a = ref Unsafe.Add(ref a, step);
+            a4 = ref Unsafe.Add(ref a4, step);
             b = ref Unsafe.Add(ref b, NR512);
         }
         if (hasBias)
