@@ -22,7 +22,8 @@ namespace Nn.Kernels;
 /// products (at most <see cref="DirectThreshold"/> multiply-adds), so the bits are the same for any thread count, any
 /// tile shape and position (interior or tail) and any path.</para>
 /// <para>Allocation: none per call beyond the thread-pool bookkeeping of a parallel call; the pack buffers are
-/// per-thread scratch that only grows up to (MC·KC + KC·NC) doubles.</para>
+/// per-thread scratch that only grows up to (MC·KC + KC·NC) doubles, plus one process-wide shared pack of at most
+/// <see cref="SharedPackLimit"/> doubles for parallel products (a concurrent caller finding it taken allocates its own).</para>
 /// </remarks>
 internal static class Gemm
 {
