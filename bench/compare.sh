@@ -33,7 +33,10 @@ echo "# nn (bench runner: warmed up, median)" >&2
 dotnet "$ROOT/bench/Nn.Bench/bin/Release/net10.0/Nn.Bench.dll" quick "$THREADS" | tee "$WORK/ours.txt"
 echo "# nn train (end to end, one process per run: includes JIT warm-up)" >&2
 common=(--validation-fraction 0 --scale none --patience 0 --init he --activation relu --output softmax --loss cce --optimizer sgd --threads "$THREADS" --json --quiet)
-"${NN[@]}" train --data "$WORK/mnist_x.npy" --labels "$WORK/mnist_y.npy" --layers 512,512 --lr 0.01 --epochs 1 --batch-size 128 --out "$WORK/m.safetensors" "${common[@]}" > "$WORK/nn_mnist.json"
+# Peak resident memory of the MNIST-scale run, by GNU time where installed (Debian's `time` package).
+TIMECMD=()
+if [ -x /usr/bin/time ]; then TIMECMD=(/usr/bin/time -f %M -o "$WORK/nn_mnist_rss_kb.txt"); fi
+"${TIMECMD[@]}" "${NN[@]}" train --data "$WORK/mnist_x.npy" --labels "$WORK/mnist_y.npy" --layers 512,512 --lr 0.01 --epochs 1 --batch-size 128 --out "$WORK/m.safetensors" "${common[@]}" > "$WORK/nn_mnist.json"
 "${NN[@]}" train --data "$WORK/small_x.npy" --labels "$WORK/small_y.npy" --layers 32 --lr 0.1 --epochs 200 --batch-size 64 --out "$WORK/s.safetensors" "${common[@]}" > "$WORK/nn_small.json"
 
 "$PY" - "$WORK" <<'PYEOF'
@@ -62,4 +65,9 @@ for name, ours, npy, tch in rows:
 g_ours, g_np = f("gemm[1024x1024x1024]_gflops"), f("numpy_dgemm_1024_gflops")
 print(f"{'GEMM 1024³ (GFLOP/s)':34} {g_ours:9.2f} {g_np:9.2f} {'':9} {g_ours / g_np:9.3f}   (Nn / OpenBLAS dgemm)")
 print(f"NumPy BLAS: {kv.get('numpy_blas', '?')} core={kv.get('core', '?')}")
+rss = os.path.join(w, "nn_mnist_rss_kb.txt")
+if os.path.exists(rss):
+    data_mb = os.path.getsize(os.path.join(w, "mnist_x.npy")) / 1e6
+    peak_mb = int(open(rss).read().split()[-1]) / 1e3
+    print(f"nn train MNIST-scale peak RSS: {peak_mb:.0f} MB (data {data_mb:.0f} MB; data + 300 MB = {data_mb + 300:.0f} MB)")
 PYEOF

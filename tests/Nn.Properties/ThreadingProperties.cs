@@ -52,12 +52,19 @@ public class ThreadingProperties
     public enum KernelPath { Widest, Vector256, Scalar }
 
     /// <summary>
+    /// How a parallel product is partitioned: the kernel's own choice, rows or columns, with the operand every thread
+    /// reads whole (B for rows, A for columns) packed once and shared, or packed by each thread.
+    /// </summary>
+    public enum Partition { Auto, RowsShared, RowsOwn, ColumnsShared, ColumnsOwn }
+
+    /// <summary>
     /// Runs <paramref name="action"/> with the given settings; <paramref name="direct"/> is the unpacked small-product
     /// threshold (0: every product packed; <see cref="long.MaxValue"/>: every product direct; null: the default).
     /// </summary>
-    private static void With(int threads, KernelPath path, long threshold, Action action, long? direct = 0)
+    private static void With(int threads, KernelPath path, long threshold, Action action, long? direct = 0, Partition split = Partition.Auto)
     {
         var (t0, s0, v0, p0, d0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ForceVector256, Gemm.ParallelThreshold, Gemm.DirectThreshold);
+        var (split0, shared0) = (Gemm.Partition, Gemm.SharedPackLimit);
         try
         {
             Compute.MaxThreads = threads;
@@ -65,6 +72,13 @@ public class ThreadingProperties
             Gemm.ForceVector256 = path == KernelPath.Vector256;
             Gemm.ParallelThreshold = threshold;
             Gemm.DirectThreshold = direct ?? d0;
+            Gemm.Partition = split switch
+            {
+                Partition.RowsShared or Partition.RowsOwn => Gemm.Split.Rows,
+                Partition.ColumnsShared or Partition.ColumnsOwn => Gemm.Split.Columns,
+                _ => Gemm.Split.Auto,
+            };
+            if (split is Partition.RowsOwn or Partition.ColumnsOwn) Gemm.SharedPackLimit = 0;
             action();
         }
         finally
@@ -74,6 +88,8 @@ public class ThreadingProperties
             Gemm.ForceVector256 = v0;
             Gemm.ParallelThreshold = p0;
             Gemm.DirectThreshold = d0;
+            Gemm.Partition = split0;
+            Gemm.SharedPackLimit = shared0;
         }
     }
 
@@ -81,7 +97,8 @@ public class ThreadingProperties
         a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
 
     /// <summary>All three layouts, with and without bias, against the naive loop, for the given settings.</summary>
-    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, KernelPath path, long threshold, long? direct = 0)
+    private static void CheckAllLayouts(int m, int k, int n, long seed, int threads, KernelPath path, long threshold, long? direct = 0,
+        Partition split = Partition.Auto)
     {
         var a = Wild(seed, 0, m * k);
         var b = Wild(seed, 1, k * n);
@@ -116,7 +133,7 @@ public class ThreadingProperties
             c.AsSpan().Fill(double.NaN);
             Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate);
             Assert.True(BitEqual([.. expected.Select((v, i) => gate[i] > 0 ? v : 0.0)], c), $"A·Bᵀ (ReLU gate) {m}×{k}×{n}, {threads} threads, {path}");
-        }, direct);
+        }, direct, split);
     }
 
     [Fact]
@@ -126,8 +143,9 @@ public class ThreadingProperties
             from threads in Gen.Elements(ThreadCounts)
             from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar)
             from direct in Gen.Elements(0L, long.MaxValue)
-            select (d, threads, path, direct),
-            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct),
+            from split in Gen.Elements(Enum.GetValues<Partition>())
+            select (d, threads, path, direct, split),
+            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct, t.split),
             maxTest: 400);
 
     // Block boundaries of both blockings: 256-bit/scalar 6×8 tiles, KC 256, MC 192, NC 2048; 512-bit 8×16 tiles,
@@ -145,6 +163,8 @@ public class ThreadingProperties
     [InlineData(9, 40, 2063)] // 512-bit: two column blocks (NC = 2048) ending in a 15-column tail, a 1-row tail
     [InlineData(192, 64, 16)] // 512-bit: whole tiles only, two row blocks, one column tile
     [InlineData(17, 31, 160)] // 512-bit: ten column tiles split 3 ways, a 1-row tail
+    [InlineData(37, 300, 10)] // 512-bit, one column tile: A read in place, a 5-row tail packed alone
+    [InlineData(100, 800, 16)] // 512-bit, one whole column tile: A in place across 3 k-blocks, a 4-row tail
     public void Blocked_shapes_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {
         foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256 })
@@ -152,10 +172,35 @@ public class ThreadingProperties
             {
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: Gemm.ParallelThreshold);
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0);
+                if (threads > 1)
+                    foreach (var split in new[] { Partition.RowsShared, Partition.RowsOwn, Partition.ColumnsShared, Partition.ColumnsOwn })
+                        CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0, split: split);
             }
         CheckAllLayouts(m, k, n, 17, 2, KernelPath.Scalar, threshold: 0);
         CheckAllLayouts(m, k, n, 17, 1, KernelPath.Widest, threshold: 0, direct: long.MaxValue);
         CheckAllLayouts(m, k, n, 17, 1, KernelPath.Scalar, threshold: 0, direct: long.MaxValue);
+    }
+
+    // Callers multiplying at once with a shared pack: one takes the cached pack, the others get their own.
+    [Theory]
+    [InlineData(Partition.RowsShared)]
+    [InlineData(Partition.ColumnsShared)]
+    public void Concurrent_products_with_a_shared_pack_are_bit_identical_to_the_naive_chain(Partition split)
+    {
+        const int M = 67, K = 45, N = 70;
+        var a = Wild(31, 0, M * K);
+        var b = Wild(31, 1, K * N);
+        var expected = NaiveProduct(a, b, M, K, N, null);
+        With(2, KernelPath.Widest, threshold: 0, split: split, action: () =>
+            Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+            {
+                for (var r = 0; r < 50; r++)
+                {
+                    var c = new double[M * N];
+                    Blas.Gemm(a, b, c, M, K, N);
+                    Assert.True(BitEqual(expected, c), $"round {r}");
+                }
+            }));
     }
 
     // The unpacked small-product path (Gemm.Direct): its 8-row (n ≤ 4), 4×8, 4×4, 1×16 and 1×4 blocks, whole and

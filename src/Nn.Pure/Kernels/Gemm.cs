@@ -22,7 +22,8 @@ namespace Nn.Kernels;
 /// products (at most <see cref="DirectThreshold"/> multiply-adds), so the bits are the same for any thread count, any
 /// tile shape and position (interior or tail) and any path.</para>
 /// <para>Allocation: none per call beyond the thread-pool bookkeeping of a parallel call; the pack buffers are
-/// per-thread scratch that only grows up to (MC·KC + KC·NC) doubles.</para>
+/// per-thread scratch that only grows up to (MC·KC + KC·NC) doubles, plus one process-wide shared pack of at most
+/// <see cref="SharedPackLimit"/> doubles for parallel products (a concurrent caller finding it taken allocates its own).</para>
 /// </remarks>
 internal static class Gemm
 {
@@ -152,23 +153,111 @@ internal static class Gemm
         var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
         var rowTiles = (m + bl.Mr - 1) / bl.Mr;
         var colTiles = (n + bl.Nr - 1) / bl.Nr;
-        var splitCols = colTiles >= rowTiles;
-        var tiles = splitCols ? colTiles : rowTiles;
-        var threads = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(Compute.MaxThreads, tiles);
+        var threads = (long)m * n * k < ParallelThreshold ? 1 : Compute.MaxThreads;
+        // Rows when there are more row tiles than column tiles, else columns. The operand every thread reads whole (B
+        // for rows, A for columns) is packed once and shared; each thread packs its own part of the other.
+        var splitRows = Partition switch
+        {
+            Split.Rows => true,
+            Split.Columns => false,
+            _ => rowTiles > colTiles,
+        };
+        var tiles = splitRows ? rowTiles : colTiles;
+        threads = Math.Min(threads, tiles);
         if (threads <= 1)
         {
-            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n);
+            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, null);
             return;
         }
+        var panels = splitRows ? colTiles : rowTiles;
+        var sharedLength = (long)panels * (splitRows ? bl.Nr : bl.Mr) * k;
+        var shared = sharedLength <= SharedPackLimit ? Interlocked.Exchange(ref sharedPack, null) ?? new SharedPack() : null;
+        shared?.Start(splitRows, sharedLength, panels, threads);
         // A fixed partition of whole tiles: thread t owns tiles [t·tiles/T, (t+1)·tiles/T) of the split dimension.
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             var t0 = (int)((long)t * tiles / threads);
             var t1 = (int)((long)(t + 1) * tiles / threads);
-            if (splitCols) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr));
-            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n);
+            shared?.PackAll(bl, a, transA, b, transB, m, k, n);
+            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, null, shared?.Buffer);
+            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared?.Buffer, null);
         });
+        if (shared is not null) Volatile.Write(ref sharedPack, shared);
     }
+
+    /// <summary>
+    /// One operand packed once for a parallel product and shared by its threads: all of B as full-depth nr-column panels
+    /// (<c>buffer[q·nr·k + p·nr + j]</c> = B[p, q·nr + j], zero beyond column n) for a row split, or all of A as
+    /// full-depth mr-row panels (<c>buffer[q·mr·k + p·mr + r]</c> = A[q·mr + r, p]) for a column split, packed in chunks
+    /// of panels that the threads claim. A thread waits only for chunks already claimed by a running thread, so it never
+    /// depends on a thread that has not started (<see cref="Parallel.For(int, int, Action{int})"/> may run every
+    /// iteration on one thread). A copy: it changes no bits.
+    /// </summary>
+    private sealed class SharedPack
+    {
+        public double[] Buffer = [];
+        private bool packB;
+        private int next;
+        private int done;
+        private int chunkPanels;
+        private int chunks;
+
+        public void Start(bool packsB, long length, int panels, int threads)
+        {
+            if (Buffer.Length < length) Buffer = new double[length];
+            packB = packsB;
+            next = 0;
+            done = 0;
+            chunkPanels = Math.Clamp(panels / (4 * threads), 1, 8);
+            chunks = (panels + chunkPanels - 1) / chunkPanels;
+        }
+
+        public void PackAll(Blocking bl, double[] a, bool transA, double[] b, bool transB, int m, int k, int n)
+        {
+            for (var q = Interlocked.Increment(ref next) - 1; q < chunks; q = Interlocked.Increment(ref next) - 1)
+            {
+                if (packB)
+                {
+                    var jc = q * chunkPanels * bl.Nr;
+                    var nc = Math.Min(chunkPanels * bl.Nr, n - jc);
+                    PackB(b, transB, k, n, 0, k, jc, nc, bl.Nr, Buffer.AsSpan(jc * k, RoundUp(nc, bl.Nr) * k));
+                }
+                else
+                {
+                    var ic = q * chunkPanels * bl.Mr;
+                    var mc = Math.Min(chunkPanels * bl.Mr, m - ic);
+                    PackA(a, transA, m, k, 0, k, ic, mc, bl.Mr, Buffer.AsSpan(ic * k, RoundUp(mc, bl.Mr) * k));
+                }
+                Interlocked.Increment(ref done);
+            }
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref done) < chunks) spin.SpinOnce();
+        }
+    }
+
+    /// <summary>How a parallel product splits its output tiles between threads.</summary>
+    internal enum Split { Auto, Rows, Columns }
+
+    /// <summary>
+    /// Tests force the row or column split of parallel products with this (default <see cref="Split.Auto"/>); it
+    /// changes speed only, never the bits: every split assigns whole output tiles.
+    /// </summary>
+    internal static Split Partition { get; set; } = Split.Auto;
+
+    /// <summary>
+    /// The most doubles of a packed operand (k × n, or m × k for a column split, rounded up to whole panels) a parallel
+    /// product packs once and shares between its threads (default 2²², 32 MiB); above it each thread packs its own
+    /// blocks. Tests set 0 to force that; it changes speed only, never the bits.
+    /// </summary>
+    internal static long SharedPackLimit { get; set; } = 1L << 22;
+
+    private static SharedPack? sharedPack;
+
+    /// <summary>
+    /// Whether a product with one column tile (n ≤ 16 on the 512-bit path) reads whole row tiles of A in place instead
+    /// of packing A (default true). Settable for tests and tuning; it changes speed only, never the bits.
+    /// </summary>
+    internal static bool UnpackedA { get; set; } = true;
 
     /// <summary>
     /// The product without packing or tiles, for small shapes: the same chain per element (<c>s = 0; s = fma(A[i, p],
@@ -494,7 +583,7 @@ internal static class Gemm
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
     private static void Block(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
-        double[]? bias, int i0, int i1, int j0, int j1)
+        double[]? bias, int i0, int i1, int j0, int j1, double[]? packedA, double[]? packedB)
     {
         if (i0 >= i1 || j0 >= j1) return;
         var (mr, nr) = (bl.Mr, bl.Nr);
@@ -502,10 +591,16 @@ internal static class Gemm
         var kcStep = (k + kBlocks - 1) / kBlocks; // balanced k-blocks; the per-element chain is the same for any split
         var mcMax = Math.Min(bl.Mc, RoundUp(i1 - i0, mr));
         var ncMax = Math.Min(bl.Nc, RoundUp(j1 - j0, nr));
-        var pa = Scratch(ref packA, mcMax * kcStep);
-        var pb = Scratch(ref packB, kcStep * ncMax);
+        // packedA: all of A already packed as full-depth panels (SharedPack), else this thread packs MC×KC blocks.
+        var pa = packedA ?? Scratch(ref packA, mcMax * kcStep);
+        // packedB: all of B already packed as full-depth panels (SharedPack), else this thread packs KC×NC blocks.
+        var pb = packedB ?? Scratch(ref packB, kcStep * ncMax);
         Span<double> edge = stackalloc double[MR512 * NR512];
         Span<double> edgeBias = stackalloc double[NR512];
+        // One column tile (n ≤ 16, e.g. an output layer): each value of A feeds one tile only, so packing it buys
+        // nothing; the 512-bit kernel reads whole 8-row tiles of A in place, A[i, p] = a[i·si + p·sp].
+        var unpackedA = UnpackedA && path == Path.Vector512 && packedA is null && j1 - j0 <= nr;
+        var (si, sp) = transA ? (1, m) : (k, 1);
 
         for (var jc = j0; jc < j1; jc += bl.Nc)
         {
@@ -516,26 +611,34 @@ internal static class Gemm
                 var first = pc == 0;
                 var last = pc + kc == k;
                 var hasBias = last && bias is not null;
-                PackB(b, transB, k, n, pc, kc, jc, nc, nr, pb);
+                if (packedB is null) PackB(b, transB, k, n, pc, kc, jc, nc, nr, pb);
                 for (var ic = i0; ic < i1; ic += bl.Mc)
                 {
                     var mc = Math.Min(bl.Mc, i1 - ic);
-                    PackA(a, transA, m, k, pc, kc, ic, mc, mr, pa);
+                    if (packedA is null && !unpackedA) PackA(a, transA, m, k, pc, kc, ic, mc, mr, pa);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var cols = Math.Min(nr, nc - jr);
-                        ref var bPanel = ref pb[jr * kc];
+                        ref var bPanel = ref packedB is null ? ref pb[jr * kc] : ref pb[(jc + jr) * k + pc * nr];
                         for (var ir = 0; ir < mc; ir += mr)
                         {
                             var rows = Math.Min(mr, mc - ir);
-                            ref var aPanel = ref pa[ir * kc];
+                            ref var aPanel = ref packedA is null ? ref pa[ir * kc] : ref pa[(ic + ir) * k + pc * mr];
                             var row = ic + ir;
                             var col = jc + jr;
+                            var inPlace = unpackedA && rows == mr;
+                            if (inPlace) _ = a[(row + mr - 1) * si + (pc + kc - 1) * sp]; // bounds-checks the last value the kernel reads
+                            else if (unpackedA) // a tail of rows: pack that panel alone
+                            {
+                                PackA(a, transA, m, k, pc, kc, row, rows, mr, pa);
+                                aPanel = ref pa[0];
+                            }
                             if (rows == mr && cols == nr)
                             {
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();
-                                Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                if (inPlace) Kernel512InPlace(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
                             }
                             else
                             {
@@ -544,7 +647,10 @@ internal static class Gemm
                                 edgeBias.Clear();
                                 for (var r = 0; r < rows && !first; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
                                 if (hasBias) bias.AsSpan(col, cols).CopyTo(edgeBias);
-                                Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                if (inPlace)
+                                    Kernel512InPlace(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                else
+                                    Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
                             }
                         }
@@ -567,12 +673,12 @@ internal static class Gemm
     /// zero beyond row ic+mc.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(double[] a, bool transA, int m, int k, int pc, int kc, int ic, int mc, int mr, double[] dst)
+    private static void PackA(double[] a, bool transA, int m, int k, int pc, int kc, int ic, int mc, int mr, Span<double> dst)
     {
         for (var ir = 0; ir < mc; ir += mr)
         {
             var rows = Math.Min(mr, mc - ir);
-            var panel = dst.AsSpan(ir * kc, mr * kc);
+            var panel = dst.Slice(ir * kc, mr * kc);
             if (rows < mr) panel.Clear();
             ref var d = ref MemoryMarshal.GetReference(panel);
             if (transA) // a is Aᵀ (k × m): A[i, p] = a[p·m + i]; each p gives mr contiguous values.
@@ -587,13 +693,14 @@ internal static class Gemm
     /// <c>dst[q·nr·kc + p·nr + j]</c>, zero beyond column jc+nc.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(double[] b, bool transB, int k, int n, int pc, int kc, int jc, int nc, int nr, double[] dst)
+    private static void PackB(double[] b, bool transB, int k, int n, int pc, int kc, int jc, int nc, int nr, Span<double> dst)
     {
         var whole = transB ? 0 : nc / nr * nr;
         if (whole > 0 && Vector256.IsHardwareAccelerated && nr % 4 == 0)
         {
             // Whole panels of B row by row: each source row is read once, front to back (sequential, prefetch-friendly).
-            ref var d0 = ref dst[0];
+            ref var d0 = ref dst[whole * kc - 1]; // bounds-checks the last element written
+            d0 = ref Unsafe.Subtract(ref d0, whole * kc - 1);
             for (var p = 0; p < kc; p++)
             {
                 ref var s = ref b[(pc + p) * n + jc];
@@ -609,7 +716,7 @@ internal static class Gemm
         for (var jr = whole; jr < nc; jr += nr)
         {
             var cols = Math.Min(nr, nc - jr);
-            var panel = dst.AsSpan(jr * kc, nr * kc);
+            var panel = dst.Slice(jr * kc, nr * kc);
             if (cols < nr) panel.Clear();
             ref var d = ref MemoryMarshal.GetReference(panel);
             if (transB) // b is Bᵀ (n × k): B[p, j] = b[j·k + p].
@@ -648,7 +755,35 @@ internal static class Gemm
     private static void Interleave(ref double src, int ld, int count, int kc, ref double dst, int width)
     {
         // p outer: each panel row is written whole, and the count source rows are read as count sequential streams.
-        for (var p = 0; p < kc; p++)
+        var p = 0;
+        var quads = Avx.IsSupported ? count / 4 * 4 : 0;
+        if (quads > 0)
+            for (; p + 4 <= kc; p += 4) // 4×4 blocks transposed in registers: 4 loads, 8 shuffles, 4 stores
+            {
+                ref var s = ref Unsafe.Add(ref src, p);
+                ref var d = ref Unsafe.Add(ref dst, (nint)p * width);
+                for (var r = 0; r < quads; r += 4)
+                {
+                    ref var sr = ref Unsafe.Add(ref s, (nint)r * ld);
+                    var r0 = Vector256.LoadUnsafe(ref sr);
+                    var r1 = Vector256.LoadUnsafe(ref sr, (nuint)ld);
+                    var r2 = Vector256.LoadUnsafe(ref sr, (nuint)(2 * ld));
+                    var r3 = Vector256.LoadUnsafe(ref sr, (nuint)(3 * ld));
+                    var t0 = Avx.UnpackLow(r0, r1); // r0[0] r1[0] r0[2] r1[2]
+                    var t1 = Avx.UnpackHigh(r0, r1); // r0[1] r1[1] r0[3] r1[3]
+                    var t2 = Avx.UnpackLow(r2, r3);
+                    var t3 = Avx.UnpackHigh(r2, r3);
+                    ref var dr = ref Unsafe.Add(ref d, r);
+                    Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dr);
+                    Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dr, (nuint)width);
+                    Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dr, (nuint)(2 * width));
+                    Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dr, (nuint)(3 * width));
+                }
+                for (var q = 0; q < 4; q++)
+                    for (var r = quads; r < count; r++)
+                        Unsafe.Add(ref d, (nint)q * width + r) = Unsafe.Add(ref s, (nint)r * ld + q);
+            }
+        for (; p < kc; p++)
         {
             ref var s = ref Unsafe.Add(ref src, p);
             ref var d = ref Unsafe.Add(ref dst, (nint)p * width);
@@ -712,6 +847,73 @@ internal static class Gemm
             x = Vector512.Create(Unsafe.Add(ref a, 7));
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
             a = ref Unsafe.Add(ref a, MR512);
+            b = ref Unsafe.Add(ref b, NR512);
+        }
+        if (hasBias)
+        {
+            var v0 = Vector512.LoadUnsafe(ref bias, 0);
+            var v1 = Vector512.LoadUnsafe(ref bias, 8);
+            c00 += v0; c01 += v1; c10 += v0; c11 += v1; c20 += v0; c21 += v1; c30 += v0; c31 += v1;
+            c40 += v0; c41 += v1; c50 += v0; c51 += v1; c60 += v0; c61 += v1; c70 += v0; c71 += v1;
+        }
+        c00.StoreUnsafe(ref c, 0); c01.StoreUnsafe(ref c, 8);
+        c10.StoreUnsafe(ref c, ld); c11.StoreUnsafe(ref c, ld + 8);
+        c20.StoreUnsafe(ref c, 2 * ld); c21.StoreUnsafe(ref c, 2 * ld + 8);
+        c30.StoreUnsafe(ref c, 3 * ld); c31.StoreUnsafe(ref c, 3 * ld + 8);
+        c40.StoreUnsafe(ref c, 4 * ld); c41.StoreUnsafe(ref c, 4 * ld + 8);
+        c50.StoreUnsafe(ref c, 5 * ld); c51.StoreUnsafe(ref c, 5 * ld + 8);
+        c60.StoreUnsafe(ref c, 6 * ld); c61.StoreUnsafe(ref c, 6 * ld + 8);
+        c70.StoreUnsafe(ref c, 7 * ld); c71.StoreUnsafe(ref c, 7 * ld + 8);
+    }
+
+    /// <summary>
+    /// <see cref="Kernel512"/> reading A in place instead of from a packed panel: row r of the tile at p is
+    /// <c>a[r·si + p·sp]</c>. The same chain per element, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512InPlace(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    {
+        var ld = (nuint)ldc;
+        nint s1 = si, s2 = 2 * (nint)si, s3 = 3 * (nint)si, step = sp;
+        ref var a4 = ref Unsafe.Add(ref a, 4 * s1);
+        Vector512<double> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (first)
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<double>.Zero;
+        }
+        else
+        {
+            c00 = Vector512.LoadUnsafe(ref c, 0); c01 = Vector512.LoadUnsafe(ref c, 8);
+            c10 = Vector512.LoadUnsafe(ref c, ld); c11 = Vector512.LoadUnsafe(ref c, ld + 8);
+            c20 = Vector512.LoadUnsafe(ref c, 2 * ld); c21 = Vector512.LoadUnsafe(ref c, 2 * ld + 8);
+            c30 = Vector512.LoadUnsafe(ref c, 3 * ld); c31 = Vector512.LoadUnsafe(ref c, 3 * ld + 8);
+            c40 = Vector512.LoadUnsafe(ref c, 4 * ld); c41 = Vector512.LoadUnsafe(ref c, 4 * ld + 8);
+            c50 = Vector512.LoadUnsafe(ref c, 5 * ld); c51 = Vector512.LoadUnsafe(ref c, 5 * ld + 8);
+            c60 = Vector512.LoadUnsafe(ref c, 6 * ld); c61 = Vector512.LoadUnsafe(ref c, 6 * ld + 8);
+            c70 = Vector512.LoadUnsafe(ref c, 7 * ld); c71 = Vector512.LoadUnsafe(ref c, 7 * ld + 8);
+        }
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.LoadUnsafe(ref b, 0);
+            var b1 = Vector512.LoadUnsafe(ref b, 8);
+            var x = Vector512.Create(a);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref a, s1));
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref a, s2));
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref a, s3));
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a4);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref a4, s1));
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(Unsafe.Add(ref a4, s2));
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(Unsafe.Add(ref a4, s3));
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            a = ref Unsafe.Add(ref a, step);
+            a4 = ref Unsafe.Add(ref a4, step);
             b = ref Unsafe.Add(ref b, NR512);
         }
         if (hasBias)
