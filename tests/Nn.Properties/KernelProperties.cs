@@ -232,6 +232,13 @@ public class KernelProperties
             var s = Filled(d.N);
             Blas.ColumnSums(a.AsSpan(), d.M, d.N, s);
             AssertBitEqual(NaiveColumnSums(a), s);
+
+            // A batch gather: rows picked with repeats and in any order (short rows take the element-copy branch).
+            var picks = Enumerable.Range(0, 2 * d.M).Select(i => (int)(((i * 7919L + d.Seed) % d.M + d.M) % d.M)).ToArray();
+            var g = Filled(picks.Length * d.N);
+            Blas.GatherRows(a.AsSpan(), d.M, d.N, picks, g);
+            AssertBitEqual(picks.SelectMany(p => a.RowSpan(p).ToArray()).ToArray(), g);
+            if (d.M > 0) Assert.Throws<ArgumentOutOfRangeException>(() => Blas.GatherRows(a.AsSpan(), d.M, d.N, [0, d.M], new double[2 * d.N]));
         });
 
     [Fact]

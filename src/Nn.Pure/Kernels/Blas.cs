@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Nn.Kernels;
@@ -153,6 +155,34 @@ internal static class Blas
             var sj = 0.0;
             for (var i = 0; i < rows; i++) sj += a[i * cols + j];
             s[j] = sj;
+        }
+    }
+
+    /// <summary>
+    /// <c>dst[i, ·] = a[indices[i], ·]</c> for a (rowCount × cols): a mini-batch gathered from a data set.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">When an index is outside [0, rowCount).</exception>
+    internal static void GatherRows(ReadOnlySpan<double> a, int rowCount, int cols, ReadOnlySpan<int> indices, Span<double> dst)
+    {
+        var rows = indices;
+        foreach (var r in rows)
+            if ((uint)r >= (uint)rowCount) throw new ArgumentOutOfRangeException(nameof(indices), r, $"Row index must be in [0, {rowCount}).");
+        if (rows.Length == 0 || cols == 0) return;
+        if (dst.Length < rows.Length * cols || a.Length < rowCount * cols) throw new ArgumentException("The source or destination is shorter than its shape.");
+        if (cols > 8)
+        {
+            for (var i = 0; i < rows.Length; i++) a.Slice(rows[i] * cols, cols).CopyTo(dst.Slice(i * cols, cols));
+            return;
+        }
+        // Short rows (e.g. 2 features, 3 one-hot classes): element copies, since a memmove call per row costs more than the
+        // row. The indices were checked above, so the reads need no further bounds checks.
+        ref var src = ref MemoryMarshal.GetReference(a);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            ref var row = ref Unsafe.Add(ref src, rows[i] * cols);
+            ref var to = ref Unsafe.Add(ref d, i * cols);
+            for (var j = 0; j < cols; j++) Unsafe.Add(ref to, j) = Unsafe.Add(ref row, j);
         }
     }
 

@@ -310,7 +310,7 @@ internal static class Gemm
                 // Rows as they are, plus room for the last row's final vector: one contiguous copy, not one per row.
                 bp = Scratch(ref directB, k * n + (width - n));
                 b.AsSpan(0, k * n).CopyTo(bp);
-                bp.AsSpan(k * n, width - n).Clear();
+                for (var j = k * n; j < k * n + (width - n); j++) bp[j] = 0.0; // 1–3 values: a loop, not a call
             }
         }
         if (c.Length < m * n || (bias is not null && bias.Length < n) || (typeof(TStore) != typeof(PlainStore) && (aux is null || aux.Length < m * n)))

@@ -148,13 +148,7 @@ public sealed class Matrix : IEquatable<Matrix>
     internal Matrix SelectRowsInto(ImmutableArray<int> indices, Workspace? ws)
     {
         var data = Workspace.Alloc(ws, indices.Length * Cols);
-        for (var i = 0; i < indices.Length; i++)
-        {
-            var r = indices[i];
-            if ((uint)r >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(indices), r, $"Row index must be in [0, {Rows}).");
-            if (Cols > 16) RowSpan(r).CopyTo(data.AsSpan(i * Cols, Cols));
-            else for (var j = 0; j < Cols; j++) data[i * Cols + j] = Data[r * Cols + j]; // a memmove call per short row costs more than the copy
-        }
+        Blas.GatherRows(Data, Rows, Cols, indices.AsSpan(), data);
         return new(indices.Length, Cols, data);
     }
 
