@@ -61,7 +61,7 @@ internal static class Elementwise
                 z.CopyTo(a);
                 break;
             case Activation.Softmax:
-                for (var r = 0; cols > 0 && r < z.Length / cols; r++) SoftmaxRow(z.Slice(r * cols, cols), a.Slice(r * cols, cols));
+                if (cols > 0) SoftmaxRows(z, a, new double[z.Length / cols], z.Length / cols, cols); // row by row the bits of SoftmaxRow
                 break;
             default:
                 throw new ArgumentException($"Unknown activation {activation}.", nameof(activation));
@@ -297,6 +297,17 @@ internal static class Elementwise
         var vm = Vector256.Create((double)m);
         for (var j = 0; j < cols; j++) Scatter(ref g0, j, cols, (Gather(ref a0, j, cols) * sy - Gather(ref y0, j, cols)) / vm);
         return loss;
+    }
+
+    /// <summary><see cref="LogSumExp"/> of every row of z (rows × cols) into lse, with the bits of the row-by-row calls.</summary>
+    internal static void LogSumExpRows(ReadOnlySpan<double> z, Span<double> lse, int rows, int cols)
+    {
+        if (cols == 0)
+        {
+            lse[..rows].Fill(double.NegativeInfinity);
+            return;
+        }
+        SoftmaxRows(z, new double[rows * cols], lse, rows, cols); // the softmax's log-sum-exp is LogSumExp's, bit for bit
     }
 
     /// <summary><c>log Σⱼ e^(zⱼ)</c> of one row, computed as <c>max + log Σⱼ e^(zⱼ − max)</c>.</summary>

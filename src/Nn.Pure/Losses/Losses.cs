@@ -77,11 +77,16 @@ public static class Losses
                 for (var i = 0; i < z.Data.Length; i++) sum += Elementwise.Softplus(z.Data[i]) - y.Data[i] * z.Data[i];
                 return sum / m;
             case Loss.CategoricalCrossEntropy:
+                if (rowLogSumExp is null)
+                {
+                    rowLogSumExp = new double[m];
+                    Elementwise.LogSumExpRows(z.AsSpan(), rowLogSumExp, m, z.Cols);
+                }
                 for (var r = 0; r < m; r++)
                 {
                     var zr = z.RowSpan(r);
                     var yr = y.RowSpan(r);
-                    sum += Blas.Sum(yr) * (rowLogSumExp is null ? Elementwise.LogSumExp(zr) : rowLogSumExp[r]) - Blas.Dot(yr, zr);
+                    sum += Blas.Sum(yr) * rowLogSumExp[r] - Blas.Dot(yr, zr);
                 }
                 return sum / m;
             default:
