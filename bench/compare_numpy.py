@@ -1,5 +1,5 @@
 """NumPy equivalents of the benchmark workloads (float64). `python3 compare_numpy.py gen DIR` writes the data;
-`python3 compare_numpy.py run DIR` prints key=value timings: the tuned MNIST-scale epoch (preallocated buffers,
+`python3 compare_numpy.py run DIR` (or `epoch DIR`: dgemm and the MNIST-scale epoch only) prints key=value timings: the tuned MNIST-scale epoch (preallocated buffers,
 in-place BLAS calls), the small workload written the plain way (as the seed code is), and dgemm at 1024³."""
 import sys
 
@@ -89,6 +89,8 @@ def main():
     print(f"numpy_blas={common.blas_kernel()}")
     print(f"numpy_dgemm_1024_gflops={common.dgemm_gflops():.2f}")
     print(f"numpy_mnist_epoch_seconds={common.median_seconds(lambda: mnist_epoch_tuned(x, y), common.REPEATS):.3f}")
+    if mode == "epoch":  # bench/paired.sh: the MNIST-scale epoch and dgemm only
+        return
     sx, sy = common.load(folder, "small")
     print(f"numpy_small_seconds={common.median_seconds(lambda: small_plain(sx, sy), common.REPEATS):.4f}")
 

@@ -3,8 +3,9 @@ using BenchmarkDotNet.Running;
 using Nn;
 using Nn.Bench;
 
-// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads]` prints median timings as key=value lines (used by
-// bench/compare.sh); anything else goes to BenchmarkDotNet (e.g. `-- --filter '*Gemm*'`).
+// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist]` prints median
+// timings as key=value lines (used by bench/compare.sh and bench/paired.sh); anything else goes to BenchmarkDotNet
+// (e.g. `-- --filter '*Gemm*'`).
 if (args.Length > 0 && args[0] == "quick")
 {
     var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
@@ -12,9 +13,11 @@ if (args.Length > 0 && args[0] == "quick")
     Compute.MaxThreads = threads;
     var inv = CultureInfo.InvariantCulture;
     Console.WriteLine($"threads={threads}");
-    if (only is "all" or "gemm")
+    if (only is "all" or "gemm" or "gemm1024")
     {
-        foreach (var shape in new[] { "1024x1024x1024", "128x784x512", "128x512x512", "128x512x10", "784x128x512 tA", "128x512x784 tB", "512x128x512 tA", "128x10x512 tB" })
+        var shapes = only == "gemm1024" ? new[] { "1024x1024x1024" }
+            : new[] { "1024x1024x1024", "128x784x512", "128x512x512", "128x512x10", "784x128x512 tA", "128x512x784 tB", "512x128x512 tA", "128x10x512 tB" };
+        foreach (var shape in shapes)
         {
             var (m, k, n, op) = GemmBenchmarks.Parse(shape);
             var a = op == "tA" ? Workloads.Random(1, k, m) : Workloads.Random(1, m, k);
@@ -51,7 +54,9 @@ if (args.Length > 0 && args[0] == "quick")
     {
         var mnist = Workloads.Mnist();
         var first = Workloads.MedianSeconds(() => mnist.Train(), 0, 1);
-        var s = Workloads.MedianSeconds(() => mnist.Train(), 0, 3);
+        // NN_BENCH_REPEATS: timed epochs after the first (default 3); bench/paired.sh uses 1 per process.
+        var repeats = int.TryParse(Environment.GetEnvironmentVariable("NN_BENCH_REPEATS"), out var rr) && rr > 0 ? rr : 3;
+        var s = Workloads.MedianSeconds(() => mnist.Train(), 0, repeats);
         Console.WriteLine(string.Create(inv, $"mnist_epoch_first_seconds={first:F3}"));
         Console.WriteLine(string.Create(inv, $"mnist_epoch_seconds={s:F3}"));
     }

@@ -39,9 +39,10 @@ internal static class TreeUpdate
 
     private static (double[] Theta, double[]? A, double[]? B) Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel)
     {
-        var thetaOut = new double[theta.Length];
-        var aOut = a is null ? null : new double[theta.Length];
-        var bOut = b is null ? null : new double[theta.Length];
+        // The kernel writes every element, so the new arrays need not be zeroed first (5.4 MB a step at MNIST scale).
+        var thetaOut = GC.AllocateUninitializedArray<double>(theta.Length);
+        var aOut = a is null ? null : GC.AllocateUninitializedArray<double>(theta.Length);
+        var bOut = b is null ? null : GC.AllocateUninitializedArray<double>(theta.Length);
         kernel(theta, g, a, b, thetaOut, aOut, bOut);
         return (thetaOut, aOut, bOut);
     }
