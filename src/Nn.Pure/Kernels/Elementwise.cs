@@ -164,7 +164,7 @@ internal static class Elementwise
     {
         var r = 0;
         if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            for (; cols <= LaneRowsMaxCols && r + 4 <= rows; r += 4) SoftmaxFourRows(z, a, lse, r, cols);
+            for (; cols > 0 && cols <= LaneRowsMaxCols && r + 4 <= rows; r += 4) SoftmaxFourRows(z, a, lse, r, cols);
         for (; r < rows; r++)
         {
             var zr = z.Slice(r * cols, cols);
@@ -245,7 +245,7 @@ internal static class Elementwise
         var loss = 0.0;
         var m = Math.Max(rows, 1);
         var r = 0;
-        if (Vector256.IsHardwareAccelerated && cols <= LaneRowsMaxCols)
+        if (Vector256.IsHardwareAccelerated && cols > 0 && cols <= LaneRowsMaxCols)
             for (; r + 4 <= rows; r += 4) loss = CrossEntropyFourRows(a, lse, z, y, g, r, cols, m, loss);
         for (; r < rows; r++)
         {

@@ -67,29 +67,6 @@ internal static class Exponential
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double PowerOfTwo(int k) => BitConverter.Int64BitsToDouble((long)(k + 1023) << 52);
 
-    /// <summary><c>y[i] = e^(x[i])</c>: the bits of <see cref="Of"/> for every element, four at a time where SIMD is accelerated.</summary>
-    internal static void Apply(ReadOnlySpan<double> x, Span<double> y)
-    {
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-        {
-            var lo = Vector256.Create(-708.0);
-            var hi = Vector256.Create(709.0);
-            for (; i <= x.Length - 4; i += 4)
-            {
-                var v = Vector256.Create(x[i..]);
-                // Lanes outside the range where 2ᵏ is one normal double (or NaN) take the scalar form, which has the same steps.
-                if (!(Vector256.GreaterThanOrEqualAll(v, lo) && Vector256.LessThanOrEqualAll(v, hi)))
-                {
-                    for (var j = i; j < i + 4; j++) y[j] = Of(x[j]);
-                    continue;
-                }
-                Exp4(v).CopyTo(y[i..]);
-            }
-        }
-        for (; i < x.Length; i++) y[i] = Of(x[i]);
-    }
-
     /// <summary><see cref="Of"/> on four lanes, any values: lanes outside [−708, 709] (or NaN) take the scalar form.</summary>
     internal static Vector256<double> Of4(Vector256<double> x)
     {
