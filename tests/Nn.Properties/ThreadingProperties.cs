@@ -64,7 +64,7 @@ public class ThreadingProperties
     private static void With(int threads, KernelPath path, long threshold, Action action, long? direct = 0, Partition split = Partition.Auto)
     {
         var (t0, s0, v0, p0, d0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ForceVector256, Gemm.ParallelThreshold, Gemm.DirectThreshold);
-        var (split0, shared0) = (Gemm.Partition, Gemm.SharedPackLimit);
+        var (split0, shared0, update0) = (Gemm.Partition, Gemm.SharedPackLimit, TreeUpdate.ParallelLength);
         try
         {
             Compute.MaxThreads = threads;
@@ -79,6 +79,7 @@ public class ThreadingProperties
                 _ => Gemm.Split.Auto,
             };
             if (split is Partition.RowsOwn or Partition.ColumnsOwn) Gemm.SharedPackLimit = 0;
+            TreeUpdate.ParallelLength = threshold == 0 ? 1 : update0; // a zero threshold also splits every optimizer update
             action();
         }
         finally
@@ -90,6 +91,7 @@ public class ThreadingProperties
             Gemm.DirectThreshold = d0;
             Gemm.Partition = split0;
             Gemm.SharedPackLimit = shared0;
+            TreeUpdate.ParallelLength = update0;
         }
     }
 
@@ -263,6 +265,44 @@ public class ThreadingProperties
             }
         }, maxTest: 40);
     }
+
+    [Fact]
+    public void Optimizer_updates_split_across_threads_give_the_single_thread_bits() =>
+        PropertyConfig.Check(
+            from inputs in Gen.Choose(1, 20)
+            from hidden in Gen.Choose(1, 30)
+            from name in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+            from steps in Gen.Choose(1, 3)
+            from seed in Gens.Seed
+            select (inputs, hidden, name, steps, seed),
+            t =>
+            {
+                var key = Key.FromSeed(t.seed);
+                var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, 3], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal);
+                var optimizer = Optimizers.Parse(t.name, 0.01);
+                OptimizerStep Run(int threads)
+                {
+                    OptimizerStep? r = null;
+                    With(threads, KernelPath.Widest, threshold: 0, () =>
+                    {
+                        var (p, s) = (network, Optimizers.Init(optimizer, network));
+                        for (var i = 0; i < t.steps; i++)
+                        {
+                            var g = Parameters.Scale(0.5 + i, Init.Mlp(Prng.Fold(key, 10 + i), [.. network.Sizes], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal));
+                            r = Optimizers.Update(optimizer, s, p, g);
+                            (p, s) = (r.Parameters, r.State);
+                        }
+                    });
+                    return r!;
+                }
+                var one = Run(1);
+                foreach (var threads in new[] { 2, 3, 5 })
+                {
+                    var other = Run(threads);
+                    Assert.True(Parameters.BitEquals(one.Parameters, other.Parameters), $"{threads} threads: {t}");
+                    Assert.Equal(one.State, other.State);
+                }
+            });
 
     [Fact]
     public void Training_step_through_scratch_equals_backprop_then_update_bit_for_bit_step_after_step()
