@@ -6,6 +6,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.FSharp.Core;
 using Nn.Shell;
+using Nn.Tests.Shared;
 
 namespace Nn.Shell.Tests;
 
