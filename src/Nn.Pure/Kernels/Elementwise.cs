@@ -61,7 +61,7 @@ internal static class Elementwise
                 z.CopyTo(a);
                 break;
             case Activation.Softmax:
-                if (cols > 0) SoftmaxRows(z, a, new double[z.Length / cols], z.Length / cols, cols); // row by row the bits of SoftmaxRow
+                if (cols > 0) SoftmaxRows(z, a, new double[z.Length / cols], z.Length / cols, cols);
                 break;
             default:
                 throw new ArgumentException($"Unknown activation {activation}.", nameof(activation));
@@ -128,37 +128,10 @@ internal static class Elementwise
         for (; i < z.Length; i++) dz[i] = z[i] > 0 ? da[i] : 0.0;
     }
 
-    /// <summary>Stable softmax of one row: subtracts the row max, so no exponent exceeds 0.</summary>
-    internal static void SoftmaxRow(ReadOnlySpan<double> z, Span<double> a) => Softmax(z, a);
-
     /// <summary>
-    /// <see cref="SoftmaxRow"/> that also returns <see cref="LogSumExp"/> of the row, bit for bit, from the same
-    /// exponentials and the same sum.
-    /// </summary>
-    internal static double SoftmaxRowWithLogSumExp(ReadOnlySpan<double> z, Span<double> a)
-    {
-        var (max, sum) = Softmax(z, a);
-        return double.IsNegativeInfinity(max) ? max : max + Logarithm.Of(sum);
-    }
-
-    /// <summary>Writes the softmax of <paramref name="z"/> into <paramref name="a"/>; returns the row max and the sum of e^(z − max).</summary>
-    private static (double Max, double Sum) Softmax(ReadOnlySpan<double> z, Span<double> a)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var v in z) if (v > max) max = v;
-        var sum = 0.0;
-        for (var j = 0; j < z.Length; j++)
-        {
-            a[j] = Exponential.Of(z[j] - max);
-            sum += a[j];
-        }
-        for (var j = 0; j < z.Length; j++) a[j] /= sum;
-        return (max, sum);
-    }
-
-    /// <summary>
-    /// The softmax of every row of z (rows × cols) into a, and each row's log-sum-exp into lse: row by row the bits of
-    /// <see cref="SoftmaxRowWithLogSumExp"/>, in one loop instead of a call per row.
+    /// The stable softmax of every row of z (rows × cols) into a, and each row's log-sum-exp into lse. Per row: M = the
+    /// max (by <c>z &gt; M</c> from −∞), eⱼ = e^(zⱼ − M) by <see cref="Exponential"/>, s = Σⱼ eⱼ in ascending j, aⱼ = eⱼ / s,
+    /// lse = M + ln s by <see cref="Logarithm"/> (or M itself when M = −∞). Four rows at a time on SIMD lanes, same bits.
     /// </summary>
     internal static void SoftmaxRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int rows, int cols)
     {
@@ -299,7 +272,7 @@ internal static class Elementwise
         return loss;
     }
 
-    /// <summary><see cref="LogSumExp"/> of every row of z (rows × cols) into lse, with the bits of the row-by-row calls.</summary>
+    /// <summary><c>log Σⱼ e^(zⱼ)</c> of every row of z (rows × cols) into lse: the log-sum-exp of <see cref="SoftmaxRows"/>.</summary>
     internal static void LogSumExpRows(ReadOnlySpan<double> z, Span<double> lse, int rows, int cols)
     {
         if (cols == 0)
@@ -307,17 +280,6 @@ internal static class Elementwise
             lse[..rows].Fill(double.NegativeInfinity);
             return;
         }
-        SoftmaxRows(z, new double[rows * cols], lse, rows, cols); // the softmax's log-sum-exp is LogSumExp's, bit for bit
-    }
-
-    /// <summary><c>log Σⱼ e^(zⱼ)</c> of one row, computed as <c>max + log Σⱼ e^(zⱼ − max)</c>.</summary>
-    internal static double LogSumExp(ReadOnlySpan<double> z)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var v in z) if (v > max) max = v;
-        if (double.IsNegativeInfinity(max)) return max;
-        var sum = 0.0;
-        foreach (var v in z) sum += Exponential.Of(v - max);
-        return max + Logarithm.Of(sum);
+        SoftmaxRows(z, new double[rows * cols], lse, rows, cols);
     }
 }

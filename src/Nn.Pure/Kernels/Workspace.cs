@@ -22,7 +22,7 @@ internal sealed class Workspace
 
     /// <summary>
     /// Set by the forward pass of this step when the output layer is softmax: <c>log Σⱼ e^(zⱼ)</c> of every output row,
-    /// the bits of <see cref="Elementwise.LogSumExp"/>, from the softmax's own exponentials (so the CCE loss need not
+    /// the bits of <see cref="Elementwise.LogSumExpRows"/>, from the softmax's own exponentials (so the CCE loss need not
     /// evaluate them again). Null after <see cref="Begin"/>.
     /// </summary>
     internal double[]? OutputLogSumExp { get; set; }

@@ -64,7 +64,7 @@ public static class Backprop
         }
         else
         {
-            dataLoss = Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y, ws?.OutputLogSumExp);
+            dataLoss = Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y);
             delta = Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y, ws);
         }
         var penalty = Losses.L2Penalty(network, objective.L2);

@@ -53,11 +53,7 @@ public static class Losses
 
     /// <summary>The data loss J for output logits Z and activations Ŷ = f(Z) (both m × n) against targets Y (m × n).</summary>
     /// <exception cref="ArgumentException">When shapes differ or the pairing is unsupported.</exception>
-    public static double Value(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y) => Value(loss, output, z, yHat, y, null);
-
-    /// <summary><see cref="Value(Loss, Activation, Matrix, Matrix, Matrix)"/>, with CCE taking each row's log-sum-exp from
-    /// <paramref name="rowLogSumExp"/> when given (the same bits as <see cref="Elementwise.LogSumExp"/>).</summary>
-    internal static double Value(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y, double[]? rowLogSumExp)
+    public static double Value(Loss loss, Activation output, Matrix z, Matrix yHat, Matrix y)
     {
         CheckPairing(loss, output);
         Matrix.CheckSameShape(z, y, "compare outputs and targets of");
@@ -77,11 +73,8 @@ public static class Losses
                 for (var i = 0; i < z.Data.Length; i++) sum += Elementwise.Softplus(z.Data[i]) - y.Data[i] * z.Data[i];
                 return sum / m;
             case Loss.CategoricalCrossEntropy:
-                if (rowLogSumExp is null)
-                {
-                    rowLogSumExp = new double[m];
-                    Elementwise.LogSumExpRows(z.AsSpan(), rowLogSumExp, m, z.Cols);
-                }
+                var rowLogSumExp = new double[m];
+                Elementwise.LogSumExpRows(z.AsSpan(), rowLogSumExp, m, z.Cols);
                 for (var r = 0; r < m; r++)
                 {
                     var zr = z.RowSpan(r);
