@@ -50,8 +50,20 @@ public sealed record Dense
 
     internal static Matrix PreActivation(Dense layer, Matrix x, Kernels.Workspace? ws)
     {
+        CheckInput(layer, x);
+        return Matrix.MultiplyAddRow(x, layer.Weights, layer.Bias, ws);
+    }
+
+    /// <summary>Z and ReLU(Z) of a batch X, the ReLU applied as each Z value is stored (the bits of two passes).</summary>
+    internal static (Matrix Z, Matrix A) PreActivationRelu(Dense layer, Matrix x, Kernels.Workspace? ws)
+    {
+        CheckInput(layer, x);
+        return Matrix.MultiplyAddRowRelu(x, layer.Weights, layer.Bias, ws);
+    }
+
+    private static void CheckInput(Dense layer, Matrix x)
+    {
         if (x.Cols != layer.Inputs)
             throw new ArgumentException($"The input has {x.Cols} features but the layer expects {layer.Inputs}.", nameof(x));
-        return Matrix.MultiplyAddRow(x, layer.Weights, layer.Bias, ws);
     }
 }

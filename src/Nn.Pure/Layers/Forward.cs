@@ -64,13 +64,7 @@ public static class Forward
         {
             var layer = network.Layers[i];
             Matrix z, a;
-            if (layer.Activation is Activation.Relu)
-            {
-                // The ReLU is applied as each Z value is stored (same bits as a separate pass).
-                if (input.Cols != layer.Inputs)
-                    throw new ArgumentException($"The input has {input.Cols} features but the layer expects {layer.Inputs}.", nameof(x));
-                (z, a) = Matrix.MultiplyAddRowRelu(input, layer.Weights, layer.Bias, ws);
-            }
+            if (layer.Activation is Activation.Relu) (z, a) = Dense.PreActivationRelu(layer, input, ws);
             else
             {
                 z = Dense.PreActivation(layer, input, ws);
