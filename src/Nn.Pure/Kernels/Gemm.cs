@@ -316,8 +316,9 @@ internal static class Gemm
                 for (var j = k * n; j < k * n + (width - n); j++) bp[j] = 0.0; // 1–3 values: a loop, not a call
             }
         }
-        if (c.Length < m * n || (bias is not null && bias.Length < n) || (typeof(TStore) != typeof(PlainStore) && (aux is null || aux.Length < m * n)))
-            throw new ArgumentException("The result, bias or epilogue array is shorter than the product's shape.");
+        // Multiply checked aux against the epilogue; these checks let the stores below skip their own bounds checks.
+        if (c.Length < m * n || (bias is not null && bias.Length < n))
+            throw new ArgumentException("The result or bias array is shorter than the product's shape.");
         if (a.Length < (long)m * k || bp.Length < (long)(k - 1) * ldb + width)
             throw new ArgumentException("An operand is shorter than the product's shape.");
         ref var a0 = ref MemoryMarshal.GetArrayDataReference(a);
@@ -427,7 +428,7 @@ internal static class Gemm
         return j0;
     }
 
-    /// <summary>Eight results (bias added) at c[at..at+8] with the epilogue; Direct checked the bounds of c and aux.</summary>
+    /// <summary>Eight results (bias added) at c[at..at+8] with the epilogue; Multiply and Direct checked the bounds of aux and c.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Put512<TStore>(double[] c, double[]? aux, nuint at, Vector512<double> v) where TStore : struct
     {
@@ -602,7 +603,7 @@ internal static class Gemm
     private static void StoreRow<TStore>(double[] c, int i, int n, int j0, Vector256<double> v, double[]? bias, Span<double> edge, double[]? aux)
         where TStore : struct
     {
-        // Direct checked c (m·n), aux (m·n) and bias (n) once, so the full-vector stores need no bounds checks.
+        // Multiply checked aux (m·n) and Direct checked c (m·n) and bias (n) once, so the full-vector stores need no bounds checks.
         var at = i * n + j0;
         if (n - j0 >= 4)
         {
@@ -615,7 +616,7 @@ internal static class Gemm
         for (var j = 0; j < n - j0; j++) StoreOne<TStore>(c, at + j, bias is null ? edge[j] : edge[j] + bias[j0 + j], aux);
     }
 
-    /// <summary>Four results (bias added) at c[at..at+4] with the epilogue; Direct checked the bounds of c and aux.</summary>
+    /// <summary>Four results (bias added) at c[at..at+4] with the epilogue; Multiply and Direct checked the bounds of aux and c.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Put<TStore>(double[] c, double[]? aux, nuint at, Vector256<double> v) where TStore : struct
     {
