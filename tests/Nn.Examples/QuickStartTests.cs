@@ -19,15 +19,15 @@ public sealed partial class QuickStartTests(ITestOutputHelper output)
         var readme = File.ReadAllText(Path.Combine(BundledData.RepositoryRoot, "README.md"));
         var source = File.ReadAllText(Path.Combine(BundledData.RepositoryRoot, "tests", "Nn.Examples", "QuickStart.cs"));
 
-        var section = Between(readme, "<!-- quick-start:begin -->", "<!-- quick-start:end -->");
-        var block = Between(section, "```csharp", "```");
-        var readmeLines = Normalise(block);
+        var section = MarkdownCode.Between(readme, "<!-- quick-start:begin -->", "<!-- quick-start:end -->");
+        var block = MarkdownCode.Between(section, "```csharp", "```");
+        var readmeLines = MarkdownCode.Lines([block]);
         var usings = readmeLines.Where(l => l.StartsWith("using ", StringComparison.Ordinal)).ToList();
         var statements = readmeLines.Where(l => !l.StartsWith("using ", StringComparison.Ordinal)).ToList();
 
-        var sourceLines = Normalise(source);
+        var sourceLines = MarkdownCode.Lines([source]);
         foreach (var u in usings) Assert.Contains(u, sourceLines);
-        var code = Normalise(Between(source, "// quick-start:begin", "// quick-start:end"));
+        var code = MarkdownCode.Lines([MarkdownCode.Between(source, "// quick-start:begin", "// quick-start:end")]);
         Assert.Equal(statements, code);
         Assert.NotEmpty(code);
     }
@@ -66,20 +66,6 @@ public sealed partial class QuickStartTests(ITestOutputHelper output)
         }
         return writer.ToString();
     }
-
-    private static string Between(string text, string begin, string end)
-    {
-        var start = text.IndexOf(begin, StringComparison.Ordinal);
-        Assert.True(start >= 0, $"'{begin}' not found");
-        start += begin.Length;
-        var stop = text.IndexOf(end, start, StringComparison.Ordinal);
-        Assert.True(stop >= 0, $"'{end}' not found after '{begin}'");
-        return text[start..stop];
-    }
-
-    /// <summary>The non-blank lines, trimmed (indentation and line endings are the only differences allowed).</summary>
-    private static List<string> Normalise(string code) =>
-        [.. code.ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
 
     [GeneratedRegex(@"final loss ([0-9.]+);")]
     private static partial Regex FinalLoss();
