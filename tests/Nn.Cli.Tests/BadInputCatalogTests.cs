@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using Nn.Shell;
+using Nn.Tests.Shared;
 
 namespace Nn.Cli.Tests;
 
@@ -161,21 +162,11 @@ public class BadInputCatalogTests
         return (JsonNode.Parse(bytes.AsSpan(8, n))!.AsObject(), bytes[(8 + n)..]);
     }
 
-    private static byte[] Assemble(string header, byte[] data, ulong? length = null)
-    {
-        var h = Encoding.UTF8.GetBytes(header);
-        var bytes = new byte[8 + h.Length + data.Length];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, length ?? (ulong)h.Length);
-        h.CopyTo(bytes, 8);
-        data.CopyTo(bytes, 8 + h.Length);
-        return bytes;
-    }
-
     private static byte[] Edited(Action<JsonObject> edit)
     {
         var (header, data) = Pieces();
         edit(header);
-        return Assemble(header.ToJsonString(), data);
+        return Raw.File(header.ToJsonString(), data);
     }
 
     private static string Csv => Trained.Value.Csv;
@@ -186,9 +177,9 @@ public class BadInputCatalogTests
 
     [Fact] public void Model_with_trailing_bytes() => EvalAndPredictRefuse([.. Trained.Value.Model, 0, 0, 0, 0, 0, 0, 0, 0], Csv, "model.safetensors: ", "trailing bytes");
 
-    [Fact] public void Model_header_not_json() => EvalAndPredictRefuse(Assemble("{\"not json", Pieces().Data), Csv, "model.safetensors: ", "not valid JSON");
+    [Fact] public void Model_header_not_json() => EvalAndPredictRefuse(Raw.File("{\"not json", Pieces().Data), Csv, "model.safetensors: ", "not valid JSON");
 
-    [Fact] public void Model_header_oversized() => EvalAndPredictRefuse(Assemble("{}", [], 200_000_000), Csv, "model.safetensors: ", "exceeds the 100000000-byte limit");
+    [Fact] public void Model_header_oversized() => EvalAndPredictRefuse(Raw.File("{}", [], 200_000_000), Csv, "model.safetensors: ", "exceeds the 100000000-byte limit");
 
     [Fact]
     public void Model_with_overlapping_offsets() =>
@@ -222,7 +213,7 @@ public class BadInputCatalogTests
         var (header, data) = Pieces();
         var start = (int)(long)header["layers.0.weight"]!["data_offsets"]![0]!;
         BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(start), double.NaN);
-        EvalAndPredictRefuse(Assemble(header.ToJsonString(), data), Csv, "model.safetensors: ", "layers.0.weight holds NaN");
+        EvalAndPredictRefuse(Raw.File(header.ToJsonString(), data), Csv, "model.safetensors: ", "layers.0.weight holds NaN");
     }
 
     // ---- .npy through nn train ----

@@ -1,4 +1,5 @@
 using Nn.Shell;
+using Nn.Tests.Shared;
 
 namespace Nn.Properties.ModelFiles;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using FsCheck.Fluent;
 using Nn.Properties.Support;
 using Nn.Shell;
+using Nn.Tests.Shared;
 
 namespace Nn.Properties.ModelFiles;
 
@@ -164,20 +165,5 @@ public class SafeTensorsSpecTests
         Assert.StartsWith("{\"__metadata__\":{\"format\":\"nn\",\"format_version\":\"1\",\"kind\":\"model\",\"architecture\":\"{\\\"sizes\\\":[2,3,3],\\\"activations\\\":[\\\"tanh\\\",\\\"softmax\\\"]}\"", header);
         Assert.Contains("\"layers.0.weight\":{\"dtype\":\"F64\",\"shape\":[3,2],\"data_offsets\":[0,48]}", header);
         Assert.DoesNotContain("\n", header);
-    }
-}
-
-/// <summary>Builds raw safetensors bytes from a header text and a data buffer, for tests that need malformed files.</summary>
-internal static class Raw
-{
-    /// <summary>8-byte header length (default: the JSON's length), the JSON, then the data.</summary>
-    internal static byte[] File(string json, byte[] data, ulong? headerLength = null)
-    {
-        var h = Encoding.UTF8.GetBytes(json);
-        var bytes = new byte[8 + h.Length + data.Length];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, headerLength ?? (ulong)h.Length);
-        h.CopyTo(bytes, 8);
-        data.CopyTo(bytes, 8 + h.Length);
-        return bytes;
     }
 }
