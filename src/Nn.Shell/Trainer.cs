@@ -141,29 +141,30 @@ public static class Trainer
         var stoppedEarly = options.Patience > 0 && options.Validation is not null && start.CompletedEpochs - start.BestEpoch >= options.Patience
             && start.CompletedEpochs < options.Epochs;
         var shuffleKey = Training.ShuffleKey(start.Train);
-        var batchScratch = new Nn.Kernels.Workspace(); // the batch copies: Step keeps nothing of them
         for (var epoch = start.CompletedEpochs + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
         {
-            var state = current.Train;
+            if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
             double lossSum = 0;
             var seen = 0;
             var step = 0;
-            foreach (var batch in Batches.ForEpoch(shuffleKey, epoch - 1, train.X.Rows, options.Batches))
+            var e = epoch;
+            var batches = Batches.ForEpoch(shuffleKey, epoch - 1, train.X.Rows, options.Batches);
+            // The core's fold updates its own copy of the parameters in place; this loop sees only each step's report.
+            var state = Training.Steps(config, current.Train, train.X, train.Y, batches, r =>
             {
-                if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
-                batchScratch.Rewind();
-                var next = Training.Step(config, state, train.X.SelectRowsInto(batch, batchScratch), train.Y.SelectRowsInto(batch, batchScratch));
                 step++;
-                if (!double.IsFinite(next.LastLoss) || !Parameters.IsFinite(next.Parameters))
+                if (!r.Finite)
                 {
-                    diverged = new Divergence(epoch, step, next.Step, next.LastLoss, double.IsFinite(next.LastLoss) ? next.LastLoss : lastFinite);
-                    break;
+                    diverged = new Divergence(e, step, r.Step, r.Loss, double.IsFinite(r.Loss) ? r.Loss : lastFinite);
+                    return false;
                 }
-                state = next;
-                lastFinite = state.LastLoss;
-                lossSum += state.LastLoss * batch.Length;
-                seen += batch.Length;
-            }
+                lastFinite = r.Loss;
+                lossSum += r.Loss * r.Examples;
+                seen += r.Examples;
+                // Checked before every further step, as between steps of the epoch (after its last one, before the next epoch).
+                cancelled = step < batches.Length && cancellationToken.IsCancellationRequested;
+                return !cancelled;
+            });
             if (cancelled || diverged is not null) break;
             var validation = options.Validation is { } v ? Evaluation.Summarize(state.Parameters, v.X, v.Y, config.Objective) : null;
             var record = new EpochRecord(epoch, seen == 0 ? double.NaN : lossSum / seen, validation);

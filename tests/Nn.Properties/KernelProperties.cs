@@ -1,3 +1,4 @@
+using FsCheck;
 using FsCheck.Fluent;
 using Nn.Kernels;
 using Nn.Properties.Support;
@@ -291,4 +292,23 @@ public class KernelProperties
             });
 
     private static double[] Filled(int n) => Enumerable.Repeat(double.NaN, n).ToArray();
+
+    [Fact]
+    public void AllFinite_is_false_exactly_when_some_value_is_nan_or_infinite()
+    {
+        // Lengths around the 16-value vector step and the 4096-value check interval; huge finite values must pass.
+        var gen = from length in Gen.OneOf(Gen.Choose(0, 40), Gen.Choose(4080, 4112), Gen.Choose(8180, 8200))
+                  from bad in Gen.Choose(0, 2)
+                  from seed in Gen.Choose(0, int.MaxValue)
+                  select (length, bad, seed);
+        var prop = Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var rnd = new Random(t.seed);
+            var x = Enumerable.Range(0, t.length).Select(_ => (rnd.NextDouble() - 0.5) * Math.Pow(2, rnd.Next(-1074, 1024))).ToArray();
+            for (var i = 0; i < t.bad && x.Length > 0; i++)
+                x[rnd.Next(x.Length)] = rnd.Next(3) switch { 0 => double.NaN, 1 => double.PositiveInfinity, _ => double.NegativeInfinity };
+            return (Blas.AllFinite(x) == x.All(double.IsFinite)).Label($"length {t.length}, {t.bad} non-finite");
+        });
+        Check.One(PropertyConfig.Quick(300), prop);
+    }
 }

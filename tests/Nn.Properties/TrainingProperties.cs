@@ -79,6 +79,89 @@ public class TrainingProperties
         Check.One(PropertyConfig.Quick(100), prop);
     }
 
+    /// <summary>Every parameter and optimizer moment of a state, copied out (a snapshot that later writes cannot change).</summary>
+    private static double[] Snapshot(TrainState s) =>
+    [
+        .. Parameters.Flatten(s.Parameters).ToArray(),
+        .. (s.Optimizer switch
+        {
+            OptimizerState.MomentumState m => Parameters.Flatten(m.Velocity).ToArray(),
+            OptimizerState.RmsPropState r => Parameters.Flatten(r.MeanSquare).ToArray(),
+            OptimizerState.AdamState a => [.. Parameters.Flatten(a.M).ToArray(), .. Parameters.Flatten(a.V).ToArray()],
+            _ => [],
+        }),
+    ];
+
+    private static bool SameBits(double[] a, double[] b) =>
+        a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
+
+    [Fact]
+    public void Steps_give_the_bits_of_folding_Step_and_never_change_a_state_they_were_given_or_returned()
+    {
+        // Steps updates its own arrays in place after its first step: the result must still be the fold of the pure
+        // Step (parameters and moments), and neither the caller's state nor an earlier epoch's result may change.
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), Gen.Elements(0.0, 0.5).ToArbitrary(), (c, opt, clip) =>
+        {
+            var config = clip > 0 ? TrainConfig.Of(c.Objective, opt).WithClipNorm(clip) : TrainConfig.Of(c.Objective, opt);
+            var init = Training.Init(config, c.Network, Key.FromSeed(c.Seed + 1));
+            var policy = BatchPolicy.MiniBatch(2);
+            var (folded, inPlace) = (init, init);
+            var results = new List<(TrainState State, double[] Bits)> { (init, Snapshot(init)) };
+            var same = true;
+            for (var e = 0; e < 3; e++)
+            {
+                foreach (var batch in Batches.ForEpoch(Training.ShuffleKey(folded), e, c.X.Rows, policy))
+                    folded = Training.Step(config, folded, c.X.SelectRows(batch), c.Y.SelectRows(batch));
+                inPlace = Training.Epoch(config, inPlace, c.X, c.Y, e, policy);
+                results.Add((inPlace, Snapshot(inPlace)));
+                same &= SameBits(Snapshot(folded), Snapshot(inPlace)) && folded.Step == inPlace.Step && folded.Optimizer.Step == inPlace.Optimizer.Step
+                    && folded.LastLoss.Equals(inPlace.LastLoss);
+            }
+            var untouched = results.All(r => SameBits(Snapshot(r.State), r.Bits));
+            return (same && untouched).Label($"{c} {opt.Name} clip {clip}: same {same}, untouched {untouched}");
+        });
+        Check.One(PropertyConfig.Quick(60), prop);
+    }
+
+    [Fact]
+    public void Steps_report_every_step_and_stop_after_the_step_the_callback_refuses()
+    {
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), Gen.Choose(1, 6).ToArbitrary(), (c, opt, stopAt) =>
+        {
+            var config = TrainConfig.Of(c.Objective, opt);
+            var init = Training.Init(config, c.Network, Key.FromSeed(c.Seed + 2));
+            var batches = Batches.ForEpoch(Training.ShuffleKey(init), 0, c.X.Rows, BatchPolicy.MiniBatch(1));
+            var expected = new List<StepReport>();
+            var folded = init;
+            foreach (var batch in batches.Take(stopAt))
+            {
+                folded = Training.Step(config, folded, c.X.SelectRows(batch), c.Y.SelectRows(batch));
+                expected.Add(new StepReport(folded.Step, batch.Length, folded.LastLoss, double.IsFinite(folded.LastLoss) && Parameters.IsFinite(folded.Parameters)));
+            }
+            var reports = new List<StepReport>();
+            var result = Training.Steps(config, init, c.X, c.Y, batches, r => { reports.Add(r); return reports.Count < stopAt; });
+            return (reports.SequenceEqual(expected) && result.Step == expected.Count && SameBits(Snapshot(result), Snapshot(folded)))
+                .Label($"{c} {opt.Name} stop at {stopAt}: {reports.Count} reports");
+        });
+        Check.One(PropertyConfig.Quick(60), prop);
+    }
+
+    [Fact]
+    public void Steps_report_a_step_whose_parameters_overflow_as_not_finite()
+    {
+        // The loss of a step is taken before its update, so only the parameter check sees that this update overflowed.
+        // A linear 1→1 unit with target 1000: |∂J/∂w| is in the thousands, so a step of 1e306 overflows w.
+        var net = Init.Mlp(Key.FromSeed(1), [1, 1], Activations.Linear, Activations.Linear, InitScheme.XavierNormal);
+        var config = TrainConfig.Of(Objective.Of(Loss.MeanSquaredError), Optimizers.Sgd(1e306));
+        var (x, y) = (Matrix.Create(1, 1, [1.0]), Matrix.Create(1, 1, [1000.0]));
+        var reports = new List<StepReport>();
+        var after = Training.Steps(config, Training.Init(config, net, Key.FromSeed(1)), x, y, [[0]], r => { reports.Add(r); return true; });
+        Assert.False(Parameters.IsFinite(after.Parameters));
+        Assert.Single(reports);
+        Assert.True(double.IsFinite(reports[0].Loss));
+        Assert.False(reports[0].Finite);
+    }
+
     [Fact]
     public void Epoch_batches_partition_the_examples_and_depend_only_on_key_and_epoch()
     {

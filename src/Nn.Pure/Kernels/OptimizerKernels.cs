@@ -4,7 +4,8 @@ namespace Nn.Kernels;
 
 /// <summary>
 /// Fused per-element optimizer updates over flat spans: inputs first, destinations last, all of one length.
-/// Each kernel writes new arrays and never touches its inputs; the operation order is exactly the one documented,
+/// A destination may be the matching input (an in-place update): every kernel reads element i of all its inputs before
+/// it writes element i. The operation order is exactly the one documented,
 /// with no fused multiply-add, so a scalar reference written the same way gives the same bits.
 /// </summary>
 internal static class OptimizerKernels

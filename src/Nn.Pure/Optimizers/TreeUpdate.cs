@@ -13,8 +13,13 @@ internal static class TreeUpdate
     /// <summary>The new parameter tree and the new moment trees (null where no moment was given).</summary>
     internal sealed record Result(Network Parameters, Network? A, Network? B);
 
-    /// <summary>Applies <paramref name="kernel"/> to every tensor; all trees must already have the parameters' shape.</summary>
-    internal static Result Apply(Network theta, Network g, Network? a, Network? b, Kernel kernel)
+    /// <summary>
+    /// Applies <paramref name="kernel"/> to every tensor; all trees must already have the parameters' shape. With
+    /// <paramref name="inPlace"/> the kernel writes θ′, a′, b′ over θ, a, b (every kernel reads element i before it
+    /// writes element i, so the bits are the same) and the new trees share those arrays: only for a caller that owns
+    /// them and never shows them to anyone (<see cref="Training.Steps"/>).
+    /// </summary>
+    internal static Result Apply(Network theta, Network g, Network? a, Network? b, Kernel kernel, bool inPlace)
     {
         var n = theta.Layers.Length;
         var thetaLayers = new Dense[n];
@@ -26,8 +31,8 @@ internal static class TreeUpdate
             var lg = g.Layers[i];
             var la = a?.Layers[i];
             var lb = b?.Layers[i];
-            var w = Tensor(lt.Weights.Data, lg.Weights.Data, la?.Weights.Data, lb?.Weights.Data, kernel);
-            var c = Tensor(lt.Bias.Data, lg.Bias.Data, la?.Bias.Data, lb?.Bias.Data, kernel);
+            var w = Tensor(lt.Weights.Data, lg.Weights.Data, la?.Weights.Data, lb?.Weights.Data, kernel, inPlace);
+            var c = Tensor(lt.Bias.Data, lg.Bias.Data, la?.Bias.Data, lb?.Bias.Data, kernel, inPlace);
             thetaLayers[i] = lt.WithParameters(Matrix.Own(lt.Inputs, lt.Outputs, w.Theta), Vector.Own(c.Theta));
             if (la is not null) aLayers![i] = la.WithParameters(Matrix.Own(la.Inputs, la.Outputs, w.A!), Vector.Own(c.A!));
             if (lb is not null) bLayers![i] = lb.WithParameters(Matrix.Own(lb.Inputs, lb.Outputs, w.B!), Vector.Own(c.B!));
@@ -37,12 +42,12 @@ internal static class TreeUpdate
             bLayers is null ? null : new Network(bLayers, theta));
     }
 
-    private static (double[] Theta, double[]? A, double[]? B) Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel)
+    private static (double[] Theta, double[]? A, double[]? B) Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel, bool inPlace)
     {
-        // The kernel writes every element, so the new arrays need not be zeroed first (5.4 MB a step at MNIST scale).
-        var thetaOut = GC.AllocateUninitializedArray<double>(theta.Length);
-        var aOut = a is null ? null : GC.AllocateUninitializedArray<double>(theta.Length);
-        var bOut = b is null ? null : GC.AllocateUninitializedArray<double>(theta.Length);
+        // The kernel writes every element, so new arrays need not be zeroed first (5.4 MB a step at MNIST scale).
+        var thetaOut = inPlace ? theta : GC.AllocateUninitializedArray<double>(theta.Length);
+        var aOut = a is null ? null : inPlace ? a : GC.AllocateUninitializedArray<double>(theta.Length);
+        var bOut = b is null ? null : inPlace ? b : GC.AllocateUninitializedArray<double>(theta.Length);
         var threads = theta.Length < ParallelLength ? 1 : Math.Min(Compute.MaxThreads, theta.Length / Math.Max(1, ParallelLength / 2));
         if (threads <= 1)
         {

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Nn;
 
 /// <summary>Everything that decides how a step changes the parameters (hyper-parameters only; no mutable state).</summary>
@@ -50,7 +52,10 @@ public static class Training
     /// One step on a batch X (b × inputs), Y (b × outputs): forward, backprop, optional clipping, then the optimizer's
     /// update with the schedule's learning rate at this step. Returns the next state; the given one is unchanged.
     /// </summary>
-    public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y)
+    public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y) => Advance(config, state, x, y, false);
+
+    /// <summary><see cref="Step"/>; with <paramref name="inPlace"/> the update overwrites the state's own parameters and moments.</summary>
+    private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, bool inPlace)
     {
         var objective = config.Objective;
         // The trace, deltas and gradients live in this thread's scratch: the step returns only new parameters and state.
@@ -61,25 +66,52 @@ public static class Training
         var rate = Schedules.LearningRate(config.Schedule, state.Step);
         // A constant schedule gives the optimizer's own rate: keep the record instead of copying it every step.
         var optimizer = BitConverter.DoubleToInt64Bits(rate) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, rate);
-        var next = Optimizers.Update(optimizer, state.Optimizer, state.Parameters, grads);
+        var next = Optimizers.Apply(optimizer, state.Optimizer, state.Parameters, grads, inPlace);
         return new TrainState(next.Parameters, next.State, state.Step + 1, state.Key, g.Loss);
     }
 
     /// <summary>
     /// One epoch: the batches of <see cref="Batches.ForEpoch"/> with <see cref="ShuffleKey"/>, folded through
-    /// <see cref="Step"/>. X is (m × inputs), Y (m × outputs).
+    /// <see cref="Step"/> (by <see cref="Steps"/>). X is (m × inputs), Y (m × outputs).
     /// </summary>
-    public static TrainState Epoch(TrainConfig config, TrainState state, Matrix x, Matrix y, long epoch, BatchPolicy policy)
+    public static TrainState Epoch(TrainConfig config, TrainState state, Matrix x, Matrix y, long epoch, BatchPolicy policy) =>
+        Steps(config, state, x, y, Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy), static _ => true);
+
+    /// <summary>
+    /// <see cref="Step"/> folded over the batches (each a list of row indices into X and Y), calling
+    /// <paramref name="onStep"/> after every step; when it returns false the fold stops and returns the state after that
+    /// step. The result has exactly the bits of the fold of <see cref="Step"/>, and <paramref name="state"/> is not
+    /// changed. Only the storage differs: the first step writes new parameter (and moment) arrays, and every later step
+    /// updates those arrays in place, because no intermediate state is ever seen outside the fold. A long run then
+    /// allocates nothing per step and keeps one copy of the parameters in cache, as an in-place NumPy loop does.
+    /// </summary>
+    public static TrainState Steps(TrainConfig config, TrainState state, Matrix x, Matrix y,
+        IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool> onStep)
     {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(onStep);
         // The batch copies are scratch too (Step keeps nothing of X and Y): two arrays per batch size, reused.
         var scratch = batchScratch ??= new Kernels.Workspace();
-        foreach (var batch in Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy))
+        var owned = false; // whether state's arrays were written by this fold (then no one else holds them)
+        foreach (var batch in batches)
         {
             scratch.Rewind();
-            state = Step(config, state, x.SelectRowsInto(batch, scratch), y.SelectRowsInto(batch, scratch));
+            state = Advance(config, state, x.SelectRowsInto(batch, scratch), y.SelectRowsInto(batch, scratch), owned);
+            owned = true;
+            var finite = double.IsFinite(state.LastLoss) && Parameters.IsFinite(state.Parameters);
+            if (!onStep(new StepReport(state.Step, batch.Length, state.LastLoss, finite))) break;
         }
         return state;
     }
 
     [ThreadStatic] private static Kernels.Workspace? batchScratch;
 }
+
+/// <summary>
+/// What <see cref="Training.Steps"/> reports after each step. It holds no parameters: the fold goes on updating them.
+/// </summary>
+/// <param name="Step">The state's step count after this step (<see cref="TrainState.Step"/>).</param>
+/// <param name="Examples">How many examples the batch had.</param>
+/// <param name="Loss">The objective on the batch (<see cref="TrainState.LastLoss"/>).</param>
+/// <param name="Finite">Whether the loss and every updated parameter are finite (<see cref="Parameters.IsFinite"/>).</param>
+public readonly record struct StepReport(long Step, int Examples, double Loss, bool Finite);
