@@ -177,7 +177,7 @@ internal static class Gemm
         var shared = sharedLength <= SharedPackLimit ? Interlocked.Exchange(ref sharedPack, null) ?? new SharedPack() : null;
         shared?.Start(splitRows, sharedLength, panels, threads);
         // A fixed partition of whole tiles: thread t owns tiles [t·tiles/T, (t+1)·tiles/T) of the split dimension.
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        Workers.For(threads, t =>
         {
             var t0 = (int)((long)t * tiles / threads);
             var t1 = (int)((long)(t + 1) * tiles / threads);
@@ -193,8 +193,7 @@ internal static class Gemm
     /// (<c>buffer[q·nr·k + p·nr + j]</c> = B[p, q·nr + j], zero beyond column n) for a row split, or all of A as
     /// full-depth mr-row panels (<c>buffer[q·mr·k + p·mr + r]</c> = A[q·mr + r, p]) for a column split, packed in chunks
     /// of panels that the threads claim. A thread waits only for chunks already claimed by a running thread, so it never
-    /// depends on a thread that has not started (<see cref="Parallel.For(int, int, Action{int})"/> may run every
-    /// iteration on one thread). A copy: it changes no bits.
+    /// depends on a thread that has not started (<see cref="Workers.For"/> may run every iteration on one thread). A copy: it changes no bits.
     /// </summary>
     private sealed class SharedPack
     {

@@ -56,7 +56,7 @@ internal static class TreeUpdate
         }
         // A large tensor's update is bound by memory traffic (read θ and g, write θ′ to memory not yet in cache): the
         // threads split its elements, each running the same per-element formula, so the bits do not depend on the split.
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        Kernels.Workers.For(threads, t =>
         {
             var start = (int)((long)theta.Length * t / threads);
             var length = (int)((long)theta.Length * (t + 1) / threads) - start;

@@ -1,0 +1,145 @@
+using System.Runtime.ExceptionServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nn.Kernels;
+
+/// <summary>
+/// The threads of the parallel kernels: the calling thread plus persistent background workers that spin for a
+/// millisecond or so after each job before they block. A training step runs a dozen parallel products with short serial
+/// passes between them; <see cref="Parallel.For(int, int, Action{int})"/> hands each one to the thread pool, whose
+/// worker on a small VM often wakes too late to take its share (measured: with 1 ms iterations the caller ran both
+/// halves itself in over half of the calls). A worker that is still spinning starts within a microsecond or two.
+/// </summary>
+/// <remarks>
+/// Iterations are claimed dynamically, so the caller runs every iteration itself when no worker arrives in time; the
+/// kernels assign outputs by iteration index, never by thread, so the bits do not depend on who runs what. A call
+/// made while another is in progress (another thread, or a nested call from an iteration) runs inline.
+/// </remarks>
+internal static class Workers
+{
+    /// <summary>
+    /// How many pauses an idle worker spins waiting for the next job before it blocks: 1–3 ms on current x64 cores (a
+    /// count, not a time, because the core reads no clock), longer than the serial passes between a step's products.
+    /// </summary>
+    private const int SpinPauses = 1 << 16;
+
+    private static readonly object Gate = new();
+    private static Job? current;
+    private static int busy;
+    private static int sleepers;
+    private static int started;
+
+    /// <summary>Runs <c>body(i)</c> for i in [0, count) on up to <paramref name="count"/> threads and returns when all are done.</summary>
+    internal static void For(int count, Action<int> body)
+    {
+        if (count <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        {
+            for (var i = 0; i < count; i++) body(i);
+            return;
+        }
+        try
+        {
+            EnsureWorkers(count - 1);
+            var job = new Job(body, count);
+            Interlocked.Exchange(ref current, job); // a full fence: the job is complete before a worker can see it
+            if (Volatile.Read(ref sleepers) > 0)
+                lock (Gate) Monitor.PulseAll(Gate);
+            job.Run();
+            // Claimed iterations still running on workers: they are already running, so this wait is their remaining work.
+            while (Volatile.Read(ref job.Pending) > 0) Pause();
+            job.Failure?.Throw();
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    private static void EnsureWorkers(int wanted)
+    {
+        while (Volatile.Read(ref started) < wanted)
+        {
+            lock (Gate)
+            {
+                if (started >= wanted) return;
+                Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default); // a dedicated background thread
+                started++;
+            }
+        }
+    }
+
+    private static void Loop()
+    {
+        Job? last = null;
+        while (true)
+        {
+            var job = Wait(last);
+            last = job;
+            job.Run();
+        }
+    }
+
+    /// <summary>Spins until a job other than <paramref name="last"/> is published, then blocks until one is.</summary>
+    private static Job Wait(Job? last)
+    {
+        for (var spins = 0; spins < SpinPauses; spins++)
+        {
+            var job = Volatile.Read(ref current);
+            if (job is not null && job != last) return job;
+            Pause();
+        }
+        lock (Gate)
+        {
+            Interlocked.Increment(ref sleepers); // a full fence, paired with the publisher's: one of the two sees the other
+            try
+            {
+                while (true)
+                {
+                    var job = Volatile.Read(ref current);
+                    if (job is not null && job != last) return job;
+                    Monitor.Wait(Gate);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref sleepers);
+            }
+        }
+    }
+
+    /// <summary>The processor's spin-loop hint: it saves power and frees the core's shared resources while waiting.</summary>
+    private static void Pause()
+    {
+        if (X86Base.IsSupported) X86Base.Pause();
+        else if (ArmBase.IsSupported) ArmBase.Yield();
+    }
+
+    /// <summary>One call's iterations, claimed one at a time; a worker that arrives late finds them all claimed.</summary>
+    private sealed class Job(Action<int> body, int count)
+    {
+        private readonly int count = count;
+        private int next;
+        public int Pending = count;
+        public ExceptionDispatchInfo? Failure;
+
+        public void Run()
+        {
+            for (var i = Interlocked.Increment(ref next) - 1; i < count; i = Interlocked.Increment(ref next) - 1)
+            {
+                try
+                {
+                    body(i);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref Failure, ExceptionDispatchInfo.Capture(e), null);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref Pending);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using Nn.Kernels;
+
+namespace Nn.Properties;
+
+/// <summary>
+/// The kernels' thread pool (<see cref="Workers"/>): every iteration runs exactly once, whoever calls, however often,
+/// concurrently or nested, and after its workers have gone to sleep; a failure reaches the caller after the others end.
+/// </summary>
+public class WorkersTests
+{
+    private static int[] Run(int count)
+    {
+        var hits = new int[count];
+        Workers.For(count, i => Interlocked.Increment(ref hits[i]));
+        return hits;
+    }
+
+    [Fact]
+    public void Every_iteration_runs_exactly_once_in_back_to_back_calls()
+    {
+        for (var call = 0; call < 3000; call++)
+        {
+            var count = call % 10;
+            Assert.All(Run(count), h => Assert.Equal(1, h));
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_callers_each_get_all_their_iterations_once()
+    {
+        var failures = 0;
+        await Task.WhenAll([.. Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (var call = 0; call < 500; call++)
+                if (Run(2 + (call + t) % 4).Any(h => h != 1)) Interlocked.Increment(ref failures);
+        }))]);
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
+    public void A_nested_call_runs_inline_and_completes()
+    {
+        var inner = new int[3 * 4];
+        Workers.For(3, i => Workers.For(4, j => Interlocked.Increment(ref inner[i * 4 + j])));
+        Assert.All(inner, h => Assert.Equal(1, h));
+    }
+
+    [Fact]
+    public void Workers_that_went_to_sleep_are_woken_by_the_next_call()
+    {
+        Assert.All(Run(2), h => Assert.Equal(1, h));
+        Thread.Sleep(50); // far past the spin budget: the workers block
+        for (var call = 0; call < 20; call++)
+        {
+            var overlap = 0;
+            var running = 0;
+            // Each iteration waits (bounded) for the other to be inside too: only two threads can both be inside at once.
+            Workers.For(2, _ =>
+            {
+                Interlocked.Increment(ref running);
+                var spin = new SpinWait();
+                for (var s = 0; s < 20000 && Volatile.Read(ref running) < 2; s++) spin.SpinOnce(sleep1Threshold: -1);
+                if (Volatile.Read(ref running) == 2) Interlocked.Exchange(ref overlap, 1);
+                Interlocked.Decrement(ref running);
+            });
+            if (overlap == 1) return;
+            Thread.Sleep(20);
+        }
+        Assert.Fail("no worker ever ran beside the caller after sleeping");
+    }
+
+    [Fact]
+    public void A_failing_iteration_is_rethrown_after_the_others_finish()
+    {
+        var done = new int[4];
+        var e = Assert.Throws<InvalidOperationException>(() => Workers.For(4, i =>
+        {
+            if (i == 1) throw new InvalidOperationException("iteration 1");
+            Thread.Sleep(5);
+            Interlocked.Increment(ref done[i]);
+        }));
+        Assert.Equal("iteration 1", e.Message);
+        Assert.Equal([1, 0, 1, 1], done);
+        Assert.All(Run(3), h => Assert.Equal(1, h)); // and the pool still works
+    }
+}
