@@ -64,7 +64,7 @@ public class ThreadingProperties
     private static void With(int threads, KernelPath path, long threshold, Action action, long? direct = 0, Partition split = Partition.Auto)
     {
         var (t0, s0, v0, p0, d0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ForceVector256, Gemm.ParallelThreshold, Gemm.DirectThreshold);
-        var (split0, shared0, update0) = (Gemm.Partition, Gemm.SharedPackLimit, TreeUpdate.ParallelLength);
+        var (split0, shared0, update0, parts0) = (Gemm.Partition, Gemm.SharedPackLimit, TreeUpdate.ParallelLength, Gemm.PartsPerThread);
         try
         {
             Compute.MaxThreads = threads;
@@ -79,6 +79,7 @@ public class ThreadingProperties
                 _ => Gemm.Split.Auto,
             };
             if (split is Partition.RowsOwn or Partition.ColumnsOwn) Gemm.SharedPackLimit = 0;
+            Gemm.PartsPerThread = threads * 3 % 5 + 1; // 4, 2, 5, 1 parts per thread for 1, 2, 3, 5 threads
             TreeUpdate.ParallelLength = threshold == 0 ? 1 : update0; // a zero threshold also splits every optimizer update
             action();
         }
@@ -92,6 +93,7 @@ public class ThreadingProperties
             Gemm.Partition = split0;
             Gemm.SharedPackLimit = shared0;
             TreeUpdate.ParallelLength = update0;
+            Gemm.PartsPerThread = parts0;
         }
     }
 
@@ -135,6 +137,12 @@ public class ThreadingProperties
             c.AsSpan().Fill(double.NaN);
             Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate);
             Assert.True(BitEqual([.. expected.Select((v, i) => gate[i] > 0 ? v : 0.0)], c), $"A·Bᵀ (ReLU gate) {m}×{k}×{n}, {threads} threads, {path}");
+
+            // SGD fused into Aᵀ·B (tiles straight into w, or past a k-block through scratch): w − lr·g, multiply then subtract.
+            var w = Wild(seed, 4, m * n);
+            var updated = w.Zip(expected, (wi, gi) => wi - 0.37 * gi).ToArray();
+            Gemm.MultiplySgd(at, true, b, false, w, m, k, n, 0.37, null);
+            Assert.True(BitEqual(updated, w), $"w − lr·Aᵀ·B {m}×{k}×{n}, {threads} threads, {path}");
         }, direct, split);
     }
 

@@ -124,6 +124,38 @@ public class TrainingProperties
     }
 
     [Fact]
+    public void Plain_sgd_steps_fused_into_backprop_give_the_bits_of_folding_Step_on_the_packed_parallel_path()
+    {
+        // Without L2 or clipping, Steps updates SGD weights from inside the weight-gradient products; small products
+        // would take the unfused fallback, so this forces the packed path (and two threads) for every product.
+        var (t0, d0, p0) = (Compute.MaxThreads, Nn.Kernels.Gemm.DirectThreshold, Nn.Kernels.Gemm.ParallelThreshold);
+        try
+        {
+            Compute.MaxThreads = 2;
+            Nn.Kernels.Gemm.DirectThreshold = 0;
+            Nn.Kernels.Gemm.ParallelThreshold = 0;
+            var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), c =>
+            {
+                var objective = c.Objective with { L2 = 0 };
+                var config = TrainConfig.Of(objective, Optimizers.Sgd(0.05));
+                var init = Training.Init(config, c.Network, Key.FromSeed(c.Seed + 3));
+                var folded = init;
+                foreach (var e in new[] { 0, 1 })
+                    foreach (var batch in Batches.ForEpoch(Training.ShuffleKey(init), e, c.X.Rows, BatchPolicy.MiniBatch(3)))
+                        folded = Training.Step(config, folded, c.X.SelectRows(batch), c.Y.SelectRows(batch));
+                var fused = Training.Epoch(config, Training.Epoch(config, init, c.X, c.Y, 0, BatchPolicy.MiniBatch(3)), c.X, c.Y, 1, BatchPolicy.MiniBatch(3));
+                return (SameBits(Snapshot(folded), Snapshot(fused)) && folded.LastLoss.Equals(fused.LastLoss) && folded.Optimizer == fused.Optimizer)
+                    .Label(c.ToString());
+            });
+            Check.One(PropertyConfig.Quick(60), prop);
+        }
+        finally
+        {
+            (Compute.MaxThreads, Nn.Kernels.Gemm.DirectThreshold, Nn.Kernels.Gemm.ParallelThreshold) = (t0, d0, p0);
+        }
+    }
+
+    [Fact]
     public void Steps_report_every_step_and_stop_after_the_step_the_callback_refuses()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), Gen.Choose(1, 6).ToArbitrary(), (c, opt, stopAt) =>

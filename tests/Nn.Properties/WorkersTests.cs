@@ -8,10 +8,10 @@ namespace Nn.Properties;
 /// </summary>
 public class WorkersTests
 {
-    private static int[] Run(int count)
+    private static int[] Run(int count, int threads = 2)
     {
         var hits = new int[count];
-        Workers.For(count, i => Interlocked.Increment(ref hits[i]));
+        Workers.For(count, threads, i => Interlocked.Increment(ref hits[i]));
         return hits;
     }
 
@@ -21,7 +21,7 @@ public class WorkersTests
         for (var call = 0; call < 3000; call++)
         {
             var count = call % 10;
-            Assert.All(Run(count), h => Assert.Equal(1, h));
+            Assert.All(Run(count, 1 + call % 4), h => Assert.Equal(1, h));
         }
     }
 
@@ -32,16 +32,34 @@ public class WorkersTests
         await Task.WhenAll([.. Enumerable.Range(0, 4).Select(t => Task.Run(() =>
         {
             for (var call = 0; call < 500; call++)
-                if (Run(2 + (call + t) % 4).Any(h => h != 1)) Interlocked.Increment(ref failures);
+                if (Run(2 + (call + t) % 7, 1 + call % 3).Any(h => h != 1)) Interlocked.Increment(ref failures);
         }))]);
         Assert.Equal(0, failures);
+    }
+
+    [Fact]
+    public void No_more_threads_than_asked_run_the_iterations()
+    {
+        Run(8, 4); // workers exist beyond what the calls below allow
+        for (var call = 0; call < 200; call++)
+        {
+            var threads = 1 + call % 3;
+            var ids = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+            Workers.For(12, threads, _ =>
+            {
+                ids[Environment.CurrentManagedThreadId] = true;
+                var spin = new SpinWait();
+                for (var s = 0; s < 50; s++) spin.SpinOnce(sleep1Threshold: -1); // long enough for idle workers to try to join
+            });
+            Assert.InRange(ids.Count, 1, threads);
+        }
     }
 
     [Fact]
     public void A_nested_call_runs_inline_and_completes()
     {
         var inner = new int[3 * 4];
-        Workers.For(3, i => Workers.For(4, j => Interlocked.Increment(ref inner[i * 4 + j])));
+        Workers.For(3, 3, i => Workers.For(4, 2, j => Interlocked.Increment(ref inner[i * 4 + j])));
         Assert.All(inner, h => Assert.Equal(1, h));
     }
 
@@ -55,7 +73,7 @@ public class WorkersTests
             var overlap = 0;
             var running = 0;
             // Each iteration waits (bounded) for the other to be inside too: only two threads can both be inside at once.
-            Workers.For(2, _ =>
+            Workers.For(2, 2, _ =>
             {
                 Interlocked.Increment(ref running);
                 var spin = new SpinWait();
@@ -73,7 +91,7 @@ public class WorkersTests
     public void A_failing_iteration_is_rethrown_after_the_others_finish()
     {
         var done = new int[4];
-        var e = Assert.Throws<InvalidOperationException>(() => Workers.For(4, i =>
+        var e = Assert.Throws<InvalidOperationException>(() => Workers.For(4, 4, i =>
         {
             if (i == 1) throw new InvalidOperationException("iteration 1");
             Thread.Sleep(5);

@@ -150,8 +150,33 @@ internal static class Gemm
         }
     }
 
+    /// <summary>
+    /// The SGD update fused into a product: <c>w[i, j] = w[i, j] − lr·g[i, j]</c> with g = op(A)·op(B) (m × n) computed
+    /// as by <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[])"/>, and the update by
+    /// <see cref="OptimizerKernels.Sgd"/>: the same bits as the product into an array and then that update. When the
+    /// product fits one k-block of the packed path, each g tile goes from the registers to a small buffer and straight
+    /// into w, so g never reaches memory (a weight gradient is as large as its weights); otherwise g goes through an
+    /// array of <paramref name="ws"/> (a new one when null).
+    /// </summary>
+    internal static void MultiplySgd(double[] a, bool transA, double[] b, bool transB, double[] w, int m, int k, int n, double lr, Workspace? ws)
+    {
+        if (w.Length < m * n) throw new ArgumentException("The weights are shorter than the product's shape.", nameof(w));
+        var path = Choose();
+        var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
+        if (m == 0 || n == 0) return;
+        if (k == 0 || k > bl.Kc || (long)m * n * k <= DirectThreshold)
+        {
+            var g = Workspace.Alloc(ws, m * n);
+            Multiply(a, transA, b, transB, g, m, k, n, null);
+            OptimizerKernels.Sgd(lr, w.AsSpan(0, m * n), g.AsSpan(0, m * n), w.AsSpan(0, m * n));
+            return;
+        }
+        Packed(path, a, transA, b, transB, w, m, k, n, null, lr);
+    }
+
     /// <summary>The packed, blocked product (k ≥ 1), on up to <see cref="Compute.MaxThreads"/> threads.</summary>
-    private static void Packed(Path path, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias)
+    /// <remarks>With <paramref name="sgd"/> (one k-block only), c holds weights that each finished tile updates (<see cref="MultiplySgd"/>).</remarks>
+    private static void Packed(Path path, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias, double? sgd = null)
     {
         var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
         var rowTiles = (m + bl.Mr - 1) / bl.Mr;
@@ -169,21 +194,23 @@ internal static class Gemm
         threads = Math.Min(threads, tiles);
         if (threads <= 1)
         {
-            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, null);
+            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, null, sgd);
             return;
         }
         var panels = splitRows ? colTiles : rowTiles;
         var sharedLength = (long)panels * (splitRows ? bl.Nr : bl.Mr) * k;
         var shared = sharedLength <= SharedPackLimit ? Interlocked.Exchange(ref sharedPack, null) ?? new SharedPack() : null;
         shared?.Start(splitRows, sharedLength, panels, threads);
-        // A fixed partition of whole tiles: thread t owns tiles [t·tiles/T, (t+1)·tiles/T) of the split dimension.
-        Workers.For(threads, t =>
+        // A fixed partition of whole tiles into parts, PartsPerThread per thread, that the threads claim as they go (a
+        // thread that starts late or runs slow takes fewer): part q is tiles [q·tiles/P, (q+1)·tiles/P).
+        var parts = (int)Math.Min(tiles, threads * PartsPerThread);
+        Workers.For(parts, (int)threads, t =>
         {
-            var t0 = (int)((long)t * tiles / threads);
-            var t1 = (int)((long)(t + 1) * tiles / threads);
+            var t0 = (int)((long)t * tiles / parts);
+            var t1 = (int)((long)(t + 1) * tiles / parts);
             shared?.PackAll(bl, a, transA, b, transB, m, k, n);
-            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, null, shared?.Buffer);
-            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared?.Buffer, null);
+            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, null, shared?.Buffer, sgd);
+            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared?.Buffer, null, sgd);
         });
         if (shared is not null) Volatile.Write(ref sharedPack, shared);
     }
@@ -254,6 +281,12 @@ internal static class Gemm
     internal static long SharedPackLimit { get; set; } = 1L << 22;
 
     private static SharedPack? sharedPack;
+
+    /// <summary>
+    /// How many parts per thread a parallel product's tiles are cut into (default 4): more balance the threads, fewer
+    /// make longer runs per packed block. Settable for tests and tuning; it changes speed only, never the bits.
+    /// </summary>
+    internal static int PartsPerThread { get; set; } = 4;
 
     /// <summary>
     /// Whether a product with one column tile (n ≤ 16 on the 512-bit path) reads whole row tiles of A in place instead
@@ -642,7 +675,7 @@ internal static class Gemm
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
     private static void Block(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
-        double[]? bias, int i0, int i1, int j0, int j1, double[]? packedA, double[]? packedB)
+        double[]? bias, int i0, int i1, int j0, int j1, double[]? packedA, double[]? packedB, double? sgd)
     {
         if (i0 >= i1 || j0 >= j1) return;
         var (mr, nr) = (bl.Mr, bl.Nr);
@@ -692,7 +725,33 @@ internal static class Gemm
                                 PackA(a, transA, m, k, pc, kc, row, rows, mr, pa);
                                 aPanel = ref pa[0];
                             }
-                            if (rows == mr && cols == nr)
+                            if (sgd is { } lr)
+                            {
+                                // The gradient tile into the buffer (one k-block: first is true), then w −= lr·g row by row.
+                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
+                                else Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
+                                if (cols == nr && nr % 4 == 0 && Vector256.IsHardwareAccelerated)
+                                {
+                                    // Whole rows of the tile: OptimizerKernels.Sgd's vector rule (multiply, then subtract) inline.
+                                    var vlr = Vector256.Create(lr);
+                                    _ = c[(row + rows - 1) * n + col + nr - 1]; // bounds-checks the last value written
+                                    ref var g0 = ref MemoryMarshal.GetReference(edge);
+                                    for (var r = 0; r < rows; r++)
+                                    {
+                                        ref var wr = ref c[(row + r) * n + col];
+                                        ref var gr = ref Unsafe.Add(ref g0, r * nr);
+                                        for (var j = 0; j < nr; j += 4)
+                                            (Vector256.LoadUnsafe(ref wr, (nuint)j) - vlr * Vector256.LoadUnsafe(ref gr, (nuint)j)).StoreUnsafe(ref wr, (nuint)j);
+                                    }
+                                }
+                                else
+                                    for (var r = 0; r < rows; r++)
+                                    {
+                                        var wRow = c.AsSpan((row + r) * n + col, cols);
+                                        OptimizerKernels.Sgd(lr, wRow, edge.Slice(r * nr, cols), wRow);
+                                    }
+                            }
+                            else if (rows == mr && cols == nr)
                             {
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();

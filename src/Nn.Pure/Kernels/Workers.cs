@@ -30,18 +30,23 @@ internal static class Workers
     private static int sleepers;
     private static int started;
 
-    /// <summary>Runs <c>body(i)</c> for i in [0, count) on up to <paramref name="count"/> threads and returns when all are done.</summary>
-    internal static void For(int count, Action<int> body)
+    /// <summary>
+    /// Runs <c>body(i)</c> for i in [0, count) on up to <paramref name="threads"/> threads (the caller and threads − 1
+    /// workers) and returns when all are done. More iterations than threads balance the load: each thread claims the
+    /// next iteration when it finishes one, so a thread that started late or runs slow simply does fewer.
+    /// </summary>
+    internal static void For(int count, int threads, Action<int> body)
     {
-        if (count <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        threads = Math.Min(threads, count);
+        if (threads <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
             for (var i = 0; i < count; i++) body(i);
             return;
         }
         try
         {
-            EnsureWorkers(count - 1);
-            var job = new Job(body, count);
+            EnsureWorkers(threads - 1);
+            var job = new Job(body, count, threads - 1);
             Interlocked.Exchange(ref current, job); // a full fence: the job is complete before a worker can see it
             if (Volatile.Read(ref sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
@@ -76,7 +81,7 @@ internal static class Workers
         {
             var job = Wait(last);
             last = job;
-            job.Run();
+            if (job.Join()) job.Run();
         }
     }
 
@@ -116,12 +121,16 @@ internal static class Workers
     }
 
     /// <summary>One call's iterations, claimed one at a time; a worker that arrives late finds them all claimed.</summary>
-    private sealed class Job(Action<int> body, int count)
+    private sealed class Job(Action<int> body, int count, int workerSlots)
     {
         private readonly int count = count;
+        private int slots = workerSlots;
         private int next;
         public int Pending = count;
         public ExceptionDispatchInfo? Failure;
+
+        /// <summary>Whether a worker may take part: at most the job's thread count, however many workers exist.</summary>
+        public bool Join() => Interlocked.Decrement(ref slots) >= 0;
 
         public void Run()
         {

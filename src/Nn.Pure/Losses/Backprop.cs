@@ -47,26 +47,37 @@ public static class Backprop
         return Run(network, Forward.Run(network, x, rate, dropoutKey, ws), y, objective, ws);
     }
 
+    /// <summary>
+    /// One plain SGD step fused into back-propagation, for <see cref="Training.Steps"/> on parameters it owns: the
+    /// objective on the batch (returned) and <c>θ ← θ − lr·∂J/∂θ</c> written over the network's own weights and biases.
+    /// Each layer's error below is computed before that layer's weights change, and the weight gradient goes from the
+    /// product's registers into the weights (<see cref="Kernels.Gemm.MultiplySgd"/>), so no gradient is stored: the same
+    /// bits as <see cref="Scratch"/> followed by <see cref="Optimizers.Update"/>. Only without L2 (the caller checks).
+    /// </summary>
+    internal static double SgdInPlace(Network network, Matrix x, Matrix y, Objective objective, Key? dropoutKey, Kernels.Workspace ws, double lr)
+    {
+        var rate = dropoutKey is null ? 0.0 : objective.DropoutRate;
+        var trace = Forward.Run(network, x, rate, dropoutKey, ws);
+        var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
+        var penalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update, as in Scratch
+        for (var l = network.Layers.Length - 1; l >= 0; l--)
+        {
+            var layer = network.Layers[l];
+            var next = l > 0 ? DeltaBelow(network, trace, l, delta, ws) : null; // reads W before it changes
+            var input = trace.InputOf(l);
+            if (input.Rows != delta.Rows) throw new ArgumentException($"Cannot multiply ({input.Shape})ᵀ by {delta.Shape}: row counts {input.Rows} and {delta.Rows} differ.");
+            Kernels.Gemm.MultiplySgd(input.Data, true, delta.Data, false, layer.Weights.Data, input.Cols, input.Rows, delta.Cols, lr, ws);
+            var bias = layer.Bias.Data;
+            Kernels.OptimizerKernels.Sgd(lr, bias, Matrix.ColumnSums(delta, ws).Data, bias);
+            if (next is null) break;
+            delta = next;
+        }
+        return dataLoss + penalty;
+    }
+
     private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)
     {
-        objective.Validate();
-        if (y.Rows != trace.Input.Rows || y.Cols != network.OutputSize)
-            throw new ArgumentException($"The targets are {y.Shape} but the batch needs {trace.Input.Rows}×{network.OutputSize}.", nameof(y));
-        var output = network.OutputActivation;
-        double dataLoss;
-        Matrix delta;
-        if (ws?.OutputLogSumExp is { } lse && objective.Loss == Loss.CategoricalCrossEntropy && output is Activation.Softmax)
-        {
-            // A training step's softmax left each row's log-sum-exp: loss and ∂J/∂Z in one pass (same bits as below).
-            var g = ws.Rent(y.Rows * y.Cols);
-            dataLoss = Kernels.Elementwise.CrossEntropyWithGradient(trace.Output.AsSpan(), lse, trace.Logits.AsSpan(), y.AsSpan(), g, y.Rows, y.Cols);
-            delta = Matrix.Own(y.Rows, y.Cols, g);
-        }
-        else
-        {
-            dataLoss = Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y);
-            delta = Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y, ws);
-        }
+        var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
         var penalty = Losses.L2Penalty(network, objective.L2);
 
         var n = network.Layers.Length;
@@ -80,18 +91,40 @@ public static class Backprop
             if (objective.L2 != 0) dW = Matrix.Add(dW, Matrix.Scale(objective.L2, layer.Weights, ws), ws);
             grads[l] = layer.WithParameters(dW, Matrix.ColumnSums(delta, ws));
             if (l == 0) break;
-            var below = trace.Layers[l - 1];
-            if (below.Mask is null && network.Layers[l - 1].Activation is Activation.Relu)
-            {
-                // δ·Wᵀ through the ReLU derivative as each value is stored (same bits as the separate passes below).
-                delta = Matrix.MultiplyTransposeBReluGate(delta, layer.Weights, below.Z, ws);
-                continue;
-            }
-            var dOut = Matrix.MultiplyTransposeB(delta, layer.Weights, ws);
-            var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask, ws);
-            delta = Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA, ws);
+            delta = DeltaBelow(network, trace, l, delta, ws);
         }
         return new LossAndGradients(dataLoss + penalty, dataLoss, penalty, new Network(grads, network), trace,
             System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(deltas));
+    }
+
+    /// <summary>The data loss and ∂J/∂Z of the output layer.</summary>
+    private static (double DataLoss, Matrix Delta) OutputDelta(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)
+    {
+        objective.Validate();
+        if (y.Rows != trace.Input.Rows || y.Cols != network.OutputSize)
+            throw new ArgumentException($"The targets are {y.Shape} but the batch needs {trace.Input.Rows}×{network.OutputSize}.", nameof(y));
+        var output = network.OutputActivation;
+        if (ws?.OutputLogSumExp is { } lse && objective.Loss == Loss.CategoricalCrossEntropy && output is Activation.Softmax)
+        {
+            // A training step's softmax left each row's log-sum-exp: loss and ∂J/∂Z in one pass (same bits as below).
+            var g = ws.Rent(y.Rows * y.Cols);
+            var loss = Kernels.Elementwise.CrossEntropyWithGradient(trace.Output.AsSpan(), lse, trace.Logits.AsSpan(), y.AsSpan(), g, y.Rows, y.Cols);
+            return (loss, Matrix.Own(y.Rows, y.Cols, g));
+        }
+        return (Losses.Value(objective.Loss, output, trace.Logits, trace.Output, y),
+            Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y, ws));
+    }
+
+    /// <summary>∂J/∂Z of layer l − 1 from layer l's: <c>(δ·W_lᵀ) ⊙ mask ⊙ f′(Z_{l−1})</c>.</summary>
+    private static Matrix DeltaBelow(Network network, Trace trace, int l, Matrix delta, Kernels.Workspace? ws)
+    {
+        var weights = network.Layers[l].Weights;
+        var below = trace.Layers[l - 1];
+        // δ·Wᵀ through the ReLU derivative as each value is stored (same bits as the separate passes below).
+        if (below.Mask is null && network.Layers[l - 1].Activation is Activation.Relu)
+            return Matrix.MultiplyTransposeBReluGate(delta, weights, below.Z, ws);
+        var dOut = Matrix.MultiplyTransposeB(delta, weights, ws);
+        var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask, ws);
+        return Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA, ws);
     }
 }

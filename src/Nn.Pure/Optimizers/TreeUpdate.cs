@@ -56,10 +56,11 @@ internal static class TreeUpdate
         }
         // A large tensor's update is bound by memory traffic (read θ and g, write θ′ to memory not yet in cache): the
         // threads split its elements, each running the same per-element formula, so the bits do not depend on the split.
-        Kernels.Workers.For(threads, t =>
+        var parts = threads * 4; // claimed as the threads go, so a late or slow thread takes fewer
+        Kernels.Workers.For(parts, threads, t =>
         {
-            var start = (int)((long)theta.Length * t / threads);
-            var length = (int)((long)theta.Length * (t + 1) / threads) - start;
+            var start = (int)((long)theta.Length * t / parts);
+            var length = (int)((long)theta.Length * (t + 1) / parts) - start;
             kernel(theta.AsSpan(start, length), g.AsSpan(start, length),
                 a is null ? default : a.AsSpan(start, length), b is null ? default : b.AsSpan(start, length),
                 thetaOut.AsSpan(start, length), aOut is null ? default : aOut.AsSpan(start, length), bOut is null ? default : bOut.AsSpan(start, length));

@@ -60,12 +60,18 @@ public static class Training
         var objective = config.Objective;
         // The trace, deltas and gradients live in this thread's scratch: the step returns only new parameters and state.
         var ws = Kernels.Workspace.Begin();
-        var g = Backprop.Scratch(state.Parameters, x, y, objective,
-            objective.DropoutRate > 0 ? Prng.Fold(Prng.Fold(state.Key, 0), state.Step) : null, ws);
-        var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
+        var dropoutKey = objective.DropoutRate > 0 ? Prng.Fold(Prng.Fold(state.Key, 0), state.Step) : null;
         var rate = Schedules.LearningRate(config.Schedule, state.Step);
         // A constant schedule gives the optimizer's own rate: keep the record instead of copying it every step.
         var optimizer = BitConverter.DoubleToInt64Bits(rate) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, rate);
+        if (inPlace && FusedSgd && optimizer is Optimizer.Sgd sgd && state.Optimizer is OptimizerState.SgdState && config.ClipNorm == 0 && objective.L2 == 0)
+        {
+            // Plain SGD on parameters the fold owns: the update happens inside back-propagation (the same bits).
+            var loss = Backprop.SgdInPlace(state.Parameters, x, y, objective, dropoutKey, ws, sgd.LearningRate);
+            return new TrainState(state.Parameters, new OptimizerState.SgdState(checked(state.Optimizer.Step + 1)), state.Step + 1, state.Key, loss);
+        }
+        var g = Backprop.Scratch(state.Parameters, x, y, objective, dropoutKey, ws);
+        var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
         var next = Optimizers.Apply(optimizer, state.Optimizer, state.Parameters, grads, inPlace);
         return new TrainState(next.Parameters, next.State, state.Step + 1, state.Key, g.Loss);
     }
@@ -105,6 +111,12 @@ public static class Training
     }
 
     [ThreadStatic] private static Kernels.Workspace? batchScratch;
+
+    /// <summary>
+    /// Whether <see cref="Steps"/> fuses plain SGD into back-propagation (default true). Settable for benchmarks; it
+    /// changes speed only, never the bits.
+    /// </summary>
+    internal static bool FusedSgd { get; set; } = true;
 }
 
 /// <summary>
