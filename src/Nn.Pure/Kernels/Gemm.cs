@@ -201,13 +201,17 @@ internal static class Gemm
         var sharedLength = (long)panels * (splitRows ? bl.Nr : bl.Mr) * k;
         var shared = sharedLength <= SharedPackLimit ? Interlocked.Exchange(ref sharedPack, null) ?? new SharedPack() : null;
         shared?.Start(splitRows, sharedLength, panels, threads);
-        // A fixed partition of whole tiles into parts, PartsPerThread per thread, that the threads claim as they go (a
-        // thread that starts late or runs slow takes fewer): part q is tiles [q·tiles/P, (q+1)·tiles/P).
-        var parts = (int)Math.Min(tiles, threads * PartsPerThread);
-        Workers.For(parts, (int)threads, t =>
+        // A fixed partition of whole tiles into parts, about PartsPerThread per thread, that the threads claim as they go
+        // (a thread that starts late or runs slow takes fewer): part q is tiles [q·per, (q+1)·per). Row parts are whole
+        // MC blocks where that still leaves a part per thread, so no part ends in a short block of A.
+        var per = (tiles + threads * PartsPerThread - 1) / (threads * PartsPerThread);
+        var perBlock = bl.Mc / bl.Mr;
+        if (splitRows && tiles >= threads * perBlock) per = (per + perBlock - 1) / perBlock * perBlock;
+        var parts = (tiles + per - 1) / per;
+        Workers.For(parts, threads, t =>
         {
-            var t0 = (int)((long)t * tiles / parts);
-            var t1 = (int)((long)(t + 1) * tiles / parts);
+            var t0 = t * per;
+            var t1 = Math.Min(tiles, (t + 1) * per);
             shared?.PackAll(bl, a, transA, b, transB, m, k, n);
             if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, null, shared?.Buffer, sgd);
             else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared?.Buffer, null, sgd);
