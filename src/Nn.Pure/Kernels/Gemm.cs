@@ -729,9 +729,17 @@ internal static class Gemm
                                 PackA(a, transA, m, k, pc, kc, row, rows, mr, pa);
                                 aPanel = ref pa[0];
                             }
-                            if (sgd is { } lr)
+                            if (sgd is { } lr && path == Path.Vector512 && rows == mr && cols == nr)
                             {
-                                // The gradient tile into the buffer (one k-block: first is true), then w −= lr·g row by row.
+                                // A whole 512-bit tile: the kernel itself stores w − lr·g (one k-block: first is true).
+                                ref var wTile = ref c[row * n + col];
+                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref wTile, n, true, false, ref Unsafe.NullRef<double>(), true, lr);
+                                else Kernel512(kc, ref aPanel, 1, MR512, ref bPanel, ref wTile, n, true, false, ref Unsafe.NullRef<double>(), true, lr);
+                            }
+                            else if (sgd is { } lr2)
+                            {
+                                // Other tiles and paths: the gradient tile into the buffer, then w −= lr·g row by row.
+                                lr = lr2;
                                 if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
                                 else Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
                                 if (cols == nr && nr % 4 == 0 && Vector256.IsHardwareAccelerated)
@@ -930,8 +938,13 @@ internal static class Gemm
     /// Row r of the A tile at step p is <c>a[r·si + p·sp]</c>: a packed panel (si = 1, sp = MR512) or A where it lies
     /// (one strided form for both measured the same as a panel-only copy, within 1–2%).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="sgd"/> (and <paramref name="first"/>, no bias) C holds weights and the tile stores
+    /// <c>w − lr·g</c>, <see cref="OptimizerKernels.Sgd"/>'s rule (multiply, then subtract), for <see cref="MultiplySgd"/>.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel512(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias,
+        bool sgd = false, double lr = 0)
     {
         var ld = (nuint)ldc;
         nint s1 = si, s2 = 2 * (nint)si, s3 = 3 * (nint)si, step = sp;
@@ -982,6 +995,18 @@ internal static class Gemm
             var v1 = Vector512.LoadUnsafe(ref bias, 8);
             c00 += v0; c01 += v1; c10 += v0; c11 += v1; c20 += v0; c21 += v1; c30 += v0; c31 += v1;
             c40 += v0; c41 += v1; c50 += v0; c51 += v1; c60 += v0; c61 += v1; c70 += v0; c71 += v1;
+        }
+        if (sgd)
+        {
+            var v = Vector512.Create(lr);
+            c00 = Vector512.LoadUnsafe(ref c, 0) - v * c00; c01 = Vector512.LoadUnsafe(ref c, 8) - v * c01;
+            c10 = Vector512.LoadUnsafe(ref c, ld) - v * c10; c11 = Vector512.LoadUnsafe(ref c, ld + 8) - v * c11;
+            c20 = Vector512.LoadUnsafe(ref c, 2 * ld) - v * c20; c21 = Vector512.LoadUnsafe(ref c, 2 * ld + 8) - v * c21;
+            c30 = Vector512.LoadUnsafe(ref c, 3 * ld) - v * c30; c31 = Vector512.LoadUnsafe(ref c, 3 * ld + 8) - v * c31;
+            c40 = Vector512.LoadUnsafe(ref c, 4 * ld) - v * c40; c41 = Vector512.LoadUnsafe(ref c, 4 * ld + 8) - v * c41;
+            c50 = Vector512.LoadUnsafe(ref c, 5 * ld) - v * c50; c51 = Vector512.LoadUnsafe(ref c, 5 * ld + 8) - v * c51;
+            c60 = Vector512.LoadUnsafe(ref c, 6 * ld) - v * c60; c61 = Vector512.LoadUnsafe(ref c, 6 * ld + 8) - v * c61;
+            c70 = Vector512.LoadUnsafe(ref c, 7 * ld) - v * c70; c71 = Vector512.LoadUnsafe(ref c, 7 * ld + 8) - v * c71;
         }
         c00.StoreUnsafe(ref c, 0); c01.StoreUnsafe(ref c, 8);
         c10.StoreUnsafe(ref c, ld); c11.StoreUnsafe(ref c, ld + 8);
