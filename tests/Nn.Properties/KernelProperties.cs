@@ -311,4 +311,34 @@ public class KernelProperties
         });
         Check.One(PropertyConfig.Quick(300), prop);
     }
+
+    [Theory]
+    [InlineData(65536)]
+    [InlineData(70001)]
+    [InlineData(200003)]
+    public void AllFinite_of_a_large_array_on_several_threads_finds_a_value_anywhere(int length)
+    {
+        var threads0 = Compute.MaxThreads;
+        try
+        {
+            foreach (var threads in new[] { 1, 2, 3 })
+            {
+                Compute.MaxThreads = threads;
+                var x = Enumerable.Range(0, length).Select(i => Math.Sin(i) * 1e300).ToArray();
+                Assert.True(Blas.AllFinite(x));
+                foreach (var at in new[] { 0, length / 3, length / 2 + 1, length - 1 })
+                    foreach (var bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+                    {
+                        var keep = x[at];
+                        x[at] = bad;
+                        Assert.False(Blas.AllFinite(x), $"{bad} at {at} of {length}, {threads} threads");
+                        x[at] = keep;
+                    }
+            }
+        }
+        finally
+        {
+            Compute.MaxThreads = threads0;
+        }
+    }
 }

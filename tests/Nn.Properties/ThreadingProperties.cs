@@ -176,6 +176,7 @@ public class ThreadingProperties
     [InlineData(17, 31, 160)] // 512-bit: ten column tiles split 3 ways, a 1-row tail
     [InlineData(37, 300, 10)] // 512-bit, one column tile: A read in place, a 5-row tail packed alone
     [InlineData(100, 800, 16)] // 512-bit, one whole column tile: A in place across 3 k-blocks, a 4-row tail
+    [InlineData(130, 20, 300)] // 39,000 results: the epilogue pass after a packed product is split between threads
     public void Blocked_shapes_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {
         foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256 })

@@ -186,6 +186,25 @@ internal static class Blas
         }
     }
 
+    /// <summary>
+    /// <see cref="AllFinite(ReadOnlySpan{double})"/> of a whole array, on up to <see cref="Compute.MaxThreads"/> threads
+    /// from 2¹⁶ values on (the trainer checks every parameter after every step; a yes/no answer has no bits to vary).
+    /// </summary>
+    internal static bool AllFinite(double[] x)
+    {
+        var threads = x.Length < 1 << 16 ? 1 : Compute.MaxThreads;
+        if (threads <= 1) return AllFinite(x.AsSpan());
+        var parts = threads * 4;
+        var finite = 1;
+        Workers.For(parts, threads, q =>
+        {
+            var start = (int)((long)x.Length * q / parts);
+            var end = (int)((long)x.Length * (q + 1) / parts);
+            if (Volatile.Read(ref finite) == 1 && !AllFinite(x.AsSpan(start, end - start))) Volatile.Write(ref finite, 0);
+        });
+        return finite == 1;
+    }
+
     /// <summary>True when no element is NaN or infinite.</summary>
     internal static bool AllFinite(ReadOnlySpan<double> x)
     {

@@ -138,14 +138,33 @@ internal static class Gemm
         ApplyEpilogue(epilogue, c, aux, m * n);
     }
 
-    /// <summary>The epilogue as a separate pass over the first <paramref name="length"/> results.</summary>
+    /// <summary>
+    /// The epilogue as a separate pass over the first <paramref name="length"/> results, split between up to
+    /// <see cref="Compute.MaxThreads"/> threads from 2¹⁵ values on (per element, so the split changes no bits).
+    /// </summary>
     private static void ApplyEpilogue(Epilogue epilogue, double[] c, double[]? aux, int length)
+    {
+        var threads = epilogue == Epilogue.None || length < 1 << 15 ? 1 : Compute.MaxThreads;
+        if (threads <= 1)
+        {
+            ApplyEpilogue(epilogue, c, aux, 0, length);
+            return;
+        }
+        var parts = threads * 4;
+        Workers.For(parts, threads, q =>
+        {
+            var start = (int)((long)length * q / parts);
+            ApplyEpilogue(epilogue, c, aux, start, (int)((long)length * (q + 1) / parts) - start);
+        });
+    }
+
+    private static void ApplyEpilogue(Epilogue epilogue, double[] c, double[]? aux, int start, int length)
     {
         switch (epilogue)
         {
             case Epilogue.None: break;
-            case Epilogue.Relu: Elementwise.Relu(c.AsSpan(0, length), aux.AsSpan(0, length)); break;
-            case Epilogue.ReluGate: Elementwise.ReluBackward(aux.AsSpan(0, length), c.AsSpan(0, length), c.AsSpan(0, length)); break;
+            case Epilogue.Relu: Elementwise.Relu(c.AsSpan(start, length), aux.AsSpan(start, length)); break;
+            case Epilogue.ReluGate: Elementwise.ReluBackward(aux.AsSpan(start, length), c.AsSpan(start, length), c.AsSpan(start, length)); break;
             default: throw new ArgumentOutOfRangeException(nameof(epilogue), epilogue, "Unknown epilogue.");
         }
     }
@@ -729,16 +748,26 @@ internal static class Gemm
                                 PackA(a, transA, m, k, pc, kc, row, rows, mr, pa);
                                 aPanel = ref pa[0];
                             }
-                            if (sgd is { } lr && path == Path.Vector512 && rows == mr && cols == nr)
+                            if (sgd is { } lr && path == Path.Vector512)
                             {
-                                // A whole 512-bit tile: the kernel itself stores w − lr·g (one k-block: first is true).
-                                ref var wTile = ref c[row * n + col];
-                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref wTile, n, true, false, ref Unsafe.NullRef<double>(), true, lr);
-                                else Kernel512(kc, ref aPanel, 1, MR512, ref bPanel, ref wTile, n, true, false, ref Unsafe.NullRef<double>(), true, lr);
+                                // The kernel itself stores w − lr·g (one k-block: first is true); a tail tile works on a
+                                // padded copy of its weights, as the product's tail tiles do on C.
+                                var whole = rows == mr && cols == nr;
+                                if (!whole)
+                                {
+                                    edge.Clear();
+                                    for (var r = 0; r < rows; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
+                                }
+                                ref var wTile = ref whole ? ref c[row * n + col] : ref MemoryMarshal.GetReference(edge);
+                                var ldw = whole ? n : nr;
+                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref wTile, ldw, true, false, ref Unsafe.NullRef<double>(), true, lr);
+                                else Kernel512(kc, ref aPanel, 1, MR512, ref bPanel, ref wTile, ldw, true, false, ref Unsafe.NullRef<double>(), true, lr);
+                                if (!whole)
+                                    for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
                             }
                             else if (sgd is { } lr2)
                             {
-                                // Other tiles and paths: the gradient tile into the buffer, then w −= lr·g row by row.
+                                // The 256-bit and scalar paths: the gradient tile into the buffer, then w −= lr·g row by row.
                                 lr = lr2;
                                 if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
                                 else Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
