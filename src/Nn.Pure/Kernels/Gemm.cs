@@ -857,17 +857,23 @@ internal static class Gemm
         var whole = transB ? 0 : nc / nr * nr;
         if (whole > 0 && Vector256.IsHardwareAccelerated && nr % 4 == 0)
         {
-            // Whole panels of B row by row: each source row is read once, front to back (sequential, prefetch-friendly).
+            // Whole panels of B, 8 source rows at a time: each panel gets 8 consecutive rows (1 KB for nr = 16) per visit,
+            // while the 8 rows are read across once. Measured against one row at a time across every panel (one short
+            // write per panel per row): 128×784·784×512 +4–21%, 1024³ +1–5%; panel by panel (a strided read) was slower.
             ref var d0 = ref dst[whole * kc - 1]; // bounds-checks the last element written
             d0 = ref Unsafe.Subtract(ref d0, whole * kc - 1);
-            for (var p = 0; p < kc; p++)
+            for (var p0 = 0; p0 < kc; p0 += 8)
             {
-                ref var s = ref b[(pc + p) * n + jc];
-                ref var d = ref Unsafe.Add(ref d0, (nint)p * nr);
+                var p1 = Math.Min(kc, p0 + 8);
                 for (var jr = 0; jr < whole; jr += nr)
                 {
-                    ref var dp = ref Unsafe.Add(ref d, (nint)jr * kc);
-                    for (var j = 0; j < nr; j += 4) Vector256.LoadUnsafe(ref s, (nuint)(jr + j)).StoreUnsafe(ref dp, (nuint)j);
+                    ref var dp = ref Unsafe.Add(ref d0, (nint)jr * kc);
+                    for (var p = p0; p < p1; p++)
+                    {
+                        ref var s = ref b[(pc + p) * n + jc + jr];
+                        ref var d = ref Unsafe.Add(ref dp, (nint)p * nr);
+                        for (var j = 0; j < nr; j += 4) Vector256.LoadUnsafe(ref s, (nuint)j).StoreUnsafe(ref d, (nuint)j);
+                    }
                 }
             }
         }
