@@ -173,9 +173,9 @@ internal static class Gemm
     /// The SGD update fused into a product: <c>w[i, j] = w[i, j] − lr·g[i, j]</c> with g = op(A)·op(B) (m × n) computed
     /// as by <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[])"/>, and the update by
     /// <see cref="OptimizerKernels.Sgd"/>: the same bits as the product into an array and then that update. When the
-    /// product fits one k-block of the packed path, each g tile goes from the registers to a small buffer and straight
-    /// into w, so g never reaches memory (a weight gradient is as large as its weights); otherwise g goes through an
-    /// array of <paramref name="ws"/> (a new one when null).
+    /// product fits one k-block of the packed path, the 512-bit kernel stores each tile's w − lr·g from its registers
+    /// (the 256-bit and scalar kernels through a small tile buffer), so g never reaches memory (a weight gradient is as
+    /// large as its weights); otherwise g goes through an array of <paramref name="ws"/> (a new one when null).
     /// </summary>
     internal static void MultiplySgd(double[] a, bool transA, double[] b, bool transB, double[] w, int m, int k, int n, double lr, Workspace? ws)
     {
