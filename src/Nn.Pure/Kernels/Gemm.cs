@@ -717,6 +717,9 @@ internal static class Gemm
         // One column tile (n ≤ 16, e.g. an output layer): each value of A feeds one tile only, so packing it buys
         // nothing; the 512-bit kernel reads whole 8-row tiles of A in place, A[i, p] = a[i·si + p·sp].
         var unpackedA = UnpackedA && path == Path.Vector512 && packedA is null && j1 - j0 <= nr;
+        // A fused SGD product (one k-block, so every tile is first): the 512-bit kernel stores w − lr·g itself.
+        var fusedSgd = sgd is not null && path == Path.Vector512;
+        var rate = sgd ?? 0.0;
         var (si, sp) = transA ? (1, m) : (k, 1);
 
         for (var jc = j0; jc < j1; jc += bl.Nc)
@@ -750,68 +753,35 @@ internal static class Gemm
                                 PackA(a, transA, m, k, pc, kc, row, rows, mr, pa);
                                 aPanel = ref pa[0];
                             }
-                            if (sgd is { } lr && path == Path.Vector512)
-                            {
-                                // The kernel itself stores w − lr·g (one k-block: first is true); a tail tile works on a
-                                // padded copy of its weights, as the product's tail tiles do on C.
-                                var whole = rows == mr && cols == nr;
-                                if (!whole)
-                                {
-                                    edge.Clear();
-                                    for (var r = 0; r < rows; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
-                                }
-                                ref var wTile = ref whole ? ref c[row * n + col] : ref MemoryMarshal.GetReference(edge);
-                                var ldw = whole ? n : nr;
-                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref wTile, ldw, true, false, ref Unsafe.NullRef<double>(), true, lr);
-                                else Kernel512(kc, ref aPanel, 1, MR512, ref bPanel, ref wTile, ldw, true, false, ref Unsafe.NullRef<double>(), true, lr);
-                                if (!whole)
-                                    for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
-                            }
-                            else if (sgd is { } lr2)
+                            if (sgd is { } lr && !fusedSgd)
                             {
                                 // The 256-bit and scalar paths: the gradient tile into the buffer, then w −= lr·g row by row.
-                                lr = lr2;
-                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
-                                else Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
-                                if (cols == nr && nr % 4 == 0 && Vector256.IsHardwareAccelerated)
+                                Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
+                                for (var r = 0; r < rows; r++)
                                 {
-                                    // Whole rows of the tile: OptimizerKernels.Sgd's vector rule (multiply, then subtract) inline.
-                                    var vlr = Vector256.Create(lr);
-                                    _ = c[(row + rows - 1) * n + col + nr - 1]; // bounds-checks the last value written
-                                    ref var g0 = ref MemoryMarshal.GetReference(edge);
-                                    for (var r = 0; r < rows; r++)
-                                    {
-                                        ref var wr = ref c[(row + r) * n + col];
-                                        ref var gr = ref Unsafe.Add(ref g0, r * nr);
-                                        for (var j = 0; j < nr; j += 4)
-                                            (Vector256.LoadUnsafe(ref wr, (nuint)j) - vlr * Vector256.LoadUnsafe(ref gr, (nuint)j)).StoreUnsafe(ref wr, (nuint)j);
-                                    }
+                                    var wRow = c.AsSpan((row + r) * n + col, cols);
+                                    OptimizerKernels.Sgd(lr, wRow, edge.Slice(r * nr, cols), wRow);
                                 }
-                                else
-                                    for (var r = 0; r < rows; r++)
-                                    {
-                                        var wRow = c.AsSpan((row + r) * n + col, cols);
-                                        OptimizerKernels.Sgd(lr, wRow, edge.Slice(r * nr, cols), wRow);
-                                    }
                             }
                             else if (rows == mr && cols == nr)
                             {
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();
-                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
-                                else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile, fusedSgd, rate);
+                                else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile, fusedSgd, rate);
                             }
                             else
                             {
-                                // A tail tile: run the same kernel on a padded copy, then keep the valid part.
+                                // A tail tile: run the same kernel on a padded copy (of C, or of the weights it updates), then
+                                // keep the valid part.
                                 edge.Clear();
                                 edgeBias.Clear();
-                                for (var r = 0; r < rows && !first; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
+                                for (var r = 0; r < rows && (!first || fusedSgd); r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
                                 if (hasBias) bias.AsSpan(col, cols).CopyTo(edgeBias);
                                 if (inPlace)
-                                    Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                    Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias), fusedSgd, rate);
                                 else
-                                    Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                    Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias), fusedSgd, rate);
                                 for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
                             }
                         }
@@ -958,12 +928,14 @@ internal static class Gemm
         }
     }
 
+    /// <remarks><paramref name="sgd"/> (a fused SGD store) is for the 512-bit kernel only.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(Path path, int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel(Path path, int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias,
+        bool sgd = false, double lr = 0)
     {
         switch (path)
         {
-            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, ref c, ldc, first, hasBias, ref bias); break; // a packed panel: A[r, p] = a[r + p·MR512]
+            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, ref c, ldc, first, hasBias, ref bias, sgd, lr); break; // a packed panel: A[r, p] = a[r + p·MR512]
             case Path.Vector256: KernelFma(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
             default: KernelScalar(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
         }
