@@ -56,6 +56,21 @@ public class WorkersTests
     }
 
     [Fact]
+    public void Ranges_cover_every_index_exactly_once()
+    {
+        foreach (var length in new[] { 0, 1, 7, 8, 9, 1000, 65537 })
+            foreach (var threads in new[] { 1, 2, 3 })
+            {
+                var hits = new int[length];
+                Workers.ForRanges(length, threads, (start, count) =>
+                {
+                    for (var i = start; i < start + count; i++) Interlocked.Increment(ref hits[i]);
+                });
+                Assert.All(hits, h => Assert.Equal(1, h));
+            }
+    }
+
+    [Fact]
     public void A_nested_call_runs_inline_and_completes()
     {
         var inner = new int[3 * 4];

@@ -192,15 +192,10 @@ internal static class Blas
     /// </summary>
     internal static bool AllFinite(double[] x)
     {
-        var threads = x.Length < 1 << 16 ? 1 : Compute.MaxThreads;
-        if (threads <= 1) return AllFinite(x.AsSpan());
-        var parts = threads * 4;
         var finite = 1;
-        Workers.For(parts, threads, q =>
+        Workers.ForRanges(x.Length, x.Length < 1 << 16 ? 1 : Compute.MaxThreads, (start, length) =>
         {
-            var start = (int)((long)x.Length * q / parts);
-            var end = (int)((long)x.Length * (q + 1) / parts);
-            if (Volatile.Read(ref finite) == 1 && !AllFinite(x.AsSpan(start, end - start))) Volatile.Write(ref finite, 0);
+            if (Volatile.Read(ref finite) == 1 && !AllFinite(x.AsSpan(start, length))) Volatile.Write(ref finite, 0);
         });
         return finite == 1;
     }

@@ -144,18 +144,8 @@ internal static class Gemm
     /// </summary>
     private static void ApplyEpilogue(Epilogue epilogue, double[] c, double[]? aux, int length)
     {
-        var threads = epilogue == Epilogue.None || length < 1 << 15 ? 1 : Compute.MaxThreads;
-        if (threads <= 1)
-        {
-            ApplyEpilogue(epilogue, c, aux, 0, length);
-            return;
-        }
-        var parts = threads * 4;
-        Workers.For(parts, threads, q =>
-        {
-            var start = (int)((long)length * q / parts);
-            ApplyEpilogue(epilogue, c, aux, start, (int)((long)length * (q + 1) / parts) - start);
-        });
+        Workers.ForRanges(length, epilogue == Epilogue.None || length < 1 << 15 ? 1 : Compute.MaxThreads,
+            (start, count) => ApplyEpilogue(epilogue, c, aux, start, count));
     }
 
     private static void ApplyEpilogue(Epilogue epilogue, double[] c, double[]? aux, int start, int length)

@@ -61,6 +61,25 @@ internal static class Workers
         }
     }
 
+    /// <summary>
+    /// <c>body(start, length)</c> over [0, <paramref name="length"/>) cut into 4 ranges per thread (fixed by the length
+    /// and thread count, claimed as the threads go), for element-wise passes; on one thread a single call.
+    /// </summary>
+    internal static void ForRanges(int length, int threads, Action<int, int> body)
+    {
+        if (threads <= 1)
+        {
+            body(0, length);
+            return;
+        }
+        var parts = threads * 4;
+        For(parts, threads, q =>
+        {
+            var start = (int)((long)length * q / parts);
+            body(start, (int)((long)length * (q + 1) / parts) - start);
+        });
+    }
+
     private static void EnsureWorkers(int wanted)
     {
         while (Volatile.Read(ref started) < wanted)

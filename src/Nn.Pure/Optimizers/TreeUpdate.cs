@@ -48,23 +48,13 @@ internal static class TreeUpdate
         var thetaOut = inPlace ? theta : GC.AllocateUninitializedArray<double>(theta.Length);
         var aOut = a is null ? null : inPlace ? a : GC.AllocateUninitializedArray<double>(theta.Length);
         var bOut = b is null ? null : inPlace ? b : GC.AllocateUninitializedArray<double>(theta.Length);
+        // A large tensor's update is bound by memory traffic (read θ and g, write θ′): the threads split its elements,
+        // each running the same per-element formula, so the bits do not depend on the split.
         var threads = theta.Length < ParallelLength ? 1 : Math.Min(Compute.MaxThreads, theta.Length / Math.Max(1, ParallelLength / 2));
-        if (threads <= 1)
-        {
-            kernel(theta, g, a, b, thetaOut, aOut, bOut);
-            return (thetaOut, aOut, bOut);
-        }
-        // A large tensor's update is bound by memory traffic (read θ and g, write θ′ to memory not yet in cache): the
-        // threads split its elements, each running the same per-element formula, so the bits do not depend on the split.
-        var parts = threads * 4; // claimed as the threads go, so a late or slow thread takes fewer
-        Kernels.Workers.For(parts, threads, t =>
-        {
-            var start = (int)((long)theta.Length * t / parts);
-            var length = (int)((long)theta.Length * (t + 1) / parts) - start;
+        Kernels.Workers.ForRanges(theta.Length, threads, (start, length) =>
             kernel(theta.AsSpan(start, length), g.AsSpan(start, length),
                 a is null ? default : a.AsSpan(start, length), b is null ? default : b.AsSpan(start, length),
-                thetaOut.AsSpan(start, length), aOut is null ? default : aOut.AsSpan(start, length), bOut is null ? default : bOut.AsSpan(start, length));
-        });
+                thetaOut.AsSpan(start, length), aOut is null ? default : aOut.AsSpan(start, length), bOut is null ? default : bOut.AsSpan(start, length)));
         return (thetaOut, aOut, bOut);
     }
 
