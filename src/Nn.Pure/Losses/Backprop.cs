@@ -65,7 +65,7 @@ public static class Backprop
             var layer = network.Layers[l];
             var next = l > 0 ? DeltaBelow(network, trace, l, delta, ws) : null; // reads W before it changes
             var input = trace.InputOf(l);
-            if (input.Rows != delta.Rows) throw new ArgumentException($"Cannot multiply ({input.Shape})ᵀ by {delta.Shape}: row counts {input.Rows} and {delta.Rows} differ.");
+            Matrix.CheckTransposeA(input, delta);
             Kernels.Gemm.MultiplySgd(input.Data, true, delta.Data, false, layer.Weights.Data, input.Cols, input.Rows, delta.Cols, lr, ws);
             var bias = layer.Bias.Data;
             Kernels.OptimizerKernels.Sgd(lr, bias, Matrix.ColumnSums(delta, ws).Data, bias);

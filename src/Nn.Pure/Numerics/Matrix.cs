@@ -239,10 +239,16 @@ public sealed class Matrix : IEquatable<Matrix>
 
     internal static Matrix MultiplyTransposeA(Matrix a, Matrix b, Workspace? ws)
     {
-        if (a.Rows != b.Rows) throw new ArgumentException($"Cannot multiply ({a.Shape})ᵀ by {b.Shape}: row counts {a.Rows} and {b.Rows} differ.");
+        CheckTransposeA(a, b);
         var c = Workspace.Alloc(ws, a.Cols * b.Cols);
         Blas.GemmTransA(a.Data, b.Data, c, a.Cols, a.Rows, b.Cols);
         return new(a.Cols, b.Cols, c);
+    }
+
+    /// <summary>Throws unless <c>aᵀ·b</c> is defined (equal row counts).</summary>
+    internal static void CheckTransposeA(Matrix a, Matrix b)
+    {
+        if (a.Rows != b.Rows) throw new ArgumentException($"Cannot multiply ({a.Shape})ᵀ by {b.Shape}: row counts {a.Rows} and {b.Rows} differ.");
     }
 
     /// <summary>The product <c>a·bᵀ</c> without forming the transpose: (m × k)·(n × k)ᵀ → (m × n).</summary>

@@ -81,7 +81,7 @@ public static class Training
     /// <see cref="Step"/> (by <see cref="Steps"/>). X is (m × inputs), Y (m × outputs).
     /// </summary>
     public static TrainState Epoch(TrainConfig config, TrainState state, Matrix x, Matrix y, long epoch, BatchPolicy policy) =>
-        Steps(config, state, x, y, Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy), static _ => true);
+        Fold(config, state, x, y, Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy), null);
 
     /// <summary>
     /// <see cref="Step"/> folded over the batches (each a list of row indices into X and Y), calling
@@ -94,8 +94,15 @@ public static class Training
     public static TrainState Steps(TrainConfig config, TrainState state, Matrix x, Matrix y,
         IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool> onStep)
     {
-        ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(onStep);
+        return Fold(config, state, x, y, batches, onStep);
+    }
+
+    /// <summary><see cref="Steps"/>; without <paramref name="onStep"/> (<see cref="Epoch"/>) no report, so no finiteness scan.</summary>
+    private static TrainState Fold(TrainConfig config, TrainState state, Matrix x, Matrix y,
+        IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool>? onStep)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
         // The batch copies are scratch too (Step keeps nothing of X and Y): two arrays per batch size, reused.
         var scratch = batchScratch ??= new Kernels.Workspace();
         var owned = false; // whether state's arrays were written by this fold (then no one else holds them)
@@ -104,6 +111,7 @@ public static class Training
             scratch.Rewind();
             state = Advance(config, state, x.SelectRowsInto(batch, scratch), y.SelectRowsInto(batch, scratch), owned);
             owned = true;
+            if (onStep is null) continue;
             var finite = double.IsFinite(state.LastLoss) && Parameters.IsFinite(state.Parameters);
             if (!onStep(new StepReport(state.Step, batch.Length, state.LastLoss, finite))) break;
         }
