@@ -7,17 +7,21 @@ namespace Nn.Kernels;
 /// <remarks>
 /// One workspace per thread. <see cref="Begin"/> starts a step; each <see cref="Rent"/> then returns the array of the
 /// same position in the previous step when its length matches (a step asks for the same sequence of shapes every
-/// time), so steady-state steps allocate only the values they return; each position also keeps the array of the last
-/// other length, so two alternating shapes (full batches and a final partial one) allocate nothing either. A rented
-/// array holds stale values: every kernel writing into one overwrites all of it. The retained memory is bounded by two
-/// steps' intermediates.
+/// time), so steady-state steps allocate only the values they return; each position also keeps the arrays of the last
+/// <see cref="Spares"/> other lengths, so a few recurring shapes allocate nothing either: an epoch's first step (which
+/// writes new parameters) rents a different sequence from the in-place steps after it, and a final partial batch a
+/// third. A rented array holds stale values: every kernel writing into one overwrites all of it. The retained memory is
+/// bounded by <see cref="Spares"/> + 1 steps' intermediates.
 /// </remarks>
 internal sealed class Workspace
 {
     [ThreadStatic] private static Workspace? current;
 
     private readonly List<double[]> buffers = [];
-    private readonly List<double[]?> spares = [];
+    private readonly List<double[]?[]> spares = [];
+
+    /// <summary>How many arrays of other lengths each position keeps, most recently used first.</summary>
+    internal const int Spares = 3;
     private int next;
 
     /// <summary>
@@ -46,19 +50,24 @@ internal sealed class Workspace
         {
             if (buffers[next].Length != length)
             {
-                // Keep the array of the other length as a spare: alternating shapes (full batches and a final partial
-                // one) then reuse both instead of allocating twice an epoch.
-                var spare = spares[next];
-                spares[next] = buffers[next];
-                buffers[next] = spare is not null && spare.Length == length ? spare : new double[length];
+                // The current array becomes the most recent spare; the array taken is a spare of this length if there
+                // is one (recurring shapes then allocate nothing), else a new one, and the least recent spare is dropped.
+                var s = spares[next];
+                var taken = -1;
+                for (var i = 0; i < s.Length && taken < 0; i++) taken = s[i] is { } a && a.Length == length ? i : -1;
+                var last = taken < 0 ? s.Length - 1 : taken;
+                var b = taken < 0 ? new double[length] : s[taken]!;
+                Array.Copy(s, 0, s, 1, last);
+                s[0] = buffers[next];
+                buffers[next] = b;
             }
             return buffers[next++];
         }
-        var b = new double[length];
-        buffers.Add(b);
-        spares.Add(null);
+        var fresh = new double[length];
+        buffers.Add(fresh);
+        spares.Add(new double[Spares][]);
         next++;
-        return b;
+        return fresh;
     }
 
     /// <summary>A fresh array when <paramref name="workspace"/> is null (a value the caller may keep), else a rented one.</summary>
