@@ -136,8 +136,13 @@ internal static class Elementwise
     internal static void SoftmaxRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int rows, int cols)
     {
         var r = 0;
-        if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            for (; cols > 0 && cols <= LaneRowsMaxCols && r + 4 <= rows; r += 4) SoftmaxFourRows(z, a, lse, r, cols);
+        if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported && cols > 0 && cols <= LaneRowsMaxCols && rows >= 4)
+        {
+            // One stack buffer of the row width for the whole call: zeroing a fixed 32-column one per group of four rows
+            // cost more than the softmax of a 3-column group itself.
+            Span<Vector256<double>> e = stackalloc Vector256<double>[cols];
+            for (; r + 4 <= rows; r += 4) SoftmaxFourRows(z, a, lse, r, cols, e);
+        }
         for (; r < rows; r++)
         {
             var zr = z.Slice(r * cols, cols);
@@ -159,16 +164,16 @@ internal static class Elementwise
     /// <summary>
     /// Rows r … r+3 with one row per SIMD lane: every lane runs the scalar loop's steps (max by <c>z &gt; max</c>, e^(z − max)
     /// by <see cref="Exponential"/>, the sum in ascending j, one division per value, ln by <see cref="Logarithm"/>), so the
-    /// bits are the scalar ones, without a branch per comparison or a call per exponential. cols ≤ <see cref="LaneRowsMaxCols"/>.
+    /// bits are the scalar ones, without a branch per comparison or a call per exponential. <paramref name="e"/> holds a
+    /// vector per column (cols ≤ <see cref="LaneRowsMaxCols"/>).
     /// </summary>
-    private static void SoftmaxFourRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int r, int cols)
+    private static void SoftmaxFourRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int r, int cols, Span<Vector256<double>> e)
     {
         var o = r * cols;
         _ = z[o + 4 * cols - 1]; // one bounds check for the whole group
         _ = a[o + 4 * cols - 1];
         ref var z0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), o);
         ref var a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), o);
-        Span<Vector256<double>> e = stackalloc Vector256<double>[LaneRowsMaxCols];
         var max = Vector256.Create(double.NegativeInfinity);
         for (var j = 0; j < cols; j++)
         {
