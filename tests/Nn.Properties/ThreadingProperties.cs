@@ -135,6 +135,9 @@ public class ThreadingProperties
             Assert.True(BitEqual(expectedBias, c), $"A·B + bias (ReLU epilogue) {m}×{k}×{n}, {threads} threads, {path}");
             Assert.True(BitEqual([.. expectedBias.Select(z => z > 0 ? z : 0.0)], relu), $"ReLU epilogue {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
+            Gemm.Multiply(a, false, b, false, c, m, k, n, bias, Epilogue.ReluOnly, null);
+            Assert.True(BitEqual(relu, c), $"ReLU-only epilogue {m}×{k}×{n}, {threads} threads, {path}");
+            c.AsSpan().Fill(double.NaN);
             Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate);
             Assert.True(BitEqual([.. expected.Select((v, i) => gate[i] > 0 ? v : 0.0)], c), $"A·Bᵀ (ReLU gate) {m}×{k}×{n}, {threads} threads, {path}");
 

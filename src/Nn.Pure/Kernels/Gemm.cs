@@ -99,14 +99,14 @@ internal static class Gemm
 
     /// <summary>
     /// <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[])"/> followed by an
-    /// element-wise <paramref name="epilogue"/> on <paramref name="aux"/> (m × n): the same bits as the product and then
-    /// <see cref="Elementwise.Relu"/> or <see cref="Elementwise.ReluBackward"/>, but the small unpacked path applies it
+    /// element-wise <paramref name="epilogue"/> on <paramref name="aux"/> (m × n; null for <see cref="Epilogue.ReluOnly"/>):
+    /// the same bits as the product and then <see cref="Elementwise.Relu"/> or <see cref="Elementwise.ReluBackward"/>, but the small unpacked path applies it
     /// while each result is still in a register instead of in a second pass over memory.
     /// </summary>
     internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
         Epilogue epilogue, double[]? aux)
     {
-        if (epilogue != Epilogue.None && (aux is null || aux.Length < m * n))
+        if (epilogue is Epilogue.Relu or Epilogue.ReluGate && (aux is null || aux.Length < m * n))
             throw new ArgumentException("The epilogue needs an auxiliary array of m·n values.", nameof(aux));
         if (m == 0 || n == 0) return;
         if (k == 0)
@@ -129,6 +129,7 @@ internal static class Gemm
                 {
                     case Epilogue.Relu: Direct<ReluStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux); break;
                     case Epilogue.ReluGate: Direct<ReluGateStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux); break;
+                    case Epilogue.ReluOnly: Direct<ReluOnlyStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux); break;
                     default: Direct<PlainStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux); break;
                 }
                 return;
@@ -155,6 +156,7 @@ internal static class Gemm
             case Epilogue.None: break;
             case Epilogue.Relu: Elementwise.Relu(c.AsSpan(start, length), aux.AsSpan(start, length)); break;
             case Epilogue.ReluGate: Elementwise.ReluBackward(aux.AsSpan(start, length), c.AsSpan(start, length), c.AsSpan(start, length)); break;
+            case Epilogue.ReluOnly: Elementwise.Relu(c.AsSpan(start, length), c.AsSpan(start, length)); break;
             default: throw new ArgumentOutOfRangeException(nameof(epilogue), epilogue, "Unknown epilogue.");
         }
     }
@@ -484,6 +486,8 @@ internal static class Gemm
             var z = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
             v = Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<double>.Zero), v, Vector512<double>.Zero);
         }
+        if (typeof(TStore) == typeof(ReluOnlyStore))
+            v = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<double>.Zero), v, Vector512<double>.Zero);
         v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), at);
         if (typeof(TStore) == typeof(ReluStore))
             Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<double>.Zero), v, Vector512<double>.Zero)
@@ -641,6 +645,7 @@ internal static class Gemm
     private struct PlainStore;
     private struct ReluStore;
     private struct ReluGateStore;
+    private struct ReluOnlyStore;
 
     /// <summary>
     /// Stores the lanes of <paramref name="v"/> that fall inside row i (columns j0 … min(j0 + 4, n)), adding the bias
@@ -672,6 +677,8 @@ internal static class Gemm
             var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
             v = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<double>.Zero), v, Vector256<double>.Zero);
         }
+        if (typeof(TStore) == typeof(ReluOnlyStore))
+            v = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero);
         v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), at);
         if (typeof(TStore) == typeof(ReluStore))
             Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero)
@@ -683,6 +690,7 @@ internal static class Gemm
     private static void StoreOne<TStore>(double[] c, int at, double s, double[]? aux) where TStore : struct
     {
         if (typeof(TStore) == typeof(ReluGateStore)) s = aux![at] > 0 ? s : 0.0;
+        if (typeof(TStore) == typeof(ReluOnlyStore)) s = s > 0 ? s : 0.0;
         c[at] = s;
         if (typeof(TStore) == typeof(ReluStore)) aux![at] = s > 0 ? s : 0.0;
     }

@@ -61,6 +61,13 @@ public sealed record Dense
         return Matrix.MultiplyAddRowRelu(x, layer.Weights, layer.Bias, ws);
     }
 
+    /// <summary>Only ReLU(X·W + b), applied as each value is stored (the activation of <see cref="PreActivationRelu"/>).</summary>
+    internal static Matrix ActivationRelu(Dense layer, Matrix x, Kernels.Workspace? ws)
+    {
+        CheckInput(layer, x);
+        return Matrix.MultiplyAddRowReluOnly(x, layer.Weights, layer.Bias, ws);
+    }
+
     private static void CheckInput(Dense layer, Matrix x)
     {
         if (x.Cols != layer.Inputs)

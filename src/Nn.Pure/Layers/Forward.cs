@@ -63,8 +63,14 @@ public static class Forward
         for (var i = 0; i < network.Layers.Length; i++)
         {
             var layer = network.Layers[i];
+            var hidden = i < network.Layers.Length - 1;
+            var dropout = hidden && rate > 0 && key is not null;
             Matrix z, a;
-            if (layer.Activation is Activation.Relu) (z, a) = Dense.PreActivationRelu(layer, input, ws);
+            // A scratch trace (ws) never leaves the training step, whose back-propagation gates ReLU by the activation
+            // (ReLU(z) > 0 exactly when z > 0): a hidden ReLU layer without dropout then writes only its activation, and
+            // its Z slot holds that activation too. Public traces, the output layer and dropout layers keep the true Z.
+            if (layer.Activation is Activation.Relu && ws is not null && hidden && !dropout) z = a = Dense.ActivationRelu(layer, input, ws);
+            else if (layer.Activation is Activation.Relu) (z, a) = Dense.PreActivationRelu(layer, input, ws);
             else
             {
                 z = Dense.PreActivation(layer, input, ws);
@@ -72,8 +78,7 @@ public static class Forward
                     ? SoftmaxOutput(z, ws)
                     : Activations.Apply(layer.Activation, z, ws);
             }
-            var hidden = i < network.Layers.Length - 1;
-            if (hidden && rate > 0 && key is not null)
+            if (dropout && key is not null)
             {
                 var mask = DropoutMask(Prng.Fold(key, i), z.Rows, z.Cols, rate, ws);
                 traces[i] = new LayerTrace(z, a, Matrix.Hadamard(a, mask, ws), mask);

@@ -120,9 +120,10 @@ public static class Backprop
     {
         var weights = network.Layers[l].Weights;
         var below = trace.Layers[l - 1];
-        // δ·Wᵀ through the ReLU derivative as each value is stored (same bits as the separate passes below).
+        // δ·Wᵀ through the ReLU derivative as each value is stored (same bits as the separate passes below), gated by
+        // the activation: a training step's scratch trace keeps no separate Z for such a layer (see Forward.Run).
         if (below.Mask is null && network.Layers[l - 1].Activation is Activation.Relu)
-            return Matrix.MultiplyTransposeBReluGate(delta, weights, below.Z, ws);
+            return Matrix.MultiplyTransposeBReluGate(delta, weights, below.Activated, ws);
         var dOut = Matrix.MultiplyTransposeB(delta, weights, ws);
         var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask, ws);
         return Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA, ws);

@@ -222,8 +222,19 @@ public sealed class Matrix : IEquatable<Matrix>
     }
 
     /// <summary>
+    /// Only <c>ReLU(a·b + row)</c>, applied as each result is stored: the activation of <see cref="MultiplyAddRowRelu"/>
+    /// (same bits) without writing Z. Shapes are the caller's responsibility.
+    /// </summary>
+    internal static Matrix MultiplyAddRowReluOnly(Matrix a, Matrix b, Vector row, Workspace? ws)
+    {
+        var relu = Workspace.Alloc(ws, a.Rows * b.Cols);
+        Kernels.Gemm.Multiply(a.Data, false, b.Data, false, relu, a.Rows, a.Cols, b.Cols, row.Data, Epilogue.ReluOnly, null);
+        return new(a.Rows, b.Cols, relu);
+    }
+
+    /// <summary>
     /// <c>(a·bᵀ) ⊙ [gate &gt; 0]</c>: <see cref="MultiplyTransposeB(Matrix, Matrix)"/> through the ReLU derivative at
-    /// <paramref name="gate"/> (a layer's Z), the bits of <see cref="Activations.Backward(Activation, Matrix, Matrix, Matrix)"/>
+    /// <paramref name="gate"/> (a layer's Z, or its ReLU: the same gate), the bits of <see cref="Activations.Backward(Activation, Matrix, Matrix, Matrix)"/>
     /// with ReLU applied to the product. Shapes are the caller's responsibility.
     /// </summary>
     internal static Matrix MultiplyTransposeBReluGate(Matrix a, Matrix b, Matrix gate, Workspace? ws)
