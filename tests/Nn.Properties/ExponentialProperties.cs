@@ -54,4 +54,17 @@ public class ExponentialProperties
                 for (var l = 0; l < 4; l++)
                     Assert.Equal(BitConverter.DoubleToInt64Bits(Exponential.Of(xs[l])), BitConverter.DoubleToInt64Bits(lanes[l]));
             }, maxTest: 5_000);
+
+    [Fact]
+    public void Exp_of_eight_lanes_gives_the_scalar_bits_in_every_lane() =>
+        PropertyConfig.Check(
+            from mixed in Gen.Elements(true, false)
+            from xs in Gen.ArrayOf(mixed ? Arguments : Ordinary, 8)
+            select xs,
+            xs =>
+            {
+                var lanes = Exponential.Of8(System.Runtime.Intrinsics.Vector512.Create(xs));
+                for (var l = 0; l < 8; l++)
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(Exponential.Of(xs[l])), BitConverter.DoubleToInt64Bits(lanes[l]));
+            }, maxTest: 5_000);
 }

@@ -51,4 +51,17 @@ public class LogarithmProperties
                 for (var l = 0; l < 4; l++)
                     Assert.Equal(BitConverter.DoubleToInt64Bits(Logarithm.Of(xs[l])), BitConverter.DoubleToInt64Bits(lanes[l]));
             }, maxTest: 5_000);
+
+    [Fact]
+    public void Log_of_eight_lanes_gives_the_scalar_bits_in_every_lane() =>
+        PropertyConfig.Check(
+            from mixed in Gen.Elements(true, false)
+            from xs in Gen.ArrayOf(mixed ? Arguments : Gen.Choose(1, 1_000_000).Select(i => i / 1e3), 8)
+            select xs,
+            xs =>
+            {
+                var lanes = Logarithm.Of8(Vector512.Create(xs));
+                for (var l = 0; l < 8; l++)
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(Logarithm.Of(xs[l])), BitConverter.DoubleToInt64Bits(lanes[l]));
+            }, maxTest: 5_000);
 }

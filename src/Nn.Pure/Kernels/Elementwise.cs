@@ -140,6 +140,11 @@ internal static class Elementwise
         {
             // One stack buffer of the row width for the whole call: zeroing a fixed 32-column one per group of four rows
             // cost more than the softmax of a 3-column group itself.
+            if (Vector512.IsHardwareAccelerated && rows >= 8)
+            {
+                Span<Vector512<double>> e8 = stackalloc Vector512<double>[cols];
+                for (; r + 8 <= rows; r += 8) SoftmaxEightRows(z, a, lse, r, cols, e8);
+            }
             Span<Vector256<double>> e = stackalloc Vector256<double>[cols];
             for (; r + 4 <= rows; r += 4) SoftmaxFourRows(z, a, lse, r, cols, e);
         }
@@ -192,6 +197,41 @@ internal static class Elementwise
         var log = Logarithm.Of4(sum);
         for (var l = 0; l < 4; l++)
             lse[r + l] = double.IsNegativeInfinity(max[l]) ? max[l] : max[l] + log[l];
+    }
+
+    /// <summary><see cref="SoftmaxFourRows"/> for rows r … r+7, one row per lane of a 512-bit vector (the same steps, so the same bits).</summary>
+    private static void SoftmaxEightRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int r, int cols, Span<Vector512<double>> e)
+    {
+        var o = r * cols;
+        _ = z[o + 8 * cols - 1]; // one bounds check for the whole group
+        _ = a[o + 8 * cols - 1];
+        _ = lse[r + 7];
+        ref var z0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), o);
+        ref var z4 = ref Unsafe.Add(ref z0, 4 * cols);
+        ref var a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), o);
+        ref var a4 = ref Unsafe.Add(ref a0, 4 * cols);
+        var max = Vector512.Create(double.NegativeInfinity);
+        for (var j = 0; j < cols; j++)
+        {
+            var v = Vector512.Create(Gather(ref z0, j, cols), Gather(ref z4, j, cols));
+            e[j] = v;
+            max = Vector512.ConditionalSelect(Vector512.GreaterThan(v, max), v, max);
+        }
+        var sum = Vector512<double>.Zero;
+        for (var j = 0; j < cols; j++)
+        {
+            var ej = Exponential.Of8(e[j] - max);
+            e[j] = ej;
+            sum += ej;
+        }
+        for (var j = 0; j < cols; j++)
+        {
+            var q = e[j] / sum;
+            Scatter(ref a0, j, cols, q.GetLower());
+            Scatter(ref a4, j, cols, q.GetUpper());
+        }
+        var l = max + Logarithm.Of8(sum);
+        Vector512.ConditionalSelect(Vector512.Equals(max, Vector512.Create(double.NegativeInfinity)), max, l).CopyTo(lse.Slice(r, 8));
     }
 
     /// <summary>The widest rows the four-rows-per-lane-group kernels take (their per-column vectors live on the stack).</summary>

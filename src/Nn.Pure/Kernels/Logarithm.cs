@@ -55,6 +55,28 @@ internal static class Logarithm
         return dk * Ln2Hi - ((hfsq - (s * (hfsq + r) + dk * Ln2Lo)) - f);
     }
 
+    /// <summary><see cref="Of4"/> on eight lanes: one 512-bit pass (the same operations) when every lane is a positive normal finite number.</summary>
+    internal static Vector512<double> Of8(Vector512<double> x)
+    {
+        if (!(Vector512.GreaterThanOrEqualAll(x, Vector512.Create(2.2250738585072014e-308)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(double.MaxValue))))
+            return Vector512.Create(Of4(x.GetLower()), Of4(x.GetUpper()));
+        var bits = x.AsInt64();
+        var mant = bits & Vector512.Create(MantissaMask);
+        var up = Vector512.GreaterThanOrEqual(mant, Vector512.Create(Sqrt2Mantissa));
+        var k = Vector512.ShiftRightArithmetic(bits, 52) - Vector512.Create(1023L) - up;
+        var m = (mant | Vector512.ConditionalSelect(up, Vector512.Create(1022L << 52), Vector512.Create(1023L << 52))).AsDouble();
+        var f = m - Vector512.Create(1.0);
+        var dk = Vector512.ConvertToDouble(k);
+        var s = f / (Vector512.Create(2.0) + f);
+        var z = s * s;
+        var w = z * z;
+        var t1 = w * (Vector512.Create(Lg2) + w * (Vector512.Create(Lg4) + w * Vector512.Create(Lg6)));
+        var t2 = z * (Vector512.Create(Lg1) + w * (Vector512.Create(Lg3) + w * (Vector512.Create(Lg5) + w * Vector512.Create(Lg7))));
+        var r = t2 + t1;
+        var hfsq = Vector512.Create(0.5) * f * f;
+        return dk * Vector512.Create(Ln2Hi) - ((hfsq - (s * (hfsq + r) + dk * Vector512.Create(Ln2Lo))) - f);
+    }
+
     /// <summary><see cref="Of"/> on four lanes: lanes that are not positive normal finite numbers take the scalar form.</summary>
     internal static Vector256<double> Of4(Vector256<double> x)
     {
