@@ -219,8 +219,13 @@ public class ThreadingProperties
     }
 
     // The unpacked small-product path (Gemm.Direct): its 8-row (n ≤ 4), 4×8, 4×4, 1×16 and 1×4 blocks, whole and
-    // partial vectors, k = 1, and the shapes of the small workload (2→32→3, batch 64).
+    // partial vectors, k = 1, the shapes of the small workload (2→32→3, batch 64), and for Aᵀ·B with n ≤ 4 the
+    // row-lane blocks of 32 and 8 rows with every column count and a row tail.
     [Theory]
+    [InlineData(45, 6, 1)]
+    [InlineData(41, 3, 2)]
+    [InlineData(72, 9, 4)]
+    [InlineData(8, 33, 3)]
     [InlineData(64, 2, 32)]
     [InlineData(64, 32, 3)]
     [InlineData(32, 64, 3)]

@@ -374,10 +374,114 @@ internal static class Gemm
         ref var b0 = ref MemoryMarshal.GetArrayDataReference(bp);
         // One method per row-block height: small bodies keep every store inlined (one large method ran out of the
         // JIT's inlining budget and called its stores).
-        var i0 = width == 4 ? Rows8<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, 0, c, bias, aux) : 0;
+        // A held transposed with few columns of C (an output layer's weight gradient Hᵀ·δ): eight rows of C at one p are
+        // one contiguous vector of A, so lanes run across rows with one accumulator per column, not across 3–4 columns.
+        var i0 = wide && transA && n <= 4 ? RowLanes<TStore>(ref a0, ref b0, sp, k, n, ldb, m, c, bias, aux) : 0;
+        i0 = width == 4 ? Rows8<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux) : i0;
         i0 = Rows4<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux, wide);
         i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
         Rows1<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
+    }
+
+    /// <summary>
+    /// A transposed (A[i, p] = a[i + p·sp]) and n ≤ 4: blocks of 32 (then 8) rows of C, each 8 rows at one p one
+    /// <see cref="Vector512{T}"/> of A times the broadcast B[p, j], one accumulator per 8 rows and column (columns past n
+    /// multiply zeros and are never stored), so a p costs 4 loads, 4 broadcasts and 16 FMAs for 32 rows instead of 32
+    /// broadcasts and 32 FMAs. The same chain per element as every path; the accumulators are transposed in registers
+    /// into rows of C. Returns the next row.
+    /// </summary>
+    private static int RowLanes<TStore>(ref double a0, ref double b0, int sp, int k, int n, int ldb, int m, double[] c, double[]? bias, double[]? aux)
+        where TStore : struct
+    {
+        Span<double> edge = stackalloc double[4];
+        Span<double> padded = stackalloc double[4];
+        padded.Clear();
+        bias?.AsSpan(0, n).CopyTo(padded);
+        var biasV = Vector256.Create((ReadOnlySpan<double>)padded);
+        var hasBias = bias is not null; // no bias adds nothing (not even +0, which would turn a −0 result into +0)
+        var end = m * n;
+        var i0 = 0;
+        for (; i0 + 32 <= m; i0 += 32)
+        {
+            Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default,
+                c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+            for (var p = 0; p < k; p++)
+            {
+                ref var ap = ref Unsafe.Add(ref a0, (nint)p * sp + i0);
+                var (x0, x1, x2, x3) = BroadcastRow(ref Unsafe.Add(ref b0, (nint)p * ldb), n);
+                var v = Vector512.LoadUnsafe(ref ap);
+                c00 = Avx512F.FusedMultiplyAdd(v, x0, c00); c01 = Avx512F.FusedMultiplyAdd(v, x1, c01);
+                c02 = Avx512F.FusedMultiplyAdd(v, x2, c02); c03 = Avx512F.FusedMultiplyAdd(v, x3, c03);
+                v = Vector512.LoadUnsafe(ref ap, 8);
+                c10 = Avx512F.FusedMultiplyAdd(v, x0, c10); c11 = Avx512F.FusedMultiplyAdd(v, x1, c11);
+                c12 = Avx512F.FusedMultiplyAdd(v, x2, c12); c13 = Avx512F.FusedMultiplyAdd(v, x3, c13);
+                v = Vector512.LoadUnsafe(ref ap, 16);
+                c20 = Avx512F.FusedMultiplyAdd(v, x0, c20); c21 = Avx512F.FusedMultiplyAdd(v, x1, c21);
+                c22 = Avx512F.FusedMultiplyAdd(v, x2, c22); c23 = Avx512F.FusedMultiplyAdd(v, x3, c23);
+                v = Vector512.LoadUnsafe(ref ap, 24);
+                c30 = Avx512F.FusedMultiplyAdd(v, x0, c30); c31 = Avx512F.FusedMultiplyAdd(v, x1, c31);
+                c32 = Avx512F.FusedMultiplyAdd(v, x2, c32); c33 = Avx512F.FusedMultiplyAdd(v, x3, c33);
+            }
+            StoreTransposed<TStore>(c, i0, n, end, c00, c01, c02, c03, hasBias, biasV, edge, aux);
+            StoreTransposed<TStore>(c, i0 + 8, n, end, c10, c11, c12, c13, hasBias, biasV, edge, aux);
+            StoreTransposed<TStore>(c, i0 + 16, n, end, c20, c21, c22, c23, hasBias, biasV, edge, aux);
+            StoreTransposed<TStore>(c, i0 + 24, n, end, c30, c31, c32, c33, hasBias, biasV, edge, aux);
+        }
+        for (; i0 + 8 <= m; i0 += 8)
+        {
+            Vector512<double> c0 = default, c1 = default, c2 = default, c3 = default;
+            for (var p = 0; p < k; p++)
+            {
+                var (x0, x1, x2, x3) = BroadcastRow(ref Unsafe.Add(ref b0, (nint)p * ldb), n);
+                var v = Vector512.LoadUnsafe(ref Unsafe.Add(ref a0, (nint)p * sp + i0));
+                c0 = Avx512F.FusedMultiplyAdd(v, x0, c0); c1 = Avx512F.FusedMultiplyAdd(v, x1, c1);
+                c2 = Avx512F.FusedMultiplyAdd(v, x2, c2); c3 = Avx512F.FusedMultiplyAdd(v, x3, c3);
+            }
+            StoreTransposed<TStore>(c, i0, n, end, c0, c1, c2, c3, hasBias, biasV, edge, aux);
+        }
+        return i0;
+    }
+
+    /// <summary>B[p, 0 … 3] as broadcast vectors from the row at <paramref name="row"/>; columns at or past n are zero (and never stored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<double>, Vector512<double>, Vector512<double>, Vector512<double>) BroadcastRow(ref double row, int n) => (
+        Vector512.Create(row),
+        n > 1 ? Vector512.Create(Unsafe.Add(ref row, 1)) : default,
+        n > 2 ? Vector512.Create(Unsafe.Add(ref row, 2)) : default,
+        n > 3 ? Vector512.Create(Unsafe.Add(ref row, 3)) : default);
+
+    /// <summary>
+    /// Rows i0 … i0+7 of C from four column accumulators (lane r = row i0 + r): two 4×4 transposes give each row's
+    /// columns 0 … 3 as one vector, stored in ascending rows as <see cref="Rows8"/> stores (bias added, then the epilogue).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTransposed<TStore>(double[] c, int i0, int n, int end, Vector512<double> c0, Vector512<double> c1,
+        Vector512<double> c2, Vector512<double> c3, bool hasBias, Vector256<double> biasV, Span<double> edge, double[]? aux) where TStore : struct
+    {
+        StoreTransposed4<TStore>(c, i0, n, end, c0.GetLower(), c1.GetLower(), c2.GetLower(), c3.GetLower(), hasBias, biasV, edge, aux);
+        StoreTransposed4<TStore>(c, i0 + 4, n, end, c0.GetUpper(), c1.GetUpper(), c2.GetUpper(), c3.GetUpper(), hasBias, biasV, edge, aux);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTransposed4<TStore>(double[] c, int i0, int n, int end, Vector256<double> a, Vector256<double> b,
+        Vector256<double> cc, Vector256<double> d, bool hasBias, Vector256<double> biasV, Span<double> edge, double[]? aux) where TStore : struct
+    {
+        var ab0 = Avx.UnpackLow(a, b); // a0 b0 a2 b2
+        var ab1 = Avx.UnpackHigh(a, b); // a1 b1 a3 b3
+        var cd0 = Avx.UnpackLow(cc, d);
+        var cd1 = Avx.UnpackHigh(cc, d);
+        var r0 = Avx.Permute2x128(ab0, cd0, 0x20); // a0 b0 c0 d0
+        var r1 = Avx.Permute2x128(ab1, cd1, 0x20);
+        var r2 = Avx.Permute2x128(ab0, cd0, 0x31);
+        var r3 = Avx.Permute2x128(ab1, cd1, 0x31);
+        if (hasBias)
+        {
+            r0 += biasV; r1 += biasV; r2 += biasV; r3 += biasV;
+        }
+        Store8<TStore>(c, i0 * n, n, end, r0, edge, aux);
+        Store8<TStore>(c, (i0 + 1) * n, n, end, r1, edge, aux);
+        Store8<TStore>(c, (i0 + 2) * n, n, end, r2, edge, aux);
+        Store8<TStore>(c, (i0 + 3) * n, n, end, r3, edge, aux);
     }
 
     /// <summary>n ≤ 4 (e.g. an output layer): 8 rows at a time, so 8 independent chains hide the FMA latency. Returns the next row.</summary>
