@@ -234,11 +234,12 @@ public class KernelProperties
             Blas.ColumnSums(a.AsSpan(), d.M, d.N, s);
             AssertBitEqual(NaiveColumnSums(a), s);
 
-            // A batch gather: rows picked with repeats and in any order (short rows take the element-copy branch).
-            var picks = Enumerable.Range(0, 2 * d.M).Select(i => (int)(((i * 7919L + d.Seed) % d.M + d.M) % d.M)).ToArray();
-            var g = Filled(picks.Length * d.N);
-            Blas.GatherRows(a.AsSpan(), d.M, d.N, picks, g);
-            AssertBitEqual(picks.SelectMany(p => a.RowSpan(p).ToArray()).ToArray(), g);
+            // A batch gather: rows picked with repeats and in any order, the last row among them (short rows are copied as
+            // whole vectors that spill into the next row); nothing past the result's end is written.
+            var picks = Enumerable.Range(0, 2 * d.M).Select(i => i == d.M ? d.M - 1 : (int)(((i * 7919L + d.Seed) % d.M + d.M) % d.M)).ToArray();
+            var g = Filled(picks.Length * d.N + 8);
+            Blas.GatherRows(a.AsSpan(), d.M, d.N, picks, g.AsSpan(0, picks.Length * d.N));
+            AssertBitEqual([.. picks.SelectMany(p => a.RowSpan(p).ToArray()), .. Filled(8)], g);
             if (d.M > 0) Assert.Throws<ArgumentOutOfRangeException>(() => Blas.GatherRows(a.AsSpan(), d.M, d.N, [0, d.M], new double[2 * d.N]));
         });
 

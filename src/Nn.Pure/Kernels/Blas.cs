@@ -174,16 +174,31 @@ internal static class Blas
             for (var i = 0; i < rows.Length; i++) a.Slice(rows[i] * cols, cols).CopyTo(dst.Slice(i * cols, cols));
             return;
         }
-        // Short rows (e.g. 2 features, 3 one-hot classes): element copies, since a memmove call per row costs more than the
-        // row. The indices were checked above, so the reads need no further bounds checks.
+        // Short rows (e.g. 2 features, 3 one-hot classes): no memmove call per row, which costs more than the row. The
+        // indices were checked above, so the reads need no further bounds checks.
         ref var src = ref MemoryMarshal.GetReference(a);
         ref var d = ref MemoryMarshal.GetReference(dst);
-        for (var i = 0; i < rows.Length; i++)
+        var i0 = 0;
+        if (cols <= 4 && Vector256.IsHardwareAccelerated)
         {
-            ref var row = ref Unsafe.Add(ref src, rows[i] * cols);
-            ref var to = ref Unsafe.Add(ref d, i * cols);
-            for (var j = 0; j < cols; j++) Unsafe.Add(ref to, j) = Unsafe.Add(ref row, j);
+            // Each row as one 4-wide vector: lanes past cols read the source's next row and land at the start of the next
+            // destination row, which its own copy (rows go in ascending order) then overwrites. A row whose vector would
+            // pass the end of the source, and the rows whose vector would pass the end of the result, go element by element.
+            var end = rows.Length * cols;
+            for (; i0 < rows.Length && i0 * cols + 4 <= end; i0++)
+            {
+                var from = rows[i0] * cols;
+                if (from + 4 <= a.Length) Vector256.LoadUnsafe(ref src, (nuint)from).StoreUnsafe(ref d, (nuint)(i0 * cols));
+                else CopyRow(ref src, ref d, from, i0 * cols, cols);
+            }
         }
+        for (var i = i0; i < rows.Length; i++) CopyRow(ref src, ref d, rows[i] * cols, i * cols, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow(ref double src, ref double dst, int from, int to, int cols)
+    {
+        for (var j = 0; j < cols; j++) Unsafe.Add(ref dst, to + j) = Unsafe.Add(ref src, from + j);
     }
 
     /// <summary>
