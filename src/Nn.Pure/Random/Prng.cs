@@ -47,7 +47,7 @@ public static class Prng
     public static ImmutableArray<ulong> Words(Key key, int count)
     {
         var w = new ulong[CheckCount(count)];
-        for (var i = 0; i < w.Length; i++) w[i] = Word(key, i);
+        Kernels.Mixing.Words(key.State, 0, w);
         return ImmutableCollectionsMarshal.AsImmutableArray(w);
     }
 
@@ -89,11 +89,20 @@ public static class Prng
     {
         var p = new int[CheckCount(n)];
         for (var i = 0; i < n; i++) p[i] = i;
+        // The words in chunks from the SIMD stream (Word(key, t) for t = 0, 1, …), then the swaps.
+        Span<ulong> words = stackalloc ulong[Math.Min(Math.Max(n - 1, 0), 256)];
         long t = 0;
-        for (var i = n - 1; i > 0; i--)
+        for (var i = n - 1; i > 0;)
         {
-            var j = (int)Math.BigMul(Word(key, t++), (ulong)(i + 1), out _); // the high word of the 128-bit product
-            (p[i], p[j]) = (p[j], p[i]);
+            var chunk = words[..Math.Min(words.Length, i)];
+            Kernels.Mixing.Words(key.State, t, chunk);
+            t += chunk.Length;
+            foreach (var w in chunk)
+            {
+                var j = (int)Math.BigMul(w, (ulong)(i + 1), out _); // the high word of the 128-bit product
+                (p[i], p[j]) = (p[j], p[i]);
+                i--;
+            }
         }
         return ImmutableCollectionsMarshal.AsImmutableArray(p);
     }
