@@ -119,6 +119,22 @@ internal static class Blas
         // its sums in registers for the whole pass down the rows (a column sum per call of Add cost a load and store
         // of s per row: ~6× slower on a 64 × 32 batch).
         var j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // 32 columns per pass: a 32-wide layer's bias gradient in one walk down the rows (one chain of row additions
+            // long) instead of two.
+            for (; j + 32 <= cols; j += 32)
+            {
+                Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (var i = 0; i < rows; i++)
+                {
+                    var row = a.Slice(i * cols + j, 32);
+                    s0 += Vector512.Create(row); s1 += Vector512.Create(row[8..]);
+                    s2 += Vector512.Create(row[16..]); s3 += Vector512.Create(row[24..]);
+                }
+                s0.CopyTo(s[j..]); s1.CopyTo(s[(j + 8)..]); s2.CopyTo(s[(j + 16)..]); s3.CopyTo(s[(j + 24)..]);
+            }
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             for (; j + 16 <= cols; j += 16)
