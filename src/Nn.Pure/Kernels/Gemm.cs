@@ -376,7 +376,14 @@ internal static class Gemm
         // JIT's inlining budget and called its stores).
         // A held transposed with few columns of C (an output layer's weight gradient Hᵀ·δ): eight rows of C at one p are
         // one contiguous vector of A, so lanes run across rows with one accumulator per column, not across 3–4 columns.
-        var i0 = wide && transA && n <= 4 ? RowLanes<TStore>(ref a0, ref b0, sp, k, n, ldb, m, c, bias, aux) : 0;
+        var i0 = !(wide && transA) ? 0 : n switch
+        {
+            1 => RowLanes<TStore, OneColumn>(ref a0, ref b0, sp, k, ldb, m, c, bias, aux),
+            2 => RowLanes<TStore, TwoColumns>(ref a0, ref b0, sp, k, ldb, m, c, bias, aux),
+            3 => RowLanes<TStore, ThreeColumns>(ref a0, ref b0, sp, k, ldb, m, c, bias, aux),
+            4 => RowLanes<TStore, FourColumns>(ref a0, ref b0, sp, k, ldb, m, c, bias, aux),
+            _ => 0,
+        };
         i0 = width == 4 ? Rows8<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux) : i0;
         i0 = Rows4<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux, wide);
         i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
@@ -384,15 +391,15 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// A transposed (A[i, p] = a[i + p·sp]) and n ≤ 4: blocks of 32 (then 8) rows of C, each 8 rows at one p one
-    /// <see cref="Vector512{T}"/> of A times the broadcast B[p, j], one accumulator per 8 rows and column (columns past n
-    /// multiply zeros and are never stored), so a p costs 4 loads, 4 broadcasts and 16 FMAs for 32 rows instead of 32
-    /// broadcasts and 32 FMAs. The same chain per element as every path; the accumulators are transposed in registers
-    /// into rows of C. Returns the next row.
+    /// A transposed (A[i, p] = a[i + p·sp]) and n = <typeparamref name="TN"/> ≤ 4: blocks of 32 (then 8) rows of C, each 8
+    /// rows at one p one <see cref="Vector512{T}"/> of A times the broadcast B[p, j], one accumulator per 8 rows and
+    /// column, so a p costs 4 loads, n broadcasts and 4n FMAs for 32 rows instead of 32 broadcasts and 32 FMAs. The same
+    /// chain per element as every path; the accumulators are transposed in registers into rows of C. Returns the next row.
     /// </summary>
-    private static int RowLanes<TStore>(ref double a0, ref double b0, int sp, int k, int n, int ldb, int m, double[] c, double[]? bias, double[]? aux)
-        where TStore : struct
+    private static int RowLanes<TStore, TN>(ref double a0, ref double b0, int sp, int k, int ldb, int m, double[] c, double[]? bias, double[]? aux)
+        where TStore : struct where TN : struct, IColumnCount
     {
+        var n = TN.Count;
         Span<double> edge = stackalloc double[4];
         Span<double> padded = stackalloc double[4];
         padded.Clear();
@@ -408,19 +415,27 @@ internal static class Gemm
             for (var p = 0; p < k; p++)
             {
                 ref var ap = ref Unsafe.Add(ref a0, (nint)p * sp + i0);
-                var (x0, x1, x2, x3) = BroadcastRow(ref Unsafe.Add(ref b0, (nint)p * ldb), n);
+                var (x0, x1, x2, x3) = BroadcastRow<TN>(ref Unsafe.Add(ref b0, (nint)p * ldb));
                 var v = Vector512.LoadUnsafe(ref ap);
-                c00 = Avx512F.FusedMultiplyAdd(v, x0, c00); c01 = Avx512F.FusedMultiplyAdd(v, x1, c01);
-                c02 = Avx512F.FusedMultiplyAdd(v, x2, c02); c03 = Avx512F.FusedMultiplyAdd(v, x3, c03);
+                c00 = Avx512F.FusedMultiplyAdd(v, x0, c00);
+                if (TN.Count > 1) c01 = Avx512F.FusedMultiplyAdd(v, x1, c01);
+                if (TN.Count > 2) c02 = Avx512F.FusedMultiplyAdd(v, x2, c02);
+                if (TN.Count > 3) c03 = Avx512F.FusedMultiplyAdd(v, x3, c03);
                 v = Vector512.LoadUnsafe(ref ap, 8);
-                c10 = Avx512F.FusedMultiplyAdd(v, x0, c10); c11 = Avx512F.FusedMultiplyAdd(v, x1, c11);
-                c12 = Avx512F.FusedMultiplyAdd(v, x2, c12); c13 = Avx512F.FusedMultiplyAdd(v, x3, c13);
+                c10 = Avx512F.FusedMultiplyAdd(v, x0, c10);
+                if (TN.Count > 1) c11 = Avx512F.FusedMultiplyAdd(v, x1, c11);
+                if (TN.Count > 2) c12 = Avx512F.FusedMultiplyAdd(v, x2, c12);
+                if (TN.Count > 3) c13 = Avx512F.FusedMultiplyAdd(v, x3, c13);
                 v = Vector512.LoadUnsafe(ref ap, 16);
-                c20 = Avx512F.FusedMultiplyAdd(v, x0, c20); c21 = Avx512F.FusedMultiplyAdd(v, x1, c21);
-                c22 = Avx512F.FusedMultiplyAdd(v, x2, c22); c23 = Avx512F.FusedMultiplyAdd(v, x3, c23);
+                c20 = Avx512F.FusedMultiplyAdd(v, x0, c20);
+                if (TN.Count > 1) c21 = Avx512F.FusedMultiplyAdd(v, x1, c21);
+                if (TN.Count > 2) c22 = Avx512F.FusedMultiplyAdd(v, x2, c22);
+                if (TN.Count > 3) c23 = Avx512F.FusedMultiplyAdd(v, x3, c23);
                 v = Vector512.LoadUnsafe(ref ap, 24);
-                c30 = Avx512F.FusedMultiplyAdd(v, x0, c30); c31 = Avx512F.FusedMultiplyAdd(v, x1, c31);
-                c32 = Avx512F.FusedMultiplyAdd(v, x2, c32); c33 = Avx512F.FusedMultiplyAdd(v, x3, c33);
+                c30 = Avx512F.FusedMultiplyAdd(v, x0, c30);
+                if (TN.Count > 1) c31 = Avx512F.FusedMultiplyAdd(v, x1, c31);
+                if (TN.Count > 2) c32 = Avx512F.FusedMultiplyAdd(v, x2, c32);
+                if (TN.Count > 3) c33 = Avx512F.FusedMultiplyAdd(v, x3, c33);
             }
             StoreTransposed<TStore>(c, i0, n, end, c00, c01, c02, c03, hasBias, biasV, edge, aux);
             StoreTransposed<TStore>(c, i0 + 8, n, end, c10, c11, c12, c13, hasBias, biasV, edge, aux);
@@ -432,10 +447,12 @@ internal static class Gemm
             Vector512<double> c0 = default, c1 = default, c2 = default, c3 = default;
             for (var p = 0; p < k; p++)
             {
-                var (x0, x1, x2, x3) = BroadcastRow(ref Unsafe.Add(ref b0, (nint)p * ldb), n);
+                var (x0, x1, x2, x3) = BroadcastRow<TN>(ref Unsafe.Add(ref b0, (nint)p * ldb));
                 var v = Vector512.LoadUnsafe(ref Unsafe.Add(ref a0, (nint)p * sp + i0));
-                c0 = Avx512F.FusedMultiplyAdd(v, x0, c0); c1 = Avx512F.FusedMultiplyAdd(v, x1, c1);
-                c2 = Avx512F.FusedMultiplyAdd(v, x2, c2); c3 = Avx512F.FusedMultiplyAdd(v, x3, c3);
+                c0 = Avx512F.FusedMultiplyAdd(v, x0, c0);
+                if (TN.Count > 1) c1 = Avx512F.FusedMultiplyAdd(v, x1, c1);
+                if (TN.Count > 2) c2 = Avx512F.FusedMultiplyAdd(v, x2, c2);
+                if (TN.Count > 3) c3 = Avx512F.FusedMultiplyAdd(v, x3, c3);
             }
             StoreTransposed<TStore>(c, i0, n, end, c0, c1, c2, c3, hasBias, biasV, edge, aux);
         }
@@ -444,11 +461,39 @@ internal static class Gemm
 
     /// <summary>B[p, 0 … 3] as broadcast vectors from the row at <paramref name="row"/>; columns at or past n are zero (and never stored).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<double>, Vector512<double>, Vector512<double>, Vector512<double>) BroadcastRow(ref double row, int n) => (
+    private static (Vector512<double>, Vector512<double>, Vector512<double>, Vector512<double>) BroadcastRow<TN>(ref double row)
+        where TN : struct, IColumnCount => (
         Vector512.Create(row),
-        n > 1 ? Vector512.Create(Unsafe.Add(ref row, 1)) : default,
-        n > 2 ? Vector512.Create(Unsafe.Add(ref row, 2)) : default,
-        n > 3 ? Vector512.Create(Unsafe.Add(ref row, 3)) : default);
+        TN.Count > 1 ? Vector512.Create(Unsafe.Add(ref row, 1)) : default,
+        TN.Count > 2 ? Vector512.Create(Unsafe.Add(ref row, 2)) : default,
+        TN.Count > 3 ? Vector512.Create(Unsafe.Add(ref row, 3)) : default);
+
+    // The column count of RowLanes as a type argument: each instantiation compiles only the FMAs of its own columns
+    // (a 3-column output layer then spends 12 FMAs per p on 32 rows, not 16).
+    private interface IColumnCount
+    {
+        static abstract int Count { get; }
+    }
+
+    private struct OneColumn : IColumnCount
+    {
+        public static int Count => 1;
+    }
+
+    private struct TwoColumns : IColumnCount
+    {
+        public static int Count => 2;
+    }
+
+    private struct ThreeColumns : IColumnCount
+    {
+        public static int Count => 3;
+    }
+
+    private struct FourColumns : IColumnCount
+    {
+        public static int Count => 4;
+    }
 
     /// <summary>
     /// Rows i0 … i0+7 of C from four column accumulators (lane r = row i0 + r): two 4×4 transposes give each row's
