@@ -116,4 +116,19 @@ public class WorkersTests
         Assert.Equal([1, 0, 1, 1], done);
         Assert.All(Run(3), h => Assert.Equal(1, h)); // and the pool still works
     }
+
+    [Fact]
+    public void A_failing_iteration_on_the_calling_thread_alone_is_rethrown_after_the_others_run()
+    {
+        // One thread (as when the pool is busy with another caller's job): the same contract as with workers.
+        var done = new int[4];
+        var e = Assert.Throws<InvalidOperationException>(() => Workers.For(4, 1, i =>
+        {
+            if (i == 1) throw new InvalidOperationException("iteration 1");
+            if (i == 3) throw new InvalidOperationException("iteration 3");
+            Interlocked.Increment(ref done[i]);
+        }));
+        Assert.Equal("iteration 1", e.Message);
+        Assert.Equal([1, 0, 1, 0], done);
+    }
 }

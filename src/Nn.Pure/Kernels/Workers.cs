@@ -40,7 +40,21 @@ internal static class Workers
         threads = Math.Min(threads, count);
         if (threads <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
-            for (var i = 0; i < count; i++) body(i);
+            // On the calling thread alone (one thread asked, or the pool busy with another caller's job): the same
+            // contract as with workers, every iteration runs and the first failure is rethrown after the last.
+            ExceptionDispatchInfo? failure = null;
+            for (var i = 0; i < count; i++)
+            {
+                try
+                {
+                    body(i);
+                }
+                catch (Exception e)
+                {
+                    failure ??= ExceptionDispatchInfo.Capture(e);
+                }
+            }
+            failure?.Throw();
             return;
         }
         try
