@@ -149,6 +149,50 @@ public class ThreadingProperties
         }, direct, split);
     }
 
+    /// <summary>Results every ReLU store must map as <c>z &gt; 0 ? z : +0</c>: NaN, both zeros, infinities, subnormals.</summary>
+    private static readonly double[] Special =
+        [double.NaN, -0.0, 0.0, double.NegativeInfinity, double.PositiveInfinity, -1.5, 2.5, double.Epsilon, -double.Epsilon,
+         double.MaxValue, -double.MaxValue, 1e-310, -1e-310, 3.0, -3.0, 0.5, -0.25, -double.NaN, 7.0];
+
+    [Fact]
+    public void Relu_stores_map_nan_and_both_zeros_to_plus_zero_on_every_path()
+    {
+        static double Rule(double z) => z > 0 ? z : 0.0;
+        // The element-wise pass and its vector forms.
+        var a = new double[Special.Length];
+        Elementwise.Relu(Special, a);
+        Assert.True(BitEqual([.. Special.Select(Rule)], a), "Elementwise.Relu");
+        for (var i = 0; i + 8 <= Special.Length; i++)
+        {
+            if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
+            {
+                var v4 = Elementwise.Relu4(System.Runtime.Intrinsics.Vector256.Create(Special.AsSpan(i, 4)));
+                for (var l = 0; l < 4; l++) Assert.Equal(BitConverter.DoubleToInt64Bits(Rule(Special[i + l])), BitConverter.DoubleToInt64Bits(v4[l]));
+            }
+            if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            {
+                var v8 = Elementwise.Relu8(System.Runtime.Intrinsics.Vector512.Create(Special.AsSpan(i, 8)));
+                for (var l = 0; l < 8; l++) Assert.Equal(BitConverter.DoubleToInt64Bits(Rule(Special[i + l])), BitConverter.DoubleToInt64Bits(v8[l]));
+            }
+        }
+        // The fused stores: ones (m × 1) times the special row (1 × n), so each result is fma(1, s, +0), then its ReLU.
+        foreach (var m in new[] { 4, 9 })
+            foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar })
+                foreach (var direct in new long?[] { long.MaxValue, 0 })
+                    With(1, path, Gemm.ParallelThreshold, () =>
+                    {
+                        var n = Special.Length;
+                        var ones = Enumerable.Repeat(1.0, m).ToArray();
+                        var products = Enumerable.Range(0, m * n).Select(i => Math.FusedMultiplyAdd(1.0, Special[i % n], 0.0)).ToArray();
+                        var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
+                        var relu = Enumerable.Repeat(double.NaN, m * n).ToArray();
+                        Gemm.Multiply(ones, false, Special, false, c, m, 1, n, null, Epilogue.Relu, relu);
+                        Assert.True(BitEqual([.. products.Select(Rule)], relu), $"ReLU epilogue, {path}, direct {direct}");
+                        Gemm.Multiply(ones, false, Special, false, c, m, 1, n, null, Epilogue.ReluOnly, null);
+                        Assert.True(BitEqual([.. products.Select(Rule)], c), $"ReLU-only epilogue, {path}, direct {direct}");
+                    }, direct);
+    }
+
     [Fact]
     public void Products_are_bit_identical_to_the_naive_fma_chain_for_any_thread_count_and_any_path() =>
         PropertyConfig.Check(

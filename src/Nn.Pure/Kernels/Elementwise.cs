@@ -103,18 +103,25 @@ internal static class Elementwise
         }
     }
 
-    /// <summary><c>a[i] = z[i] &gt; 0 ? z[i] : 0</c> (so −0 and NaN give +0), vectorised with the same comparison.</summary>
+    /// <summary><c>a[i] = z[i] &gt; 0 ? z[i] : 0</c> (so −0 and NaN give +0), vectorised with the same rule (<see cref="Relu4"/>).</summary>
     internal static void Relu(ReadOnlySpan<double> z, Span<double> a)
     {
         var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= z.Length - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                var v = Vector256.Create(z[i..]);
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero).CopyTo(a[i..]);
-            }
+        if (Vector256.IsHardwareAccelerated && Avx.IsSupported)
+            for (; i <= z.Length - Vector256<double>.Count; i += Vector256<double>.Count) Relu4(Vector256.Create(z[i..])).CopyTo(a[i..]);
         for (; i < z.Length; i++) a[i] = z[i] > 0 ? z[i] : 0.0;
     }
+
+    /// <summary>
+    /// <c>v &gt; 0 ? v : +0</c> on four lanes in one instruction: x86's MAXPD returns its second operand unless the first is
+    /// greater (so for NaN and for ±0 too), which makes max(v, +0) exactly the rule of <see cref="Relu"/>. Needs AVX.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> Relu4(Vector256<double> v) => Avx.Max(v, Vector256<double>.Zero);
+
+    /// <summary><see cref="Relu4"/> on eight lanes (AVX-512's VMAXPD has the same rule).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> Relu8(Vector512<double> v) => Avx512F.Max(v, Vector512<double>.Zero);
 
     /// <summary><c>dz[i] = z[i] &gt; 0 ? da[i] : 0</c>, vectorised with the same comparison.</summary>
     internal static void ReluBackward(ReadOnlySpan<double> z, ReadOnlySpan<double> da, Span<double> dz)

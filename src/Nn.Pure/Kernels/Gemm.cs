@@ -635,12 +635,9 @@ internal static class Gemm
             var z = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
             v = Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<double>.Zero), v, Vector512<double>.Zero);
         }
-        if (typeof(TStore) == typeof(ReluOnlyStore))
-            v = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<double>.Zero), v, Vector512<double>.Zero);
+        if (typeof(TStore) == typeof(ReluOnlyStore)) v = Elementwise.Relu8(v);
         v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), at);
-        if (typeof(TStore) == typeof(ReluStore))
-            Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<double>.Zero), v, Vector512<double>.Zero)
-                .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
+        if (typeof(TStore) == typeof(ReluStore)) Elementwise.Relu8(v).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
     }
 
     /// <summary>Blocks of 4 rows × 8 (then 4) columns. Returns the next row.</summary>
@@ -826,12 +823,9 @@ internal static class Gemm
             var z = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
             v = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<double>.Zero), v, Vector256<double>.Zero);
         }
-        if (typeof(TStore) == typeof(ReluOnlyStore))
-            v = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero);
+        if (typeof(TStore) == typeof(ReluOnlyStore)) v = Elementwise.Relu4(v);
         v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), at);
-        if (typeof(TStore) == typeof(ReluStore))
-            Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero)
-                .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
+        if (typeof(TStore) == typeof(ReluStore)) Elementwise.Relu4(v).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
     }
 
     /// <summary>One result with its epilogue, in scalar code (the same comparisons as the vector lanes).</summary>
