@@ -84,6 +84,10 @@ def main():
     if mode == "gen":
         common.generate(folder)
         return
+    if mode == "small":  # bench/paired.sh: the small workload only
+        sx, sy = common.load(folder, "small")
+        print(f"numpy_small_seconds={common.median_seconds(lambda: small_plain(sx, sy), common.REPEATS):.4f}")
+        return
     x, y = common.load(folder, "mnist")
     mnist_epoch_tuned(x[:2048], y[:2048])  # warm-up: BLAS threads, page faults
     print(f"numpy_blas={common.blas_kernel()}")

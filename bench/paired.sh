@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interleaved pairs on one machine: tuned NumPy's MNIST-scale epoch and OpenBLAS dgemm 1024³, then Nn's warmed epoch and
-# GEMM 1024³ (bench runner), PAIRS times in alternation, each pair's ratio and the median ratio. On a host whose speed
-# drifts over minutes (a shared VM) a ratio taken seconds apart is steadier than columns measured minutes apart.
+# GEMM 1024³ (bench runner), then the small workload (plain NumPy, median of 3, against Nn's warmed median), PAIRS times
+# in alternation, each pair's ratios and the median ratios. On a host whose speed drifts over minutes (a shared VM) a
+# ratio taken seconds apart is steadier than columns measured minutes apart.
 # Needs what compare.sh needs (apt-get install -y python3-numpy python3-torch libopenblas0-pthread).
 # Usage: bench/paired.sh [pairs] [threads]   (defaults 7 and 2)
 set -euo pipefail
@@ -22,18 +23,23 @@ for i in $(seq 1 "$PAIRS"); do
   np="$("${PYENV[@]}" "$PY" "$ROOT/bench/compare_numpy.py" epoch "$WORK")"
   ours="$(NN_BENCH_REPEATS=1 "${BENCH[@]}" quick "$THREADS" mnist; "${BENCH[@]}" quick "$THREADS" gemm1024)"
   get() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -1; }
-  line="$(get "$np" numpy_mnist_epoch_seconds) $(get "$ours" mnist_epoch_seconds) $(get "$np" numpy_dgemm_1024_gflops) $(get "$ours" 'gemm\[1024x1024x1024\]_gflops')"
+  nps="$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" REPEATS=3 "$PY" "$ROOT/bench/compare_numpy.py" small "$WORK")"
+  ourss="$("${BENCH[@]}" quick "$THREADS" small)"
+  line="$(get "$np" numpy_mnist_epoch_seconds) $(get "$ours" mnist_epoch_seconds) $(get "$np" numpy_dgemm_1024_gflops) $(get "$ours" 'gemm\[1024x1024x1024\]_gflops') $(get "$nps" numpy_small_seconds) $(get "$ourss" small_seconds)"
   echo "$line" >> "$WORK/pairs.txt"
   echo "pair $i: $line" >&2
 done
 "$PY" - "$WORK/pairs.txt" <<'PYEOF'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-print(f"{'pair':>4} {'NumPy epoch':>12} {'Nn epoch':>9} {'Nn/NumPy':>9} {'dgemm GF/s':>11} {'Nn GF/s':>8} {'Nn/dgemm':>9}")
-for i, (npe, nne, dg, ng) in enumerate(rows, 1):
-    print(f"{i:>4} {npe:12.3f} {nne:9.3f} {nne / npe:9.3f} {dg:11.2f} {ng:8.2f} {ng / dg:9.3f}")
+print(f"{'pair':>4} {'NumPy epoch':>12} {'Nn epoch':>9} {'Nn/NumPy':>9} {'dgemm GF/s':>11} {'Nn GF/s':>8} {'Nn/dgemm':>9}"
+      f" {'NumPy small':>12} {'Nn small':>9} {'NumPy/Nn':>9}")
+for i, (npe, nne, dg, ng, nps, ns) in enumerate(rows, 1):
+    print(f"{i:>4} {npe:12.3f} {nne:9.3f} {nne / npe:9.3f} {dg:11.2f} {ng:8.2f} {ng / dg:9.3f} {nps:12.4f} {ns:9.4f} {nps / ns:9.1f}")
 med = statistics.median
-print(f"median ratios: epoch Nn/NumPy {med(r[1] / r[0] for r in rows):.3f}, GEMM Nn/dgemm {med(r[3] / r[2] for r in rows):.3f}"
+print(f"median ratios: epoch Nn/NumPy {med(r[1] / r[0] for r in rows):.3f}, GEMM Nn/dgemm {med(r[3] / r[2] for r in rows):.3f},"
+      f" small workload NumPy/Nn {med(r[4] / r[5] for r in rows):.1f}x"
       f"  (median times: NumPy {med(r[0] for r in rows):.3f} s, Nn {med(r[1] for r in rows):.3f} s; "
-      f"median GFLOP/s: dgemm {med(r[2] for r in rows):.1f}, Nn {med(r[3] for r in rows):.1f})")
+      f"median GFLOP/s: dgemm {med(r[2] for r in rows):.1f}, Nn {med(r[3] for r in rows):.1f}; "
+      f"small: NumPy {med(r[4] for r in rows):.4f} s, Nn {med(r[5] for r in rows):.4f} s)")
 PYEOF
