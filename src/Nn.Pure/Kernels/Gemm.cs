@@ -415,7 +415,12 @@ internal static class Gemm
             for (var p = 0; p < k; p++)
             {
                 ref var ap = ref Unsafe.Add(ref a0, (nint)p * sp + i0);
-                var (x0, x1, x2, x3) = BroadcastRow<TN>(ref Unsafe.Add(ref b0, (nint)p * ldb));
+                // B[p, 0 … n−1] broadcast; columns at or past n stay zero and are never stored.
+                ref var bp = ref Unsafe.Add(ref b0, (nint)p * ldb);
+                var x0 = Vector512.Create(bp);
+                var x1 = TN.Count > 1 ? Vector512.Create(Unsafe.Add(ref bp, 1)) : default;
+                var x2 = TN.Count > 2 ? Vector512.Create(Unsafe.Add(ref bp, 2)) : default;
+                var x3 = TN.Count > 3 ? Vector512.Create(Unsafe.Add(ref bp, 3)) : default;
                 var v = Vector512.LoadUnsafe(ref ap);
                 c00 = Avx512F.FusedMultiplyAdd(v, x0, c00);
                 if (TN.Count > 1) c01 = Avx512F.FusedMultiplyAdd(v, x1, c01);
@@ -447,7 +452,11 @@ internal static class Gemm
             Vector512<double> c0 = default, c1 = default, c2 = default, c3 = default;
             for (var p = 0; p < k; p++)
             {
-                var (x0, x1, x2, x3) = BroadcastRow<TN>(ref Unsafe.Add(ref b0, (nint)p * ldb));
+                ref var bp = ref Unsafe.Add(ref b0, (nint)p * ldb);
+                var x0 = Vector512.Create(bp);
+                var x1 = TN.Count > 1 ? Vector512.Create(Unsafe.Add(ref bp, 1)) : default;
+                var x2 = TN.Count > 2 ? Vector512.Create(Unsafe.Add(ref bp, 2)) : default;
+                var x3 = TN.Count > 3 ? Vector512.Create(Unsafe.Add(ref bp, 3)) : default;
                 var v = Vector512.LoadUnsafe(ref Unsafe.Add(ref a0, (nint)p * sp + i0));
                 c0 = Avx512F.FusedMultiplyAdd(v, x0, c0);
                 if (TN.Count > 1) c1 = Avx512F.FusedMultiplyAdd(v, x1, c1);
@@ -458,15 +467,6 @@ internal static class Gemm
         }
         return i0;
     }
-
-    /// <summary>B[p, 0 … 3] as broadcast vectors from the row at <paramref name="row"/>; columns at or past n are zero (and never stored).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<double>, Vector512<double>, Vector512<double>, Vector512<double>) BroadcastRow<TN>(ref double row)
-        where TN : struct, IColumnCount => (
-        Vector512.Create(row),
-        TN.Count > 1 ? Vector512.Create(Unsafe.Add(ref row, 1)) : default,
-        TN.Count > 2 ? Vector512.Create(Unsafe.Add(ref row, 2)) : default,
-        TN.Count > 3 ? Vector512.Create(Unsafe.Add(ref row, 3)) : default);
 
     // The column count of RowLanes as a type argument: each instantiation compiles only the FMAs of its own columns
     // (a 3-column output layer then spends 12 FMAs per p on 32 rows, not 16).
