@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Side-by-side comparison on one machine, in one run: tuned NumPy, PyTorch and Nn (the `nn` command end to end, and the
-# bench runner warmed up) on the same generated data, then the ratios. Installs nothing; it needs
-#   apt-get install -y python3-numpy python3-torch libopenblas0-pthread
+# Side-by-side comparison on one machine, in one run: tuned NumPy, PyTorch, scikit-learn's MLPClassifier (when
+# installed) and Nn (the `nn` command end to end, and the bench runner warmed up) on the same generated data, then the
+# ratios. Installs nothing; it needs
+#   apt-get install -y python3-numpy python3-torch libopenblas0-pthread     (and python3-sklearn for its column)
 # Usage: bench/compare.sh [threads]   (default 2; run from anywhere)
 set -euo pipefail
 THREADS="${1:-2}"
@@ -29,6 +30,13 @@ echo "# numpy" >&2
 "${PYENV[@]}" "$PY" "$ROOT/bench/compare_numpy.py" run "$WORK" | tee "$WORK/numpy.txt"
 echo "# pytorch" >&2
 (cd "$ROOT/bench" && "${PYENV[@]}" "$PY" compare_torch.py "$WORK") | tee "$WORK/torch.txt"
+: > "$WORK/sklearn.txt"
+if "$PY" -c 'import sklearn' 2>/dev/null; then
+  echo "# scikit-learn" >&2
+  (cd "$ROOT/bench" && "${PYENV[@]}" "$PY" compare_sklearn.py "$WORK") | tee "$WORK/sklearn.txt"
+else
+  echo "# scikit-learn: not installed (apt-get install -y python3-sklearn), its column is left out" >&2
+fi
 echo "# nn (bench runner: warmed up, median)" >&2
 dotnet "$ROOT/bench/Nn.Bench/bin/Release/net10.0/Nn.Bench.dll" quick "$THREADS" | tee "$WORK/ours.txt"
 echo "# nn train (end to end, one process per run: includes JIT warm-up)" >&2
@@ -43,7 +51,7 @@ if [ -x /usr/bin/time ]; then TIMECMD=(/usr/bin/time -f %M -o "$WORK/nn_mnist_rs
 import json, sys, os
 w = sys.argv[1]
 kv = {}
-for name in ("numpy.txt", "torch.txt", "ours.txt"):
+for name in ("numpy.txt", "torch.txt", "sklearn.txt", "ours.txt"):
     for line in open(os.path.join(w, name)):
         for part in line.split():
             if "=" in part:
@@ -52,16 +60,17 @@ for name in ("numpy.txt", "torch.txt", "ours.txt"):
 f = lambda k: float(kv[k])
 nn_mnist = json.load(open(os.path.join(w, "nn_mnist.json")))["train_seconds"]
 nn_small = json.load(open(os.path.join(w, "nn_small.json")))["train_seconds"]
+sk = lambda k: float(kv[k]) if k in kv else float("nan")
 rows = [
-    ("MNIST-scale epoch, nn train (s)", nn_mnist, f("numpy_mnist_epoch_seconds"), f("torch_mnist_epoch_seconds")),
-    ("MNIST-scale epoch, warmed (s)", f("mnist_epoch_seconds"), f("numpy_mnist_epoch_seconds"), f("torch_mnist_epoch_seconds")),
-    ("small workload, nn train (s)", nn_small, f("numpy_small_seconds"), f("torch_small_seconds")),
-    ("small workload, warmed (s)", f("small_seconds"), f("numpy_small_seconds"), f("torch_small_seconds")),
+    ("MNIST-scale epoch, nn train (s)", nn_mnist, f("numpy_mnist_epoch_seconds"), f("torch_mnist_epoch_seconds"), sk("sklearn_mnist_epoch_seconds")),
+    ("MNIST-scale epoch, warmed (s)", f("mnist_epoch_seconds"), f("numpy_mnist_epoch_seconds"), f("torch_mnist_epoch_seconds"), sk("sklearn_mnist_epoch_seconds")),
+    ("small workload, nn train (s)", nn_small, f("numpy_small_seconds"), f("torch_small_seconds"), sk("sklearn_small_seconds")),
+    ("small workload, warmed (s)", f("small_seconds"), f("numpy_small_seconds"), f("torch_small_seconds"), sk("sklearn_small_seconds")),
 ]
 print()
-print(f"{'workload':34} {'Nn':>9} {'NumPy':>9} {'PyTorch':>9} {'Nn/NumPy':>9} {'Nn/PyTorch':>10}")
-for name, ours, npy, tch in rows:
-    print(f"{name:34} {ours:9.3f} {npy:9.3f} {tch:9.3f} {ours / npy:9.3f} {ours / tch:10.3f}")
+print(f"{'workload':34} {'Nn':>9} {'NumPy':>9} {'PyTorch':>9} {'sklearn':>9} {'Nn/NumPy':>9} {'Nn/PyTorch':>10} {'Nn/sklearn':>10}")
+for name, ours, npy, tch, skl in rows:
+    print(f"{name:34} {ours:9.3f} {npy:9.3f} {tch:9.3f} {skl:9.3f} {ours / npy:9.3f} {ours / tch:10.3f} {ours / skl:10.3f}")
 g_ours, g_np = f("gemm[1024x1024x1024]_gflops"), f("numpy_dgemm_1024_gflops")
 print(f"{'GEMM 1024³ (GFLOP/s)':34} {g_ours:9.2f} {g_np:9.2f} {'':9} {g_ours / g_np:9.3f}   (Nn / OpenBLAS dgemm)")
 print(f"NumPy BLAS: {kv.get('numpy_blas', '?')} core={kv.get('core', '?')}")
