@@ -75,13 +75,18 @@ internal static class Exponential
         return Vector256.Create(Of(x[0]), Of(x[1]), Of(x[2]), Of(x[3]));
     }
 
-    /// <summary><see cref="Of"/> on eight lanes: one 512-bit pass when every lane is in [−708, 709], else <see cref="Of4"/> per half.</summary>
-    internal static Vector512<double> Of8(Vector512<double> x)
-    {
-        if (Vector512.GreaterThanOrEqualAll(x, Vector512.Create(-708.0)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(709.0)))
-            return Exp8(x);
-        return Vector512.Create(Of4(x.GetLower()), Of4(x.GetUpper()));
-    }
+    /// <summary>
+    /// <see cref="Of"/> on eight lanes: one 512-bit pass when every lane is in [−708, 709], else <see cref="Of4"/> per half.
+    /// Inlined (the rare other case is a call), so a caller's live vectors are not spilled around a call per exponential.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> Of8(Vector512<double> x) =>
+        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(-708.0)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(709.0))
+            ? Exp8(x)
+            : Of8ByHalves(x);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<double> Of8ByHalves(Vector512<double> x) => Vector512.Create(Of4(x.GetLower()), Of4(x.GetUpper()));
 
     /// <summary><see cref="Exp4"/> on eight lanes (the same operations, so the same bits per lane).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -55,11 +55,24 @@ internal static class Logarithm
         return dk * Ln2Hi - ((hfsq - (s * (hfsq + r) + dk * Ln2Lo)) - f);
     }
 
-    /// <summary><see cref="Of4"/> on eight lanes: one 512-bit pass (the same operations) when every lane is a positive normal finite number.</summary>
-    internal static Vector512<double> Of8(Vector512<double> x)
+    /// <summary>
+    /// <see cref="Of4"/> on eight lanes: one 512-bit pass (the same operations) when every lane is a positive normal finite
+    /// number, else <see cref="Of4"/> per half. Inlined (the rare other case is a call), so a caller's live vectors are not
+    /// spilled around it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> Of8(Vector512<double> x) =>
+        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(2.2250738585072014e-308)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(double.MaxValue))
+            ? Log8(x)
+            : Of8ByHalves(x);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<double> Of8ByHalves(Vector512<double> x) => Vector512.Create(Of4(x.GetLower()), Of4(x.GetUpper()));
+
+    /// <summary><see cref="Of8"/> for lanes that are all positive normal finite numbers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Log8(Vector512<double> x)
     {
-        if (!(Vector512.GreaterThanOrEqualAll(x, Vector512.Create(2.2250738585072014e-308)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(double.MaxValue))))
-            return Vector512.Create(Of4(x.GetLower()), Of4(x.GetUpper()));
         var bits = x.AsInt64();
         var mant = bits & Vector512.Create(MantissaMask);
         var up = Vector512.GreaterThanOrEqual(mant, Vector512.Create(Sqrt2Mantissa));
