@@ -3,7 +3,10 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Nn.Kernels;
 
-/// <summary>The SplitMix64 stream of <see cref="Prng"/> many words at a time (the same words as its scalar form).</summary>
+/// <summary>
+/// The SplitMix64 stream of <see cref="Prng"/> many words at a time (the same words as its scalar form), and the
+/// permutation shuffle that consumes them.
+/// </summary>
 internal static class Mixing
 {
     private const ulong Gamma = 0x9E3779B97F4A7C15UL;
@@ -31,6 +34,28 @@ internal static class Mixing
                 }
             }
             for (; t < words.Length; t++) words[t] = Prng.Mix64(state + ((ulong)(start + t) + 1) * Gamma);
+        }
+    }
+
+    /// <summary>
+    /// The Fisher–Yates shuffle documented on <see cref="Prng"/>, in place: at step i = n−1 … 1 with the stream's word
+    /// t = n−1−i, j = ⌊w·(i+1) / 2⁶⁴⌋, swap p[i] and p[j]. The words come from <see cref="Words"/> in chunks of 256.
+    /// </summary>
+    internal static void Shuffle(ulong state, int[] p)
+    {
+        Span<ulong> words = stackalloc ulong[Math.Clamp(p.Length - 1, 0, 256)];
+        long t = 0;
+        for (var i = p.Length - 1; i > 0;)
+        {
+            var chunk = words[..Math.Min(words.Length, i)];
+            Words(state, t, chunk);
+            t += chunk.Length;
+            foreach (var w in chunk)
+            {
+                var j = (int)Math.BigMul(w, (ulong)(i + 1), out _); // the high word of the 128-bit product
+                (p[i], p[j]) = (p[j], p[i]);
+                i--;
+            }
         }
     }
 }

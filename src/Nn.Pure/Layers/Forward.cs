@@ -64,12 +64,12 @@ public static class Forward
         {
             var layer = network.Layers[i];
             var hidden = i < network.Layers.Length - 1;
-            var dropout = hidden && rate > 0 && key is not null;
+            var dropoutKey = hidden && rate > 0 ? key : null; // null: no dropout on this layer
             Matrix z, a;
             // A scratch trace (ws) never leaves the training step, whose back-propagation gates ReLU by the activation
             // (ReLU(z) > 0 exactly when z > 0): a hidden ReLU layer without dropout then writes only its activation, and
             // its Z slot holds that activation too. Public traces, the output layer and dropout layers keep the true Z.
-            if (layer.Activation is Activation.Relu && ws is not null && hidden && !dropout) z = a = Dense.ActivationRelu(layer, input, ws);
+            if (layer.Activation is Activation.Relu && ws is not null && hidden && dropoutKey is null) z = a = Dense.ActivationRelu(layer, input, ws);
             else if (layer.Activation is Activation.Relu) (z, a) = Dense.PreActivationRelu(layer, input, ws);
             else
             {
@@ -78,9 +78,9 @@ public static class Forward
                     ? SoftmaxOutput(z, ws)
                     : Activations.Apply(layer.Activation, z, ws);
             }
-            if (dropout && key is not null)
+            if (dropoutKey is not null)
             {
-                var mask = DropoutMask(Prng.Fold(key, i), z.Rows, z.Cols, rate, ws);
+                var mask = DropoutMask(Prng.Fold(dropoutKey, i), z.Rows, z.Cols, rate, ws);
                 traces[i] = new LayerTrace(z, a, Matrix.Hadamard(a, mask, ws), mask);
             }
             else

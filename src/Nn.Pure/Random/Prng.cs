@@ -89,21 +89,7 @@ public static class Prng
     {
         var p = new int[CheckCount(n)];
         for (var i = 0; i < n; i++) p[i] = i;
-        // The words in chunks from the SIMD stream (Word(key, t) for t = 0, 1, …), then the swaps.
-        Span<ulong> words = stackalloc ulong[Math.Min(Math.Max(n - 1, 0), 256)];
-        long t = 0;
-        for (var i = n - 1; i > 0;)
-        {
-            var chunk = words[..Math.Min(words.Length, i)];
-            Kernels.Mixing.Words(key.State, t, chunk);
-            t += chunk.Length;
-            foreach (var w in chunk)
-            {
-                var j = (int)Math.BigMul(w, (ulong)(i + 1), out _); // the high word of the 128-bit product
-                (p[i], p[j]) = (p[j], p[i]);
-                i--;
-            }
-        }
+        Kernels.Mixing.Shuffle(key.State, p);
         return ImmutableCollectionsMarshal.AsImmutableArray(p);
     }
 
