@@ -139,7 +139,7 @@ internal static class Elementwise
     /// <summary>
     /// The stable softmax of every row of z (rows × cols) into a, and each row's log-sum-exp into lse. Per row: M = the
     /// max (by <c>z &gt; M</c> from −∞), eⱼ = e^(zⱼ − M) by <see cref="Exponential"/>, s = Σⱼ eⱼ in ascending j, aⱼ = eⱼ / s,
-    /// lse = M + ln s by <see cref="Logarithm"/> (or M itself when M = −∞). Four rows at a time on SIMD lanes, same bits.
+    /// lse = M + ln s by <see cref="Logarithm"/> (or M itself when M = −∞). Eight or four rows at a time on SIMD lanes, same bits.
     /// </summary>
     internal static void SoftmaxRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int rows, int cols)
     {

@@ -100,8 +100,8 @@ internal static class Gemm
     /// <summary>
     /// <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[])"/> followed by an
     /// element-wise <paramref name="epilogue"/> on <paramref name="aux"/> (m × n; null for <see cref="Epilogue.ReluOnly"/>):
-    /// the same bits as the product and then <see cref="Elementwise.Relu"/> or <see cref="Elementwise.ReluBackward"/>, but the small unpacked path applies it
-    /// while each result is still in a register instead of in a second pass over memory.
+    /// the same bits as the product and then <see cref="Elementwise.Relu"/> or <see cref="Elementwise.ReluBackward"/>,
+    /// but the small unpacked path applies it while each result is still in a register instead of in a second pass.
     /// </summary>
     internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
         Epilogue epilogue, double[]? aux)
