@@ -401,10 +401,7 @@ internal static class Gemm
     {
         var n = TN.Count;
         Span<double> edge = stackalloc double[4];
-        Span<double> padded = stackalloc double[4];
-        padded.Clear();
-        bias?.AsSpan(0, n).CopyTo(padded);
-        var biasV = Vector256.Create((ReadOnlySpan<double>)padded);
+        var biasV = PaddedBias(bias, n);
         var hasBias = bias is not null; // no bias adds nothing (not even +0, which would turn a −0 result into +0)
         var end = m * n;
         var i0 = 0;
@@ -529,6 +526,15 @@ internal static class Gemm
         Store8<TStore>(c, (i0 + 3) * n, n, end, r3, edge, aux);
     }
 
+    /// <summary>bias[0 … n−1] (n ≤ 4) as one 4-wide vector, zero past n (or all zero without a bias).</summary>
+    private static Vector256<double> PaddedBias(double[]? bias, int n)
+    {
+        Span<double> padded = stackalloc double[4];
+        padded.Clear();
+        bias?.AsSpan(0, n).CopyTo(padded);
+        return Vector256.Create((ReadOnlySpan<double>)padded);
+    }
+
     /// <summary>n ≤ 4 (e.g. an output layer): 8 rows at a time, so 8 independent chains hide the FMA latency. Returns the next row.</summary>
     private static int Rows8<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int width, int m, int i0, double[] c, double[]? bias, double[]? aux) where TStore : struct
     {
@@ -536,10 +542,7 @@ internal static class Gemm
         // the following rows, whose own stores then overwrite them: whole-vector stores instead of n scalar ones. A row
         // whose vector would pass c[..m·n] is stored exactly, so nothing outside the result is written.
         Span<double> edge = stackalloc double[4];
-        Span<double> padded = stackalloc double[4];
-        padded.Clear();
-        bias?.AsSpan(0, n).CopyTo(padded);
-        var biasV = Vector256.Create((ReadOnlySpan<double>)padded);
+        var biasV = PaddedBias(bias, n);
         for (; i0 + 8 <= m; i0 += 8)
         {
             ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
