@@ -412,6 +412,30 @@ public class ThreadingProperties
     }
 
     [Fact]
+    public void A_thread_reading_a_shared_pack_waits_for_its_panel_and_no_longer()
+    {
+        // B of 40×50 in 16-column panels: 4 panels, one chunk each for 2 threads. Nothing is packed yet, so a thread that
+        // needs the last panel must wait; once the packing thread has packed every chunk it must go on, having seen them all.
+        var (k, n) = (40, 50);
+        var b = Wild(5, 0, k * n);
+        var bl = Gemm.Blocking512;
+        var panels = (n + bl.Nr - 1) / bl.Nr;
+        var pack = new Gemm.SharedPack();
+        pack.Start(packsB: true, (long)panels * bl.Nr * k, panels, threads: 2);
+        var known = -1;
+        var waiter = new Thread(() => known = pack.WaitFor(panels - 1, 0)) { IsBackground = true }; // a hung waiter cannot hold the run
+        waiter.Start();
+        Assert.False(waiter.Join(200), "WaitFor returned before any chunk was packed");
+        pack.PackAll(bl, [], false, b, false, 0, k, n);
+        Assert.True(waiter.Join(10_000), "WaitFor did not return after every chunk was packed");
+        Assert.Equal(panels, known); // one panel per chunk here: every chunk is now known packed
+        // Panel q holds B[p, 16q + j] at q·16·k + 16p + j, zero past column n.
+        for (var p = 0; p < k; p++)
+            for (var j = 0; j < panels * bl.Nr; j++)
+                Assert.Equal(j < n ? b[p * n + j] : 0.0, pack.Buffer[j / bl.Nr * bl.Nr * k + p * bl.Nr + j % bl.Nr]);
+    }
+
+    [Fact]
     public void MaxThreads_refuses_values_below_one() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Compute.MaxThreads = 0);
 }

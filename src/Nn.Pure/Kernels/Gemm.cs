@@ -205,7 +205,7 @@ internal static class Gemm
         threads = Math.Min(threads, tiles);
         if (threads <= 1)
         {
-            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, null, sgd);
+            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, sgd);
             return;
         }
         var panels = splitRows ? colTiles : rowTiles;
@@ -224,8 +224,8 @@ internal static class Gemm
             var t0 = t * per;
             var t1 = Math.Min(tiles, (t + 1) * per);
             shared?.PackAll(bl, a, transA, b, transB, m, k, n);
-            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, null, shared?.Buffer, sgd);
-            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared?.Buffer, null, sgd);
+            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, shared, sgd);
+            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared, sgd);
         });
         if (shared is not null) Volatile.Write(ref sharedPack, shared);
     }
@@ -234,26 +234,50 @@ internal static class Gemm
     /// One operand packed once for a parallel product and shared by its threads: all of B as full-depth nr-column panels
     /// (<c>buffer[q·nr·k + p·nr + j]</c> = B[p, q·nr + j], zero beyond column n) for a row split, or all of A as
     /// full-depth mr-row panels (<c>buffer[q·mr·k + p·mr + r]</c> = A[q·mr + r, p]) for a column split, packed in chunks
-    /// of panels that the threads claim. A thread waits only for chunks already claimed by a running thread, so it never
-    /// depends on a thread that has not started (<see cref="Workers.For"/> may run every iteration on one thread). A copy: it changes no bits.
+    /// of panels that the threads claim. A thread packs chunks until none is left unclaimed, then computes, waiting before
+    /// each panel it reads only until that panel's chunk is packed (not for the whole operand): while one thread packs
+    /// the last chunks, the other already multiplies with the first. A thread waits only for chunks already claimed by a
+    /// running thread, so it never depends on a thread that has not started (<see cref="Workers.For"/> may run every
+    /// iteration on one thread). A copy: it changes no bits.
     /// </summary>
-    private sealed class SharedPack
+    internal sealed class SharedPack
     {
         public double[] Buffer = [];
+        private int[] packed = []; // packed[q] = 1 once chunk q is in Buffer
         private bool packB;
         private int next;
-        private int done;
         private int chunkPanels;
         private int chunks;
+
+        /// <summary>Whether B (row split) or A (column split) is the shared operand.</summary>
+        public bool PacksB => packB;
 
         public void Start(bool packsB, long length, int panels, int threads)
         {
             if (Buffer.Length < length) Buffer = new double[length];
             packB = packsB;
             next = 0;
-            done = 0;
             chunkPanels = Math.Clamp(panels / (4 * threads), 1, 8);
             chunks = (panels + chunkPanels - 1) / chunkPanels;
+            if (packed.Length < chunks) packed = new int[chunks];
+            else Array.Clear(packed, 0, chunks);
+        }
+
+        /// <summary>
+        /// Waits until every chunk up to the one holding <paramref name="panel"/> is packed, given that chunks below
+        /// <paramref name="ready"/> already are; returns the new count of chunks known packed (a caller's running mark).
+        /// </summary>
+        public int WaitFor(int panel, int ready)
+        {
+            var q = panel / chunkPanels;
+            // Never SpinWait's Thread.Sleep(1): a chunk takes microseconds to pack, and a 1 ms sleep made 128×512·512×10
+            // on two threads take 1 ms instead of 35 µs.
+            for (; ready <= q; ready++)
+            {
+                var spin = default(SpinWait);
+                while (Volatile.Read(ref packed[ready]) == 0) spin.SpinOnce(sleep1Threshold: -1);
+            }
+            return ready;
         }
 
         public void PackAll(Blocking bl, double[] a, bool transA, double[] b, bool transB, int m, int k, int n)
@@ -272,12 +296,8 @@ internal static class Gemm
                     var mc = Math.Min(chunkPanels * bl.Mr, m - ic);
                     PackA(a, transA, m, k, 0, k, ic, mc, bl.Mr, Buffer.AsSpan(ic * k, RoundUp(mc, bl.Mr) * k));
                 }
-                Interlocked.Increment(ref done);
+                Volatile.Write(ref packed[q], 1);
             }
-            // Never SpinWait's Thread.Sleep(1): a thread that found every chunk claimed waits here for a pack of
-            // microseconds, and a 1 ms sleep made 128×512·512×10 on two threads take 1 ms instead of 35 µs.
-            var spin = default(SpinWait);
-            while (Volatile.Read(ref done) < chunks) spin.SpinOnce(sleep1Threshold: -1);
         }
     }
 
@@ -852,11 +872,18 @@ internal static class Gemm
     }
 
     /// <summary>The sequential blocked product for the output rows [i0, i1) and columns [j0, j1).</summary>
+    /// <remarks>
+    /// With <paramref name="shared"/>, its operand (all of B, or all of A) is packed already or being packed by the
+    /// threads, and each panel is waited for before its first use.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
     private static void Block(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
-        double[]? bias, int i0, int i1, int j0, int j1, double[]? packedA, double[]? packedB, double? sgd)
+        double[]? bias, int i0, int i1, int j0, int j1, SharedPack? shared, double? sgd)
     {
         if (i0 >= i1 || j0 >= j1) return;
+        var packedA = shared is { PacksB: false } ? shared.Buffer : null;
+        var packedB = shared is { PacksB: true } ? shared.Buffer : null;
+        var ready = 0; // chunks of the shared operand known packed
         var (mr, nr) = (bl.Mr, bl.Nr);
         var kBlocks = (k + bl.Kc - 1) / bl.Kc;
         var kcStep = (k + kBlocks - 1) / kBlocks; // balanced k-blocks; the per-element chain is the same for any split
@@ -893,10 +920,12 @@ internal static class Gemm
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var cols = Math.Min(nr, nc - jr);
+                        if (packedB is not null) ready = shared!.WaitFor((jc + jr) / nr, ready);
                         ref var bPanel = ref packedB is null ? ref pb[jr * kc] : ref pb[(jc + jr) * k + pc * nr];
                         for (var ir = 0; ir < mc; ir += mr)
                         {
                             var rows = Math.Min(mr, mc - ir);
+                            if (packedA is not null) ready = shared!.WaitFor((ic + ir) / mr, ready);
                             ref var aPanel = ref packedA is null ? ref pa[ir * kc] : ref pa[(ic + ir) * k + pc * mr];
                             var row = ic + ir;
                             var col = jc + jr;
