@@ -176,21 +176,23 @@ public class ThreadingProperties
             }
         }
         // The fused stores: ones (m × 1) times the special row (1 × n), so each result is fma(1, s, +0), then its ReLU.
+        // Widths 19 (4-row blocks and edges) and 16 (the resident-B rows).
         foreach (var m in new[] { 4, 9 })
-            foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar })
-                foreach (var direct in new long?[] { long.MaxValue, 0 })
-                    With(1, path, Gemm.ParallelThreshold, () =>
-                    {
-                        var n = Special.Length;
-                        var ones = Enumerable.Repeat(1.0, m).ToArray();
-                        var products = Enumerable.Range(0, m * n).Select(i => Math.FusedMultiplyAdd(1.0, Special[i % n], 0.0)).ToArray();
-                        var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
-                        var relu = Enumerable.Repeat(double.NaN, m * n).ToArray();
-                        Gemm.Multiply(ones, false, Special, false, c, m, 1, n, null, Epilogue.Relu, relu);
-                        Assert.True(BitEqual([.. products.Select(Rule)], relu), $"ReLU epilogue, {path}, direct {direct}");
-                        Gemm.Multiply(ones, false, Special, false, c, m, 1, n, null, Epilogue.ReluOnly, null);
-                        Assert.True(BitEqual([.. products.Select(Rule)], c), $"ReLU-only epilogue, {path}, direct {direct}");
-                    }, direct);
+            foreach (var n in new[] { Special.Length, 16 })
+                foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar })
+                    foreach (var direct in new long?[] { long.MaxValue, 0 })
+                        With(1, path, Gemm.ParallelThreshold, () =>
+                        {
+                            var row = Special[..n];
+                            var ones = Enumerable.Repeat(1.0, m).ToArray();
+                            var products = Enumerable.Range(0, m * n).Select(i => Math.FusedMultiplyAdd(1.0, row[i % n], 0.0)).ToArray();
+                            var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
+                            var relu = Enumerable.Repeat(double.NaN, m * n).ToArray();
+                            Gemm.Multiply(ones, false, row, false, c, m, 1, n, null, Epilogue.Relu, relu);
+                            Assert.True(BitEqual([.. products.Select(Rule)], relu), $"ReLU epilogue, n {n}, {path}, direct {direct}");
+                            Gemm.Multiply(ones, false, row, false, c, m, 1, n, null, Epilogue.ReluOnly, null);
+                            Assert.True(BitEqual([.. products.Select(Rule)], c), $"ReLU-only epilogue, n {n}, {path}, direct {direct}");
+                        }, direct);
     }
 
     [Fact]
@@ -263,9 +265,15 @@ public class ThreadingProperties
     }
 
     // The unpacked small-product path (Gemm.Direct): its 8-row (n ≤ 4), 4×8, 4×4, 1×16 and 1×4 blocks, whole and
-    // partial vectors, k = 1, the shapes of the small workload (2→32→3, batch 64), and for Aᵀ·B with n ≤ 4 the
-    // row-lane blocks of 32 and 8 rows with every column count and a row tail.
+    // partial vectors, k = 1, the shapes of the small workload (2→32→3, batch 64), for Aᵀ·B with n ≤ 4 the
+    // row-lane blocks of 32 and 8 rows with every column count and a row tail, and the resident-B rows (k ≤ 4, n of
+    // 8 to 32 in whole vectors) with every depth and width.
     [Theory]
+    [InlineData(13, 4, 24)]
+    [InlineData(5, 1, 8)]
+    [InlineData(9, 4, 16)]
+    [InlineData(1, 2, 32)]
+    [InlineData(6, 3, 40)] // just past the resident widths: the 4-row blocks
     [InlineData(45, 6, 1)]
     [InlineData(41, 3, 2)]
     [InlineData(72, 9, 4)]

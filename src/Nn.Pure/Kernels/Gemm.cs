@@ -396,6 +396,13 @@ internal static class Gemm
         // JIT's inlining budget and called its stores).
         // A held transposed with few columns of C (an output layer's weight gradient Hᵀ·δ): eight rows of C at one p are
         // one contiguous vector of A, so lanes run across rows with one accumulator per column, not across 3–4 columns.
+        // Depth ≤ 4 and up to 32 whole 8-column vectors (a first hidden layer on few features, or the error behind a
+        // 3-class output layer): all of B stays in registers while the rows stream past.
+        if (wide && k <= ResidentDepth && n % 8 == 0 && n <= 32)
+        {
+            RowsResidentB<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, c, bias, aux);
+            return;
+        }
         var i0 = !(wide && transA) ? 0 : n switch
         {
             1 => RowLanes<TStore, OneColumn>(ref a0, ref b0, sp, k, ldb, m, c, bias, aux),
@@ -411,6 +418,98 @@ internal static class Gemm
         if (m - i0 >= 4) i0 = Rows4<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux, wide);
         if (m - i0 >= 2) i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
         if (m - i0 >= 1) Rows1<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
+    }
+
+    /// <summary>The deepest product <see cref="RowsResidentB"/> takes (its B registers: depth × 4 vectors).</summary>
+    private const int ResidentDepth = 4;
+
+    /// <summary>
+    /// k ≤ <see cref="ResidentDepth"/> and n a multiple of 8 up to 32: B's k × n values are loaded once into at most 16
+    /// 512-bit registers, then each row of C is k broadcasts of A and k·n/8 FMAs, the bias and the epilogue, with no load
+    /// of B per row (the 4-row blocks reloaded B for every 4 rows and p). The same chain per element (from +0, p
+    /// ascending, then + bias). Rows are independent, so the out-of-order core overlaps their short chains.
+    /// </summary>
+    private static void RowsResidentB<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, double[] c, double[]? bias, double[]? aux)
+        where TStore : struct
+    {
+        var nv = n / 8;
+        var ld = (nuint)ldb;
+        // B[p, 8v … 8v+7] for p < k and v < nv; the rest stay zero and are never used.
+        Vector512<double> b00 = default, b01 = default, b02 = default, b03 = default, b10 = default, b11 = default, b12 = default, b13 = default,
+            b20 = default, b21 = default, b22 = default, b23 = default, b30 = default, b31 = default, b32 = default, b33 = default;
+        b00 = Vector512.LoadUnsafe(ref b0);
+        if (nv > 1) b01 = Vector512.LoadUnsafe(ref b0, 8);
+        if (nv > 2) b02 = Vector512.LoadUnsafe(ref b0, 16);
+        if (nv > 3) b03 = Vector512.LoadUnsafe(ref b0, 24);
+        if (k > 1)
+        {
+            b10 = Vector512.LoadUnsafe(ref b0, ld);
+            if (nv > 1) b11 = Vector512.LoadUnsafe(ref b0, ld + 8);
+            if (nv > 2) b12 = Vector512.LoadUnsafe(ref b0, ld + 16);
+            if (nv > 3) b13 = Vector512.LoadUnsafe(ref b0, ld + 24);
+        }
+        if (k > 2)
+        {
+            b20 = Vector512.LoadUnsafe(ref b0, 2 * ld);
+            if (nv > 1) b21 = Vector512.LoadUnsafe(ref b0, 2 * ld + 8);
+            if (nv > 2) b22 = Vector512.LoadUnsafe(ref b0, 2 * ld + 16);
+            if (nv > 3) b23 = Vector512.LoadUnsafe(ref b0, 2 * ld + 24);
+        }
+        if (k > 3)
+        {
+            b30 = Vector512.LoadUnsafe(ref b0, 3 * ld);
+            if (nv > 1) b31 = Vector512.LoadUnsafe(ref b0, 3 * ld + 8);
+            if (nv > 2) b32 = Vector512.LoadUnsafe(ref b0, 3 * ld + 16);
+            if (nv > 3) b33 = Vector512.LoadUnsafe(ref b0, 3 * ld + 24);
+        }
+        Vector512<double> bias0 = default, bias1 = default, bias2 = default, bias3 = default;
+        var hasBias = bias is not null; // no bias adds nothing (not even +0, which would turn a −0 result into +0)
+        if (hasBias)
+        {
+            ref var bb = ref MemoryMarshal.GetArrayDataReference(bias!);
+            bias0 = Vector512.LoadUnsafe(ref bb);
+            if (nv > 1) bias1 = Vector512.LoadUnsafe(ref bb, 8);
+            if (nv > 2) bias2 = Vector512.LoadUnsafe(ref bb, 16);
+            if (nv > 3) bias3 = Vector512.LoadUnsafe(ref bb, 24);
+        }
+        nint step = sp;
+        ref var ai = ref a0;
+        for (var i = 0; i < m; i++)
+        {
+            var x = Vector512.Create(ai);
+            var c0 = Avx512F.FusedMultiplyAdd(x, b00, Vector512<double>.Zero);
+            var c1 = Avx512F.FusedMultiplyAdd(x, b01, Vector512<double>.Zero);
+            var c2 = Avx512F.FusedMultiplyAdd(x, b02, Vector512<double>.Zero);
+            var c3 = Avx512F.FusedMultiplyAdd(x, b03, Vector512<double>.Zero);
+            if (k > 1)
+            {
+                x = Vector512.Create(Unsafe.Add(ref ai, step));
+                c0 = Avx512F.FusedMultiplyAdd(x, b10, c0); c1 = Avx512F.FusedMultiplyAdd(x, b11, c1);
+                c2 = Avx512F.FusedMultiplyAdd(x, b12, c2); c3 = Avx512F.FusedMultiplyAdd(x, b13, c3);
+            }
+            if (k > 2)
+            {
+                x = Vector512.Create(Unsafe.Add(ref ai, 2 * step));
+                c0 = Avx512F.FusedMultiplyAdd(x, b20, c0); c1 = Avx512F.FusedMultiplyAdd(x, b21, c1);
+                c2 = Avx512F.FusedMultiplyAdd(x, b22, c2); c3 = Avx512F.FusedMultiplyAdd(x, b23, c3);
+            }
+            if (k > 3)
+            {
+                x = Vector512.Create(Unsafe.Add(ref ai, 3 * step));
+                c0 = Avx512F.FusedMultiplyAdd(x, b30, c0); c1 = Avx512F.FusedMultiplyAdd(x, b31, c1);
+                c2 = Avx512F.FusedMultiplyAdd(x, b32, c2); c3 = Avx512F.FusedMultiplyAdd(x, b33, c3);
+            }
+            if (hasBias)
+            {
+                c0 += bias0; c1 += bias1; c2 += bias2; c3 += bias3;
+            }
+            var at = (nuint)i * (nuint)n;
+            Put512<TStore>(c, aux, at, c0);
+            if (nv > 1) Put512<TStore>(c, aux, at + 8, c1);
+            if (nv > 2) Put512<TStore>(c, aux, at + 16, c2);
+            if (nv > 3) Put512<TStore>(c, aux, at + 24, c3);
+            ai = ref Unsafe.Add(ref ai, (nint)si);
+        }
     }
 
     /// <summary>
