@@ -140,6 +140,16 @@ public class ThreadingProperties
             c.AsSpan().Fill(double.NaN);
             Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate);
             Assert.True(BitEqual([.. expected.Select((v, i) => gate[i] > 0 ? v : 0.0)], c), $"A·Bᵀ (ReLU gate) {m}×{k}×{n}, {threads} threads, {path}");
+            // The same with the column sums of the gated result (a layer's bias gradient): Σ_i in ascending i from +0.
+            var sums = Enumerable.Repeat(double.NaN, n).ToArray();
+            c.AsSpan().Fill(double.NaN);
+            Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate, sums);
+            var gated = expected.Select((v, i) => gate[i] > 0 ? v : 0.0).ToArray();
+            Assert.True(BitEqual(gated, c), $"A·Bᵀ (ReLU gate, with sums) {m}×{k}×{n}, {threads} threads, {path}");
+            var naiveSums = new double[n];
+            for (var j = 0; j < n; j++)
+                for (var i = 0; i < m; i++) naiveSums[j] += gated[i * n + j];
+            Assert.True(BitEqual(naiveSums, sums), $"column sums of A·Bᵀ (ReLU gate) {m}×{k}×{n}, {threads} threads, {path}");
 
             // SGD fused into Aᵀ·B (tiles straight into w, or past a k-block through scratch): w − lr·g, multiply then subtract.
             var w = Wild(seed, 4, m * n);

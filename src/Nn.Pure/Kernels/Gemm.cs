@@ -104,11 +104,28 @@ internal static class Gemm
     /// but the small unpacked path applies it while each result is still in a register instead of in a second pass.
     /// </summary>
     internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
-        Epilogue epilogue, double[]? aux)
+        Epilogue epilogue, double[]? aux) =>
+        Multiply(a, transA, b, transB, c, m, k, n, bias, epilogue, aux, null);
+
+    /// <summary>
+    /// The product with its epilogue, and with <paramref name="columnSums"/> also <c>columnSums[j] = Σ_i c[i, j]</c> (i
+    /// ascending from +0, as <see cref="Blas.ColumnSums"/>) of the stored results: a layer's bias gradient next to its
+    /// error. Where the rows are produced in order in registers (<see cref="RowsResidentB"/>) the sums are taken there,
+    /// saving a pass over C; elsewhere by <see cref="Blas.ColumnSums"/> afterwards. The same bits either way.
+    /// </summary>
+    internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
+        Epilogue epilogue, double[]? aux, double[]? columnSums)
     {
         if (epilogue is Epilogue.Relu or Epilogue.ReluGate && (aux is null || aux.Length < m * n))
             throw new ArgumentException("The epilogue needs an auxiliary array of m·n values.", nameof(aux));
-        if (m == 0 || n == 0) return;
+        if (columnSums is not null && columnSums.Length < n)
+            throw new ArgumentException("The column sums need n values.", nameof(columnSums));
+        if (n == 0) return;
+        if (m == 0)
+        {
+            columnSums?.AsSpan(0, n).Clear();
+            return;
+        }
         if (k == 0)
         {
             for (var i = 0; i < m; i++)
@@ -127,16 +144,17 @@ internal static class Gemm
                 var wide = path == Path.Vector512;
                 switch (epilogue)
                 {
-                    case Epilogue.Relu: Direct<ReluStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux); break;
-                    case Epilogue.ReluGate: Direct<ReluGateStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux); break;
-                    case Epilogue.ReluOnly: Direct<ReluOnlyStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux); break;
-                    default: Direct<PlainStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux); break;
+                    case Epilogue.Relu: Direct<ReluStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums); break;
+                    case Epilogue.ReluGate: Direct<ReluGateStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums); break;
+                    case Epilogue.ReluOnly: Direct<ReluOnlyStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums); break;
+                    default: Direct<PlainStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums); break;
                 }
                 return;
             }
             Packed(path, a, transA, b, transB, c, m, k, n, bias);
         }
         ApplyEpilogue(epilogue, c, aux, m * n);
+        if (columnSums is not null) Blas.ColumnSums(c, m, n, columnSums);
     }
 
     /// <summary>
@@ -340,8 +358,17 @@ internal static class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Direct<TStore>(bool simd, bool wide, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
-        double[]? aux) where TStore : struct
+        double[]? aux, double[]? columnSums) where TStore : struct
     {
+        DirectRows<TStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, out var summed);
+        if (columnSums is not null && !summed) Blas.ColumnSums(c, m, n, columnSums);
+    }
+
+    /// <summary><see cref="Direct"/>'s products; <paramref name="summed"/> tells whether it also wrote the column sums.</summary>
+    private static void DirectRows<TStore>(bool simd, bool wide, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
+        double[]? aux, double[]? columnSums, out bool summed) where TStore : struct
+    {
+        summed = false;
         // A[i, p] = a[i·si + p·sp].
         var (si, sp) = transA ? (1, m) : (k, 1);
         if (!simd)
@@ -400,7 +427,8 @@ internal static class Gemm
         // 3-class output layer): all of B stays in registers while the rows stream past.
         if (wide && k <= ResidentDepth && n % 8 == 0 && n <= 32)
         {
-            RowsResidentB<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, c, bias, aux);
+            RowsResidentB<TStore>(ref a0, ref b0, si, sp, k, n, ldb, m, c, bias, aux, columnSums);
+            summed = columnSums is not null;
             return;
         }
         var i0 = !(wide && transA) ? 0 : n switch
@@ -429,8 +457,9 @@ internal static class Gemm
     /// of B per row (the 4-row blocks reloaded B for every 4 rows and p). The same chain per element (from +0, p
     /// ascending, then + bias). Rows are independent, so the out-of-order core overlaps their short chains.
     /// </summary>
-    private static void RowsResidentB<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, double[] c, double[]? bias, double[]? aux)
-        where TStore : struct
+    /// <remarks>With <paramref name="columnSums"/>, each stored vector is also added to its column's sum, rows in order.</remarks>
+    private static void RowsResidentB<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int m, double[] c, double[]? bias, double[]? aux,
+        double[]? columnSums) where TStore : struct
     {
         var nv = n / 8;
         var ld = (nuint)ldb;
@@ -474,6 +503,8 @@ internal static class Gemm
         }
         nint step = sp;
         ref var ai = ref a0;
+        var sum = columnSums is not null;
+        Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
         for (var i = 0; i < m; i++)
         {
             var x = Vector512.Create(ai);
@@ -504,11 +535,23 @@ internal static class Gemm
                 c0 += bias0; c1 += bias1; c2 += bias2; c3 += bias3;
             }
             var at = (nuint)i * (nuint)n;
-            Put512<TStore>(c, aux, at, c0);
-            if (nv > 1) Put512<TStore>(c, aux, at + 8, c1);
-            if (nv > 2) Put512<TStore>(c, aux, at + 16, c2);
-            if (nv > 3) Put512<TStore>(c, aux, at + 24, c3);
+            c0 = Put512<TStore>(c, aux, at, c0);
+            if (nv > 1) c1 = Put512<TStore>(c, aux, at + 8, c1);
+            if (nv > 2) c2 = Put512<TStore>(c, aux, at + 16, c2);
+            if (nv > 3) c3 = Put512<TStore>(c, aux, at + 24, c3);
+            if (sum)
+            {
+                s0 += c0; s1 += c1; s2 += c2; s3 += c3;
+            }
             ai = ref Unsafe.Add(ref ai, (nint)si);
+        }
+        if (sum)
+        {
+            ref var sr = ref MemoryMarshal.GetArrayDataReference(columnSums!);
+            s0.StoreUnsafe(ref sr);
+            if (nv > 1) s1.StoreUnsafe(ref sr, 8);
+            if (nv > 2) s2.StoreUnsafe(ref sr, 16);
+            if (nv > 3) s3.StoreUnsafe(ref sr, 24);
         }
     }
 
@@ -758,9 +801,12 @@ internal static class Gemm
         return j0;
     }
 
-    /// <summary>Eight results (bias added) at c[at..at+8] with the epilogue; Multiply and Direct checked the bounds of aux and c.</summary>
+    /// <summary>
+    /// Eight results (bias added) at c[at..at+8] with the epilogue; Multiply and Direct checked the bounds of aux and c.
+    /// Returns the values stored in c.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put512<TStore>(double[] c, double[]? aux, nuint at, Vector512<double> v) where TStore : struct
+    private static Vector512<double> Put512<TStore>(double[] c, double[]? aux, nuint at, Vector512<double> v) where TStore : struct
     {
         if (typeof(TStore) == typeof(ReluGateStore))
         {
@@ -770,6 +816,7 @@ internal static class Gemm
         if (typeof(TStore) == typeof(ReluOnlyStore)) v = Elementwise.Relu8(v);
         v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), at);
         if (typeof(TStore) == typeof(ReluStore)) Elementwise.Relu8(v).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), at);
+        return v;
     }
 
     /// <summary>Blocks of 4 rows × 8 (then 4) columns. Returns the next row.</summary>

@@ -60,19 +60,32 @@ public static class Backprop
         var trace = Forward.Run(network, x, rate, dropoutKey, ws);
         var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
         var penalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update, as in Scratch
+        Vector? sums = null; // δ's column sums (the bias gradient) when they came with δ
         for (var l = network.Layers.Length - 1; l >= 0; l--)
         {
             var layer = network.Layers[l];
-            var next = l > 0 ? DeltaBelow(network, trace, l, delta, ws) : null; // reads W before it changes
+            var (next, nextSums) = l > 0 ? DeltaBelowWithSums(network, trace, l, delta, ws) : (null, null); // reads W before it changes
             var input = trace.InputOf(l);
             Matrix.CheckTransposeA(input, delta);
             Kernels.Gemm.MultiplySgd(input.Data, true, delta.Data, false, layer.Weights.Data, input.Cols, input.Rows, delta.Cols, lr, ws);
             var bias = layer.Bias.Data;
-            Kernels.OptimizerKernels.Sgd(lr, bias, Matrix.ColumnSums(delta, ws).Data, bias);
+            Kernels.OptimizerKernels.Sgd(lr, bias, (sums ?? Matrix.ColumnSums(delta, ws)).Data, bias);
             if (next is null) break;
-            delta = next;
+            (delta, sums) = (next, nextSums);
         }
         return dataLoss + penalty;
+    }
+
+    /// <summary>
+    /// <see cref="DeltaBelow"/>, with the column sums of the result (the bias gradient of layer l − 1) where the product
+    /// can take them as it stores the rows (below a ReLU layer without dropout); else null, to be summed separately.
+    /// </summary>
+    private static (Matrix Delta, Vector? ColumnSums) DeltaBelowWithSums(Network network, Trace trace, int l, Matrix delta, Kernels.Workspace ws)
+    {
+        var below = trace.Layers[l - 1];
+        if (below.Mask is null && network.Layers[l - 1].Activation is Activation.Relu)
+            return Matrix.MultiplyTransposeBReluGateWithSums(delta, network.Layers[l].Weights, below.Activated, ws);
+        return (DeltaBelow(network, trace, l, delta, ws), null);
     }
 
     private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)

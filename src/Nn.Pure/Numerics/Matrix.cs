@@ -244,6 +244,19 @@ public sealed class Matrix : IEquatable<Matrix>
         return new(a.Rows, b.Rows, c);
     }
 
+    /// <summary>
+    /// <see cref="MultiplyTransposeBReluGate"/> and the column sums of its result (a hidden layer's error and its bias
+    /// gradient) from one call, the sums taken as the rows are stored where the kernel can: the same bits as
+    /// <see cref="ColumnSums(Matrix)"/> of the product.
+    /// </summary>
+    internal static (Matrix Product, Vector ColumnSums) MultiplyTransposeBReluGateWithSums(Matrix a, Matrix b, Matrix gate, Workspace? ws)
+    {
+        var c = Workspace.Alloc(ws, a.Rows * b.Rows);
+        var s = Workspace.Alloc(ws, b.Rows);
+        Kernels.Gemm.Multiply(a.Data, false, b.Data, true, c, a.Rows, a.Cols, b.Rows, null, Epilogue.ReluGate, gate.Data, s);
+        return (new(a.Rows, b.Rows, c), Vector.Own(s));
+    }
+
     /// <summary>The product <c>aᵀ·b</c> without forming the transpose: (k × m)ᵀ·(k × n) → (m × n).</summary>
     /// <exception cref="ArgumentException">When <c>a.Rows ≠ b.Rows</c>.</exception>
     public static Matrix MultiplyTransposeA(Matrix a, Matrix b) => MultiplyTransposeA(a, b, null);
