@@ -64,7 +64,7 @@ public static class Backprop
         for (var l = network.Layers.Length - 1; l >= 0; l--)
         {
             var layer = network.Layers[l];
-            var (next, nextSums) = l > 0 ? DeltaBelowWithSums(network, trace, l, delta, ws) : (null, null); // reads W before it changes
+            var (next, nextSums) = l > 0 ? DeltaBelow(network, trace, l, delta, ws) : (null, null); // reads W before it changes
             var input = trace.InputOf(l);
             Matrix.CheckTransposeA(input, delta);
             Kernels.Gemm.MultiplySgd(input.Data, true, delta.Data, false, layer.Weights.Data, input.Cols, input.Rows, delta.Cols, lr, ws);
@@ -76,18 +76,6 @@ public static class Backprop
         return dataLoss + penalty;
     }
 
-    /// <summary>
-    /// <see cref="DeltaBelow"/>, with the column sums of the result (the bias gradient of layer l − 1) where the product
-    /// can take them as it stores the rows (below a ReLU layer without dropout); else null, to be summed separately.
-    /// </summary>
-    private static (Matrix Delta, Vector? ColumnSums) DeltaBelowWithSums(Network network, Trace trace, int l, Matrix delta, Kernels.Workspace ws)
-    {
-        var below = trace.Layers[l - 1];
-        if (below.Mask is null && network.Layers[l - 1].Activation is Activation.Relu)
-            return Matrix.MultiplyTransposeBReluGateWithSums(delta, network.Layers[l].Weights, below.Activated, ws);
-        return (DeltaBelow(network, trace, l, delta, ws), null);
-    }
-
     private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)
     {
         var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
@@ -96,15 +84,16 @@ public static class Backprop
         var n = network.Layers.Length;
         var grads = new Dense[n];
         var deltas = new Matrix[n];
+        Vector? sums = null; // δ's column sums (the bias gradient) when they came with δ
         for (var l = n - 1; l >= 0; l--)
         {
             var layer = network.Layers[l];
             deltas[l] = delta;
             var dW = Matrix.MultiplyTransposeA(trace.InputOf(l), delta, ws);
             if (objective.L2 != 0) dW = Matrix.Add(dW, Matrix.Scale(objective.L2, layer.Weights, ws), ws);
-            grads[l] = layer.WithParameters(dW, Matrix.ColumnSums(delta, ws));
+            grads[l] = layer.WithParameters(dW, sums ?? Matrix.ColumnSums(delta, ws));
             if (l == 0) break;
-            delta = DeltaBelow(network, trace, l, delta, ws);
+            (delta, sums) = DeltaBelow(network, trace, l, delta, ws);
         }
         return new LossAndGradients(dataLoss + penalty, dataLoss, penalty, new Network(grads, network), trace,
             System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(deltas));
@@ -128,8 +117,11 @@ public static class Backprop
             Losses.OutputGradient(objective.Loss, output, trace.Logits, trace.Output, y, ws));
     }
 
-    /// <summary>∂J/∂Z of layer l − 1 from layer l's: <c>(δ·W_lᵀ) ⊙ mask ⊙ f′(Z_{l−1})</c>.</summary>
-    private static Matrix DeltaBelow(Network network, Trace trace, int l, Matrix delta, Kernels.Workspace? ws)
+    /// <summary>
+    /// ∂J/∂Z of layer l − 1 from layer l's: <c>(δ·W_lᵀ) ⊙ mask ⊙ f′(Z_{l−1})</c>, and its column sums (layer l − 1's bias
+    /// gradient) where the product takes them as it stores the rows; else null, to be summed separately.
+    /// </summary>
+    private static (Matrix Delta, Vector? ColumnSums) DeltaBelow(Network network, Trace trace, int l, Matrix delta, Kernels.Workspace? ws)
     {
         var weights = network.Layers[l].Weights;
         var below = trace.Layers[l - 1];
@@ -139,6 +131,6 @@ public static class Backprop
             return Matrix.MultiplyTransposeBReluGate(delta, weights, below.Activated, ws);
         var dOut = Matrix.MultiplyTransposeB(delta, weights, ws);
         var dA = below.Mask is null ? dOut : Matrix.Hadamard(dOut, below.Mask, ws);
-        return Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA, ws);
+        return (Activations.Backward(network.Layers[l - 1].Activation, below.Z, below.Activated, dA, ws), null);
     }
 }

@@ -235,21 +235,11 @@ public sealed class Matrix : IEquatable<Matrix>
     /// <summary>
     /// <c>(a·bᵀ) ⊙ [gate &gt; 0]</c>: <see cref="MultiplyTransposeB(Matrix, Matrix)"/> through the ReLU derivative at
     /// <paramref name="gate"/> (a layer's Z, or its ReLU: the same gate), the bits of <see cref="Activations.Backward(Activation, Matrix, Matrix, Matrix)"/>
-    /// with ReLU applied to the product. Shapes are the caller's responsibility.
+    /// with ReLU applied to the product; and the column sums of that result (a hidden layer's error and its bias
+    /// gradient), taken as the rows are stored where the kernel can: the bits of <see cref="ColumnSums(Matrix)"/> of the
+    /// product. Shapes are the caller's responsibility.
     /// </summary>
-    internal static Matrix MultiplyTransposeBReluGate(Matrix a, Matrix b, Matrix gate, Workspace? ws)
-    {
-        var c = Workspace.Alloc(ws, a.Rows * b.Rows);
-        Kernels.Gemm.Multiply(a.Data, false, b.Data, true, c, a.Rows, a.Cols, b.Rows, null, Epilogue.ReluGate, gate.Data);
-        return new(a.Rows, b.Rows, c);
-    }
-
-    /// <summary>
-    /// <see cref="MultiplyTransposeBReluGate"/> and the column sums of its result (a hidden layer's error and its bias
-    /// gradient) from one call, the sums taken as the rows are stored where the kernel can: the same bits as
-    /// <see cref="ColumnSums(Matrix)"/> of the product.
-    /// </summary>
-    internal static (Matrix Product, Vector ColumnSums) MultiplyTransposeBReluGateWithSums(Matrix a, Matrix b, Matrix gate, Workspace? ws)
+    internal static (Matrix Product, Vector ColumnSums) MultiplyTransposeBReluGate(Matrix a, Matrix b, Matrix gate, Workspace? ws)
     {
         var c = Workspace.Alloc(ws, a.Rows * b.Rows);
         var s = Workspace.Alloc(ws, b.Rows);
