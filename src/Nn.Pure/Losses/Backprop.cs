@@ -57,6 +57,15 @@ public static class Backprop
     internal static double SgdInPlace(Network network, Matrix x, Matrix y, Objective objective, Key? dropoutKey, Kernels.Workspace ws, double lr)
     {
         var rate = dropoutKey is null ? 0.0 : objective.DropoutRate;
+        if (rate == 0 && SmallStep(network, x, y, objective) is var (hidden, output))
+        {
+            // A small k → h ReLU → c softmax network: the whole step in one kernel, the same bits (see SmallMlp).
+            objective.Validate();
+            var smallPenalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update
+            var small = Kernels.SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), x.Rows, x.Cols, hidden.Outputs, output.Outputs,
+                hidden.Weights.Data, hidden.Bias.Data, output.Weights.Data, output.Bias.Data, lr, ws);
+            return small + smallPenalty;
+        }
         var trace = Forward.Run(network, x, rate, dropoutKey, ws);
         var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
         var penalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update, as in Scratch
@@ -74,6 +83,20 @@ public static class Backprop
             (delta, sums) = (next, nextSums);
         }
         return dataLoss + penalty;
+    }
+
+    /// <summary>
+    /// The two layers of a network that <see cref="Kernels.SmallMlp"/> steps whole: one hidden ReLU layer and a softmax
+    /// output trained with categorical cross-entropy, shapes that match the batch, and sizes the kernel takes; else null
+    /// (the general path then also reports any shape error).
+    /// </summary>
+    private static (Dense Hidden, Dense Output)? SmallStep(Network network, Matrix x, Matrix y, Objective objective)
+    {
+        if (network.Layers.Length != 2 || objective.Loss != Loss.CategoricalCrossEntropy) return null;
+        var (hidden, output) = (network.Layers[0], network.Layers[1]);
+        if (hidden.Activation is not Activation.Relu || output.Activation is not Activation.Softmax) return null;
+        if (x.Cols != hidden.Inputs || y.Rows != x.Rows || y.Cols != output.Outputs) return null;
+        return Kernels.SmallMlp.Takes(x.Rows, hidden.Inputs, hidden.Outputs, output.Outputs) ? (hidden, output) : null;
     }
 
     private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)

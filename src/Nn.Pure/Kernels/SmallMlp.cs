@@ -1,0 +1,329 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nn.Kernels;
+
+/// <summary>
+/// One whole plain-SGD step of a small network with one hidden layer (k inputs → h ReLU → c softmax, categorical
+/// cross-entropy) in one call, with the batch on the SIMD lanes wherever a layer is narrow. Such a step is a few
+/// thousand multiply-adds: through the general products each narrow operand (2 inputs, 3 classes) fills a fraction of
+/// the lanes, and the softmax and loss must gather every row's few values into lanes and scatter them back. Here the
+/// narrow side is laid out transposed instead (batch on lanes): the output logits, softmax, loss and its gradient are
+/// straight vertical operations, one row per lane, and every weight gradient runs with the hidden units on the lanes.
+/// </summary>
+/// <remarks>
+/// The same bits as the general step (<c>Backprop.SgdInPlace</c>): every product element is the same fused
+/// multiply-add chain in the same order (from +0, ascending over the shared index; bias added after the chain), the
+/// softmax and cross-entropy do per lane exactly the per-row operations of <see cref="Elementwise.SoftmaxRows"/> and
+/// <see cref="Elementwise.CrossEntropyWithGradient"/> (the loss terms added in row order), the ReLU and its gate are the
+/// same comparisons, the biases' gradients are column sums in ascending row order, and the update is
+/// <see cref="OptimizerKernels.Sgd"/>'s <c>θ − lr·g</c>. The hidden activations are computed twice (once per layout):
+/// the same chain each time, so the same values. AVX-512 only (<see cref="Takes"/>); single-threaded, since the step is
+/// far below <see cref="Gemm.ParallelThreshold"/>.
+/// </remarks>
+internal static class SmallMlp
+{
+    /// <summary>The widest input this step takes (the hidden units' chains over the inputs stay in registers).</summary>
+    internal const int MaxInputs = 4;
+
+    /// <summary>The widest hidden layer (a multiple of 8, so its units fill whole vectors).</summary>
+    internal const int MaxHidden = 256;
+
+    /// <summary>The most classes (the output layer's chains and gradients stay in registers).</summary>
+    internal const int MaxClasses = 4;
+
+    /// <summary>The largest batch: beyond it the general blocked products win.</summary>
+    internal const int MaxBatch = 512;
+
+    /// <summary>Tests switch the fused step off to compare it with the general one; it changes speed only, never the bits.</summary>
+    internal static bool Enabled { get; set; } = true;
+
+    /// <summary>Whether <see cref="SgdStep"/> takes a batch of m rows through a k → h → c network here.</summary>
+    internal static bool Takes(int m, int k, int h, int c) =>
+        Enabled && Vector512.IsHardwareAccelerated && Avx512F.IsSupported && !Gemm.ForceScalar && !Gemm.ForceVector256
+        && m is >= 1 and <= MaxBatch && k is >= 1 and <= MaxInputs && h is >= 8 and <= MaxHidden && h % 8 == 0
+        && c is >= 1 and <= MaxClasses;
+
+    /// <summary>
+    /// One SGD step on the batch X (m × k), one-hot or soft targets Y (m × c): forward, softmax cross-entropy, back-propagation
+    /// and <c>θ ← θ − lr·∂J/∂θ</c> written over w1 (k × h), b1, w2 (h × c) and b2. Returns the data loss (the mean over rows).
+    /// </summary>
+    internal static double SgdStep(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int k, int h, int c,
+        double[] w1, double[] b1, double[] w2, double[] b2, double lr, Workspace ws)
+    {
+        if (!Takes(m, k, h, c)) throw new ArgumentException($"The fused step does not take a {k}→{h}→{c} network on {m} rows.");
+        if (x.Length != m * k || y.Length != m * c || w1.Length != k * h || b1.Length != h || w2.Length != h * c || b2.Length != c)
+            throw new ArgumentException("The operands' lengths do not match the shapes.");
+        return (k, c) switch
+        {
+            (1, 1) => Step<One, One>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (1, 2) => Step<One, Two>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (1, 3) => Step<One, Three>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (1, _) => Step<One, Four>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (2, 1) => Step<Two, One>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (2, 2) => Step<Two, Two>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (2, 3) => Step<Two, Three>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (2, _) => Step<Two, Four>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (3, 1) => Step<Three, One>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (3, 2) => Step<Three, Two>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (3, 3) => Step<Three, Three>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (3, _) => Step<Three, Four>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (_, 1) => Step<Four, One>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (_, 2) => Step<Four, Two>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (_, 3) => Step<Four, Three>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            _ => Step<Four, Four>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+        };
+    }
+
+    /// <summary>A count known to the JIT: each (inputs, classes) pair compiles with its loops over them unrolled.</summary>
+    private interface ICount { static abstract int N { get; } }
+    private struct One : ICount { public static int N => 1; }
+    private struct Two : ICount { public static int N => 2; }
+    private struct Three : ICount { public static int N => 3; }
+    private struct Four : ICount { public static int N => 4; }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Step<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int h,
+        double[] w1, double[] b1, double[] w2, double[] b2, double lr, Workspace ws) where TK : struct, ICount where TC : struct, ICount
+    {
+        int k = TK.N, c = TC.N;
+        var m8 = (m + 7) & ~7; // rows padded to whole vectors in the transposed (batch-on-lanes) arrays
+        // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), Hᵀ = ReLU(X·W1 + b1)ᵀ (h × m8), the logits'
+        // products (Z2 − b2)ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ before the update (c × h: δ1 reads the old weights), the
+        // gradients ∂J/∂W1 (k × h), ∂J/∂W2ᵀ (c × h) and ∂J/∂b1 (h), and the softmax's per-row max, sum and e^(z − max).
+        var scratch = ws.Rent((k + 2 * c + h + 2) * m8 + c * m8 + (k + 2 * c + 1) * h);
+        var at = 0;
+        Span<double> Cut(int length) { var span = scratch.AsSpan(at, length); at += length; return span; }
+        var xt = Cut(k * m8);
+        var yt = Cut(c * m8);
+        var ht = Cut(h * m8);
+        var zt = Cut(c * m8);
+        var w2t = Cut(c * h);
+        var gw1 = Cut(k * h);
+        var gw2t = Cut(c * h);
+        var gb1 = Cut(h);
+        var soft = Cut((c + 2) * m8);
+        Transpose(x, m, k, m8, xt);
+        Transpose(y, m, c, m8, yt);
+        for (var j = 0; j < c; j++)
+            for (var p = 0; p < h; p++) w2t[j * h + p] = w2[p * c + j];
+
+        HiddenTransposed<TK>(xt, w1, b1, ht, h, m8);
+        Logits<TC>(ht, w2, zt, h, m8);
+        var loss = SoftmaxCrossEntropy(zt, yt, b2, m, c, m8, soft);
+        for (var u = 0; u < h; u += 8) Backward<TK, TC>(x, zt, w1, b1, w2t, gw1, gw2t, gb1, m, h, m8, u);
+
+        for (var j = 0; j < c; j++)
+        {
+            var s = 0.0; // ∂J/∂b2[j]: a column sum of δ2, ascending rows
+            for (var i = 0; i < m; i++) s += zt[j * m8 + i];
+            b2[j] -= lr * s;
+            for (var p = 0; p < h; p++) w2[p * c + j] -= lr * gw2t[j * h + p];
+        }
+        OptimizerKernels.Sgd(lr, w1, gw1, w1);
+        OptimizerKernels.Sgd(lr, b1, gb1, b1);
+        return loss / m;
+    }
+
+    /// <summary><c>Hᵀ[p, lanes] = ReLU(chain over q of fma(Xᵀ[q, lanes], W1[q, p]) + b1[p])</c>, rows on the lanes.</summary>
+    private static void HiddenTransposed<TK>(ReadOnlySpan<double> xt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, Span<double> ht, int h, int m8) where TK : struct, ICount
+    {
+        ref var x0 = ref MemoryMarshal.GetReference(xt);
+        ref var hr = ref MemoryMarshal.GetReference(ht);
+        _ = w1[(TK.N - 1) * h + h - 1];
+        _ = ht[h * m8 - 1];
+        _ = xt[TK.N * m8 - 1];
+        for (var p = 0; p < h; p++)
+        {
+            var bias = Vector512.Create(b1[p]);
+            var v0 = Vector512.Create(w1[p]);
+            var v1 = TK.N > 1 ? Vector512.Create(w1[h + p]) : default;
+            var v2 = TK.N > 2 ? Vector512.Create(w1[2 * h + p]) : default;
+            var v3 = TK.N > 3 ? Vector512.Create(w1[3 * h + p]) : default;
+            for (nuint g = 0; g < (nuint)m8; g += 8)
+            {
+                var s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, g), v0, Vector512<double>.Zero);
+                if (TK.N > 1) s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)m8 + g), v1, s);
+                if (TK.N > 2) s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, 2 * (nuint)m8 + g), v2, s);
+                if (TK.N > 3) s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, 3 * (nuint)m8 + g), v3, s);
+                Elementwise.Relu8(s + bias).StoreUnsafe(ref hr, g);
+            }
+            hr = ref Unsafe.Add(ref hr, m8);
+        }
+    }
+
+    /// <summary><c>Zᵀ[j, lanes] = chain over p of fma(Hᵀ[p, lanes], W2[p, j])</c> (the bias comes after, in the softmax), rows on the lanes.</summary>
+    private static void Logits<TC>(ReadOnlySpan<double> ht, ReadOnlySpan<double> w2, Span<double> zt, int h, int m8) where TC : struct, ICount
+    {
+        _ = ht[h * m8 - 1];
+        _ = w2[h * TC.N - 1];
+        _ = zt[TC.N * m8 - 1];
+        ref var h0 = ref MemoryMarshal.GetReference(ht);
+        ref var w0 = ref MemoryMarshal.GetReference(w2);
+        ref var z0 = ref MemoryMarshal.GetReference(zt);
+        var c = TC.N;
+        for (nuint g = 0; g < (nuint)m8; g += 8)
+        {
+            Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+            ref var hp = ref Unsafe.Add(ref h0, g);
+            ref var wp = ref w0;
+            for (var p = 0; p < h; p++)
+            {
+                var v = Vector512.LoadUnsafe(ref hp);
+                s0 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(wp), s0);
+                if (TC.N > 1) s1 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref wp, 1)), s1);
+                if (TC.N > 2) s2 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref wp, 2)), s2);
+                if (TC.N > 3) s3 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref wp, 3)), s3);
+                hp = ref Unsafe.Add(ref hp, m8);
+                wp = ref Unsafe.Add(ref wp, c);
+            }
+            s0.StoreUnsafe(ref z0, g);
+            if (TC.N > 1) s1.StoreUnsafe(ref z0, (nuint)m8 + g);
+            if (TC.N > 2) s2.StoreUnsafe(ref z0, 2 * (nuint)m8 + g);
+            if (TC.N > 3) s3.StoreUnsafe(ref z0, 3 * (nuint)m8 + g);
+        }
+    }
+
+    /// <summary>
+    /// Back-propagation for hidden units u … u+7, row by row with the units on the lanes: H's row again (the same chain
+    /// as <see cref="HiddenTransposed"/>), δ1 = (δ2·W2ᵀ) gated by H &gt; 0, and the gradients ∂J/∂W1 = Xᵀ·δ1,
+    /// ∂J/∂b1 = Σ δ1 and ∂J/∂W2ᵀ = δ2ᵀ·H accumulated in registers over ascending rows. Neither H nor δ1 is stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Backward<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> dt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1,
+        ReadOnlySpan<double> w2t, Span<double> gw1, Span<double> gw2t, Span<double> gb1, int m, int h, int m8, int u) where TK : struct, ICount where TC : struct, ICount
+    {
+        int k = TK.N, c = TC.N;
+        _ = x[m * k - 1];
+        _ = dt[(c - 1) * m8 + m - 1];
+        ref var xr = ref MemoryMarshal.GetReference(x);
+        ref var d0 = ref MemoryMarshal.GetReference(dt);
+        var bias = Vector512.Create(b1.Slice(u, 8));
+        var wa0 = Vector512.Create(w1.Slice(u, 8));
+        var wa1 = TK.N > 1 ? Vector512.Create(w1.Slice(h + u, 8)) : default;
+        var wa2 = TK.N > 2 ? Vector512.Create(w1.Slice(2 * h + u, 8)) : default;
+        var wa3 = TK.N > 3 ? Vector512.Create(w1.Slice(3 * h + u, 8)) : default;
+        var wb0 = Vector512.Create(w2t.Slice(u, 8));
+        var wb1 = TC.N > 1 ? Vector512.Create(w2t.Slice(h + u, 8)) : default;
+        var wb2 = TC.N > 2 ? Vector512.Create(w2t.Slice(2 * h + u, 8)) : default;
+        var wb3 = TC.N > 3 ? Vector512.Create(w2t.Slice(3 * h + u, 8)) : default;
+        Vector512<double> g10 = default, g11 = default, g12 = default, g13 = default; // ∂J/∂W1 rows q
+        Vector512<double> g20 = default, g21 = default, g22 = default, g23 = default; // ∂J/∂W2ᵀ rows j
+        var gb = Vector512<double>.Zero;
+        var m8n = (nint)m8;
+        for (var i = 0; i < m; i++)
+        {
+            var x0 = Vector512.Create(xr);
+            var x1 = TK.N > 1 ? Vector512.Create(Unsafe.Add(ref xr, 1)) : default;
+            var x2 = TK.N > 2 ? Vector512.Create(Unsafe.Add(ref xr, 2)) : default;
+            var x3 = TK.N > 3 ? Vector512.Create(Unsafe.Add(ref xr, 3)) : default;
+            var e0 = Vector512.Create(d0);
+            var e1 = TC.N > 1 ? Vector512.Create(Unsafe.Add(ref d0, m8n)) : default;
+            var e2 = TC.N > 2 ? Vector512.Create(Unsafe.Add(ref d0, 2 * m8n)) : default;
+            var e3 = TC.N > 3 ? Vector512.Create(Unsafe.Add(ref d0, 3 * m8n)) : default;
+            var s = Avx512F.FusedMultiplyAdd(x0, wa0, Vector512<double>.Zero);
+            if (TK.N > 1) s = Avx512F.FusedMultiplyAdd(x1, wa1, s);
+            if (TK.N > 2) s = Avx512F.FusedMultiplyAdd(x2, wa2, s);
+            if (TK.N > 3) s = Avx512F.FusedMultiplyAdd(x3, wa3, s);
+            var a = Elementwise.Relu8(s + bias);
+            var t = Avx512F.FusedMultiplyAdd(e0, wb0, Vector512<double>.Zero);
+            if (TC.N > 1) t = Avx512F.FusedMultiplyAdd(e1, wb1, t);
+            if (TC.N > 2) t = Avx512F.FusedMultiplyAdd(e2, wb2, t);
+            if (TC.N > 3) t = Avx512F.FusedMultiplyAdd(e3, wb3, t);
+            var d = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<double>.Zero), t, Vector512<double>.Zero);
+            gb += d;
+            g10 = Avx512F.FusedMultiplyAdd(x0, d, g10);
+            if (TK.N > 1) g11 = Avx512F.FusedMultiplyAdd(x1, d, g11);
+            if (TK.N > 2) g12 = Avx512F.FusedMultiplyAdd(x2, d, g12);
+            if (TK.N > 3) g13 = Avx512F.FusedMultiplyAdd(x3, d, g13);
+            g20 = Avx512F.FusedMultiplyAdd(a, e0, g20);
+            if (TC.N > 1) g21 = Avx512F.FusedMultiplyAdd(a, e1, g21);
+            if (TC.N > 2) g22 = Avx512F.FusedMultiplyAdd(a, e2, g22);
+            if (TC.N > 3) g23 = Avx512F.FusedMultiplyAdd(a, e3, g23);
+            xr = ref Unsafe.Add(ref xr, k);
+            d0 = ref Unsafe.Add(ref d0, 1);
+        }
+        gb.CopyTo(gb1.Slice(u, 8));
+        g10.CopyTo(gw1.Slice(u, 8));
+        if (TK.N > 1) g11.CopyTo(gw1.Slice(h + u, 8));
+        if (TK.N > 2) g12.CopyTo(gw1.Slice(2 * h + u, 8));
+        if (TK.N > 3) g13.CopyTo(gw1.Slice(3 * h + u, 8));
+        g20.CopyTo(gw2t.Slice(u, 8));
+        if (TC.N > 1) g21.CopyTo(gw2t.Slice(h + u, 8));
+        if (TC.N > 2) g22.CopyTo(gw2t.Slice(2 * h + u, 8));
+        if (TC.N > 3) g23.CopyTo(gw2t.Slice(3 * h + u, 8));
+    }
+
+    /// <summary>
+    /// Per row lane of the output layer (<paramref name="zt"/> holds the products without the bias, c × m8): the logits
+    /// z = product + b2, the softmax and log-sum-exp of <see cref="Elementwise.SoftmaxRows"/>, and the cross-entropy terms
+    /// and gradient of <see cref="Elementwise.CrossEntropyWithGradient"/>, written over zt. Returns the sum of the rows'
+    /// loss terms, added in row order. In passes over all the lanes, so the exponentials and logarithms of different
+    /// rows overlap rather than wait on each other.
+    /// </summary>
+    private static double SoftmaxCrossEntropy(Span<double> zt, ReadOnlySpan<double> yt, ReadOnlySpan<double> b2, int m, int c, int m8, Span<double> scratch)
+    {
+        var max = scratch[..m8];
+        var sum = scratch.Slice(m8, m8);
+        var e = scratch.Slice(2 * m8, c * m8);
+        for (var r = 0; r < m8; r += 8)
+        {
+            var mx = Vector512.Create(double.NegativeInfinity);
+            for (var j = 0; j < c; j++)
+            {
+                var v = Vector512.Create(zt.Slice(j * m8 + r, 8)) + Vector512.Create(b2[j]);
+                v.CopyTo(zt.Slice(j * m8 + r, 8));
+                mx = Vector512.ConditionalSelect(Vector512.GreaterThan(v, mx), v, mx);
+            }
+            mx.CopyTo(max.Slice(r, 8));
+        }
+        for (var j = 0; j < c; j++)
+            for (var r = 0; r < m8; r += 8)
+            {
+                var ej = Exponential.Of8(Vector512.Create(zt.Slice(j * m8 + r, 8)) - Vector512.Create(max.Slice(r, 8)));
+                ej.CopyTo(e.Slice(j * m8 + r, 8));
+                (j == 0 ? Vector512<double>.Zero + ej : Vector512.Create(sum.Slice(r, 8)) + ej).CopyTo(sum.Slice(r, 8));
+            }
+        var vm = Vector512.Create((double)m);
+        var exact = (m & (m - 1)) == 0;
+        var inverse = Vector512.Create(1.0 / m);
+        var loss = 0.0;
+        for (var r = 0; r < m8; r += 8)
+        {
+            var mx = Vector512.Create(max.Slice(r, 8));
+            var sm = Vector512.Create(sum.Slice(r, 8));
+            var lse = Vector512.ConditionalSelect(Vector512.Equals(mx, Vector512.Create(double.NegativeInfinity)), mx, mx + Logarithm.Of8(sm));
+            var sy = Vector512<double>.Zero;
+            var dot = Vector512<double>.Zero;
+            for (var j = 0; j < c; j++)
+            {
+                var yj = Vector512.Create(yt.Slice(j * m8 + r, 8));
+                sy += yj;
+                dot += yj * Vector512.Create(zt.Slice(j * m8 + r, 8));
+            }
+            var terms = sy * lse - dot;
+            for (var l = 0; l < 8 && r + l < m; l++) loss += terms.GetElement(l);
+            for (var j = 0; j < c; j++)
+            {
+                var a = Vector512.Create(e.Slice(j * m8 + r, 8)) / sm;
+                var g = a * sy - Vector512.Create(yt.Slice(j * m8 + r, 8));
+                // Dividing by a power of two m is multiplying by 1/m, which is exact: the same correctly rounded value.
+                (exact ? g * inverse : g / vm).CopyTo(zt.Slice(j * m8 + r, 8));
+            }
+        }
+        return loss;
+    }
+
+    /// <summary><c>t[j, i] = a[i, j]</c> for a (m × n), t (n × m8); the lanes past row m are zero.</summary>
+    private static void Transpose(ReadOnlySpan<double> a, int m, int n, int m8, Span<double> t)
+    {
+        for (var j = 0; j < n; j++)
+        {
+            var row = t.Slice(j * m8, m8);
+            for (var i = 0; i < m; i++) row[i] = a[i * n + j];
+            row[m..].Clear();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Nn.Kernels;
+using Nn.Properties.Support;
+
+namespace Nn.Properties;
+
+/// <summary>
+/// The fused step of a small k → h ReLU → c softmax network (<see cref="SmallMlp"/>) against the general step, bit for
+/// bit: the kernel called directly against <see cref="Training.Step"/>, and whole folds with the fused step on and off.
+/// Inputs span several binades and include zeros, so ReLU gates, ties in the softmax max and the order of every sum
+/// show in the bits.
+/// </summary>
+/// <remarks>These tests switch <see cref="SmallMlp.Enabled"/>, which changes speed only; they restore it.</remarks>
+public class SmallMlpProperties
+{
+    /// <summary>A shape the fused step takes, a seed, and the learning rate.</summary>
+    public sealed record Case(int K, int H, int C, int M, long Seed, double Rate, bool Soft)
+    {
+        public override string ToString() => $"{K}→{H}→{C} on {M} rows, seed {Seed}, lr {Rate}, {(Soft ? "soft" : "one-hot")} targets";
+    }
+
+    private static Gen<Case> Cases { get; } =
+        from k in Gen.Choose(1, SmallMlp.MaxInputs)
+        from h in Gen.Choose(1, 8).Select(u => 8 * u)
+        from c in Gen.Choose(1, SmallMlp.MaxClasses)
+        from m in Gen.OneOf(Gen.Choose(1, 20), Gen.Elements(8, 16, 32, 40, 64, 65, 128))
+        from seed in Gens.Seed
+        from rate in Gen.Elements(0.1, 0.5, 3.0)
+        from soft in Gen.Elements(false, true)
+        select new Case(k, h, c, m, seed, rate, soft);
+
+    /// <summary>Entries ±u·2^e with u in [1, 2) and e in [−6, 6], every fifth one zero.</summary>
+    private static Matrix Spread(long seed, int salt, int rows, int cols)
+    {
+        var key = Prng.Fold(Key.FromSeed(seed), salt);
+        var u = Prng.Uniform(Prng.Fold(key, 0), rows * cols, 1, 2);
+        return Matrix.Create(rows, cols, [.. Enumerable.Range(0, rows * cols).Select(i =>
+            Prng.Below(Prng.Fold(key, 3), i, 5) == 0 ? 0.0
+            : (Prng.Word(Prng.Fold(key, 1), i) >> 63 == 1 ? -1 : 1) * Math.ScaleB(u[i], Prng.Below(Prng.Fold(key, 2), i, 13) - 6))]);
+    }
+
+    /// <summary>One-hot rows, or soft rows (non-negative, not normalised: the loss takes Σⱼ yⱼ as it is).</summary>
+    private static Matrix Targets(Case c, int rows) => c.Soft
+        ? Matrix.Create(rows, c.C, Prng.Uniform(Prng.Fold(Key.FromSeed(c.Seed), 9), rows * c.C, 0, 1).Values)
+        : Gens.Targets(Loss.CategoricalCrossEntropy, c.Seed + 9, rows, c.C);
+
+    private static Network Net(Case c) =>
+        Init.Mlp(Key.FromSeed(c.Seed), [c.K, c.H, c.C], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+
+    private static double[] Bits(Network n) => [.. n.Layers.SelectMany(l => l.Weights.Data.Concat(l.Bias.Data))];
+
+    private static bool SameBits(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
+
+    [Fact]
+    public void The_fused_step_has_the_bits_of_the_general_step()
+    {
+        var prop = Prop.ForAll(Cases.ToArbitrary(), c =>
+        {
+            var net = Net(c);
+            var x = Spread(c.Seed, 1, c.M, c.K);
+            var y = Targets(c, c.M);
+            var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
+            var expected = Training.Step(config, Training.Init(config, net, Key.FromSeed(1)), x, y);
+
+            var (hidden, output) = (net.Layers[0], net.Layers[1]);
+            double[] w1 = [.. hidden.Weights.Data], b1 = [.. hidden.Bias.Data], w2 = [.. output.Weights.Data], b2 = [.. output.Bias.Data];
+            var loss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), c.M, c.K, c.H, c.C, w1, b1, w2, b2, c.Rate, new Workspace());
+            return (SmallMlp.Takes(c.M, c.K, c.H, c.C)
+                    && SameBits([.. w1, .. b1, .. w2, .. b2], Bits(expected.Parameters))
+                    && BitConverter.DoubleToInt64Bits(loss) == BitConverter.DoubleToInt64Bits(expected.LastLoss))
+                .Label($"{c}: loss {loss:R} against {expected.LastLoss:R}");
+        });
+        Check.One(PropertyConfig.Quick(150), prop);
+    }
+
+    [Fact]
+    public void Folds_have_the_same_bits_with_the_fused_step_on_and_off()
+    {
+        var enabled = SmallMlp.Enabled;
+        try
+        {
+            var prop = Prop.ForAll(Cases.ToArbitrary(), c =>
+            {
+                var rows = 3 * c.M + c.M / 2 + 1; // three full batches and a partial one
+                var x = Spread(c.Seed, 2, rows, c.K);
+                var y = Targets(c, rows);
+                var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
+                (double[] Bits, List<double> Losses) Fold(bool fused)
+                {
+                    SmallMlp.Enabled = fused;
+                    var losses = new List<double>();
+                    var state = Training.Init(config, Net(c), Key.FromSeed(c.Seed + 1));
+                    for (var epoch = 0; epoch < 2; epoch++)
+                        state = Training.Steps(config, state, x, y, Batches.ForEpoch(Training.ShuffleKey(state), epoch, rows, BatchPolicy.MiniBatch(c.M)),
+                            r => { losses.Add(r.Loss); return true; });
+                    return (Bits(state.Parameters), losses);
+                }
+                var on = Fold(true);
+                var off = Fold(false);
+                return (SameBits(on.Bits, off.Bits) && SameBits(on.Losses, off.Losses)).Label(c.ToString());
+            });
+            Check.One(PropertyConfig.Quick(60), prop);
+        }
+        finally
+        {
+            SmallMlp.Enabled = enabled;
+        }
+    }
+
+    [Fact]
+    public void The_fused_step_takes_only_the_shapes_it_was_written_for()
+    {
+        Assert.True(SmallMlp.Takes(64, 2, 32, 3) || !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated);
+        Assert.False(SmallMlp.Takes(64, SmallMlp.MaxInputs + 1, 32, 3));
+        Assert.False(SmallMlp.Takes(64, 2, 12, 3)); // not whole vectors of units
+        Assert.False(SmallMlp.Takes(64, 2, 32, SmallMlp.MaxClasses + 1));
+        Assert.False(SmallMlp.Takes(SmallMlp.MaxBatch + 1, 2, 32, 3));
+        Assert.False(SmallMlp.Takes(0, 2, 32, 3));
+    }
+}
