@@ -90,15 +90,13 @@ internal static class SmallMlp
     {
         int k = TK.N, c = TC.N;
         var m8 = (m + 7) & ~7; // rows padded to whole vectors in the transposed (batch-on-lanes) arrays
-        // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), Hᵀ = ReLU(X·W1 + b1)ᵀ (h × m8), the logits'
-        // products (Z2 − b2)ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ before the update (c × h: δ1 reads the old weights), the
+        // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), the logits Z2ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ before the update (c × h: δ1 reads the old weights), the
         // gradients ∂J/∂W1 (k × h), ∂J/∂W2ᵀ (c × h) and ∂J/∂b1 (h), and the softmax's per-row max, sum and e^(z − max).
-        var scratch = ws.Rent((k + 2 * c + h + 2) * m8 + c * m8 + (k + 2 * c + 1) * h);
+        var scratch = ws.Rent((k + 2 * c + 2) * m8 + c * m8 + (k + 2 * c + 1) * h);
         var at = 0;
         Span<double> Cut(int length) { var span = scratch.AsSpan(at, length); at += length; return span; }
         var xt = Cut(k * m8);
         var yt = Cut(c * m8);
-        var ht = Cut(h * m8);
         var zt = Cut(c * m8);
         var w2t = Cut(c * h);
         var gw1 = Cut(k * h);
@@ -110,9 +108,8 @@ internal static class SmallMlp
         for (var j = 0; j < c; j++)
             for (var p = 0; p < h; p++) w2t[j * h + p] = w2[p * c + j];
 
-        HiddenTransposed<TK>(xt, w1, b1, ht, h, m8);
-        Logits<TC>(ht, w2, zt, h, m8);
-        var loss = SoftmaxCrossEntropy(zt, yt, b2, m, c, m8, soft);
+        Forward<TK, TC>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8);
+        var loss = SoftmaxCrossEntropy(zt, yt, m, c, m8, soft);
         for (var u = 0; u < h; u += 8) Backward<TK, TC>(x, zt, w1, b1, w2t, gw1, gw2t, gb1, m, h, m8, u);
 
         for (var j = 0; j < c; j++)
@@ -127,68 +124,74 @@ internal static class SmallMlp
         return loss / m;
     }
 
-    /// <summary><c>Hᵀ[p, lanes] = ReLU(chain over q of fma(Xᵀ[q, lanes], W1[q, p]) + b1[p])</c>, rows on the lanes.</summary>
-    private static void HiddenTransposed<TK>(ReadOnlySpan<double> xt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, Span<double> ht, int h, int m8) where TK : struct, ICount
+    /// <summary>
+    /// The forward pass with the rows on the lanes, eight rows at a time: each hidden unit's <c>ReLU(chain over q of
+    /// fma(Xᵀ[q, lanes], W1[q, p]) + b1[p])</c> goes straight from its register into the logits' chains
+    /// <c>Zᵀ[j, lanes] = chain over p of fma(Hᵀ[p, lanes], W2[p, j]) + b2[j]</c>, so H is never stored. Writes Zᵀ (c × m8)
+    /// and each row's max over its logits (by <c>z &gt; max</c> from −∞ in ascending j, as <see cref="Elementwise.SoftmaxRows"/>).
+    /// </summary>
+    private static void Forward<TK, TC>(ReadOnlySpan<double> xt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2,
+        ReadOnlySpan<double> b2, Span<double> zt, Span<double> max, int h, int m8) where TK : struct, ICount where TC : struct, ICount
     {
-        ref var x0 = ref MemoryMarshal.GetReference(xt);
-        ref var hr = ref MemoryMarshal.GetReference(ht);
-        _ = w1[(TK.N - 1) * h + h - 1];
-        _ = ht[h * m8 - 1];
-        _ = xt[TK.N * m8 - 1];
-        for (var p = 0; p < h; p++)
+        int k = TK.N, c = TC.N;
+        _ = xt[k * m8 - 1]; _ = w1[k * h - 1]; _ = b1[h - 1]; _ = w2[h * c - 1]; _ = b2[c - 1]; _ = zt[c * m8 - 1]; _ = max[m8 - 1];
+        ref var xr = ref MemoryMarshal.GetReference(xt);
+        ref var zr = ref MemoryMarshal.GetReference(zt);
+        var um8 = (nuint)m8;
+        for (nuint g = 0; g < um8; g += 8)
         {
-            var bias = Vector512.Create(b1[p]);
-            var v0 = Vector512.Create(w1[p]);
-            var v1 = TK.N > 1 ? Vector512.Create(w1[h + p]) : default;
-            var v2 = TK.N > 2 ? Vector512.Create(w1[2 * h + p]) : default;
-            var v3 = TK.N > 3 ? Vector512.Create(w1[3 * h + p]) : default;
-            for (nuint g = 0; g < (nuint)m8; g += 8)
-            {
-                var s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, g), v0, Vector512<double>.Zero);
-                if (TK.N > 1) s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)m8 + g), v1, s);
-                if (TK.N > 2) s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, 2 * (nuint)m8 + g), v2, s);
-                if (TK.N > 3) s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, 3 * (nuint)m8 + g), v3, s);
-                Elementwise.Relu8(s + bias).StoreUnsafe(ref hr, g);
-            }
-            hr = ref Unsafe.Add(ref hr, m8);
-        }
-    }
-
-    /// <summary><c>Zᵀ[j, lanes] = chain over p of fma(Hᵀ[p, lanes], W2[p, j])</c> (the bias comes after, in the softmax), rows on the lanes.</summary>
-    private static void Logits<TC>(ReadOnlySpan<double> ht, ReadOnlySpan<double> w2, Span<double> zt, int h, int m8) where TC : struct, ICount
-    {
-        _ = ht[h * m8 - 1];
-        _ = w2[h * TC.N - 1];
-        _ = zt[TC.N * m8 - 1];
-        ref var h0 = ref MemoryMarshal.GetReference(ht);
-        ref var w0 = ref MemoryMarshal.GetReference(w2);
-        ref var z0 = ref MemoryMarshal.GetReference(zt);
-        var c = TC.N;
-        for (nuint g = 0; g < (nuint)m8; g += 8)
-        {
+            var x0 = Vector512.LoadUnsafe(ref xr, g);
+            var x1 = TK.N > 1 ? Vector512.LoadUnsafe(ref xr, um8 + g) : default;
+            var x2 = TK.N > 2 ? Vector512.LoadUnsafe(ref xr, 2 * um8 + g) : default;
+            var x3 = TK.N > 3 ? Vector512.LoadUnsafe(ref xr, 3 * um8 + g) : default;
             Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
-            ref var hp = ref Unsafe.Add(ref h0, g);
-            ref var wp = ref w0;
+            ref var w1p = ref MemoryMarshal.GetReference(w1);
+            ref var b1p = ref MemoryMarshal.GetReference(b1);
+            ref var w2p = ref MemoryMarshal.GetReference(w2);
             for (var p = 0; p < h; p++)
             {
-                var v = Vector512.LoadUnsafe(ref hp);
-                s0 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(wp), s0);
-                if (TC.N > 1) s1 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref wp, 1)), s1);
-                if (TC.N > 2) s2 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref wp, 2)), s2);
-                if (TC.N > 3) s3 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref wp, 3)), s3);
-                hp = ref Unsafe.Add(ref hp, m8);
-                wp = ref Unsafe.Add(ref wp, c);
+                var a = Avx512F.FusedMultiplyAdd(x0, Vector512.Create(w1p), Vector512<double>.Zero);
+                if (TK.N > 1) a = Avx512F.FusedMultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref w1p, h)), a);
+                if (TK.N > 2) a = Avx512F.FusedMultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref w1p, 2 * h)), a);
+                if (TK.N > 3) a = Avx512F.FusedMultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref w1p, 3 * h)), a);
+                a = Elementwise.Relu8(a + Vector512.Create(b1p));
+                s0 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(w2p), s0);
+                if (TC.N > 1) s1 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 1)), s1);
+                if (TC.N > 2) s2 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 2)), s2);
+                if (TC.N > 3) s3 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 3)), s3);
+                w1p = ref Unsafe.Add(ref w1p, 1);
+                b1p = ref Unsafe.Add(ref b1p, 1);
+                w2p = ref Unsafe.Add(ref w2p, c);
             }
-            s0.StoreUnsafe(ref z0, g);
-            if (TC.N > 1) s1.StoreUnsafe(ref z0, (nuint)m8 + g);
-            if (TC.N > 2) s2.StoreUnsafe(ref z0, 2 * (nuint)m8 + g);
-            if (TC.N > 3) s3.StoreUnsafe(ref z0, 3 * (nuint)m8 + g);
+            var mx = Vector512.Create(double.NegativeInfinity);
+            s0 += Vector512.Create(b2[0]);
+            s0.StoreUnsafe(ref zr, g);
+            mx = Vector512.ConditionalSelect(Vector512.GreaterThan(s0, mx), s0, mx);
+            if (TC.N > 1)
+            {
+                s1 += Vector512.Create(b2[1]);
+                s1.StoreUnsafe(ref zr, um8 + g);
+                mx = Vector512.ConditionalSelect(Vector512.GreaterThan(s1, mx), s1, mx);
+            }
+            if (TC.N > 2)
+            {
+                s2 += Vector512.Create(b2[2]);
+                s2.StoreUnsafe(ref zr, 2 * um8 + g);
+                mx = Vector512.ConditionalSelect(Vector512.GreaterThan(s2, mx), s2, mx);
+            }
+            if (TC.N > 3)
+            {
+                s3 += Vector512.Create(b2[3]);
+                s3.StoreUnsafe(ref zr, 3 * um8 + g);
+                mx = Vector512.ConditionalSelect(Vector512.GreaterThan(s3, mx), s3, mx);
+            }
+            mx.StoreUnsafe(ref MemoryMarshal.GetReference(max), g);
         }
     }
 
     /// <summary>
     /// Back-propagation for hidden units u … u+7, row by row with the units on the lanes: H's row again (the same chain
-    /// as <see cref="HiddenTransposed"/>), δ1 = (δ2·W2ᵀ) gated by H &gt; 0, and the gradients ∂J/∂W1 = Xᵀ·δ1,
+    /// as <see cref="Forward"/>), δ1 = (δ2·W2ᵀ) gated by H &gt; 0, and the gradients ∂J/∂W1 = Xᵀ·δ1,
     /// ∂J/∂b1 = Σ δ1 and ∂J/∂W2ᵀ = δ2ᵀ·H accumulated in registers over ascending rows. Neither H nor δ1 is stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -257,28 +260,17 @@ internal static class SmallMlp
     }
 
     /// <summary>
-    /// Per row lane of the output layer (<paramref name="zt"/> holds the products without the bias, c × m8): the logits
-    /// z = product + b2, the softmax and log-sum-exp of <see cref="Elementwise.SoftmaxRows"/>, and the cross-entropy terms
+    /// Per row lane of the output layer (<paramref name="zt"/> holds the logits, c × m8, and the scratch starts with
+    /// each row's max): the softmax and log-sum-exp of <see cref="Elementwise.SoftmaxRows"/>, and the cross-entropy terms
     /// and gradient of <see cref="Elementwise.CrossEntropyWithGradient"/>, written over zt. Returns the sum of the rows'
     /// loss terms, added in row order. In passes over all the lanes, so the exponentials and logarithms of different
     /// rows overlap rather than wait on each other.
     /// </summary>
-    private static double SoftmaxCrossEntropy(Span<double> zt, ReadOnlySpan<double> yt, ReadOnlySpan<double> b2, int m, int c, int m8, Span<double> scratch)
+    private static double SoftmaxCrossEntropy(Span<double> zt, ReadOnlySpan<double> yt, int m, int c, int m8, Span<double> scratch)
     {
         var max = scratch[..m8];
         var sum = scratch.Slice(m8, m8);
         var e = scratch.Slice(2 * m8, c * m8);
-        for (var r = 0; r < m8; r += 8)
-        {
-            var mx = Vector512.Create(double.NegativeInfinity);
-            for (var j = 0; j < c; j++)
-            {
-                var v = Vector512.Create(zt.Slice(j * m8 + r, 8)) + Vector512.Create(b2[j]);
-                v.CopyTo(zt.Slice(j * m8 + r, 8));
-                mx = Vector512.ConditionalSelect(Vector512.GreaterThan(v, mx), v, mx);
-            }
-            mx.CopyTo(max.Slice(r, 8));
-        }
         for (var j = 0; j < c; j++)
             for (var r = 0; r < m8; r += 8)
             {
