@@ -40,9 +40,12 @@ internal static class SmallMlp
     /// <summary>Tests switch the fused step off to compare it with the general one; it changes speed only, never the bits.</summary>
     internal static bool Enabled { get; set; } = true;
 
-    /// <summary>Whether <see cref="SgdStep"/> takes a batch of m rows through a k → h → c network here.</summary>
-    internal static bool Takes(int m, int k, int h, int c) =>
-        Enabled && Vector512.IsHardwareAccelerated && Avx512F.IsSupported && !Gemm.ForceScalar && !Gemm.ForceVector256
+    /// <summary>Whether training steps take <see cref="SgdStep"/> for a batch of m rows through a k → h → c network (not when tests force a kernel path).</summary>
+    internal static bool Takes(int m, int k, int h, int c) => Enabled && !Gemm.ForceScalar && !Gemm.ForceVector256 && Fits(m, k, h, c);
+
+    /// <summary>Whether <see cref="SgdStep"/> can run a batch of m rows through a k → h → c network on this machine.</summary>
+    internal static bool Fits(int m, int k, int h, int c) =>
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported
         && m is >= 1 and <= MaxBatch && k is >= 1 and <= MaxInputs && h is >= 8 and <= MaxHidden && h % 8 == 0
         && c is >= 1 and <= MaxClasses;
 
@@ -53,7 +56,7 @@ internal static class SmallMlp
     internal static double SgdStep(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int k, int h, int c,
         double[] w1, double[] b1, double[] w2, double[] b2, double lr, Workspace ws)
     {
-        if (!Takes(m, k, h, c)) throw new ArgumentException($"The fused step does not take a {k}→{h}→{c} network on {m} rows.");
+        if (!Fits(m, k, h, c)) throw new ArgumentException($"The fused step does not take a {k}→{h}→{c} network on {m} rows.");
         if (x.Length != m * k || y.Length != m * c || w1.Length != k * h || b1.Length != h || w2.Length != h * c || b2.Length != c)
             throw new ArgumentException("The operands' lengths do not match the shapes.");
         return (k, c) switch
