@@ -95,7 +95,7 @@ internal static class SmallMlp
         var m8 = (m + 7) & ~7; // rows padded to whole vectors in the transposed (batch-on-lanes) arrays
         // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), the logits Z2ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ before the update (c × h: δ1 reads the old weights), the
         // gradients ∂J/∂W1 (k × h), ∂J/∂W2ᵀ (c × h) and ∂J/∂b1 (h), and the softmax's per-row max, sum and e^(z − max).
-        var scratch = ws.Rent((k + 2 * c + 2) * m8 + c * m8 + (k + 2 * c + 1) * h);
+        var scratch = ws.Rent((k + 3 * c + 2) * m8 + (k + 2 * c + 1) * h);
         var at = 0;
         Span<double> Cut(int length) { var span = scratch.AsSpan(at, length); at += length; return span; }
         var xt = Cut(k * m8);
@@ -108,8 +108,7 @@ internal static class SmallMlp
         var soft = Cut((c + 2) * m8);
         Transpose(x, m, k, m8, xt);
         Transpose(y, m, c, m8, yt);
-        for (var j = 0; j < c; j++)
-            for (var p = 0; p < h; p++) w2t[j * h + p] = w2[p * c + j];
+        Transpose(w2, h, c, h, w2t);
 
         Forward<TK, TC>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8);
         var loss = SoftmaxCrossEntropy(zt, yt, m, c, m8, soft);
@@ -311,7 +310,7 @@ internal static class SmallMlp
         return loss;
     }
 
-    /// <summary><c>t[j, i] = a[i, j]</c> for a (m × n), t (n × m8); the lanes past row m are zero.</summary>
+    /// <summary><c>t[j, i] = a[i, j]</c> for a (m × n), t (n × m8); the lanes past row m (if any) are zero.</summary>
     private static void Transpose(ReadOnlySpan<double> a, int m, int n, int m8, Span<double> t)
     {
         for (var j = 0; j < n; j++)

@@ -57,18 +57,16 @@ public static class Backprop
     internal static double SgdInPlace(Network network, Matrix x, Matrix y, Objective objective, Key? dropoutKey, Kernels.Workspace ws, double lr)
     {
         var rate = dropoutKey is null ? 0.0 : objective.DropoutRate;
+        var penalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update, as in Scratch
         if (rate == 0 && SmallStep(network, x, y, objective) is var (hidden, output))
         {
             // A small k → h ReLU → c softmax network: the whole step in one kernel, the same bits (see SmallMlp).
             objective.Validate();
-            var smallPenalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update
-            var small = Kernels.SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), x.Rows, x.Cols, hidden.Outputs, output.Outputs,
-                hidden.Weights.Data, hidden.Bias.Data, output.Weights.Data, output.Bias.Data, lr, ws);
-            return small + smallPenalty;
+            return Kernels.SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), x.Rows, x.Cols, hidden.Outputs, output.Outputs,
+                hidden.Weights.Data, hidden.Bias.Data, output.Weights.Data, output.Bias.Data, lr, ws) + penalty;
         }
         var trace = Forward.Run(network, x, rate, dropoutKey, ws);
         var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
-        var penalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update, as in Scratch
         Vector? sums = null; // δ's column sums (the bias gradient) when they came with δ
         for (var l = network.Layers.Length - 1; l >= 0; l--)
         {
