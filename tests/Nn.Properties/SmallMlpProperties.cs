@@ -60,14 +60,17 @@ public class SmallMlpProperties
         var prop = Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             var net = Net(c);
-            var x = Spread(c.Seed, 1, c.M, c.K);
-            var y = Targets(c, c.M);
+            // The kernel reads the batch's rows from the whole data itself: rows in any order, some repeated.
+            var n = c.M + 5;
+            var x = Spread(c.Seed, 1, n, c.K);
+            var y = Targets(c, n);
+            int[] rows = [.. Enumerable.Range(0, c.M).Select(i => (int)Prng.Below(Prng.Fold(Key.FromSeed(c.Seed), 11), i, n))];
             var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
-            var expected = Training.Step(config, Training.Init(config, net, Key.FromSeed(1)), x, y);
+            var expected = Training.Step(config, Training.Init(config, net, Key.FromSeed(1)), x.SelectRows(rows), y.SelectRows(rows));
 
             var (hidden, output) = (net.Layers[0], net.Layers[1]);
             double[] w1 = [.. hidden.Weights.Data], b1 = [.. hidden.Bias.Data], w2 = [.. output.Weights.Data], b2 = [.. output.Bias.Data];
-            var loss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), c.M, c.K, c.H, c.C, w1, b1, w2, b2, c.Rate, new Workspace());
+            var loss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows, c.K, c.H, c.C, w1, b1, w2, b2, c.Rate, new Workspace());
             return (SmallMlp.Fits(c.M, c.K, c.H, c.C)
                     && SameBits([.. w1, .. b1, .. w2, .. b2], Bits(expected.Parameters))
                     && BitConverter.DoubleToInt64Bits(loss) == BitConverter.DoubleToInt64Bits(expected.LastLoss))
@@ -119,6 +122,12 @@ public class SmallMlpProperties
         Assert.False(SmallMlp.Fits(64, 2, 32, SmallMlp.MaxClasses + 1));
         Assert.False(SmallMlp.Fits(SmallMlp.MaxBatch + 1, 2, 32, 3));
         Assert.False(SmallMlp.Fits(0, 2, 32, 3));
-        Assert.Throws<ArgumentException>(() => SmallMlp.SgdStep(new double[2], new double[3], 1, 2, 12, 3, new double[24], new double[12], new double[36], new double[3], 0.1, new Workspace()));
+        Assert.Throws<ArgumentException>(() => SmallMlp.SgdStep(new double[2], new double[3], [0], 2, 12, 3, new double[24], new double[12], new double[36], new double[3], 0.1, new Workspace()));
+        // A row index outside the data: an error naming it, and no parameter changed.
+        if (!SmallMlp.Fits(2, 1, 8, 3)) return;
+        double[] w1 = [1, 2, 3, 4, 5, 6, 7, 8], b1 = new double[8], w2 = new double[24], b2 = new double[3];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SmallMlp.SgdStep(new double[4], new double[12], [0, 4], 1, 8, 3, w1, b1, w2, b2, 0.1, new Workspace()));
+        Assert.Contains("[0, 4)", error.Message);
+        Assert.Equal([1.0, 2, 3, 4, 5, 6, 7, 8], w1);
     }
 }

@@ -50,33 +50,40 @@ internal static class SmallMlp
         && c is >= 1 and <= MaxClasses;
 
     /// <summary>
-    /// One SGD step on the batch X (m × k), one-hot or soft targets Y (m × c): forward, softmax cross-entropy, back-propagation
-    /// and <c>θ ← θ − lr·∂J/∂θ</c> written over w1 (k × h), b1, w2 (h × c) and b2. Returns the data loss (the mean over rows).
+    /// One SGD step on the batch of the given rows of X (n × k) and their one-hot or soft targets in Y (n × c): forward,
+    /// softmax cross-entropy, back-propagation and <c>θ ← θ − lr·∂J/∂θ</c> written over w1 (k × h), b1, w2 (h × c) and b2.
+    /// The rows are read straight into the kernel's transposed layout (no row-major copy of the batch is made). Returns
+    /// the data loss (the mean over the batch's rows).
     /// </summary>
-    internal static double SgdStep(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int k, int h, int c,
+    /// <exception cref="ArgumentOutOfRangeException">A row index outside [0, n).</exception>
+    internal static double SgdStep(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c,
         double[] w1, double[] b1, double[] w2, double[] b2, double lr, Workspace ws)
     {
+        var m = rows.Length;
         if (!Fits(m, k, h, c)) throw new ArgumentException($"The fused step does not take a {k}→{h}→{c} network on {m} rows.");
-        if (x.Length != m * k || y.Length != m * c || w1.Length != k * h || b1.Length != h || w2.Length != h * c || b2.Length != c)
+        var n = x.Length / k;
+        if (x.Length != n * k || y.Length != n * c || w1.Length != k * h || b1.Length != h || w2.Length != h * c || b2.Length != c)
             throw new ArgumentException("The operands' lengths do not match the shapes.");
+        foreach (var r in rows)
+            if ((uint)r >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row index must be in [0, {n}).");
         return (k, c) switch
         {
-            (1, 1) => Step<One, One>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (1, 2) => Step<One, Two>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (1, 3) => Step<One, Three>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (1, _) => Step<One, Four>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (2, 1) => Step<Two, One>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (2, 2) => Step<Two, Two>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (2, 3) => Step<Two, Three>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (2, _) => Step<Two, Four>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (3, 1) => Step<Three, One>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (3, 2) => Step<Three, Two>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (3, 3) => Step<Three, Three>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (3, _) => Step<Three, Four>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (_, 1) => Step<Four, One>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (_, 2) => Step<Four, Two>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            (_, 3) => Step<Four, Three>(x, y, m, h, w1, b1, w2, b2, lr, ws),
-            _ => Step<Four, Four>(x, y, m, h, w1, b1, w2, b2, lr, ws),
+            (1, 1) => Step<One, One>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (1, 2) => Step<One, Two>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (1, 3) => Step<One, Three>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (1, _) => Step<One, Four>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (2, 1) => Step<Two, One>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (2, 2) => Step<Two, Two>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (2, 3) => Step<Two, Three>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (2, _) => Step<Two, Four>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (3, 1) => Step<Three, One>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (3, 2) => Step<Three, Two>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (3, 3) => Step<Three, Three>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (3, _) => Step<Three, Four>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (_, 1) => Step<Four, One>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (_, 2) => Step<Four, Two>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            (_, 3) => Step<Four, Three>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            _ => Step<Four, Four>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
         };
     }
 
@@ -88,42 +95,86 @@ internal static class SmallMlp
     private struct Four : ICount { public static int N => 4; }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Step<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int m, int h,
+    private static double Step<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int h,
         double[] w1, double[] b1, double[] w2, double[] b2, double lr, Workspace ws) where TK : struct, ICount where TC : struct, ICount
     {
-        int k = TK.N, c = TC.N;
+        int k = TK.N, c = TC.N, m = rows.Length;
         var m8 = (m + 7) & ~7; // rows padded to whole vectors in the transposed (batch-on-lanes) arrays
-        // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), the logits Z2ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ before the update (c × h: δ1 reads the old weights), the
-        // gradients ∂J/∂W1 (k × h), ∂J/∂W2ᵀ (c × h) and ∂J/∂b1 (h), and the softmax's per-row max, sum and e^(z − max).
-        var scratch = ws.Rent((k + 3 * c + 2) * m8 + (k + 2 * c + 1) * h);
+        // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), the logits Z2ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ (c × h: δ1 reads
+        // the old weights, and the new ones go there before they are written back), and the softmax's per-row max, sum and e^(z − max).
+        var scratch = ws.Rent((k + 3 * c + 2) * m8 + c * h);
         var at = 0;
         Span<double> Cut(int length) { var span = scratch.AsSpan(at, length); at += length; return span; }
         var xt = Cut(k * m8);
         var yt = Cut(c * m8);
         var zt = Cut(c * m8);
         var w2t = Cut(c * h);
-        var gw1 = Cut(k * h);
-        var gw2t = Cut(c * h);
-        var gb1 = Cut(h);
         var soft = Cut((c + 2) * m8);
-        Transpose(x, m, k, m8, xt);
-        Transpose(y, m, c, m8, yt);
+        Gather<TK, TC>(x, y, rows, m8, xt, yt);
         Transpose(w2, h, c, h, w2t);
 
         Forward<TK, TC>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8);
         var loss = SoftmaxCrossEntropy(zt, yt, m, c, m8, soft);
-        for (var u = 0; u < h; u += 8) Backward<TK, TC>(x, zt, w1, b1, w2t, gw1, gw2t, gb1, m, h, m8, u);
-
-        for (var j = 0; j < c; j++)
-        {
-            var s = 0.0; // ∂J/∂b2[j]: a column sum of δ2, ascending rows
-            for (var i = 0; i < m; i++) s += zt[j * m8 + i];
-            b2[j] -= lr * s;
-            for (var p = 0; p < h; p++) w2[p * c + j] -= lr * gw2t[j * h + p];
-        }
-        OptimizerKernels.Sgd(lr, w1, gw1, w1);
-        OptimizerKernels.Sgd(lr, b1, gb1, b1);
+        OutputBiasSgd<TC>(zt, m, m8, b2, lr);
+        for (var u = 0; u < h; u += 8) Backward<TK, TC>(xt, zt, w1, b1, w2t, lr, m, h, m8, u);
+        Transpose(w2t, c, h, c, w2);
         return loss / m;
+    }
+
+    /// <summary>
+    /// The batch's rows of X (n × k) and Y (n × c) written transposed: <c>xt[q, i] = X[rows[i], q]</c>,
+    /// <c>yt[j, i] = Y[rows[i], j]</c>, and the lanes past the last row zero. The indices were checked by the caller.
+    /// </summary>
+    private static void Gather<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int m8,
+        Span<double> xt, Span<double> yt) where TK : struct, ICount where TC : struct, ICount
+    {
+        int k = TK.N, c = TC.N, m = rows.Length;
+        _ = xt[k * m8 - 1]; _ = yt[c * m8 - 1];
+        ref var xs = ref MemoryMarshal.GetReference(x);
+        ref var ys = ref MemoryMarshal.GetReference(y);
+        ref var xd = ref MemoryMarshal.GetReference(xt);
+        ref var yd = ref MemoryMarshal.GetReference(yt);
+        var um8 = (nuint)m8;
+        for (var i = 0; i < m; i++)
+        {
+            var r = (nuint)(uint)rows[i];
+            ref var xr = ref Unsafe.Add(ref xs, r * (nuint)k);
+            ref var yr = ref Unsafe.Add(ref ys, r * (nuint)c);
+            var ui = (nuint)i;
+            Unsafe.Add(ref xd, ui) = xr;
+            if (TK.N > 1) Unsafe.Add(ref xd, um8 + ui) = Unsafe.Add(ref xr, 1);
+            if (TK.N > 2) Unsafe.Add(ref xd, 2 * um8 + ui) = Unsafe.Add(ref xr, 2);
+            if (TK.N > 3) Unsafe.Add(ref xd, 3 * um8 + ui) = Unsafe.Add(ref xr, 3);
+            Unsafe.Add(ref yd, ui) = yr;
+            if (TC.N > 1) Unsafe.Add(ref yd, um8 + ui) = Unsafe.Add(ref yr, 1);
+            if (TC.N > 2) Unsafe.Add(ref yd, 2 * um8 + ui) = Unsafe.Add(ref yr, 2);
+            if (TC.N > 3) Unsafe.Add(ref yd, 3 * um8 + ui) = Unsafe.Add(ref yr, 3);
+        }
+        for (var q = 0; q < k; q++) xt.Slice(q * m8 + m, m8 - m).Clear();
+        for (var j = 0; j < c; j++) yt.Slice(j * m8 + m, m8 - m).Clear();
+    }
+
+    /// <summary>
+    /// <c>b2[j] ← b2[j] − lr·Σᵢ δ2ᵀ[j, i]</c>: the output bias's gradient is δ2's column sum in ascending row order; the
+    /// c sums run side by side, so their add chains overlap.
+    /// </summary>
+    private static void OutputBiasSgd<TC>(ReadOnlySpan<double> dt, int m, int m8, double[] b2, double lr) where TC : struct, ICount
+    {
+        _ = dt[(TC.N - 1) * m8 + m - 1]; _ = b2[TC.N - 1];
+        ref var d = ref MemoryMarshal.GetReference(dt);
+        var um8 = (nuint)m8;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (nuint i = 0; i < (nuint)m; i++)
+        {
+            s0 += Unsafe.Add(ref d, i);
+            if (TC.N > 1) s1 += Unsafe.Add(ref d, um8 + i);
+            if (TC.N > 2) s2 += Unsafe.Add(ref d, 2 * um8 + i);
+            if (TC.N > 3) s3 += Unsafe.Add(ref d, 3 * um8 + i);
+        }
+        b2[0] -= lr * s0;
+        if (TC.N > 1) b2[1] -= lr * s1;
+        if (TC.N > 2) b2[2] -= lr * s2;
+        if (TC.N > 3) b2[3] -= lr * s3;
     }
 
     /// <summary>
@@ -192,19 +243,22 @@ internal static class SmallMlp
     }
 
     /// <summary>
-    /// Back-propagation for hidden units u … u+7, row by row with the units on the lanes: H's row again (the same chain
-    /// as <see cref="Forward"/>), δ1 = (δ2·W2ᵀ) gated by H &gt; 0, and the gradients ∂J/∂W1 = Xᵀ·δ1,
-    /// ∂J/∂b1 = Σ δ1 and ∂J/∂W2ᵀ = δ2ᵀ·H accumulated in registers over ascending rows. Neither H nor δ1 is stored.
+    /// Back-propagation and the SGD update for hidden units u … u+7, row by row with the units on the lanes: H's row again
+    /// (the same chain as <see cref="Forward"/>), δ1 = (δ2·W2ᵀ) gated by H &gt; 0, and the gradients ∂J/∂W1 = Xᵀ·δ1,
+    /// ∂J/∂b1 = Σ δ1 and ∂J/∂W2ᵀ = δ2ᵀ·H accumulated in registers over ascending rows; then <c>θ − lr·g</c> over these
+    /// units' weights and biases (the new W2ᵀ over the old in <paramref name="w2t"/>, which no other block reads). Neither
+    /// H, δ1 nor a gradient is stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> dt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1,
-        ReadOnlySpan<double> w2t, Span<double> gw1, Span<double> gw2t, Span<double> gb1, int m, int h, int m8, int u) where TK : struct, ICount where TC : struct, ICount
+    private static void Backward<TK, TC>(ReadOnlySpan<double> xt, ReadOnlySpan<double> dt, Span<double> w1, Span<double> b1,
+        Span<double> w2t, double lr, int m, int h, int m8, int u) where TK : struct, ICount where TC : struct, ICount
     {
         int k = TK.N, c = TC.N;
-        _ = x[m * k - 1];
+        _ = xt[(k - 1) * m8 + m - 1];
         _ = dt[(c - 1) * m8 + m - 1];
-        ref var xr = ref MemoryMarshal.GetReference(x);
+        ref var xr = ref MemoryMarshal.GetReference(xt);
         ref var d0 = ref MemoryMarshal.GetReference(dt);
+        var m8n = (nint)m8;
         var bias = Vector512.Create(b1.Slice(u, 8));
         var wa0 = Vector512.Create(w1.Slice(u, 8));
         var wa1 = TK.N > 1 ? Vector512.Create(w1.Slice(h + u, 8)) : default;
@@ -217,13 +271,12 @@ internal static class SmallMlp
         Vector512<double> g10 = default, g11 = default, g12 = default, g13 = default; // ∂J/∂W1 rows q
         Vector512<double> g20 = default, g21 = default, g22 = default, g23 = default; // ∂J/∂W2ᵀ rows j
         var gb = Vector512<double>.Zero;
-        var m8n = (nint)m8;
         for (var i = 0; i < m; i++)
         {
             var x0 = Vector512.Create(xr);
-            var x1 = TK.N > 1 ? Vector512.Create(Unsafe.Add(ref xr, 1)) : default;
-            var x2 = TK.N > 2 ? Vector512.Create(Unsafe.Add(ref xr, 2)) : default;
-            var x3 = TK.N > 3 ? Vector512.Create(Unsafe.Add(ref xr, 3)) : default;
+            var x1 = TK.N > 1 ? Vector512.Create(Unsafe.Add(ref xr, m8n)) : default;
+            var x2 = TK.N > 2 ? Vector512.Create(Unsafe.Add(ref xr, 2 * m8n)) : default;
+            var x3 = TK.N > 3 ? Vector512.Create(Unsafe.Add(ref xr, 3 * m8n)) : default;
             var e0 = Vector512.Create(d0);
             var e1 = TC.N > 1 ? Vector512.Create(Unsafe.Add(ref d0, m8n)) : default;
             var e2 = TC.N > 2 ? Vector512.Create(Unsafe.Add(ref d0, 2 * m8n)) : default;
@@ -247,18 +300,20 @@ internal static class SmallMlp
             if (TC.N > 1) g21 = Avx512F.FusedMultiplyAdd(a, e1, g21);
             if (TC.N > 2) g22 = Avx512F.FusedMultiplyAdd(a, e2, g22);
             if (TC.N > 3) g23 = Avx512F.FusedMultiplyAdd(a, e3, g23);
-            xr = ref Unsafe.Add(ref xr, k);
+            xr = ref Unsafe.Add(ref xr, 1);
             d0 = ref Unsafe.Add(ref d0, 1);
         }
-        gb.CopyTo(gb1.Slice(u, 8));
-        g10.CopyTo(gw1.Slice(u, 8));
-        if (TK.N > 1) g11.CopyTo(gw1.Slice(h + u, 8));
-        if (TK.N > 2) g12.CopyTo(gw1.Slice(2 * h + u, 8));
-        if (TK.N > 3) g13.CopyTo(gw1.Slice(3 * h + u, 8));
-        g20.CopyTo(gw2t.Slice(u, 8));
-        if (TC.N > 1) g21.CopyTo(gw2t.Slice(h + u, 8));
-        if (TC.N > 2) g22.CopyTo(gw2t.Slice(2 * h + u, 8));
-        if (TC.N > 3) g23.CopyTo(gw2t.Slice(3 * h + u, 8));
+        // θ − lr·g, multiply then subtract (no FMA), as OptimizerKernels.Sgd.
+        var vlr = Vector512.Create(lr);
+        (bias - vlr * gb).CopyTo(b1.Slice(u, 8));
+        (wa0 - vlr * g10).CopyTo(w1.Slice(u, 8));
+        if (TK.N > 1) (wa1 - vlr * g11).CopyTo(w1.Slice(h + u, 8));
+        if (TK.N > 2) (wa2 - vlr * g12).CopyTo(w1.Slice(2 * h + u, 8));
+        if (TK.N > 3) (wa3 - vlr * g13).CopyTo(w1.Slice(3 * h + u, 8));
+        (wb0 - vlr * g20).CopyTo(w2t.Slice(u, 8));
+        if (TC.N > 1) (wb1 - vlr * g21).CopyTo(w2t.Slice(h + u, 8));
+        if (TC.N > 2) (wb2 - vlr * g22).CopyTo(w2t.Slice(2 * h + u, 8));
+        if (TC.N > 3) (wb3 - vlr * g23).CopyTo(w2t.Slice(3 * h + u, 8));
     }
 
     /// <summary>

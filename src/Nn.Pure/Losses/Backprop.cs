@@ -53,18 +53,23 @@ public static class Backprop
     /// Each layer's error below is computed before that layer's weights change, and the weight gradient goes from the
     /// product's registers into the weights (<see cref="Kernels.Gemm.MultiplySgd"/>), so no gradient is stored: the same
     /// bits as <see cref="Scratch"/> followed by <see cref="Optimizers.Update"/>. Only without L2 (the caller checks).
+    /// The batch is the given rows of X and Y (all of them when <paramref name="rows"/> is default): the small-network
+    /// kernel reads them itself, the general path copies them into <paramref name="batch"/> first.
     /// </summary>
-    internal static double SgdInPlace(Network network, Matrix x, Matrix y, Objective objective, Key? dropoutKey, Kernels.Workspace ws, double lr)
+    internal static double SgdInPlace(Network network, Matrix x, Matrix y, ImmutableArray<int> rows, Kernels.Workspace? batch,
+        Objective objective, Key? dropoutKey, Kernels.Workspace ws, double lr)
     {
         var rate = dropoutKey is null ? 0.0 : objective.DropoutRate;
         var penalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update, as in Scratch
-        if (rate == 0 && SmallStep(network, x, y, objective) is var (hidden, output))
+        if (rate == 0 && !rows.IsDefault && SmallStep(network, x, y, rows.Length, objective) is var (hidden, output))
         {
-            // A small k → h ReLU → c softmax network: the whole step in one kernel, the same bits (see SmallMlp).
+            // A small k → h ReLU → c softmax network: the whole step in one kernel, which reads the batch's rows itself
+            // (the same bits, see SmallMlp).
             objective.Validate();
-            return Kernels.SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), x.Rows, x.Cols, hidden.Outputs, output.Outputs,
+            return Kernels.SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows.AsSpan(), x.Cols, hidden.Outputs, output.Outputs,
                 hidden.Weights.Data, hidden.Bias.Data, output.Weights.Data, output.Bias.Data, lr, ws) + penalty;
         }
+        (x, y) = Batch(x, y, rows, batch);
         var trace = Forward.Run(network, x, rate, dropoutKey, ws);
         var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
         Vector? sums = null; // δ's column sums (the bias gradient) when they came with δ
@@ -83,18 +88,22 @@ public static class Backprop
         return dataLoss + penalty;
     }
 
+    /// <summary>The batch's rows of X and Y as matrices in <paramref name="batch"/>'s arrays (X and Y themselves when <paramref name="rows"/> is default).</summary>
+    internal static (Matrix X, Matrix Y) Batch(Matrix x, Matrix y, ImmutableArray<int> rows, Kernels.Workspace? batch) =>
+        rows.IsDefault ? (x, y) : (x.SelectRowsInto(rows, batch), y.SelectRowsInto(rows, batch));
+
     /// <summary>
     /// The two layers of a network that <see cref="Kernels.SmallMlp"/> steps whole: one hidden ReLU layer and a softmax
     /// output trained with categorical cross-entropy, shapes that match the batch, and sizes the kernel takes; else null
     /// (the general path then also reports any shape error).
     /// </summary>
-    private static (Dense Hidden, Dense Output)? SmallStep(Network network, Matrix x, Matrix y, Objective objective)
+    private static (Dense Hidden, Dense Output)? SmallStep(Network network, Matrix x, Matrix y, int batchRows, Objective objective)
     {
         if (network.Layers.Length != 2 || objective.Loss != Loss.CategoricalCrossEntropy) return null;
         var (hidden, output) = (network.Layers[0], network.Layers[1]);
         if (hidden.Activation is not Activation.Relu || output.Activation is not Activation.Softmax) return null;
         if (x.Cols != hidden.Inputs || y.Rows != x.Rows || y.Cols != output.Outputs) return null;
-        return Kernels.SmallMlp.Takes(x.Rows, hidden.Inputs, hidden.Outputs, output.Outputs) ? (hidden, output) : null;
+        return Kernels.SmallMlp.Takes(batchRows, hidden.Inputs, hidden.Outputs, output.Outputs) ? (hidden, output) : null;
     }
 
     private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)

@@ -52,10 +52,15 @@ public static class Training
     /// One step on a batch X (b × inputs), Y (b × outputs): forward, backprop, optional clipping, then the optimizer's
     /// update with the schedule's learning rate at this step. Returns the next state; the given one is unchanged.
     /// </summary>
-    public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y) => Advance(config, state, x, y, false);
+    public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y) => Advance(config, state, x, y, default, null, false);
 
-    /// <summary><see cref="Step"/>; with <paramref name="inPlace"/> the update overwrites the state's own parameters and moments.</summary>
-    private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, bool inPlace)
+    /// <summary>
+    /// <see cref="Step"/> on the given rows of X and Y (all of them when <paramref name="rows"/> is default; a row copy
+    /// goes into <paramref name="batch"/>); with <paramref name="inPlace"/> the update overwrites the state's own
+    /// parameters and moments.
+    /// </summary>
+    private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, ImmutableArray<int> rows,
+        Kernels.Workspace? batch, bool inPlace)
     {
         var objective = config.Objective;
         // The trace, deltas and gradients live in this thread's scratch: the step returns only new parameters and state.
@@ -67,9 +72,10 @@ public static class Training
         if (inPlace && FusedSgd && optimizer is Optimizer.Sgd sgd && state.Optimizer is OptimizerState.SgdState && config.ClipNorm == 0 && objective.L2 == 0)
         {
             // Plain SGD on parameters the fold owns: the update happens inside back-propagation (the same bits).
-            var loss = Backprop.SgdInPlace(state.Parameters, x, y, objective, dropoutKey, ws, sgd.LearningRate);
+            var loss = Backprop.SgdInPlace(state.Parameters, x, y, rows, batch, objective, dropoutKey, ws, sgd.LearningRate);
             return new TrainState(state.Parameters, new OptimizerState.SgdState(checked(state.Optimizer.Step + 1)), state.Step + 1, state.Key, loss);
         }
+        (x, y) = Backprop.Batch(x, y, rows, batch);
         var g = Backprop.Scratch(state.Parameters, x, y, objective, dropoutKey, ws);
         var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
         var next = Optimizers.Apply(optimizer, state.Optimizer, state.Parameters, grads, inPlace);
@@ -109,7 +115,7 @@ public static class Training
         foreach (var batch in batches)
         {
             scratch.Rewind();
-            state = Advance(config, state, x.SelectRowsInto(batch, scratch), y.SelectRowsInto(batch, scratch), owned);
+            state = Advance(config, state, x, y, batch, scratch, owned);
             owned = true;
             if (onStep is null) continue;
             var finite = double.IsFinite(state.LastLoss) && Parameters.IsFinite(state.Parameters);
