@@ -15,9 +15,13 @@ namespace Nn.Properties;
 public class SmallMlpProperties
 {
     /// <summary>A shape the fused step takes, a seed, and the learning rate.</summary>
-    public sealed record Case(int K, int H, int C, int M, long Seed, double Rate, bool Soft)
+    /// <remarks>
+    /// <see cref="Scale"/> multiplies the inputs: at 2¹⁴ logits of one row differ by more than 708, so some
+    /// exponentials underflow and the softmax takes its checked path.
+    /// </remarks>
+    public sealed record Case(int K, int H, int C, int M, long Seed, double Rate, bool Soft, double Scale)
     {
-        public override string ToString() => $"{K}→{H}→{C} on {M} rows, seed {Seed}, lr {Rate}, {(Soft ? "soft" : "one-hot")} targets";
+        public override string ToString() => $"{K}→{H}→{C} on {M} rows, seed {Seed}, lr {Rate}, {(Soft ? "soft" : "one-hot")} targets, inputs ×{Scale}";
     }
 
     private static Gen<Case> Cases { get; } =
@@ -28,7 +32,8 @@ public class SmallMlpProperties
         from seed in Gens.Seed
         from rate in Gen.Elements(0.1, 0.5, 3.0)
         from soft in Gen.Elements(false, true)
-        select new Case(k, h, c, m, seed, rate, soft);
+        from scale in Gen.Frequency((4, Gen.Constant(1.0)), (1, Gen.Constant(16384.0)))
+        select new Case(k, h, c, m, seed, rate, soft, scale);
 
     /// <summary>Entries ±u·2^e with u in [1, 2) and e in [−6, 6], every fifth one zero.</summary>
     private static Matrix Spread(long seed, int salt, int rows, int cols)
@@ -62,7 +67,7 @@ public class SmallMlpProperties
             var net = Net(c);
             // The kernel reads the batch's rows from the whole data itself: rows in any order, some repeated.
             var n = c.M + 5;
-            var x = Spread(c.Seed, 1, n, c.K);
+            var x = Matrix.Scale(c.Scale, Spread(c.Seed, 1, n, c.K));
             var y = Targets(c, n);
             int[] rows = [.. Enumerable.Range(0, c.M).Select(i => (int)Prng.Below(Prng.Fold(Key.FromSeed(c.Seed), 11), i, n))];
             var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
@@ -88,7 +93,7 @@ public class SmallMlpProperties
             var prop = Prop.ForAll(Cases.ToArbitrary(), c =>
             {
                 var rows = 3 * c.M + c.M / 2 + 1; // three full batches and a partial one
-                var x = Spread(c.Seed, 2, rows, c.K);
+                var x = Matrix.Scale(c.Scale, Spread(c.Seed, 2, rows, c.K));
                 var y = Targets(c, rows);
                 var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
                 (double[] Bits, List<double> Losses) Fold(bool fused)

@@ -80,17 +80,23 @@ internal static class Exponential
     /// Inlined (the rare other case is a call), so a caller's live vectors are not spilled around a call per exponential.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Of8(Vector512<double> x) =>
-        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(-708.0)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(709.0))
-            ? Exp8(x)
-            : Of8ByHalves(x);
+    internal static Vector512<double> Of8(Vector512<double> x) => InRange8(x) ? Exp8(x) : Of8ByHalves(x);
+
+    /// <summary>Whether every lane is in [−708, 709], where <see cref="Exp8"/> is <see cref="Of8"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool InRange8(Vector512<double> x) =>
+        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(-708.0)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(709.0));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector512<double> Of8ByHalves(Vector512<double> x) => Vector512.Create(Of4(x.GetLower()), Of4(x.GetUpper()));
 
-    /// <summary><see cref="Exp4"/> on eight lanes (the same operations, so the same bits per lane).</summary>
+    /// <summary>
+    /// <see cref="Exp4"/> on eight lanes (the same operations, so the same bits per lane): <see cref="Of8"/> for lanes that
+    /// are all in [−708, 709] (<see cref="InRange8"/>), with no call on any path, so a caller that checks the range itself
+    /// keeps its vectors in registers.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Exp8(Vector512<double> x)
+    internal static Vector512<double> Exp8(Vector512<double> x)
     {
         var shifter = Vector512.Create(Shifter);
         var t = x * Vector512.Create(Log2E) + shifter;

@@ -61,17 +61,19 @@ internal static class Logarithm
     /// spilled around it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Of8(Vector512<double> x) =>
-        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(2.2250738585072014e-308)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(double.MaxValue))
-            ? Log8(x)
-            : Of8ByHalves(x);
+    internal static Vector512<double> Of8(Vector512<double> x) => Normal8(x) ? Log8(x) : Of8ByHalves(x);
+
+    /// <summary>Whether every lane is a positive normal finite number, where <see cref="Log8"/> is <see cref="Of8"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool Normal8(Vector512<double> x) =>
+        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(2.2250738585072014e-308)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(double.MaxValue));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector512<double> Of8ByHalves(Vector512<double> x) => Vector512.Create(Of4(x.GetLower()), Of4(x.GetUpper()));
 
-    /// <summary><see cref="Of8"/> for lanes that are all positive normal finite numbers.</summary>
+    /// <summary><see cref="Of8"/> for lanes that are all positive normal finite numbers (<see cref="Normal8"/>); no call on any path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Log8(Vector512<double> x)
+    internal static Vector512<double> Log8(Vector512<double> x)
     {
         var bits = x.AsInt64();
         var mant = bits & Vector512.Create(MantissaMask);

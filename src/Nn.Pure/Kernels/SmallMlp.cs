@@ -101,20 +101,20 @@ internal static class SmallMlp
         int k = TK.N, c = TC.N, m = rows.Length;
         var m8 = (m + 7) & ~7; // rows padded to whole vectors in the transposed (batch-on-lanes) arrays
         // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), the logits Z2ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ (c × h: δ1 reads
-        // the old weights, and the new ones go there before they are written back), and the softmax's per-row max, sum and e^(z − max).
-        var scratch = ws.Rent((k + 3 * c + 2) * m8 + c * h);
+        // the old weights, and the new ones go there before they are written back), and each row's max logit and loss term.
+        var scratch = ws.Rent((k + 2 * c + 2) * m8 + c * h);
         var at = 0;
         Span<double> Cut(int length) { var span = scratch.AsSpan(at, length); at += length; return span; }
         var xt = Cut(k * m8);
         var yt = Cut(c * m8);
         var zt = Cut(c * m8);
         var w2t = Cut(c * h);
-        var soft = Cut((c + 2) * m8);
+        var soft = Cut(2 * m8);
         Gather<TK, TC>(x, y, rows, m8, xt, yt);
         Transpose(w2, h, c, h, w2t);
 
         Forward<TK, TC>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8);
-        var loss = SoftmaxCrossEntropy(zt, yt, m, c, m8, soft);
+        var loss = SoftmaxCrossEntropy<TC>(zt, yt, soft[..m8], soft.Slice(m8, m8), m, m8);
         OutputBiasSgd<TC>(zt, m, m8, b2, lr);
         for (var u = 0; u < h; u += 8) Backward<TK, TC>(xt, zt, w1, b1, w2t, lr, m, h, m8, u);
         Transpose(w2t, c, h, c, w2);
@@ -317,52 +317,88 @@ internal static class SmallMlp
     }
 
     /// <summary>
-    /// Per row lane of the output layer (<paramref name="zt"/> holds the logits, c × m8, and the scratch starts with
-    /// each row's max): the softmax and log-sum-exp of <see cref="Elementwise.SoftmaxRows"/>, and the cross-entropy terms
-    /// and gradient of <see cref="Elementwise.CrossEntropyWithGradient"/>, written over zt. Returns the sum of the rows'
-    /// loss terms, added in row order. In passes over all the lanes, so the exponentials and logarithms of different
-    /// rows overlap rather than wait on each other.
+    /// Per row lane of the output layer (<paramref name="zt"/> holds the logits, c × m8, and <paramref name="max"/> each
+    /// row's max): the softmax and log-sum-exp of <see cref="Elementwise.SoftmaxRows"/>, and the cross-entropy terms and
+    /// gradient of <see cref="Elementwise.CrossEntropyWithGradient"/>, written over zt. Returns the sum of the rows' loss
+    /// terms, added in row order (after the groups, from <paramref name="terms"/>, so that chain overlaps other work).
     /// </summary>
-    private static double SoftmaxCrossEntropy(Span<double> zt, ReadOnlySpan<double> yt, int m, int c, int m8, Span<double> scratch)
+    private static double SoftmaxCrossEntropy<TC>(Span<double> zt, ReadOnlySpan<double> yt, ReadOnlySpan<double> max, Span<double> terms, int m, int m8)
+        where TC : struct, ICount
     {
-        var max = scratch[..m8];
-        var sum = scratch.Slice(m8, m8);
-        var e = scratch.Slice(2 * m8, c * m8);
-        for (var j = 0; j < c; j++)
-            for (var r = 0; r < m8; r += 8)
-            {
-                var ej = Exponential.Of8(Vector512.Create(zt.Slice(j * m8 + r, 8)) - Vector512.Create(max.Slice(r, 8)));
-                ej.CopyTo(e.Slice(j * m8 + r, 8));
-                (j == 0 ? Vector512<double>.Zero + ej : Vector512.Create(sum.Slice(r, 8)) + ej).CopyTo(sum.Slice(r, 8));
-            }
-        var vm = Vector512.Create((double)m);
-        var exact = (m & (m - 1)) == 0;
-        var inverse = Vector512.Create(1.0 / m);
+        _ = zt[TC.N * m8 - 1]; _ = yt[TC.N * m8 - 1]; _ = max[m8 - 1]; _ = terms[m8 - 1];
+        var output = new Output(ref MemoryMarshal.GetReference(zt), ref MemoryMarshal.GetReference(yt), ref MemoryMarshal.GetReference(max),
+            ref MemoryMarshal.GetReference(terms), (nuint)m8, m);
+        for (nuint g = 0; g < (nuint)m8; g += 8)
+            if (!Group<TC>(output, g, fast: true)) SlowGroup<TC>(output, g);
         var loss = 0.0;
-        for (var r = 0; r < m8; r += 8)
-        {
-            var mx = Vector512.Create(max.Slice(r, 8));
-            var sm = Vector512.Create(sum.Slice(r, 8));
-            var lse = Vector512.ConditionalSelect(Vector512.Equals(mx, Vector512.Create(double.NegativeInfinity)), mx, mx + Logarithm.Of8(sm));
-            var sy = Vector512<double>.Zero;
-            var dot = Vector512<double>.Zero;
-            for (var j = 0; j < c; j++)
-            {
-                var yj = Vector512.Create(yt.Slice(j * m8 + r, 8));
-                sy += yj;
-                dot += yj * Vector512.Create(zt.Slice(j * m8 + r, 8));
-            }
-            var terms = sy * lse - dot;
-            for (var l = 0; l < 8 && r + l < m; l++) loss += terms.GetElement(l);
-            for (var j = 0; j < c; j++)
-            {
-                var a = Vector512.Create(e.Slice(j * m8 + r, 8)) / sm;
-                var g = a * sy - Vector512.Create(yt.Slice(j * m8 + r, 8));
-                // Dividing by a power of two m is multiplying by 1/m, which is exact: the same correctly rounded value.
-                (exact ? g * inverse : g / vm).CopyTo(zt.Slice(j * m8 + r, 8));
-            }
-        }
+        for (var i = 0; i < m; i++) loss += terms[i];
         return loss;
+    }
+
+    /// <summary>Where <see cref="Group"/> reads and writes: Zᵀ (then ∂J/∂Zᵀ), Yᵀ, the rows' max, the loss terms, m8 and m.</summary>
+    private readonly ref struct Output(ref double z, ref double y, ref double max, ref double terms, nuint m8, int m)
+    {
+        public readonly ref double Z = ref z;
+        public readonly ref double Y = ref y;
+        public readonly ref double Max = ref max;
+        public readonly ref double Terms = ref terms;
+        public readonly nuint M8 = m8;
+        public readonly int M = m;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SlowGroup<TC>(Output o, nuint g) where TC : struct, ICount => Group<TC>(o, g, fast: false);
+
+    /// <summary>
+    /// Rows g … g+7 of <see cref="SoftmaxCrossEntropy"/>, every value in registers. With <paramref name="fast"/> the
+    /// exponentials and the logarithm run without their range checks' slow paths (so with no call that would spill the
+    /// registers) and the group returns false, having written nothing, when an argument is outside their fast range
+    /// (NaN or infinite logits, or a difference below −708); the caller then runs it checked.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Group<TC>(in Output o, nuint g, bool fast) where TC : struct, ICount
+    {
+        var m8 = o.M8;
+        var mx = Vector512.LoadUnsafe(ref o.Max, g);
+        var z0 = Vector512.LoadUnsafe(ref o.Z, g);
+        var z1 = TC.N > 1 ? Vector512.LoadUnsafe(ref o.Z, m8 + g) : default;
+        var z2 = TC.N > 2 ? Vector512.LoadUnsafe(ref o.Z, 2 * m8 + g) : default;
+        var z3 = TC.N > 3 ? Vector512.LoadUnsafe(ref o.Z, 3 * m8 + g) : default;
+        Vector512<double> d0 = z0 - mx, d1 = z1 - mx, d2 = z2 - mx, d3 = z3 - mx;
+        if (fast && !(Exponential.InRange8(d0) && (TC.N < 2 || Exponential.InRange8(d1)) && (TC.N < 3 || Exponential.InRange8(d2))
+                && (TC.N < 4 || Exponential.InRange8(d3))))
+            return false;
+        var e0 = fast ? Exponential.Exp8(d0) : Exponential.Of8(d0);
+        var e1 = TC.N > 1 ? (fast ? Exponential.Exp8(d1) : Exponential.Of8(d1)) : default;
+        var e2 = TC.N > 2 ? (fast ? Exponential.Exp8(d2) : Exponential.Of8(d2)) : default;
+        var e3 = TC.N > 3 ? (fast ? Exponential.Exp8(d3) : Exponential.Of8(d3)) : default;
+        var sm = Vector512<double>.Zero + e0;
+        if (TC.N > 1) sm += e1;
+        if (TC.N > 2) sm += e2;
+        if (TC.N > 3) sm += e3;
+        if (fast && !Logarithm.Normal8(sm)) return false;
+        var lse = Vector512.ConditionalSelect(Vector512.Equals(mx, Vector512.Create(double.NegativeInfinity)), mx,
+            mx + (fast ? Logarithm.Log8(sm) : Logarithm.Of8(sm)));
+        var y0 = Vector512.LoadUnsafe(ref o.Y, g);
+        var y1 = TC.N > 1 ? Vector512.LoadUnsafe(ref o.Y, m8 + g) : default;
+        var y2 = TC.N > 2 ? Vector512.LoadUnsafe(ref o.Y, 2 * m8 + g) : default;
+        var y3 = TC.N > 3 ? Vector512.LoadUnsafe(ref o.Y, 3 * m8 + g) : default;
+        var sy = Vector512<double>.Zero + y0;
+        var dot = Vector512<double>.Zero + y0 * z0;
+        if (TC.N > 1) { sy += y1; dot += y1 * z1; }
+        if (TC.N > 2) { sy += y2; dot += y2 * z2; }
+        if (TC.N > 3) { sy += y3; dot += y3 * z3; }
+        (sy * lse - dot).StoreUnsafe(ref o.Terms, g);
+        // ∂J/∂z = (softmax·Σy − y)/m. Dividing by a power of two m is multiplying by 1/m, which is exact: the same correctly rounded value.
+        var exact = (o.M & (o.M - 1)) == 0;
+        var vm = Vector512.Create((double)o.M);
+        var inverse = Vector512.Create(1.0 / o.M);
+        var g0 = (e0 / sm) * sy - y0;
+        (exact ? g0 * inverse : g0 / vm).StoreUnsafe(ref o.Z, g);
+        if (TC.N > 1) { var gj = (e1 / sm) * sy - y1; (exact ? gj * inverse : gj / vm).StoreUnsafe(ref o.Z, m8 + g); }
+        if (TC.N > 2) { var gj = (e2 / sm) * sy - y2; (exact ? gj * inverse : gj / vm).StoreUnsafe(ref o.Z, 2 * m8 + g); }
+        if (TC.N > 3) { var gj = (e3 / sm) * sy - y3; (exact ? gj * inverse : gj / vm).StoreUnsafe(ref o.Z, 3 * m8 + g); }
+        return true;
     }
 
     /// <summary><c>t[j, i] = a[i, j]</c> for a (m × n), t (n × m8); the lanes past row m (if any) are zero.</summary>
