@@ -13,6 +13,10 @@ public static class Parameters
     public static Network ZerosLike(Network network) =>
         new(network.Layers.Select(l => l.WithParameters(Matrix.Own(l.Inputs, l.Outputs, new double[l.Inputs * l.Outputs]), Vector.Own(new double[l.Outputs]))));
 
+    /// <summary>The same values in arrays of their own (for a fold that then updates them in place).</summary>
+    internal static Network Copy(Network network) =>
+        new([.. network.Layers.Select(l => l.WithParameters(Matrix.Own(l.Inputs, l.Outputs, (double[])l.Weights.Data.Clone()), Vector.Own((double[])l.Bias.Data.Clone())))], network);
+
     /// <summary>Applies <c>f</c> to every weight and bias: <c>result = f(p)</c> element by element.</summary>
     public static Network Map(Network network, Func<double, double> f) =>
         new(network.Layers.Select(l => l.WithParameters(l.Weights.Map(f), l.Bias.Map(f))));

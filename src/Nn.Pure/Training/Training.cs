@@ -69,7 +69,7 @@ public static class Training
         var rate = Schedules.LearningRate(config.Schedule, state.Step);
         // A constant schedule gives the optimizer's own rate: keep the record instead of copying it every step.
         var optimizer = BitConverter.DoubleToInt64Bits(rate) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, rate);
-        if (inPlace && FusedSgd && optimizer is Optimizer.Sgd sgd && state.Optimizer is OptimizerState.SgdState && config.ClipNorm == 0 && objective.L2 == 0)
+        if (inPlace && FusesSgd(config, state) && optimizer is Optimizer.Sgd sgd)
         {
             // Plain SGD on parameters the fold owns: the update happens inside back-propagation (the same bits).
             var loss = Backprop.SgdInPlace(state.Parameters, x, y, rows, batch, objective, dropoutKey, ws, sgd.LearningRate);
@@ -93,8 +93,8 @@ public static class Training
     /// <see cref="Step"/> folded over the batches (each a list of row indices into X and Y), calling
     /// <paramref name="onStep"/> after every step; when it returns false the fold stops and returns the state after that
     /// step. The result has exactly the bits of the fold of <see cref="Step"/>, and <paramref name="state"/> is not
-    /// changed. Only the storage differs: the first step writes new parameter (and moment) arrays, and every later step
-    /// updates those arrays in place, because no intermediate state is ever seen outside the fold. A long run then
+    /// changed. Only the storage differs: the first step writes new parameter (and moment) arrays (with plain SGD, a copy of
+    /// the parameters that it then updates in place), and every later step updates those arrays in place, because no intermediate state is ever seen outside the fold. A long run then
     /// allocates nothing per step and keeps one copy of the parameters in cache, as an in-place NumPy loop does.
     /// </summary>
     public static TrainState Steps(TrainConfig config, TrainState state, Matrix x, Matrix y,
@@ -115,6 +115,8 @@ public static class Training
         foreach (var batch in batches)
         {
             scratch.Rewind();
+            // Fused plain SGD updates in place from the first step on, into a copy of the caller's parameters.
+            if (!owned && FusesSgd(config, state)) (state, owned) = (state.WithParameters(Parameters.Copy(state.Parameters)), true);
             state = Advance(config, state, x, y, batch, scratch, owned);
             owned = true;
             if (onStep is null) continue;
@@ -123,6 +125,10 @@ public static class Training
         }
         return state;
     }
+
+    /// <summary>Whether a step on parameters the fold owns fuses plain SGD into back-propagation (<see cref="Backprop.SgdInPlace"/>).</summary>
+    private static bool FusesSgd(TrainConfig config, TrainState state) =>
+        FusedSgd && config.Optimizer is Optimizer.Sgd && state.Optimizer is OptimizerState.SgdState && config.ClipNorm == 0 && config.Objective.L2 == 0;
 
     [ThreadStatic] private static Kernels.Workspace? batchScratch;
 
