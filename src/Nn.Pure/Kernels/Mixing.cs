@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -50,10 +52,14 @@ internal static class Mixing
             var chunk = words[..Math.Min(words.Length, i)];
             Words(state, t, chunk);
             t += chunk.Length;
+            ref var p0 = ref MemoryMarshal.GetArrayDataReference(p);
             foreach (var w in chunk)
             {
-                var j = (int)Math.BigMul(w, (ulong)(i + 1), out _); // the high word of the 128-bit product
-                (p[i], p[j]) = (p[j], p[i]);
+                // The high word of the 128-bit product: j ≤ i < p.Length, so the swap needs no bounds checks.
+                var j = (nuint)Math.BigMul(w, (ulong)(i + 1), out _);
+                ref var pi = ref Unsafe.Add(ref p0, (nuint)(uint)i);
+                ref var pj = ref Unsafe.Add(ref p0, j);
+                (pi, pj) = (pj, pi);
                 i--;
             }
         }

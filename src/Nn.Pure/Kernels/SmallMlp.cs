@@ -111,13 +111,13 @@ internal static class SmallMlp
         var w2t = Cut(c * h);
         var soft = Cut(2 * m8);
         Gather<TK, TC>(x, y, rows, m8, xt, yt);
-        Transpose(w2, h, c, h, w2t);
+        Columns<TC>(w2, w2t, h, toColumns: true);
 
         Forward<TK, TC>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8);
         var loss = SoftmaxCrossEntropy<TC>(zt, yt, soft[..m8], soft.Slice(m8, m8), m, m8);
         OutputBiasSgd<TC>(zt, m, m8, b2, lr);
         for (var u = 0; u < h; u += 8) Backward<TK, TC>(xt, zt, w1, b1, w2t, lr, m, h, m8, u);
-        Transpose(w2t, c, h, c, w2);
+        Columns<TC>(w2, w2t, h, toColumns: false);
         return loss / m;
     }
 
@@ -401,14 +401,34 @@ internal static class SmallMlp
         return true;
     }
 
-    /// <summary><c>t[j, i] = a[i, j]</c> for a (m × n), t (n × m8); the lanes past row m (if any) are zero.</summary>
-    private static void Transpose(ReadOnlySpan<double> a, int m, int n, int m8, Span<double> t)
+    /// <summary>
+    /// W2 (h × c) to W2ᵀ (c × h), one column of W2 per row of <paramref name="w2t"/>, or (not <paramref name="toColumns"/>)
+    /// back from W2ᵀ into W2.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Columns<TC>(Span<double> w2, Span<double> w2t, int h, bool toColumns) where TC : struct, ICount
     {
-        for (var j = 0; j < n; j++)
+        _ = w2[h * TC.N - 1]; _ = w2t[h * TC.N - 1];
+        ref var a = ref MemoryMarshal.GetReference(w2);
+        ref var t = ref MemoryMarshal.GetReference(w2t);
+        var uh = (nuint)h;
+        for (nuint p = 0; p < uh; p++)
         {
-            var row = t.Slice(j * m8, m8);
-            for (var i = 0; i < m; i++) row[i] = a[i * n + j];
-            row[m..].Clear();
+            ref var row = ref Unsafe.Add(ref a, p * (nuint)TC.N);
+            if (toColumns)
+            {
+                Unsafe.Add(ref t, p) = row;
+                if (TC.N > 1) Unsafe.Add(ref t, uh + p) = Unsafe.Add(ref row, 1);
+                if (TC.N > 2) Unsafe.Add(ref t, 2 * uh + p) = Unsafe.Add(ref row, 2);
+                if (TC.N > 3) Unsafe.Add(ref t, 3 * uh + p) = Unsafe.Add(ref row, 3);
+            }
+            else
+            {
+                row = Unsafe.Add(ref t, p);
+                if (TC.N > 1) Unsafe.Add(ref row, 1) = Unsafe.Add(ref t, uh + p);
+                if (TC.N > 2) Unsafe.Add(ref row, 2) = Unsafe.Add(ref t, 2 * uh + p);
+                if (TC.N > 3) Unsafe.Add(ref row, 3) = Unsafe.Add(ref t, 3 * uh + p);
+            }
         }
     }
 }
