@@ -150,6 +150,7 @@ internal static class SmallMlp
             if (TC.N > 2) Unsafe.Add(ref yd, 2 * um8 + ui) = Unsafe.Add(ref yr, 2);
             if (TC.N > 3) Unsafe.Add(ref yd, 3 * um8 + ui) = Unsafe.Add(ref yr, 3);
         }
+        if (m == m8) return; // no padding lanes (each Clear is a call even when empty)
         for (var q = 0; q < k; q++) xt.Slice(q * m8 + m, m8 - m).Clear();
         for (var j = 0; j < c; j++) yt.Slice(j * m8 + m, m8 - m).Clear();
     }
