@@ -218,7 +218,7 @@ public class ThreadingProperties
             maxTest: 400);
 
     // Block boundaries of both blockings: 256-bit/scalar 6×8 tiles, KC 256, MC 192, NC 2048; 512-bit 8×16 tiles,
-    // KC 512, MC 96, NC 2048. Each shape runs on the widest path and the 256-bit path for 1, 2 and 3 threads, and on
+    // KC 1024, MC 96, NC 2048. Each shape runs on the widest path and the 256-bit path for 1, 2 and 3 threads, and on
     // the scalar path.
     [Theory]
     [InlineData(200, 520, 19)] // two row blocks (MC = 192), three balanced k-blocks, a column tail
@@ -226,15 +226,15 @@ public class ThreadingProperties
     [InlineData(13, 600, 37)] // k-blocks with tails everywhere
     [InlineData(193, 257, 9)] // one row past a block, one k past a block
     [InlineData(128, 300, 64)] // an MLP-like shape above the default parallel threshold
-    [InlineData(98, 770, 33)] // 512-bit: a row block (MC = 96) plus a 2-row tail, 2 balanced k-blocks, a 1-column tail
-    [InlineData(97, 513, 47)] // 512-bit: one row past a block, one k past a block (KC = 512), a 15-column tail
-    [InlineData(97, 512, 48)] // 512-bit: exactly one k-block, whole column tiles
-    [InlineData(20, 1100, 33)] // 512-bit: three balanced k-blocks (367, 367, 366), a 1-column tail
+    [InlineData(98, 1540, 33)] // 512-bit: a row block (MC = 96) plus a 2-row tail, 2 balanced k-blocks, a 1-column tail
+    [InlineData(97, 1025, 47)] // 512-bit: one row past a block, one k past a block (KC = 1024), a 15-column tail
+    [InlineData(97, 1024, 48)] // 512-bit: exactly one k-block, whole column tiles
+    [InlineData(20, 2200, 33)] // 512-bit: three balanced k-blocks (734, 734, 732), a 1-column tail
     [InlineData(9, 40, 2063)] // 512-bit: two column blocks (NC = 2048) ending in a 15-column tail, a 1-row tail
     [InlineData(192, 64, 16)] // 512-bit: whole tiles only, two row blocks, one column tile
     [InlineData(17, 31, 160)] // 512-bit: ten column tiles split 3 ways, a 1-row tail
     [InlineData(37, 300, 10)] // 512-bit, one column tile: A read in place, a 5-row tail packed alone
-    [InlineData(100, 800, 16)] // 512-bit, one whole column tile: A in place across 3 k-blocks, a 4-row tail
+    [InlineData(100, 2100, 16)] // 512-bit, one whole column tile: A in place across 3 k-blocks, a 4-row tail
     [InlineData(130, 20, 300)] // 39,000 results: the epilogue pass after a packed product is split between threads
     public void Blocked_shapes_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {

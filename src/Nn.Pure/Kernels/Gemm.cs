@@ -51,12 +51,14 @@ internal static class Gemm
 
     /// <summary>
     /// The 512-bit blocking, tuned on Zen 4 (32 KiB L1d, 1 MiB L2 per core; a 512-bit FMA issues once a cycle, so a
-    /// B panel of 512·16·8 = 64 KiB fed from L2 keeps up): A block 96·512·8 = 384 KiB. Deeper k-blocks measured faster
+    /// B panel of 1024·16·8 = 128 KiB fed from L2 keeps up): A block 96·1024·8 = 768 KiB. Deeper k-blocks measured faster
     /// than L1-sized ones (fewer passes over C): KC 512 against 384, same process, alternating rounds, 2 threads,
     /// preallocated C: 128×784·784×512 92 against 70 GFLOP/s (two k-blocks of 392 instead of three of 262), 1024³ 88
-    /// against 86, 128×512·512×512 91 against 88. Settable for tuning experiments; it changes speed only, never the bits.
+    /// against 86, 128×512·512×512 91 against 88; then KC 1024 against 512 (medians of 20–30 alternating rounds):
+    /// 1024³ 72–83 against 69–79 (one k-block instead of two), 128×784·784×512 80–84 against 78–81, 128×512·512×512
+    /// the same. Settable for tuning experiments; it changes speed only, never the bits.
     /// </summary>
-    internal static Blocking Blocking512 { get; set; } = new(MR512, NR512, 512, 96, 2048);
+    internal static Blocking Blocking512 { get; set; } = new(MR512, NR512, 1024, 96, 2048);
 
     /// <summary>
     /// Below this many multiply-adds (m·n·k) a product runs on the calling thread alone (default 2²⁰). Tests lower it to
