@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
 using Nn.Kernels;
@@ -111,6 +112,36 @@ public class SmallMlpProperties
                 return (SameBits(on.Bits, off.Bits) && SameBits(on.Losses, off.Losses)).Label(c.ToString());
             });
             Check.One(PropertyConfig.Quick(60), prop);
+        }
+        finally
+        {
+            SmallMlp.Enabled = enabled;
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_batch_row_outside_the_data_fails_naming_it_and_leaves_the_given_state_unchanged(bool fused)
+    {
+        var enabled = SmallMlp.Enabled;
+        try
+        {
+            SmallMlp.Enabled = fused;
+            var c = new Case(2, 32, 3, 16, 4, 0.1, false, 1);
+            var x = Spread(c.Seed, 3, 40, c.K);
+            var y = Targets(c, 40);
+            var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
+            var state = Training.Init(config, Net(c), Key.FromSeed(2));
+            var before = Bits(state.Parameters);
+            ImmutableArray<int> good = [.. Enumerable.Range(0, 16)], bad = [.. Enumerable.Range(0, 15), 40];
+            // The bad batch first (the fold's first step), and after a good one (a step on the fold's own copy).
+            foreach (var batches in new[] { new[] { bad }, new[] { good, bad } })
+            {
+                var error = Assert.Throws<ArgumentOutOfRangeException>(() => Training.Steps(config, state, x, y, batches, _ => true));
+                Assert.Contains("[0, 40)", error.Message);
+                Assert.True(SameBits(before, Bits(state.Parameters)));
+            }
         }
         finally
         {
