@@ -47,12 +47,12 @@ internal static class Mixing
     {
         Span<ulong> words = stackalloc ulong[Math.Clamp(p.Length - 1, 0, 256)];
         long t = 0;
+        ref var p0 = ref MemoryMarshal.GetArrayDataReference(p);
         for (var i = p.Length - 1; i > 0;)
         {
             var chunk = words[..Math.Min(words.Length, i)];
             Words(state, t, chunk);
             t += chunk.Length;
-            ref var p0 = ref MemoryMarshal.GetArrayDataReference(p);
             foreach (var w in chunk)
             {
                 // The high word of the 128-bit product: j ≤ i < p.Length, so the swap needs no bounds checks.
