@@ -336,7 +336,7 @@ internal static class SmallMlp
         return loss;
     }
 
-    /// <summary>Where <see cref="Group"/> reads and writes: Zᵀ (then ∂J/∂Zᵀ), Yᵀ, the rows' max, the loss terms, m8 and m.</summary>
+    /// <summary>Where <see cref="Group"/> reads and writes: Zᵀ (then ∂J/∂Zᵀ), Yᵀ, the rows' max, the loss terms, m8, and how to divide by m.</summary>
     private readonly ref struct Output(ref double z, ref double y, ref double max, ref double terms, nuint m8, int m)
     {
         public readonly ref double Z = ref z;
@@ -344,7 +344,11 @@ internal static class SmallMlp
         public readonly ref double Max = ref max;
         public readonly ref double Terms = ref terms;
         public readonly nuint M8 = m8;
-        public readonly int M = m;
+        // ∂J/∂z's division by m, set up once per step. Dividing by a power of two m is multiplying by 1/m, which is exact:
+        // the same correctly rounded value.
+        public readonly bool Exact = (m & (m - 1)) == 0;
+        public readonly Vector512<double> Count = Vector512.Create((double)m);
+        public readonly Vector512<double> Inverse = Vector512.Create(1.0 / m);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -390,10 +394,8 @@ internal static class SmallMlp
         if (TC.N > 2) { sy += y2; dot += y2 * z2; }
         if (TC.N > 3) { sy += y3; dot += y3 * z3; }
         (sy * lse - dot).StoreUnsafe(ref o.Terms, g);
-        // ∂J/∂z = (softmax·Σy − y)/m. Dividing by a power of two m is multiplying by 1/m, which is exact: the same correctly rounded value.
-        var exact = (o.M & (o.M - 1)) == 0;
-        var vm = Vector512.Create((double)o.M);
-        var inverse = Vector512.Create(1.0 / o.M);
+        // ∂J/∂z = (softmax·Σy − y)/m.
+        var (exact, vm, inverse) = (o.Exact, o.Count, o.Inverse);
         var g0 = (e0 / sm) * sy - y0;
         (exact ? g0 * inverse : g0 / vm).StoreUnsafe(ref o.Z, g);
         if (TC.N > 1) { var gj = (e1 / sm) * sy - y1; (exact ? gj * inverse : gj / vm).StoreUnsafe(ref o.Z, m8 + g); }
