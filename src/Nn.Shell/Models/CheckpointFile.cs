@@ -24,7 +24,8 @@ public sealed record Checkpoint(Model Model, TrainConfig Config, TrainerState St
 /// (<c>{"name", parameters…}</c>), <c>clip_norm</c>, <c>state</c> (<c>{"step","optimizer_state","optimizer_step","key",
 /// "last_loss","completed_epochs","best_epoch","best_score"}</c>), <c>history</c> (an array of
 /// <c>{"epoch","train_loss","validation"}</c>, validation null or <c>{"loss","accuracy","r2"}</c>) and <c>tensors_sha256</c>
-/// (the SHA-256 of every tensor's bytes in file order, i.e. of the whole data buffer, so a damaged moment is detected too). In these keys every
+/// (the SHA-256 of every tensor's bytes in file order, i.e. of the whole data buffer, so a damaged moment is detected too),
+/// and last <c>metadata_sha256</c> over every other key (counters, history, best epoch included). In these keys every
 /// double is a JSON string in round-trip form (so NaN and ±Infinity survive), integers are JSON numbers, and the key's
 /// 64-bit state is a decimal string.</para>
 /// </remarks>
@@ -98,7 +99,7 @@ public static class CheckpointFile
             w.WriteEndArray();
         })));
         metadata.Add(new("tensors_sha256", ModelFile.TensorsSha256(tensors)));
-        return SafeTensors.Write(tensors, metadata);
+        return SafeTensors.Write(tensors, MetadataSeal.Seal(metadata));
     }
 
     /// <summary>Reads a checkpoint file from its bytes; <paramref name="sourceName"/> names it in error messages.</summary>
@@ -165,6 +166,7 @@ public static class CheckpointFile
         var actual = ModelFile.TensorsSha256(file.Tensors);
         if (recorded != actual)
             throw meta.Fail($"tensors_sha256 is {recorded} but the tensors hash to {actual}; the file is corrupt or was edited.");
+        meta.VerifySeal();
         return new Checkpoint(model, config, state);
     }
 

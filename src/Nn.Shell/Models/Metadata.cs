@@ -127,6 +127,24 @@ internal sealed class MetadataReader(string source, ImmutableArray<KeyValuePair<
     /// <summary>As <see cref="Double(string, string)"/> for a JSON string element.</summary>
     internal double Double(JsonElement e, string what) => Double(Str(e, what), what);
 
+    /// <summary>
+    /// Checks <c>metadata_sha256</c> (see <see cref="MetadataSeal"/>) against every other key: required from format version 2
+    /// on, so an edited label order, scaler, setting or checkpoint counter is refused rather than loaded silently.
+    /// Called last, after the checks that give a more specific message.
+    /// </summary>
+    internal void VerifySeal()
+    {
+        var version = int.TryParse(Optional("format_version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        if (Optional(MetadataSeal.Key) is not { } recorded)
+        {
+            if (version >= 2) throw Fail($"the metadata has no key '{MetadataSeal.Key}' (required from format version 2).");
+            return;
+        }
+        var actual = MetadataSeal.Sha256(metadata);
+        if (recorded != actual)
+            throw Fail($"{MetadataSeal.Key} is {recorded} but the metadata hashes to {actual}; the file is corrupt or its metadata was edited.");
+    }
+
     /// <summary>Runs a constructor or parser from the core; its <see cref="ArgumentException"/> becomes a <see cref="ModelFileException"/>.</summary>
     internal T Wrap<T>(string what, Func<T> make)
     {

@@ -19,14 +19,17 @@ namespace Nn.Shell;
 /// <see cref="Activation.ToString"/>), <c>task</c> ("classification" | "regression"), <c>loss</c> (<see cref="Losses.Name"/>),
 /// <c>feature_names</c>, <c>target_name</c>, <c>labels</c>, <c>feature_scaling</c> (<c>{"kind","offset","scale"}</c>),
 /// <c>target_scaling</c> (<c>{"offset","scale"}</c>, only when set), <c>training</c> (an object of the settings in order),
-/// <c>data_sha256</c>, <c>parameters_sha256</c> (see <see cref="ParametersSha256"/>).</para>
+/// <c>data_sha256</c>, <c>parameters_sha256</c> (see <see cref="ParametersSha256"/>), and last <c>metadata_sha256</c>, the
+/// SHA-256 of every other entry (from format version 2; see docs/model-files.md), so an edited label, scaler or setting
+/// is refused when the file is read.</para>
 /// <para>The bytes are a pure function of the model: no time, host or thread count is recorded, and doubles are written
 /// in their shortest round-trip form, so every value reads back bit-identical.</para>
 /// </remarks>
 public static class ModelFile
 {
     /// <summary>The format version this build writes, and the newest it reads.</summary>
-    public const int FormatVersion = 1;
+    /// <remarks>Version 2 added <c>metadata_sha256</c>; version 1 files (without it) still load.</remarks>
+    public const int FormatVersion = 2;
 
     /// <summary>The bytes of the model file for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">When the model is inconsistent (see <see cref="FromBytes"/> for the rules) or
@@ -35,7 +38,7 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckWritable(model);
-        return SafeTensors.Write([.. NetworkTensors("", model.Network)], ModelMetadata.Write(model, "model"));
+        return SafeTensors.Write([.. NetworkTensors("", model.Network)], MetadataSeal.Seal(ModelMetadata.Write(model, "model")));
     }
 
     /// <summary>Reads a model file from its bytes; <paramref name="sourceName"/> names it in error messages.</summary>
@@ -51,6 +54,7 @@ public static class ModelFile
         var tensors = Tensors(file);
         var model = ModelMetadata.Read(meta, tensors, "model");
         if (tensors.Count > 0) throw meta.Fail($"has unexpected tensors: {string.Join(", ", tensors.Keys.Order(StringComparer.Ordinal))}.");
+        meta.VerifySeal();
         return model;
     }
 

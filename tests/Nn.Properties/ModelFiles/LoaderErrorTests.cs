@@ -131,7 +131,7 @@ public class LoaderErrorTests
 
     [Fact]
     public void Newer_format_version() =>
-        Assert.Equal($"{Source}: written by a newer Nn: format version 2, this build reads up to 1.", ModelError(Edit(Set("format_version", "2"))));
+        Assert.Equal($"{Source}: written by a newer Nn: format version 3, this build reads up to 2.", ModelError(Edit(Set("format_version", "3"))));
 
     [Fact]
     public void Missing_metadata_key() =>
@@ -226,6 +226,66 @@ public class LoaderErrorTests
         e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(SafeTensors.Write(
             [.. file.Tensors.Select(t => t.Name == "optimizer.m.layers.1.bias" ? new Tensor(t.Name, t.Shape, t.Data.SetItem(0, 0.125)) : t)], file.Metadata), Source));
         Assert.Contains("but the tensors hash to", e.Message);
+    }
+
+    // ---- metadata_sha256: every entry of the metadata is covered ----
+
+    [Theory]
+    [InlineData("labels", "[\"c\",\"b\",\"a\"]")]
+    [InlineData("feature_names", "[\"b\",\"a\"]")]
+    [InlineData("target_name", "other")]
+    [InlineData("data_sha256", "")]
+    public void An_edited_but_valid_model_entry_is_caught_by_the_metadata_hash(string key, string value)
+    {
+        var good = SafeTensors.Read(ModelFile.ToBytes(ModelGens.SmallClassifier()), "good").Metadata.ToDictionary(p => p.Key, p => p.Value);
+        Assert.NotEqual(value, good[key]);
+        Assert.Contains("metadata_sha256 is", ModelError(Edit(Set(key, value))));
+    }
+
+    [Fact]
+    public void An_edited_scaler_or_setting_is_caught_by_the_metadata_hash()
+    {
+        var file = SafeTensors.Read(ModelFile.ToBytes(ModelGens.SmallClassifier()), "good");
+        var scaling = file.Metadata.Single(p => p.Key == "feature_scaling").Value;
+        var edited = scaling.Replace("\"scale\":[", "\"scale\":[2,", StringComparison.Ordinal);
+        edited = edited[..edited.LastIndexOf(',')] + "]}";
+        Assert.NotEqual(scaling, edited);
+        Assert.Contains("metadata_sha256 is", ModelError(Edit(Set("feature_scaling", edited))));
+        Assert.Contains("metadata_sha256 is", ModelError(Edit(Set("training", "{\"lr\":\"0.5\"}"))));
+    }
+
+    [Fact]
+    public void A_format_version_1_file_without_the_metadata_hash_still_loads_but_version_2_needs_it()
+    {
+        var model = ModelGens.SmallClassifier();
+        var v1 = Edit(m => Set("format_version", "1")(Set("metadata_sha256", null)(m)));
+        Assert.Equal(model, ModelFile.FromBytes(v1, Source));
+        Assert.Contains("has no key 'metadata_sha256'", ModelError(Edit(Set("metadata_sha256", null))));
+    }
+
+    [Theory]
+    [InlineData("state")]
+    [InlineData("history")]
+    public void An_edited_checkpoint_counter_or_history_is_caught_by_the_metadata_hash(string key)
+    {
+        var checkpoint = ModelGens.SmallCheckpoint();
+        var file = SafeTensors.Read(CheckpointFile.ToBytes(checkpoint), "good");
+        var value = file.Metadata.Single(p => p.Key == key).Value;
+        var edited = key == "state"
+            ? value.Replace($"\"completed_epochs\":{checkpoint.State.CompletedEpochs}", $"\"completed_epochs\":{checkpoint.State.CompletedEpochs + 1}", StringComparison.Ordinal)
+            : "[]";
+        Assert.NotEqual(value, edited);
+        var bytes = SafeTensors.Write(file.Tensors, [.. file.Metadata.Select(p => p.Key == key ? new KeyValuePair<string, string>(key, edited) : p)]);
+        var e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(bytes, Source));
+        Assert.Contains("metadata_sha256 is", e.Message);
+    }
+
+    [Fact]
+    public void The_metadata_hash_does_not_depend_on_the_order_of_the_keys()
+    {
+        var file = SafeTensors.Read(ModelFile.ToBytes(ModelGens.SmallClassifier()), "good");
+        var reversed = SafeTensors.Write(file.Tensors, [.. file.Metadata.Reverse()]);
+        Assert.Equal(ModelGens.SmallClassifier(), ModelFile.FromBytes(reversed, Source));
     }
 
     // ---- writing ----

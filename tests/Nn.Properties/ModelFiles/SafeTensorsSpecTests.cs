@@ -88,7 +88,7 @@ public class SafeTensorsSpecTests
                 }
             }
             Assert.Equal("nn", parsed.Metadata["format"]);
-            Assert.Equal("1", parsed.Metadata["format_version"]);
+            Assert.Equal("2", parsed.Metadata["format_version"]);
             Assert.Equal("model", parsed.Metadata["kind"]);
             Assert.Equal(ModelFile.ParametersSha256(model.Network), parsed.Metadata["parameters_sha256"]);
             using var arch = JsonDocument.Parse(parsed.Metadata["architecture"]);
@@ -162,7 +162,7 @@ public class SafeTensorsSpecTests
         var bytes = ModelFile.ToBytes(ModelGens.SmallClassifier());
         var n = (int)BitConverter.ToUInt64(bytes, 0);
         var header = Encoding.UTF8.GetString(bytes, 8, n).TrimEnd(' ');
-        Assert.StartsWith("{\"__metadata__\":{\"format\":\"nn\",\"format_version\":\"1\",\"kind\":\"model\",\"architecture\":\"{\\\"sizes\\\":[2,3,3],\\\"activations\\\":[\\\"tanh\\\",\\\"softmax\\\"]}\"", header);
+        Assert.StartsWith("{\"__metadata__\":{\"format\":\"nn\",\"format_version\":\"2\",\"kind\":\"model\",\"architecture\":\"{\\\"sizes\\\":[2,3,3],\\\"activations\\\":[\\\"tanh\\\",\\\"softmax\\\"]}\"", header);
         Assert.Contains("\"layers.0.weight\":{\"dtype\":\"F64\",\"shape\":[3,2],\"data_offsets\":[0,48]}", header);
         Assert.DoesNotContain("\n", header);
     }
