@@ -43,10 +43,12 @@ public static class CliApp
     public static int Run(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
     {
         var verbose = args.Contains("--verbose");
-        var parse = Build(console, cancellationToken).Parse(args.Where(a => a != "--verbose").ToArray());
+        var rest = args.Where(a => a != "--verbose").ToArray();
+        var root = Build(console, cancellationToken);
+        var parse = root.Parse(rest);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) console.Error.WriteLine($"nn: {e.Message}");
+            console.Error.WriteLine($"nn: {ParseErrors.OneLine(parse, root, rest)}");
             return BadInput;
         }
         try

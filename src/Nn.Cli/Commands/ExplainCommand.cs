@@ -8,7 +8,7 @@ internal static class ExplainCommand
 {
     internal static readonly Option<string?> ModelPath = new("--model") { Description = "A model file (default: the hand-worked 2-2-1 example)." };
     internal static readonly Option<string?> Data = new("--data") { Description = "Labelled data for --model." };
-    internal static readonly Option<int> Row = new("--row") { Description = "The 0-based data row to explain.", DefaultValueFactory = _ => 0 };
+    internal static readonly Option<int> Row = Flags.Whole("--row", "The 0-based data row to explain.", 0);
 
     internal static Command Build(CliConsole console)
     {

@@ -12,11 +12,11 @@ internal static class GradcheckCommand
     internal static readonly Option<string> Layers = new("--layers") { Description = "Hidden widths of the random network.", DefaultValueFactory = _ => "8,8" };
     internal static readonly Option<string> ActivationOpt = new("--activation") { Description = "Hidden activation.", DefaultValueFactory = _ => "tanh" };
     internal static readonly Option<string> Output = new("--output") { Description = "sigmoid | softmax | linear (paired with bce | cce | mse).", DefaultValueFactory = _ => "softmax" };
-    internal static readonly Option<int> Inputs = new("--inputs") { Description = "Input features of the random network.", DefaultValueFactory = _ => 4 };
-    internal static readonly Option<int> Outputs = new("--outputs") { Description = "Outputs of the random network.", DefaultValueFactory = _ => 3 };
-    internal static readonly Option<int> Batch = new("--batch") { Description = "Examples in the batch.", DefaultValueFactory = _ => 8 };
-    internal static readonly Option<long> Seed = new("--seed") { Description = "Seed for the network and batch.", DefaultValueFactory = _ => 0L };
-    internal static readonly Option<double> L2 = new("--l2") { Description = "L2 coefficient included in the objective.", DefaultValueFactory = _ => 0.0 };
+    internal static readonly Option<int> Inputs = Flags.Whole("--inputs", "Input features of the random network.", 4);
+    internal static readonly Option<int> Outputs = Flags.Whole("--outputs", "Outputs of the random network.", 3);
+    internal static readonly Option<int> Batch = Flags.Whole("--batch", "Examples in the batch.", 8);
+    internal static readonly Option<long> Seed = Flags.Long("--seed", "Seed for the network and batch.", 0L);
+    internal static readonly Option<double> L2 = Flags.Number("--l2", "L2 coefficient included in the objective.", 0.0);
     internal static readonly Option<string?> ModelPath = new("--model") { Description = "Check a trained model instead (with --data)." };
     internal static readonly Option<string?> Data = new("--data") { Description = "Labelled data for --model (the first --batch rows are used)." };
     internal static readonly Option<bool> Json = new("--json") { Description = "Print the report as JSON." };

@@ -20,18 +20,18 @@ internal static class TrainCommand
     internal static readonly Option<string> Output = new("--output") { Description = "auto | sigmoid | softmax | linear", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> LossOpt = new("--loss") { Description = "auto | mse | bce | cce", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> OptimizerOpt = new("--optimizer") { Description = "sgd | momentum | nesterov | rmsprop | adam | adamw", DefaultValueFactory = _ => "adam" };
-    internal static readonly Option<double> Lr = new("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.001 };
-    internal static readonly Option<int> Epochs = new("--epochs") { Description = "Total number of epochs.", DefaultValueFactory = _ => 200 };
+    internal static readonly Option<double> Lr = Flags.Number("--lr", "Learning rate.", 0.001);
+    internal static readonly Option<int> Epochs = Flags.Whole("--epochs", "Total number of epochs.", 200);
     internal static readonly Option<string> BatchSize = new("--batch-size") { Description = "Examples per batch, or 'full'.", DefaultValueFactory = _ => "32" };
-    internal static readonly Option<double> L2 = new("--l2") { Description = "L2 penalty coefficient.", DefaultValueFactory = _ => 0.0 };
-    internal static readonly Option<double> Dropout = new("--dropout") { Description = "Dropout rate on hidden layers.", DefaultValueFactory = _ => 0.0 };
+    internal static readonly Option<double> L2 = Flags.Number("--l2", "L2 penalty coefficient.", 0.0);
+    internal static readonly Option<double> Dropout = Flags.Number("--dropout", "Dropout rate on hidden layers.", 0.0);
     internal static readonly Option<string> InitOpt = new("--init") { Description = "auto | he | xavier | lecun", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> Scale = new("--scale") { Description = "standard | minmax | none", DefaultValueFactory = _ => "standard" };
-    internal static readonly Option<double> ValidationFraction = new("--validation-fraction") { Description = "Fraction held out for validation and early stopping.", DefaultValueFactory = _ => 0.1 };
-    internal static readonly Option<int> Patience = new("--patience") { Description = "Epochs without a better validation loss before stopping (0 = never).", DefaultValueFactory = _ => 20 };
-    internal static readonly Option<long> Seed = new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0L };
-    internal static readonly Option<int> Threads = new("--threads") { Description = "Kernel threads (results are identical for any count).", DefaultValueFactory = _ => 1 };
-    internal static readonly Option<double> ClipNorm = new("--clip-norm") { Description = "Clip gradients to this global norm (0 = off).", DefaultValueFactory = _ => 0.0 };
+    internal static readonly Option<double> ValidationFraction = Flags.Number("--validation-fraction", "Fraction held out for validation and early stopping.", 0.1);
+    internal static readonly Option<int> Patience = Flags.Whole("--patience", "Epochs without a better validation loss before stopping (0 = never).", 20);
+    internal static readonly Option<long> Seed = Flags.Long("--seed", "Seed of every random choice.", 0L);
+    internal static readonly Option<int> Threads = Flags.Whole("--threads", "Kernel threads (results are identical for any count).", 1);
+    internal static readonly Option<double> ClipNorm = Flags.Number("--clip-norm", "Clip gradients to this global norm (0 = off).", 0.0);
     internal static readonly Option<string> OnNan = new("--on-nan") { Description = "On a NaN or infinite loss or gradient: stop (write the model from the last completed epoch) | error (write no model); both exit with code 3.", DefaultValueFactory = _ => "stop" };
     internal static readonly Option<bool> AllowConstant = new("--allow-constant") { Description = "Accept constant feature columns (scaled to 0) instead of refusing them." };
     internal static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Write a checkpoint here after every epoch." };
@@ -128,6 +128,7 @@ internal static class TrainCommand
         if (parse.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForTraining(settings, outcome));
         if (json) console.Out.WriteLine(ToJson(outcome));
         else if (!parse.GetValue(Quiet)) Summary(outcome, settings, console);
+        foreach (var note in outcome.Notes) console.Error.WriteLine($"nn: note: {note}");
         var checkpoint = settings.CheckpointPath is null ? "" : $"; {settings.CheckpointPath} holds epoch {outcome.Result.Final.CompletedEpochs}";
         if (outcome.Result.Diverged is { } d)
         {
