@@ -24,6 +24,7 @@ internal static class EvalCommand
             if (p.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForEvaluation(model, data, report));
             if (p.GetValue(Json)) console.Out.WriteLine(report.ToJson(indented: false));
             else Tables.WriteEval(report, console);
+            if (data.UnusedNote() is { } note) console.Error.WriteLine($"nn: note: {note}");
             return 0;
         });
         return command;

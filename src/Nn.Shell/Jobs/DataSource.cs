@@ -13,6 +13,15 @@ namespace Nn.Shell;
 /// <param name="Sha256">Lowercase hex SHA-256 of the file's bytes (followed by the labels file's, if any).</param>
 public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNames, Matrix Features, string TargetName, ImmutableArray<string> TargetCells, string Sha256)
 {
+    /// <summary>Columns of a CSV matched to a model that are neither its features nor its target (ignored, in file order).</summary>
+    public ImmutableArray<string> UnusedColumns { get; init; } = [];
+
+    /// <summary>The one-line note naming <see cref="UnusedColumns"/>, or null when every column was used.</summary>
+    public string? UnusedNote() => UnusedColumns.IsDefaultOrEmpty ? null
+        : $"{Source}: {(UnusedColumns.Length == 1 ? "column" : "columns")} {string.Join(", ", UnusedColumns.Take(10).Select(c => $"'{c}'"))}"
+          + (UnusedColumns.Length > 10 ? $" and {UnusedColumns.Length - 10} more" : "")
+          + $" {(UnusedColumns.Length == 1 ? "is" : "are")} not used by the model.";
+
     /// <summary>True when a target column was read.</summary>
     public bool HasTarget => !TargetCells.IsDefaultOrEmpty;
 
@@ -105,7 +114,10 @@ public static class DataSource
         });
         var t = featureNames.Contains(targetName) ? -1 : frame.IndexOf(targetName);
         return new LoadedData(path, featureNames, frame.NumericMatrix([.. featureNames.Select(frame.IndexOf)]), targetName,
-            t >= 0 ? frame.TextColumn(t) : [], Hash(path, null));
+            t >= 0 ? frame.TextColumn(t) : [], Hash(path, null))
+        {
+            UnusedColumns = [.. frame.Columns.Where((_, i) => frame.Kinds[i] == ColumnKind.Skip)],
+        };
     }
 
     private static LoadedData FromNpy(string path, string labelsPath)

@@ -12,6 +12,9 @@ public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainS
 {
     /// <summary>The epoch whose parameters the model holds: the best one when early stopping restored it, else the last completed one.</summary>
     public int ModelEpoch { get; init; }
+
+    /// <summary>One-line notes for the user (e.g. test-data columns the model does not use), in the order they arose.</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
 }
 
 /// <summary>
@@ -36,17 +39,13 @@ public static class TrainJob
     {
         settings.Validate();
         var data = DataSource.ForTraining(settings.DataPath, settings.LabelsPath, settings.Target);
-        var test = settings.TestDataPath is null ? null : DataSource.ForTraining(settings.TestDataPath, null, data.TargetName);
+        // Test data is matched to the training data by column name, as nn eval matches data to a model (not by position).
+        var test = settings.TestDataPath is null ? null
+            : DataSource.ForModel(settings.TestDataPath, null, data.FeatureNames, data.TargetName, requireTarget: true);
         var plan = Plan(settings, data);
 
         var checkpoint = settings.ResumePath is null ? null : CheckpointFile.Load(settings.ResumePath);
-        if (checkpoint is not null)
-        {
-            if (checkpoint.Config != plan.Config)
-                throw new ArgumentException($"--resume: {settings.ResumePath} was written with other training settings; resume with the flags of the original run (only --epochs may grow).");
-            if (!Parameters.SameShape(checkpoint.Model.Network, plan.Network) || checkpoint.Model.Info with { Training = plan.Info.Training } != plan.Info)
-                throw new ArgumentException($"--resume: {settings.ResumePath} was made for other data or another architecture.");
-        }
+        if (checkpoint is not null) CheckResume(settings.ResumePath!, checkpoint, plan, settings.Epochs);
         var start = checkpoint?.State ?? TrainerState.Start(Training.Init(plan.Config, plan.Network, Prng.Fold(Key.FromSeed(settings.Seed), 1)));
 
         var sink = new CheckpointingProgress(settings.CheckpointPath, plan, progress);
@@ -68,7 +67,7 @@ public static class TrainJob
         ModelFile.Save(settings.OutPath, model);
         var report = test is null ? null : EvalJob.Evaluate(model, test);
         var modelEpoch = plan.Options.RestoreBest && result.Final.BestEpoch > 0 ? result.Final.BestEpoch : completed;
-        return new TrainOutcome(model, result, seconds, report) { ModelEpoch = modelEpoch };
+        return new TrainOutcome(model, result, seconds, report) { ModelEpoch = modelEpoch, Notes = test?.UnusedNote() is { } note ? [note] : [] };
     }
 
     /// <summary>Everything decided before training starts.</summary>
@@ -190,6 +189,35 @@ public static class TrainJob
         if (total > int.MaxValue)
             throw new ArgumentException($"--layers: {string.Join(" → ", sizes)} has {total} parameters; at most {int.MaxValue} are supported (use narrower layers).");
     }
+
+    /// <summary>
+    /// Refuses a resume whose flags would not reproduce the checkpoint's run, naming the first flag that differs: every
+    /// recorded setting must be equal (so the model written at the end records the settings that produced it), and
+    /// <c>--epochs</c> may change but not fall below the epochs already completed.
+    /// </summary>
+    private static void CheckResume(string path, Checkpoint checkpoint, TrainPlan plan, int epochs)
+    {
+        var before = checkpoint.Model.Info;
+        var recorded = before.Training.ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal);
+        foreach (var setting in plan.Info.Training)
+        {
+            if (setting.Name == "epochs") continue;
+            var flag = "--" + setting.Name.Replace('_', '-');
+            if (!recorded.TryGetValue(setting.Name, out var was))
+                throw new ArgumentException($"--resume: {path} does not record {flag}; it was written by another version of nn and cannot be resumed exactly.");
+            if (was != setting.Value)
+                throw new ArgumentException($"{flag}: {path} was trained with {flag} {was}, this run has {setting.Value}; resume with the original run's flags (only --epochs may change).");
+        }
+        var done = checkpoint.State.CompletedEpochs;
+        if (epochs < done)
+            throw new ArgumentException($"--epochs: {path} has already completed {done} epochs; --epochs {epochs} is below that (--epochs is the total).");
+        if (before.DataSha256 != plan.Info.DataSha256)
+            throw new ArgumentException($"--data: the data differs from the data {path} was trained on (SHA-256 {Short(plan.Info.DataSha256)}, the checkpoint's {Short(before.DataSha256)}).");
+        if (!Parameters.SameShape(checkpoint.Model.Network, plan.Network) || before with { Training = plan.Info.Training } != plan.Info || checkpoint.Config != plan.Config)
+            throw new ArgumentException($"--resume: {path} was made for other data, another architecture or other training settings.");
+    }
+
+    private static string Short(string sha) => sha.Length > 12 ? sha[..12] + "…" : sha;
 
     /// <summary>Writes a checkpoint after every epoch (atomically), then forwards the state to the caller's progress.</summary>
     private sealed class CheckpointingProgress(string? path, TrainPlan plan, IProgress<TrainerState>? inner) : IProgress<TrainerState>
