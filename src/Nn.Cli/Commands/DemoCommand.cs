@@ -15,6 +15,7 @@ internal static class DemoCommand
         command.SetAction(p =>
         {
             var dir = Path.Combine(AppContext.BaseDirectory, "data");
+            OutputChecks.Demo(p, Path.Combine(dir, "digits.csv"), Path.Combine(dir, "splits", "digits.csv"));
             var o = console.Out;
             o.WriteLine("Training 64 → 64 ReLU → 10 softmax on the bundled 8×8 digits (Adam, lr 0.003, batch 32, 40 epochs, seed 42)…");
             var result = Demo.Run(Path.Combine(dir, "digits.csv"), Path.Combine(dir, "splits", "digits.csv"),

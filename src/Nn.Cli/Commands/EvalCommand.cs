@@ -18,6 +18,7 @@ internal static class EvalCommand
         var command = new Command("eval", "Evaluate a model on labelled data.") { ModelPath, Data, LabelsFile, Target, Report, Json };
         command.SetAction(p =>
         {
+            OutputChecks.Eval(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
             var data = DataSource.ForModel(p.GetValue(Data)!, p.GetValue(LabelsFile), model.Info.FeatureNames, p.GetValue(Target) ?? model.Info.TargetName, requireTarget: true);
             var report = EvalJob.Evaluate(model, data);

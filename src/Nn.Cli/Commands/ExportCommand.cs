@@ -15,6 +15,7 @@ internal static class ExportCommand
         var command = new Command("export", "Export a model as ONNX (opset 13), feature scaling and output head included.") { ModelPath, Onnx, Float32 };
         command.SetAction(p =>
         {
+            OutputChecks.Export(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
             var precision = p.GetValue(Float32) ? OnnxPrecision.Float32 : OnnxPrecision.Double;
             OnnxExport.Save(p.GetValue(Onnx)!, model, precision);

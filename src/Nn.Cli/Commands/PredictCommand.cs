@@ -16,6 +16,7 @@ internal static class PredictCommand
         var command = new Command("predict", "Predict with a model and write one CSV row per input row.") { ModelPath, Data, Out, Proba };
         command.SetAction(p =>
         {
+            OutputChecks.Predict(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
             var n = PredictJob.Run(model, p.GetValue(Data)!, null, p.GetValue(Out)!, p.GetValue(Proba));
             console.Error.WriteLine($"nn: wrote {n} predictions to {p.GetValue(Out)}");

@@ -115,6 +115,7 @@ internal static class TrainCommand
     private static int Execute(ParseResult parse, CliConsole console, CancellationToken cancellationToken)
     {
         var settings = Settings(parse);
+        OutputChecks.Train(parse);
         var json = parse.GetValue(Json);
         var quiet = parse.GetValue(Quiet) || json;
         var historyPath = parse.GetValue(HistoryFile);

@@ -83,4 +83,39 @@ public sealed class AtomicSaveTests : IDisposable
         Assert.True(File.Exists(fresh), "a recent temporary file may belong to a live writer");
         Assert.True(File.Exists(other), "another target's temporary files are left alone");
     }
+
+    [Theory]
+    [InlineData(217)]
+    [InlineData(218)]
+    [InlineData(255)]
+    public void Names_up_to_255_bytes_save_and_their_stale_temporaries_are_deleted(int bytes)
+    {
+        var name = new string('é', (bytes - 12) / 2) + new string('n', (bytes - 12) % 2) + ".safetensors"; // 2-byte characters too
+        Assert.Equal(bytes, System.Text.Encoding.UTF8.GetByteCount(name));
+        var path = Path.Combine(_folder, name);
+        var stale = AtomicFile.TemporaryPath(path);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(stale)) <= AtomicFile.MaxNameBytes);
+        File.WriteAllBytes(stale, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow - AtomicFile.StaleAfter - TimeSpan.FromMinutes(1));
+        var other = AtomicFile.TemporaryPath(Path.Combine(_folder, name[..^1] + "x")); // a name sharing the same first characters
+        File.WriteAllBytes(other, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(other, DateTime.UtcNow - AtomicFile.StaleAfter - TimeSpan.FromMinutes(1));
+        var model = ModelGens.SmallClassifier();
+        ModelFile.Save(path, model);
+        Assert.Equal(model, ModelFile.Load(path));
+        Assert.Equal([Path.GetFileName(other), name], Files()); // the stale temporary went, the other target's stayed
+    }
+
+    [Fact]
+    public void A_failed_write_names_the_target_never_the_temporary_file()
+    {
+        var path = Path.Combine(_folder, "missing", "model.safetensors");
+        var e = Assert.ThrowsAny<IOException>(() => ModelFile.Save(path, ModelGens.SmallClassifier()));
+        Assert.Equal($"{path}: could not write the file: its folder does not exist.", e.Message);
+        var taken = Path.Combine(_folder, "taken");
+        Directory.CreateDirectory(taken);
+        e = Assert.ThrowsAny<IOException>(() => ModelFile.Save(taken, ModelGens.SmallClassifier()));
+        Assert.StartsWith($"{taken}: could not write the file: ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(".tmp", e.Message, StringComparison.Ordinal);
+    }
 }
