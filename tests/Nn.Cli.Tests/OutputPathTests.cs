@@ -302,4 +302,27 @@ public class OutputPathTests(ITestOutputHelper output)
             if (!File.ReadAllBytes(data).AsSpan().SequenceEqual(before)) File.WriteAllBytes(data, before);
         }
     }
+
+    [Theory]
+    [InlineData("train --data nope.csv --out new.safetensors", "--data")]
+    [InlineData("train --data d.csv --test-data nope.csv --out new.safetensors", "--test-data")]
+    [InlineData("train --data d.csv --resume nope.ckpt --checkpoint nope.ckpt --out new.safetensors", "--resume")]
+    [InlineData("train --data x.npy --labels nope.npy --out new.safetensors", "--labels")]
+    [InlineData("eval --model nope.safetensors --data d.csv", "--model")]
+    [InlineData("predict --model m.safetensors --data nope.csv --out p.csv", "--data")]
+    [InlineData("export --model nope.safetensors --onnx m.onnx", "--model")]
+    public void A_missing_input_is_named_with_its_flag_before_any_work(string line, string flag)
+    {
+        using var dir = Fixture();
+        var args = Args(dir, line);
+        var missing = args[Array.IndexOf(args, flag) + 1];
+        Refused(dir, args, flag, missing, "file not found");
+    }
+
+    [Fact]
+    public void A_folder_given_as_an_input_is_refused()
+    {
+        using var dir = Fixture();
+        Refused(dir, Args(dir, "eval --model sub --data d.csv"), "--model", dir.File("sub"), "is a folder, not a file");
+    }
 }

@@ -15,7 +15,7 @@ public static class OutputPaths
     private sealed record Located(FileArgument Argument, string Path, string Full, string Resolved, FileIdentity? Identity);
 
     /// <summary>
-    /// Refuses outputs that would overwrite an input or another output, or that cannot be written. Arguments whose path is
+    /// Refuses inputs that do not exist, and outputs that would overwrite an input or another output, or that cannot be written. Arguments whose path is
     /// null (flags not given) are ignored. The only side effect is creating and deleting one temporary file beside each
     /// output (nothing is left behind).
     /// </summary>
@@ -27,6 +27,7 @@ public static class OutputPaths
     public static void Check(IEnumerable<FileArgument> inputs, IEnumerable<FileArgument> outputs)
     {
         var ins = inputs.Where(a => a.Path is not null).Select(Locate).ToList();
+        foreach (var input in ins) CheckReadable(input);
         var outs = outputs.Where(a => a.Path is not null).Select(Locate).ToList();
         for (var i = 0; i < outs.Count; i++)
         {
@@ -83,6 +84,13 @@ public static class OutputPaths
         {
             throw Refusal(o, $"{o.Path}: cannot delete files in the folder {shown} ({AtomicFile.Reason(e, temp, o.Path)}).");
         }
+    }
+
+    /// <summary>An input must be an existing file (a missing one is named with its flag, not in .NET's words).</summary>
+    private static void CheckReadable(Located i)
+    {
+        if (Directory.Exists(i.Full)) throw Refusal(i, $"{i.Path} is a folder, not a file.");
+        if (!File.Exists(i.Full)) throw Refusal(i, $"{i.Path}: file not found.");
     }
 
     private static bool EndsInSeparator(string path) =>
