@@ -18,7 +18,19 @@ public static class AtomicFile
     /// </summary>
     public static void Write(string path, byte[] bytes)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
+        Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>
+    /// As <see cref="Write(string, byte[])"/>, with the content streamed into the temporary file by <paramref name="write"/>
+    /// (so it need not be held in memory). When <paramref name="write"/> throws, the temporary file is deleted, the exception
+    /// rethrown and a previous file at <paramref name="path"/> is left untouched.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
         var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -26,7 +38,7 @@ public static class AtomicFile
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(bytes);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
@@ -57,7 +69,7 @@ public static class AtomicFile
         catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>As <see cref="Write"/> for UTF-8 text without a byte-order mark.</summary>
+    /// <summary>As <see cref="Write(string, byte[])"/> for UTF-8 text without a byte-order mark.</summary>
     public static void WriteAllText(string path, string text) => Write(path, new System.Text.UTF8Encoding(false).GetBytes(text));
 
     private static void TryDelete(string temp)
