@@ -61,7 +61,7 @@ public static class CliApp
             if (verbose) console.Error.WriteLine(e);
             return BadInput;
         }
-        catch (TrainingDivergedException e)
+        catch (Exception e) when (e is TrainingDivergedException or NonFiniteOutputException)
         {
             console.Error.WriteLine($"nn: {e.Message}");
             return Diverged;

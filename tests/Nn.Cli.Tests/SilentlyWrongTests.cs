@@ -138,6 +138,9 @@ public class SilentlyWrongTests
         Assert.Equal($"nn: note: {extra}: columns 'id', 'comment' are not used by the model.", e.Err.Trim());
         var plain = NnCli.Run("eval", "--model", model, "--data", train);
         Assert.Equal("", plain.Err);
+        var p = NnCli.Run("predict", "--model", model, "--data", extra, "--out", dir.File("p.csv"));
+        Assert.True(p.Code == 0, p.Err);
+        Assert.EndsWith($"nn: note: {extra}: columns 'id', 'comment' are not used by the model.", p.Err.Trim());
     }
 
     // ---- resume: every setting that affects the bits ----

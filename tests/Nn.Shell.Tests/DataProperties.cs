@@ -206,4 +206,30 @@ public sealed class DataProperties : IDisposable
         Check(Prop.ForAll(Mutations([0, 0xFF, 0x50, 0x4B, 8]).ToArbitrary(), m =>
             LoadsOrFailsCleanly(m.Apply(valid), ".npz", p => Npz.Read(p))), 0x4E5A0001UL, 200);
     }
+
+    /// <summary>Reads <paramref name="path"/> as training data and applies the target checks of <c>--task auto</c>.</summary>
+    private static void AsTrainingData(string path, string? labels = null)
+    {
+        var data = DataSource.ForTraining(path, labels, null);
+        data.EncodeTarget(data.InferTask());
+    }
+
+    [Fact]
+    public void Mutated_files_read_as_training_data_load_or_throw_a_data_file_exception()
+    {
+        var csv = "a,b,label\n1,0.5,cat\n2,8,\"d\nog\"\n3,7,cat\n4,1e3,\"d,og\"\n"u8.ToArray();
+        var npzPath = _files.NewPath(".npz");
+        Npz.Write(npzPath, new Dictionary<string, NpyArray>
+        {
+            ["x"] = NpyArray.FromMatrix(Matrix.FromRows([[1.0, 2.0], [3.0, 4.0]])),
+            ["y"] = new([2], "<f8", [1.0, 0.0]),
+        }, compressed: true);
+        var npz = File.ReadAllBytes(npzPath);
+        var labels = _files.Bytes(NpyTests.NpyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", new byte[24]), ".npy");
+        var interesting = "\",\r\n.e-1 x(),'9{}:"u8.ToArray().Concat(new byte[] { 0x93, 0xFF, 0xE9, 0xC3, 0, 0x50, 0x4B }).ToArray();
+        Check(Prop.ForAll(Mutations(interesting).ToArbitrary(), m =>
+            LoadsOrFailsCleanly(m.Apply(csv), ".csv", p => AsTrainingData(p)) &&
+            LoadsOrFailsCleanly(m.Apply(ValidNpy()), ".npy", p => AsTrainingData(p, labels)) &&
+            LoadsOrFailsCleanly(m.Apply(npz), ".npz", p => AsTrainingData(p))), 0x7D5A0001UL, 200);
+    }
 }

@@ -10,16 +10,18 @@ internal static class PredictCommand
     internal static readonly Option<string> Data = new("--data") { Description = "Input rows (CSV with the model's feature columns, .npy, or .npz with x).", Required = true };
     internal static readonly Option<string> Out = new("--out") { Description = "The CSV to write.", Required = true };
     internal static readonly Option<bool> Proba = new("--proba") { Description = "Add one probability column p_<label> per class." };
+    internal static readonly Option<bool> AllowNonFinite = new("--allow-non-finite") { Description = "Write NaN or infinite outputs instead of refusing the model (exit 3)." };
 
     internal static Command Build(CliConsole console)
     {
-        var command = new Command("predict", "Predict with a model and write one CSV row per input row.") { ModelPath, Data, Out, Proba };
+        var command = new Command("predict", "Predict with a model and write one CSV row per input row.") { ModelPath, Data, Out, Proba, AllowNonFinite };
         command.SetAction(p =>
         {
             OutputChecks.Predict(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
-            var n = PredictJob.Run(model, p.GetValue(Data)!, null, p.GetValue(Out)!, p.GetValue(Proba));
-            console.Error.WriteLine($"nn: wrote {n} predictions to {p.GetValue(Out)}");
+            var summary = PredictJob.Run(model, p.GetValue(Data)!, p.GetValue(Out)!, new PredictOptions(p.GetValue(Proba), p.GetValue(AllowNonFinite)));
+            console.Error.WriteLine($"nn: wrote {summary.Rows} predictions to {p.GetValue(Out)}");
+            if (summary.Note is { } note) console.Error.WriteLine($"nn: note: {note}");
             return 0;
         });
         return command;

@@ -5,8 +5,8 @@ namespace Nn.Shell;
 
 /// <summary>
 /// Reads RFC 4180 CSV files with a header row, streaming: quoted fields may hold commas, doubled quotes (<c>""</c>)
-/// and line breaks; records end at LF or CRLF; UTF-8 with or without a BOM; lines with no characters at all are
-/// skipped. Numbers are parsed with the invariant culture straight from the file's characters (no string per
+/// and line breaks; records end at LF or CRLF; UTF-8 with or without a BOM (UTF-16 and UTF-32 by their BOM), and bytes
+/// that are not valid text are refused at their line and field; lines with no characters at all are skipped. Numbers are parsed with the invariant culture straight from the file's characters (no string per
 /// cell), and every number must be finite. Each error is a <see cref="DataFileException"/> naming the file, the
 /// 1-based line and field number, the column name and what was expected.
 /// </summary>
@@ -23,18 +23,34 @@ public static class Csv
     /// <exception cref="ArgumentException">When the plan returns a different number of kinds than there are columns.</exception>
     public static CsvFrame Read(string path, Func<ImmutableArray<string>, ImmutableArray<ColumnKind>> plan)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(plan);
-        if (!File.Exists(path)) throw new DataFileException(path, 0, 0, "file not found.");
-        try
+        using var rows = CsvRows.Open(path, null, header => CsvPlan.FileOrder(plan(header)));
+        var kinds = rows.Plan.Kinds;
+        var n = rows.Columns.Length;
+        var numeric = rows.Width;
+        var rowsPerChunk = Math.Max(1, 16384 / Math.Max(1, numeric));
+        var chunks = new List<double[]>();
+        var text = new List<string>?[n];
+        for (var c = 0; c < n; c++) if (kinds[c] == ColumnKind.Text) text[c] = [];
+        var lines = new List<int>();
+        double[] chunk = [];
+        var count = 0;
+        while (true)
         {
-            using var reader = new CsvReader(path, MaxRecordLength);
-            return ReadFrame(path, reader, plan);
+            if (count % rowsPerChunk == 0 && numeric > 0)
+            {
+                chunk = new double[rowsPerChunk * numeric];
+                chunks.Add(chunk);
+            }
+            if (!rows.Read(chunk.AsSpan(count % rowsPerChunk * numeric, numeric))) break;
+            for (var c = 0; c < n; c++) text[c]?.Add(rows.Field(c).ToString());
+            lines.Add(rows.RecordLine);
+            count++;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFileException(path, 0, 0, $"could not be read: {e.Message}");
-        }
+
+        var published = new ImmutableArray<string>?[n];
+        for (var c = 0; c < n; c++) if (text[c] is { } cells) published[c] = CsvFrame.Publish(cells);
+        return new CsvFrame(path, rows.Columns, kinds, count, chunks, rowsPerChunk, published, [.. lines]);
     }
 
     /// <summary>Reads <paramref name="path"/> with every column <see cref="ColumnKind.Numeric"/>.</summary>
@@ -42,77 +58,8 @@ public static class Csv
     public static CsvFrame ReadAllNumeric(string path) =>
         Read(path, names => ImmutableArray.CreateRange(names, _ => ColumnKind.Numeric));
 
-    internal static CsvFrame ReadFrame(string path, CsvReader reader, Func<ImmutableArray<string>, ImmutableArray<ColumnKind>> plan)
-    {
-        if (!reader.Read()) throw new DataFileException(path, 1, 1, "expected a header row, found an empty file.");
-        var columns = Header(path, reader);
-        var kinds = plan(columns);
-        if (kinds.IsDefault || kinds.Length != columns.Length)
-            throw new ArgumentException($"The plan must return one kind per column ({columns.Length}), got {(kinds.IsDefault ? 0 : kinds.Length)}.", nameof(plan));
-
-        var n = columns.Length;
-        var numeric = kinds.Count(k => k == ColumnKind.Numeric);
-        var rowsPerChunk = Math.Max(1, 16384 / Math.Max(1, numeric));
-        var chunks = new List<double[]>();
-        var text = new List<string>?[n];
-        for (var c = 0; c < n; c++) if (kinds[c] == ColumnKind.Text) text[c] = [];
-        var lines = new List<int>();
-        double[] chunk = [];
-        var offset = 0;
-        var rows = 0;
-        while (reader.Read())
-        {
-            if (reader.FieldCount != n)
-            {
-                var few = reader.FieldCount < n;
-                throw new DataFileException(path, few ? reader.RecordLine : reader.FieldLine(n), few ? reader.FieldCount + 1 : n + 1,
-                    $"expected {n} fields as in the header, found {reader.FieldCount}.");
-            }
-            if (rows % rowsPerChunk == 0 && numeric > 0)
-            {
-                chunk = new double[rowsPerChunk * numeric];
-                chunks.Add(chunk);
-                offset = 0;
-            }
-            for (var c = 0; c < n; c++)
-            {
-                switch (kinds[c])
-                {
-                    case ColumnKind.Numeric:
-                        chunk[offset++] = Number(path, reader, c, columns[c]);
-                        break;
-                    case ColumnKind.Text:
-                        text[c]!.Add(reader.Field(c).ToString());
-                        break;
-                }
-            }
-            lines.Add(reader.RecordLine);
-            rows++;
-        }
-        if (rows == 0) throw new DataFileException(path, reader.NextLine, 1, "expected data rows after the header, found none.");
-
-        var published = new ImmutableArray<string>?[n];
-        for (var c = 0; c < n; c++) if (text[c] is { } cells) published[c] = CsvFrame.Publish(cells);
-        return new CsvFrame(path, columns, kinds, rows, chunks, rowsPerChunk, published, [.. lines]);
-    }
-
-    private static ImmutableArray<string> Header(string path, CsvReader reader)
-    {
-        var names = new string[reader.FieldCount];
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var c = 0; c < names.Length; c++)
-        {
-            var name = reader.Field(c).Trim().ToString();
-            if (name.Length == 0)
-                throw new DataFileException(path, reader.FieldLine(c), c + 1, $"expected a column name in header field {c + 1}, found an empty one.");
-            if (!seen.TryAdd(name, c))
-                throw new DataFileException(path, reader.FieldLine(c), c + 1, $"expected distinct column names, found '{name}' again (first in field {seen[name] + 1}).");
-            names[c] = name;
-        }
-        return [.. names];
-    }
-
-    private static double Number(string path, CsvReader reader, int c, string column)
+    /// <summary>Field <paramref name="c"/> of the reader's current record as a finite number, or an error naming its line, field and column.</summary>
+    internal static double Number(string path, CsvReader reader, int c, string column)
     {
         var field = reader.Field(c);
         if (SmallInteger(field) is { } n) return n;

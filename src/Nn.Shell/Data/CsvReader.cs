@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 
 namespace Nn.Shell;
 
@@ -30,13 +29,19 @@ internal sealed class CsvReader : IDisposable
     private int[] _lines = new int[64];
     private bool[] _quoted = new bool[64];
 
-    /// <summary>Opens <paramref name="path"/> as UTF-8 (a BOM is skipped); records may hold at most <paramref name="maxRecordChars"/> characters.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> as strict UTF-8 (a BOM is skipped; a UTF-16 or UTF-32 BOM selects that encoding; see
+    /// <see cref="StrictTextReader"/>); records may hold at most <paramref name="maxRecordChars"/> characters.
+    /// </summary>
     public CsvReader(string path, int maxRecordChars)
-        : this(path, new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), maxRecordChars)
+        : this(path, new StrictTextReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16)), maxRecordChars)
     {
     }
 
-    /// <summary>Reads records from <paramref name="reader"/>; <paramref name="path"/> only names the source in errors.</summary>
+    /// <summary>
+    /// Reads records from <paramref name="reader"/>; <paramref name="path"/> only names the source in errors. Text a
+    /// <see cref="StrictTextReader"/> refuses is reported at the line and field where its bad bytes are.
+    /// </summary>
     public CsvReader(string path, TextReader reader, int maxRecordChars)
     {
         _path = path;
@@ -211,7 +216,8 @@ internal sealed class CsvReader : IDisposable
     private bool HasData()
     {
         if (_pos < _len) return true;
-        _len = _reader.Read(_buffer, 0, _buffer.Length);
+        try { _len = _reader.Read(_buffer, 0, _buffer.Length); }
+        catch (InvalidTextException e) { throw Error(_line, FieldCount + 1, e.Message); }
         _pos = 0;
         return _len > 0;
     }

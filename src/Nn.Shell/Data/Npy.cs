@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
-using System.Globalization;
+using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -14,39 +14,45 @@ namespace Nn.Shell;
 public static class Npy
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
-    private const int MaxHeaderBytes = 1 << 20;
 
     /// <summary>
     /// Reads <paramref name="path"/>. Supported dtypes: float (f2, f4, f8), signed (i1–i8) and unsigned (u1–u8)
     /// integers and bool (b1, as 0 and 1), little- or big-endian; all are converted to <see cref="double"/>
     /// exactly. Integers beyond ±2⁵³ (which no double holds exactly) and non-finite floats (NaN, ±∞) are errors,
-    /// as is Fortran order for an array with two or more non-trivial dimensions.
+    /// as is Fortran order for an array with two or more non-trivial dimensions. The declared shape is checked against
+    /// the file's length and the memory available before anything is allocated.
     /// </summary>
-    /// <exception cref="DataFileException">When the file is missing, not a .npy file, uses an unsupported feature, or its data section is short or long.</exception>
-    public static NpyArray Read(string path)
+    /// <exception cref="DataFileException">When the file is missing, empty or not a regular file, not a .npy file, uses an
+    /// unsupported feature, or its data section is short or long.</exception>
+    public static NpyArray Read(string path) => ReadFile(path, null, null);
+
+    /// <summary><see cref="Read"/> then <see cref="NpyArray.ToMatrix"/>: shape (n) gives n×1, shape (r, c) gives r×c.</summary>
+    /// <exception cref="DataFileException">As for <see cref="Read"/>, and when the array's rank is not 1 or 2 (checked before
+    /// the data is read).</exception>
+    public static Matrix ReadMatrix(string path) => ReadFile(path, null, MatrixShape).ToMatrix();
+
+    /// <summary>Refuses a shape that is not 1-D or 2-D (what <see cref="ReadMatrix"/> accepts); null when it is fine.</summary>
+    internal static string? MatrixShape(NpyHeader h) => h.Shape.Length is 1 or 2 ? null
+        : $"expected a 1-D or 2-D array, found shape {NpyArray.ShapeText(h.Shape)} (rank {h.Shape.Length}).";
+
+    /// <summary>
+    /// Reads <paramref name="path"/> in one pass, appending its bytes to <paramref name="hash"/> when given;
+    /// <paramref name="accept"/> may refuse the header's shape before anything is allocated.
+    /// </summary>
+    internal static NpyArray ReadFile(string path, IncrementalHash? hash, Func<NpyHeader, string?>? accept)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new DataFileException(path, 0, 0, "file not found.");
+        var length = ReadLimits.RegularFileLength(path, "expected the .npy magic string \\x93NUMPY at the start");
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return ReadStream(stream, stream.Length, path, "");
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var stream = hash is null ? (Stream)file : new HashingStream(file, hash);
+            return ReadStream(stream, length, path, "", accept);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFileException(path, 0, 0, $"could not be read: {e.Message}");
         }
-    }
-
-    /// <summary><see cref="Read"/> then <see cref="NpyArray.ToMatrix"/>: shape (n) gives n×1, shape (r, c) gives r×c.</summary>
-    /// <exception cref="DataFileException">As for <see cref="Read"/>, and when the array's rank is not 1 or 2.</exception>
-    public static Matrix ReadMatrix(string path)
-    {
-        var array = Read(path);
-        if (array.Shape.Length is not (1 or 2))
-            throw new DataFileException(path, 0, 0,
-                $"expected a 1-D or 2-D array, found shape {NpyArray.ShapeText(array.Shape)} (rank {array.Shape.Length}).");
-        return array.ToMatrix();
     }
 
     /// <summary>
@@ -100,135 +106,14 @@ public static class Npy
 
     /// <summary>
     /// Reads one .npy image from <paramref name="stream"/>; <paramref name="available"/> is the number of bytes left
-    /// in it when known (used to reject a short file before allocating). Errors are prefixed by <paramref name="where"/>.
+    /// in it when known (used to reject a short or long file before allocating). Errors are prefixed by <paramref name="where"/>.
     /// </summary>
-    internal static NpyArray ReadStream(Stream stream, long? available, string path, string where)
+    internal static NpyArray ReadStream(Stream stream, long? available, string path, string where, Func<NpyHeader, string?>? accept = null)
     {
-        DataFileException Error(string expected) => new(path, 0, 0, where + expected);
-
-        Span<byte> prefix = stackalloc byte[12];
-        var got = ReadFully(stream, prefix[..8]);
-        if (got < 8 || !prefix[..6].SequenceEqual(Magic))
-            throw Error($"expected the .npy magic string \\x93NUMPY at the start, found {Hex(prefix[..Math.Min(got, 8)])}.");
-        int major = prefix[6], minor = prefix[7];
-        if (major is not (1 or 2 or 3) || minor != 0)
-            throw Error($"expected .npy format version 1.0, 2.0 or 3.0, found {major}.{minor}.");
-        var lenBytes = major == 1 ? 2 : 4;
-        if (ReadFully(stream, prefix.Slice(8, lenBytes)) < lenBytes)
-            throw Error("expected the header length after the version, found the end of the file.");
-        var headerLength = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
-        if (headerLength > MaxHeaderBytes)
-            throw Error($"expected a header of at most {MaxHeaderBytes} bytes, found a length of {headerLength}.");
-        var headerBytes = new byte[headerLength];
-        var headerGot = ReadFully(stream, headerBytes);
-        if (headerGot < headerLength)
-            throw Error($"expected a header of {headerLength} bytes, found {headerGot} before the end of the file.");
-
-        var encoding = major == 3 ? new UTF8Encoding(false, true) : Encoding.Latin1;
-        NpyHeader header;
-        try { header = NpyHeader.Parse(encoding.GetString(headerBytes)); }
-        catch (Exception e) when (e is FormatException or DecoderFallbackException)
-        {
-            throw Error(e is FormatException ? e.Message : "malformed header: expected UTF-8 text.");
-        }
-        if (header.FortranOrder && header.Shape.Count(d => d > 1) > 1)
-            throw Error($"Fortran order is not supported (shape {NpyArray.ShapeText(header.Shape)}); save with np.ascontiguousarray.");
-
-        var size = header.Dtype.Size;
-        var expectedBytes = header.Count * size;
-        var dataAvailable = available - (8 + lenBytes + headerLength);
-        if (dataAvailable is { } a && a != expectedBytes)
-            throw Error(DataSize(header, expectedBytes, a));
-
-        var values = new double[header.Count];
-        var buffer = new byte[Math.Max(size, (int)Math.Min(expectedBytes, 1 << 16) / size * size)];
-        long done = 0;
-        while (done < values.Length)
-        {
-            var want = (int)Math.Min(buffer.Length, (values.Length - done) * size);
-            var n = ReadFully(stream, buffer.AsSpan(0, want));
-            if (n < want) throw Error(DataSize(header, expectedBytes, done * size + n));
-            Convert(buffer.AsSpan(0, n), header.Dtype, values.AsSpan((int)done, n / size), done, Error, header.Descr);
-            done += n / size;
-        }
-        if (dataAvailable is null && stream.ReadByte() >= 0)
-            throw Error(DataSize(header, expectedBytes, expectedBytes + 1 + Drain(stream)));
-        return new NpyArray(header.Shape, header.Descr, ImmutableCollectionsMarshal.AsImmutableArray(values));
+        var npy = NpyStream.Open(stream, available, path, where, accept);
+        var values = new double[npy.Header.Count];
+        npy.Read(values);
+        npy.CheckEnd(available is not null);
+        return new NpyArray(npy.Header.Shape, npy.Header.Descr, ImmutableCollectionsMarshal.AsImmutableArray(values));
     }
-
-    private static string DataSize(NpyHeader h, long expected, long found) => string.Create(CultureInfo.InvariantCulture,
-        $"expected {expected} bytes of data for shape {NpyArray.ShapeText(h.Shape)} of '{h.Descr}', found {found}.");
-
-    /// <summary>Converts whole elements of <paramref name="bytes"/> into <paramref name="dst"/>; <paramref name="first"/> is the first element's index.</summary>
-    private static void Convert(ReadOnlySpan<byte> bytes, NpyDtype t, Span<double> dst, long first, Func<string, DataFileException> error, string descr)
-    {
-        const long Exact = 1L << 53; // every integer up to 2^53 in magnitude is a double
-        var big = t.BigEndian;
-        if (t is { Kind: 'f', Size: 8 } && big != BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.Cast<byte, double>(bytes).CopyTo(dst);
-            var bad = dst.IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
-            if (bad >= 0) throw error(string.Create(CultureInfo.InvariantCulture, $"expected finite values, found {dst[bad]} at element {first + bad} (C order)."));
-            return;
-        }
-        for (var i = 0; i < dst.Length; i++)
-        {
-            var b = bytes.Slice(i * t.Size, t.Size);
-            double v;
-            switch (t.Kind, t.Size)
-            {
-                case ('f', 2): v = (double)(big ? BinaryPrimitives.ReadHalfBigEndian(b) : BinaryPrimitives.ReadHalfLittleEndian(b)); break;
-                case ('f', 4): v = big ? BinaryPrimitives.ReadSingleBigEndian(b) : BinaryPrimitives.ReadSingleLittleEndian(b); break;
-                case ('f', _): v = big ? BinaryPrimitives.ReadDoubleBigEndian(b) : BinaryPrimitives.ReadDoubleLittleEndian(b); break;
-                case ('i', 1): v = (sbyte)b[0]; break;
-                case ('i', 2): v = big ? BinaryPrimitives.ReadInt16BigEndian(b) : BinaryPrimitives.ReadInt16LittleEndian(b); break;
-                case ('i', 4): v = big ? BinaryPrimitives.ReadInt32BigEndian(b) : BinaryPrimitives.ReadInt32LittleEndian(b); break;
-                case ('i', _):
-                    var l = big ? BinaryPrimitives.ReadInt64BigEndian(b) : BinaryPrimitives.ReadInt64LittleEndian(b);
-                    v = l;
-                    if (l is > Exact or < -Exact) throw error(Inexact(first + i, l.ToString(CultureInfo.InvariantCulture), descr));
-                    break;
-                case ('u', 1): v = b[0]; break;
-                case ('u', 2): v = big ? BinaryPrimitives.ReadUInt16BigEndian(b) : BinaryPrimitives.ReadUInt16LittleEndian(b); break;
-                case ('u', 4): v = big ? BinaryPrimitives.ReadUInt32BigEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b); break;
-                case ('u', _):
-                    var u = big ? BinaryPrimitives.ReadUInt64BigEndian(b) : BinaryPrimitives.ReadUInt64LittleEndian(b);
-                    v = u;
-                    if (u > Exact) throw error(Inexact(first + i, u.ToString(CultureInfo.InvariantCulture), descr));
-                    break;
-                default: v = b[0] != 0 ? 1.0 : 0.0; break; // b1
-            }
-            if (!double.IsFinite(v))
-                throw error(string.Create(CultureInfo.InvariantCulture, $"expected finite values, found {v} at element {first + i} (C order)."));
-            dst[i] = v;
-        }
-    }
-
-    private static string Inexact(long index, string value, string descr) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"expected integers within ±2^53 (exact as doubles), found {value} at element {index} of the '{descr}' array.");
-
-    private static int ReadFully(Stream s, Span<byte> into)
-    {
-        var total = 0;
-        while (total < into.Length)
-        {
-            var n = s.Read(into[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
-
-    private static long Drain(Stream s)
-    {
-        var buffer = new byte[1 << 16];
-        long total = 0;
-        int n;
-        while ((n = s.Read(buffer)) > 0 && total < 1L << 40) total += n;
-        return total;
-    }
-
-    private static string Hex(ReadOnlySpan<byte> bytes) =>
-        bytes.IsEmpty ? "an empty file" : string.Join(" ", bytes.ToArray().Select(x => x.ToString("x2", CultureInfo.InvariantCulture)));
 }

@@ -13,37 +13,20 @@ public static class Npz
 
     /// <summary>
     /// Reads every member of <paramref name="path"/> with <see cref="Npy.Read"/>'s rules; the keys are the member
-    /// names without <c>.npy</c>, in ordinal order. Directory entries are skipped.
+    /// names without <c>.npy</c>, in ordinal order. Directory entries are skipped. Each member's declared size is checked
+    /// against what its compressed bytes can hold (see <see cref="ReadLimits.MaxDeflateRatio"/>) and against its header's
+    /// shape before it is inflated, and inflating stops at the declared size.
     /// </summary>
     /// <exception cref="DataFileException">
-    /// When the file is missing or not a zip archive, two members share a name, or a member is not a valid .npy
-    /// image (the message names the member).
+    /// When the file is missing, empty or not a zip archive, two members share a name, or a member is not a valid .npy
+    /// image or declares more than it can hold (the message names the member).
     /// </exception>
     public static ImmutableSortedDictionary<string, NpyArray> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new DataFileException(path, 0, 0, "file not found.");
+        using var archive = NpzArchive.Open(path, null);
         var result = ImmutableSortedDictionary.CreateBuilder<string, NpyArray>(StringComparer.Ordinal);
-        var member = "";
-        try
-        {
-            using var archive = ZipFile.OpenRead(path);
-            foreach (var entry in archive.Entries)
-            {
-                member = entry.FullName;
-                if (member.EndsWith('/')) continue;
-                var name = member.EndsWith(".npy", StringComparison.Ordinal) ? member[..^4] : member;
-                if (result.ContainsKey(name))
-                    throw new DataFileException(path, 0, 0, $"expected distinct member names, found '{name}' twice.");
-                using var stream = entry.Open();
-                result.Add(name, Npy.ReadStream(stream, entry.Length, path, $"in member '{member}': "));
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or UnauthorizedAccessException)
-        {
-            var where = member.Length == 0 ? "" : $"in member '{member}': ";
-            throw new DataFileException(path, 0, 0, $"{where}expected a zip archive of .npy files (an .npz), but it could not be read: {e.Message}");
-        }
+        foreach (var name in archive.Names) result.Add(name, archive.Read(name, null)!);
         return result.ToImmutable();
     }
 

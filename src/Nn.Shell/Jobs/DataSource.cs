@@ -17,10 +17,7 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
     public ImmutableArray<string> UnusedColumns { get; init; } = [];
 
     /// <summary>The one-line note naming <see cref="UnusedColumns"/>, or null when every column was used.</summary>
-    public string? UnusedNote() => UnusedColumns.IsDefaultOrEmpty ? null
-        : $"{Source}: {(UnusedColumns.Length == 1 ? "column" : "columns")} {string.Join(", ", UnusedColumns.Take(10).Select(c => $"'{c}'"))}"
-          + (UnusedColumns.Length > 10 ? $" and {UnusedColumns.Length - 10} more" : "")
-          + $" {(UnusedColumns.Length == 1 ? "is" : "are")} not used by the model.";
+    public string? UnusedNote() => DataSource.UnusedNote(Source, UnusedColumns);
 
     /// <summary>True when a target column was read.</summary>
     public bool HasTarget => !TargetCells.IsDefaultOrEmpty;
@@ -28,13 +25,38 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
     /// <summary>The number of examples.</summary>
     public int Count => Features.Rows;
 
+    /// <summary>The 1-based line of each row's target cell in a CSV file (quoted line breaks make it differ from row + 2), or empty.</summary>
+    public ImmutableArray<int> TargetLines { get; init; } = [];
+
+    /// <summary>The 1-based field number of the target column in a CSV file, or 0 (NumPy data).</summary>
+    public int TargetField { get; init; }
+
+    /// <summary>
+    /// The task the target column asks for under <c>--task auto</c> (see <see cref="TargetEncoding.Infer"/>), after
+    /// <see cref="TargetChecks.Infer"/>'s refusals: an empty cell, a column of numbers with a few other cells, or an identifier-like column.
+    /// </summary>
+    /// <exception cref="DataFileException">Naming the file, line and field of the offending cell (or the column).</exception>
+    public TaskKind InferTask() => TargetChecks.Infer(this);
+
     /// <summary>The target cells encoded for <paramref name="task"/> (see <see cref="TargetEncoding.Encode"/>).</summary>
-    /// <exception cref="DataFileException">When a regression cell is not a finite number (names the file and the column).</exception>
-    public EncodedTarget EncodeTarget(TaskKind task) => Encoded(() => TargetEncoding.Encode(TargetCells, task));
+    /// <exception cref="DataFileException">When a cell is empty, a regression cell is not a finite number, or a classification
+    /// target has more than <see cref="ReadLimits.MaxClasses"/> classes (names the file, line and field).</exception>
+    public EncodedTarget EncodeTarget(TaskKind task)
+    {
+        TargetChecks.RefuseEmpty(this);
+        if (task == TaskKind.Regression) TargetChecks.RefuseNonNumbers(this);
+        else TargetChecks.RefuseTooManyClasses(this);
+        return Encoded(() => TargetEncoding.Encode(TargetCells, task));
+    }
 
     /// <summary>The target cells encoded with a trained model's labels (see <see cref="TargetEncoding.EncodeWith"/>).</summary>
-    /// <exception cref="DataFileException">When a label was never seen in training (names the file and the column).</exception>
-    public EncodedTarget EncodeTarget(ImmutableArray<string> labels) => Encoded(() => TargetEncoding.EncodeWith(TargetCells, labels));
+    /// <exception cref="DataFileException">When a cell is empty or its label was never seen in training (names the file, line and field).</exception>
+    public EncodedTarget EncodeTarget(ImmutableArray<string> labels)
+    {
+        TargetChecks.RefuseEmpty(this);
+        TargetChecks.RefuseUnknownLabels(this, labels);
+        return Encoded(() => TargetEncoding.EncodeWith(TargetCells, labels));
+    }
 
     private EncodedTarget Encoded(Func<EncodedTarget> encode)
     {
@@ -64,17 +86,18 @@ public static class DataSource
         var ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext == ".npy") return FromNpy(path, labelsPath ?? throw new DataFileException(path, 0, 0, "an .npy feature file needs --labels FILE.npy with one label per row."));
         if (ext == ".npz") return FromNpz(path, requireTarget: true);
-        var frame = Csv.Read(path, header =>
+        using var hash = HashingStream.NewHash();
+        using var rows = CsvRows.Open(path, hash, header =>
         {
             if (header.Length < 2) throw new DataFileException(path, 1, 1, $"expected at least two columns (features and a target), found {header.Length}.");
             var t = target is null ? header.Length - 1 : header.IndexOf(target);
             if (t < 0) throw new DataFileException(path, 1, 0, $"no target column '{target}'; the columns are: {string.Join(", ", header)}.");
-            return [.. header.Select((_, i) => i == t ? ColumnKind.Text : ColumnKind.Numeric)];
+            return CsvPlan.FileOrder([.. header.Select((_, i) => i == t ? ColumnKind.Text : ColumnKind.Numeric)]);
         });
-        var targetIndex = target is null ? frame.Columns.Length - 1 : frame.IndexOf(target);
-        var features = Enumerable.Range(0, frame.Columns.Length).Where(i => i != targetIndex).ToArray();
-        return new LoadedData(path, [.. features.Select(i => frame.Columns[i])], frame.NumericMatrix(features),
-            frame.Columns[targetIndex], frame.TextColumn(targetIndex), Hash(path, null));
+        var targetIndex = rows.Plan.Kinds.IndexOf(ColumnKind.Text);
+        var (features, cells, lines) = ReadRows(rows, targetIndex);
+        return new LoadedData(path, [.. rows.Plan.Numeric.Select(i => rows.Columns[i])], features,
+            rows.Columns[targetIndex], cells, HashingStream.Hex(hash)) { TargetLines = lines, TargetField = targetIndex + 1 };
     }
 
     /// <summary>
@@ -97,58 +120,114 @@ public static class DataSource
             if (requireTarget && !data.HasTarget) throw new DataFileException(path, 0, 0, "expected targets (--labels FILE.npy, or an array y in the .npz).");
             return data with { FeatureNames = featureNames, TargetName = targetName };
         }
-        var frame = Csv.Read(path, header =>
+        using var hash = HashingStream.NewHash();
+        using var rows = CsvRows.Open(path, hash, header =>
+            new CsvPlan(ModelColumns(path, header, featureNames, targetName, requireTarget), [.. featureNames.Select(f => header.IndexOf(f))]));
+        var t = rows.Plan.Kinds.IndexOf(ColumnKind.Text);
+        var (features, cells, lines) = ReadRows(rows, t);
+        return new LoadedData(path, featureNames, features, targetName, cells, HashingStream.Hex(hash))
         {
-            var missing = featureNames.Where(f => !header.Contains(f)).ToList();
-            if (missing.Count > 0)
-            {
-                var present = header.Count(h => featureNames.Contains(h));
-                throw new DataFileException(path, 1, 0,
-                    $"has {present} of the model's {featureNames.Length} features; missing: {string.Join(", ", missing)} (the model expects {string.Join(", ", featureNames)}).");
-            }
-            if (requireTarget && featureNames.Contains(targetName))
-                throw new DataFileException(path, 1, 0, $"the target column '{targetName}' is one of the model's input features; name the column that holds the targets (--target).");
-            if (requireTarget && !header.Contains(targetName))
-                throw new DataFileException(path, 1, 0, $"no target column '{targetName}'; the columns are: {string.Join(", ", header)}.");
-            return [.. header.Select(h => featureNames.Contains(h) ? ColumnKind.Numeric : h == targetName ? ColumnKind.Text : ColumnKind.Skip)];
-        });
-        var t = featureNames.Contains(targetName) ? -1 : frame.IndexOf(targetName);
-        return new LoadedData(path, featureNames, frame.NumericMatrix([.. featureNames.Select(frame.IndexOf)]), targetName,
-            t >= 0 ? frame.TextColumn(t) : [], Hash(path, null))
-        {
-            UnusedColumns = [.. frame.Columns.Where((_, i) => frame.Kinds[i] == ColumnKind.Skip)],
+            TargetLines = lines,
+            TargetField = t + 1,
+            UnusedColumns = Unused(rows.Columns, rows.Plan.Kinds),
         };
+    }
+
+    /// <summary>
+    /// The one-line note "d.csv: columns 'id', 'comment' are not used by the model." (at most ten names), or null when
+    /// <paramref name="unused"/> is empty.
+    /// </summary>
+    public static string? UnusedNote(string source, ImmutableArray<string> unused) => unused.IsDefaultOrEmpty ? null
+        : $"{source}: {(unused.Length == 1 ? "column" : "columns")} {string.Join(", ", unused.Take(10).Select(c => $"'{c}'"))}"
+          + (unused.Length > 10 ? $" and {unused.Length - 10} more" : "")
+          + $" {(unused.Length == 1 ? "is" : "are")} not used by the model.";
+
+    /// <summary>The columns a plan skips, in file order (named in a note: data the model does not use).</summary>
+    internal static ImmutableArray<string> Unused(ImmutableArray<string> columns, ImmutableArray<ColumnKind> kinds) =>
+        [.. columns.Where((_, i) => kinds[i] == ColumnKind.Skip)];
+
+    /// <summary>
+    /// What <see cref="ForModel"/> reads of each CSV column: the model's features as numbers, the target (when present and not a
+    /// feature) as text, the rest skipped; refuses a header without the features (or without the target when it is required).
+    /// </summary>
+    internal static ImmutableArray<ColumnKind> ModelColumns(string path, ImmutableArray<string> header, ImmutableArray<string> featureNames, string targetName, bool requireTarget)
+    {
+        var missing = featureNames.Where(f => !header.Contains(f)).ToList();
+        if (missing.Count > 0)
+        {
+            var present = header.Count(h => featureNames.Contains(h));
+            throw new DataFileException(path, 1, 0,
+                $"has {present} of the model's {featureNames.Length} features; missing: {string.Join(", ", missing)} (the model expects {string.Join(", ", featureNames)}).");
+        }
+        if (requireTarget && featureNames.Contains(targetName))
+            throw new DataFileException(path, 1, 0, $"the target column '{targetName}' is one of the model's input features; name the column that holds the targets (--target).");
+        if (requireTarget && !header.Contains(targetName))
+            throw new DataFileException(path, 1, 0, $"no target column '{targetName}'; the columns are: {string.Join(", ", header)}.");
+        return [.. header.Select(h => featureNames.Contains(h) ? ColumnKind.Numeric : h == targetName ? ColumnKind.Text : ColumnKind.Skip)];
+    }
+
+    /// <summary>
+    /// Reads every row: the numeric cells into one matrix (8 bytes a cell, never two copies: see <see cref="CellBlocks"/>),
+    /// and column <paramref name="target"/> (if ≥ 0) as text with the line of each cell. Repeated labels share one string.
+    /// </summary>
+    private static (Matrix Features, ImmutableArray<string> Cells, ImmutableArray<int> Lines) ReadRows(CsvRows rows, int target)
+    {
+        using var blocks = new CellBlocks(rows.Width);
+        var row = new double[rows.Width];
+        var cells = new List<string>();
+        var lines = new List<int>();
+        var interned = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lookup = interned.GetAlternateLookup<ReadOnlySpan<char>>();
+        while (rows.Read(row))
+        {
+            try { row.CopyTo(blocks.Append()); }
+            catch (InvalidDataException e) { throw new DataFileException(rows.Path, rows.RecordLine, 1, e.Message); }
+            if (target < 0) continue;
+            var field = rows.Field(target);
+            if (!lookup.TryGetValue(field, out var cell))
+            {
+                cell = field.ToString();
+                if (interned.Count < 1 << 16) interned.Add(cell, cell);
+            }
+            cells.Add(cell);
+            lines.Add(rows.FieldLine(target));
+        }
+        return (blocks.ToMatrix(), [.. cells], [.. lines]);
     }
 
     private static LoadedData FromNpy(string path, string labelsPath)
     {
-        var x = Npy.Read(path).ToMatrix();
-        var y = Npy.Read(labelsPath);
-        if (y.Values.Length != x.Rows)
-            throw new DataFileException(labelsPath, 0, 0, $"has {y.Values.Length} labels but {path} has {x.Rows} rows; expected one label per row.");
-        return new LoadedData(path, Names(x.Cols), x, "y", [.. y.Values.Select(Text)], Hash(path, labelsPath));
+        using var hash = HashingStream.NewHash();
+        var x = Npy.ReadFile(path, hash, Npy.MatrixShape).ToMatrix();
+        var y = Npy.ReadFile(labelsPath, hash, h => LabelShape(h, x.Rows, $"has {h.Count} labels but {path} has {x.Rows} rows; expected one label per row."));
+        return new LoadedData(path, Names(x.Cols), x, "y", [.. y.Values.Select(Text)], HashingStream.Hex(hash));
     }
 
     private static LoadedData FromNpyFeaturesOnly(string path)
     {
-        var x = Npy.Read(path).ToMatrix();
-        return new LoadedData(path, Names(x.Cols), x, "y", [], Hash(path, null));
+        using var hash = HashingStream.NewHash();
+        var x = Npy.ReadFile(path, hash, Npy.MatrixShape).ToMatrix();
+        return new LoadedData(path, Names(x.Cols), x, "y", [], HashingStream.Hex(hash));
     }
 
     private static LoadedData FromNpz(string path, bool requireTarget)
     {
-        var arrays = Npz.Read(path);
-        if (!arrays.TryGetValue("x", out var xa)) throw new DataFileException(path, 0, 0, $"expected an array named 'x'; found: {string.Join(", ", arrays.Keys)}.");
-        var x = xa.ToMatrix();
+        using var hash = HashingStream.NewHash();
+        using var archive = NpzArchive.Open(path, hash);
+        var x = (archive.Read("x", Npy.MatrixShape)
+            ?? throw new DataFileException(path, 0, 0, $"expected an array named 'x'; found: {string.Join(", ", archive.Names)}.")).ToMatrix();
         ImmutableArray<string> cells = [];
-        if (arrays.TryGetValue("y", out var ya))
-        {
-            if (ya.Values.Length != x.Rows) throw new DataFileException(path, 0, 0, $"array y has {ya.Values.Length} values but x has {x.Rows} rows.");
+        if (archive.Read("y", h => LabelShape(h, x.Rows, $"array y has {h.Count} values but x has {x.Rows} rows.")) is { } ya)
             cells = [.. ya.Values.Select(Text)];
-        }
-        else if (requireTarget) throw new DataFileException(path, 0, 0, $"expected an array named 'y'; found: {string.Join(", ", arrays.Keys)}.");
-        return new LoadedData(path, Names(x.Cols), x, "y", cells, Hash(path, null));
+        else if (requireTarget) throw new DataFileException(path, 0, 0, $"expected an array named 'y'; found: {string.Join(", ", archive.Names)}.");
+        return new LoadedData(path, Names(x.Cols), x, "y", cells, HashingStream.Hex(hash));
     }
+
+    /// <summary>Refuses labels that are not one per row: shape (rows,) or (rows, 1); <paramref name="count"/> is the message for a wrong count.</summary>
+    private static string? LabelShape(NpyHeader h, int rows, string count) =>
+        h.Shape.Length is not (1 or 2) || h.Shape.Length == 2 && h.Shape[1] != 1
+            ? $"expected one label per row, shape ({rows},) or ({rows}, 1), found shape {NpyArray.ShapeText(h.Shape)}."
+            : h.Count != rows ? count : null;
 
     private static ImmutableArray<string> Names(int count) => [.. Enumerable.Range(0, count).Select(i => $"x{i}")];
 

@@ -29,7 +29,11 @@ public static class ModelExamples
     private static ModelBatch Encode(Model model, LoadedData data, int[] rows)
     {
         var x = Predictor.ScaleFeatures(model.Info.Scaling, data.Features.SelectRows(rows));
-        var batch = data with { TargetCells = [.. rows.Select(r => data.TargetCells[r])] };
+        var batch = data with
+        {
+            TargetCells = [.. rows.Select(r => data.TargetCells[r])],
+            TargetLines = data.TargetLines.Length == data.TargetCells.Length ? [.. rows.Select(r => data.TargetLines[r])] : [],
+        };
         Matrix y;
         if (model.Info.Task == TaskKind.Regression)
         {

@@ -80,7 +80,7 @@ public static class TrainJob
         {
             "classification" => TaskKind.Classification,
             "regression" => TaskKind.Regression,
-            _ => TargetEncoding.Infer(data.TargetCells),
+            _ => data.InferTask(),
         };
         var target = data.EncodeTarget(task);
         if (task == TaskKind.Classification && target.Labels.Length < 2)

@@ -27,7 +27,7 @@ public static class AtomicFile
     private const int ShortenedPrefixBytes = 64;
 
     /// <summary>
-    /// A fresh temporary path beside <paramref name="path"/>, as <see cref="Write"/> uses: <c>.NAME.&lt;32 hex&gt;.tmp</c> in
+    /// A fresh temporary path beside <paramref name="path"/>, as <see cref="Write(string, byte[])"/> uses: <c>.NAME.&lt;32 hex&gt;.tmp</c> in
     /// the same folder, where a <c>NAME</c> too long for the whole to fit in <see cref="MaxNameBytes"/> becomes its first
     /// characters (up to 64 bytes), <c>~</c> and 16 hex digits of the SHA-256 of its UTF-8 bytes.
     /// </summary>
@@ -65,13 +65,26 @@ public static class AtomicFile
     /// <exception cref="IOException">When the file cannot be written; the message names <paramref name="path"/>, never the temporary file.</exception>
     public static void Write(string path, byte[] bytes)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
+        Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>
+    /// As <see cref="Write(string, byte[])"/>, with the content streamed into the temporary file by <paramref name="write"/>
+    /// (so it need not be held in memory). When <paramref name="write"/> throws, the temporary file is deleted, the exception
+    /// rethrown and a previous file at <paramref name="path"/> is left untouched.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(write);
         var temp = TemporaryPath(path);
         var full = Path.GetFullPath(path);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(bytes);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
@@ -118,7 +131,7 @@ public static class AtomicFile
         catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>As <see cref="Write"/> for UTF-8 text without a byte-order mark.</summary>
+    /// <summary>As <see cref="Write(string, byte[])"/> for UTF-8 text without a byte-order mark.</summary>
     public static void WriteAllText(string path, string text) => Write(path, new UTF8Encoding(false).GetBytes(text));
 
     private static void TryDelete(string temp)

@@ -178,7 +178,7 @@ public static class CheckpointFile
     /// <summary>Reads the checkpoint file at <paramref name="path"/>.</summary>
     /// <exception cref="ModelFileException">As <see cref="FromBytes"/>, naming <paramref name="path"/>.</exception>
     /// <exception cref="IOException">When the file cannot be read.</exception>
-    public static Checkpoint Load(string path) => FromBytes(File.ReadAllBytes(path), path);
+    public static Checkpoint Load(string path) => FromBytes(ModelFile.ReadBytes(path), path);
 
     private static IEnumerable<(string Name, Network Moment)> Moments(OptimizerState state) => state switch
     {

@@ -67,10 +67,45 @@ public static class ModelFile
     /// <exception cref="IOException">When the folder cannot be written.</exception>
     public static void Save(string path, Model model) => AtomicFile.Write(path, ToBytes(model));
 
-    /// <summary>Reads the model file at <paramref name="path"/>.</summary>
-    /// <exception cref="ModelFileException">As <see cref="FromBytes"/>, naming <paramref name="path"/>.</exception>
+    /// <summary>Reads the model file at <paramref name="path"/> (see <see cref="ReadBytes"/> for what is refused before reading).</summary>
+    /// <exception cref="ModelFileException">As <see cref="ReadBytes"/> and <see cref="FromBytes"/>, naming <paramref name="path"/>.</exception>
     /// <exception cref="IOException">When the file cannot be read.</exception>
-    public static Model Load(string path) => FromBytes(File.ReadAllBytes(path), path);
+    public static Model Load(string path) => FromBytes(ReadBytes(path), path);
+
+    /// <summary>
+    /// The bytes of the model or checkpoint file at <paramref name="path"/>, refusing before reading them a file that is
+    /// missing, empty or not a regular file (a device such as <c>/dev/zero</c>, a pipe: their length is 0, and they are
+    /// never opened), longer than <see cref="ReadLimits.MaxModelFileBytes"/>, or whose safetensors header length runs past
+    /// the file's end or over <see cref="SafeTensors.MaxHeaderBytes"/>. At most the length the file had when it was
+    /// opened is read.
+    /// </summary>
+    /// <exception cref="ModelFileException">For the refusals above, naming <paramref name="path"/>.</exception>
+    /// <exception cref="IOException">When the file cannot be read.</exception>
+    public static byte[] ReadBytes(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var info = new FileInfo(path);
+        if (Directory.Exists(path)) throw new ModelFileException(path, "is a folder; expected a model file.");
+        if (!info.Exists) throw new ModelFileException(path, "file not found.");
+        var length = info.Length;
+        if (length == 0)
+            throw new ModelFileException(path, "the file is empty (or is not a regular file: a device or a pipe is not read); expected a safetensors file.");
+        if (length > ReadLimits.MaxModelFileBytes)
+            throw new ModelFileException(path, $"the file is {length} bytes; a model or checkpoint file of at most {ReadLimits.MaxModelFileBytes} bytes is read.");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        var bytes = new byte[length];
+        var head = stream.ReadAtLeast(bytes.AsSpan(0, (int)Math.Min(8, length)), (int)Math.Min(8, length), throwOnEndOfStream: false);
+        if (head == 8)
+        {
+            var n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            if (n > (ulong)SafeTensors.MaxHeaderBytes)
+                throw new ModelFileException(path, $"the header length {n} exceeds the {SafeTensors.MaxHeaderBytes}-byte limit; this is not a safetensors file or it is corrupt.");
+            if (n > (ulong)(length - 8))
+                throw new ModelFileException(path, $"the header length {n} runs past the end of the {length}-byte file.");
+        }
+        var got = head + stream.ReadAtLeast(bytes.AsSpan(head), bytes.Length - head, throwOnEndOfStream: false);
+        return got == bytes.Length ? bytes : bytes[..got];
+    }
 
     /// <summary>
     /// The lowercase hex SHA-256 over the parameter tensors' bytes in file order: for each layer, <c>layers.{i}.weight</c>
