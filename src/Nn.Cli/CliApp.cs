@@ -12,7 +12,7 @@ public static class CliApp
     /// <summary>The exit code for bad input (arguments, data or model files).</summary>
     public const int BadInput = 2;
 
-    /// <summary>The exit code when training diverged (a NaN or infinite loss or gradient; see <c>--on-nan</c>).</summary>
+    /// <summary>The exit code when training diverged (a NaN or infinite loss or gradient; see <c>--on-nan</c>), or a model's outputs are not finite.</summary>
     public const int Diverged = 3;
 
     /// <summary>The exit code when Ctrl+C stopped training (128 + SIGINT); the last completed epoch was written.</summary>
@@ -59,7 +59,7 @@ public static class CliApp
             if (verbose) console.Error.WriteLine(e);
             return BadInput;
         }
-        catch (TrainingDivergedException e)
+        catch (Exception e) when (e is TrainingDivergedException or NonFiniteOutputException)
         {
             console.Error.WriteLine($"nn: {e.Message}");
             return Diverged;

@@ -19,7 +19,7 @@ internal static class GradcheckCommand
     internal static readonly Option<double> L2 = new("--l2") { Description = "L2 coefficient included in the objective.", DefaultValueFactory = _ => 0.0 };
     internal static readonly Option<string?> ModelPath = new("--model") { Description = "Check a trained model instead (with --data)." };
     internal static readonly Option<string?> Data = new("--data") { Description = "Labelled data for --model (the first --batch rows are used)." };
-    internal static readonly Option<bool> Json = new("--json") { Description = "Print the report as JSON." };
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print the report as JSON (a NaN or infinite number is written as null)." };
 
     internal static Command Build(CliConsole console)
     {
@@ -97,10 +97,10 @@ internal static class GradcheckCommand
         {
             w.WriteStartObject();
             w.WriteBoolean("passed", report.Passed);
-            w.WriteNumber("loss", report.Loss);
-            w.WriteNumber("epsilon", report.Options.Epsilon);
-            w.WriteNumber("relative_tolerance", report.Options.RelativeTolerance);
-            w.WriteNumber("absolute_tolerance", report.Options.AbsoluteTolerance);
+            JsonNumber.Write(w, "loss", report.Loss);
+            JsonNumber.Write(w, "epsilon", report.Options.Epsilon);
+            JsonNumber.Write(w, "relative_tolerance", report.Options.RelativeTolerance);
+            JsonNumber.Write(w, "absolute_tolerance", report.Options.AbsoluteTolerance);
             w.WriteStartArray("tensors");
             foreach (var t in report.Tensors)
             {
@@ -108,12 +108,12 @@ internal static class GradcheckCommand
                 w.WriteString("name", t.Name);
                 w.WriteNumber("rows", t.Rows);
                 w.WriteNumber("cols", t.Cols);
-                w.WriteNumber("max_abs_error", t.MaxAbsoluteError);
-                w.WriteNumber("max_rel_error", t.MaxRelativeError);
+                JsonNumber.Write(w, "max_abs_error", t.MaxAbsoluteError);
+                JsonNumber.Write(w, "max_rel_error", t.MaxRelativeError);
                 w.WriteNumber("worst_row", t.WorstRow);
                 w.WriteNumber("worst_col", t.WorstCol);
-                w.WriteNumber("worst_numeric", t.WorstNumeric);
-                w.WriteNumber("worst_analytic", t.WorstAnalytic);
+                JsonNumber.Write(w, "worst_numeric", t.WorstNumeric);
+                JsonNumber.Write(w, "worst_analytic", t.WorstAnalytic);
                 w.WriteNumber("kinks", t.Kinks);
                 w.WriteNumber("failures", t.Failures);
                 w.WriteBoolean("passed", t.Passed);
@@ -124,8 +124,8 @@ internal static class GradcheckCommand
             foreach (var d in report.Directions)
             {
                 w.WriteStartObject();
-                w.WriteNumber("numeric", d.Numeric);
-                w.WriteNumber("analytic", d.Analytic);
+                JsonNumber.Write(w, "numeric", d.Numeric);
+                JsonNumber.Write(w, "analytic", d.Analytic);
                 w.WriteBoolean("kink", d.Kink);
                 w.WriteBoolean("passed", d.Passed);
                 w.WriteEndObject();
