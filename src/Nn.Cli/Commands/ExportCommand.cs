@@ -10,12 +10,13 @@ internal static class ExportCommand
     internal static readonly Option<string> Onnx = new("--onnx") { Description = "The ONNX file to write (inputs \"input\" [N, features]; outputs \"output\" and \"logits\").", Required = true };
     internal static readonly Option<bool> Float32 = new("--float32") { Description = "Export in float32 instead of double." };
 
-    internal static Command Build(CliConsole console)
+    internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("export", "Export a model as ONNX (opset 13), feature scaling and output head included.") { ModelPath, Onnx, Float32 };
         command.SetAction(p =>
         {
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
+            CliApp.StopIfCancelled(cancellationToken);
             var precision = p.GetValue(Float32) ? OnnxPrecision.Float32 : OnnxPrecision.Double;
             OnnxExport.Save(p.GetValue(Onnx)!, model, precision);
             console.Error.WriteLine($"nn: wrote {p.GetValue(Onnx)} ({(precision == OnnxPrecision.Double ? "double" : "float32")}, ONNX opset {OnnxExport.OpsetVersion})");

@@ -11,13 +11,14 @@ internal static class PredictCommand
     internal static readonly Option<string> Out = new("--out") { Description = "The CSV to write.", Required = true };
     internal static readonly Option<bool> Proba = new("--proba") { Description = "Add one probability column p_<label> per class." };
 
-    internal static Command Build(CliConsole console)
+    internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("predict", "Predict with a model and write one CSV row per input row.") { ModelPath, Data, Out, Proba };
         command.SetAction(p =>
         {
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
-            var n = PredictJob.Run(model, p.GetValue(Data)!, null, p.GetValue(Out)!, p.GetValue(Proba));
+            CliApp.StopIfCancelled(cancellationToken);
+            var n = PredictJob.Run(model, p.GetValue(Data)!, null, p.GetValue(Out)!, p.GetValue(Proba), cancellationToken);
             console.Error.WriteLine($"nn: wrote {n} predictions to {p.GetValue(Out)}");
             return 0;
         });

@@ -10,12 +10,17 @@ public static class PredictJob
     /// Predicts for every row of <paramref name="dataPath"/> and writes a CSV to <paramref name="outPath"/> atomically:
     /// a column named after the model's target with the predicted label (original label names) or value, and with
     /// <paramref name="probabilities"/> one column <c>p_&lt;label&gt;</c> per class. Returns the number of rows written.
+    /// <paramref name="cancellationToken"/> is observed between reading, predicting and writing.
     /// </summary>
-    public static int Run(Model model, string dataPath, string? labelsPath, string outPath, bool probabilities)
+    /// <exception cref="OperationCanceledException">When cancelled; nothing was written.</exception>
+    public static int Run(Model model, string dataPath, string? labelsPath, string outPath, bool probabilities, CancellationToken cancellationToken = default)
     {
         var data = DataSource.ForModel(dataPath, labelsPath, model.Info.FeatureNames, model.Info.TargetName, requireTarget: false);
+        StopIfCancelled(cancellationToken);
         var prediction = Predictor.Predict(model, data.Features);
+        StopIfCancelled(cancellationToken);
         var text = Format(model, prediction, probabilities);
+        StopIfCancelled(cancellationToken);
         AtomicFile.WriteAllText(outPath, text);
         return data.Count;
     }
@@ -46,6 +51,11 @@ public static class PredictJob
             sb.Append('\n');
         }
         return sb.ToString();
+    }
+
+    private static void StopIfCancelled(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("cancelled; nothing was written.", cancellationToken);
     }
 
     private static string Quote(string field) =>
