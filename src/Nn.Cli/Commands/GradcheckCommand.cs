@@ -22,7 +22,7 @@ internal static class GradcheckCommand
     internal static readonly Option<bool> Json = new("--json") { Description = "Print the report as JSON (a NaN or infinite number is written as null)." };
     internal static readonly Option<long> MaxParameters = new("--max-parameters")
     {
-        Description = "Refuse networks with more parameters than this: every parameter costs two forward passes, so the time grows with the square of the count (300,300 hidden units, 92,703 parameters: about 40 s).",
+        Description = "Refuse networks with more parameters than this: every parameter costs two forward passes, so the time grows with the square of the count (hidden layers 300,300, 92,703 parameters: about a minute).",
         DefaultValueFactory = _ => DefaultMaxParameters,
     };
     internal static readonly Option<bool> ProgressOpt = new("--progress") { Description = "Print progress lines on stderr even when not on a terminal (at most one a second)." };
