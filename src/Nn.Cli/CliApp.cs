@@ -12,24 +12,36 @@ public static class CliApp
     /// <summary>The exit code for bad input (arguments, data or model files).</summary>
     public const int BadInput = 2;
 
-    /// <summary>The exit code when training diverged (a NaN or infinite loss or gradient; see <c>--on-nan</c>).</summary>
+    /// <summary>The exit code when training diverged (a NaN or infinite loss or gradient; see <c>--on-nan</c>), or a model's outputs are not finite.</summary>
     public const int Diverged = 3;
 
-    /// <summary>The exit code when Ctrl+C stopped training (128 + SIGINT); the last completed epoch was written.</summary>
+    /// <summary>The exit code when Ctrl+C (SIGINT) stopped a command (128 + 2): training wrote its last completed epoch, any other command nothing.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>The exit code when SIGTERM stopped a command (128 + 15); otherwise as <see cref="Cancelled"/>.</summary>
+    public const int Terminated = 143;
 
     /// <summary>Builds the root command with every subcommand.</summary>
     public static RootCommand Build(CliConsole console, CancellationToken cancellationToken)
     {
         var root = new RootCommand("nn: train, evaluate, use and inspect feedforward neural networks.");
         root.Add(TrainCommand.Build(console, cancellationToken));
-        root.Add(EvalCommand.Build(console));
-        root.Add(PredictCommand.Build(console));
-        root.Add(GradcheckCommand.Build(console));
-        root.Add(ExplainCommand.Build(console));
-        root.Add(ExportCommand.Build(console));
+        root.Add(EvalCommand.Build(console, cancellationToken));
+        root.Add(PredictCommand.Build(console, cancellationToken));
+        root.Add(GradcheckCommand.Build(console, cancellationToken));
+        root.Add(ExplainCommand.Build(console, cancellationToken));
+        root.Add(ExportCommand.Build(console, cancellationToken));
         root.Add(DemoCommand.Build(console, cancellationToken));
         return root;
+    }
+
+    /// <summary>
+    /// Stops a command that writes nothing when interrupted (every command but <c>train</c>): throws the exception that
+    /// <see cref="Run"/> turns into exit code 130 (143 for SIGTERM, see <see cref="Program"/>) and one line.
+    /// </summary>
+    internal static void StopIfCancelled(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("cancelled; nothing was written.", cancellationToken);
     }
 
     /// <summary>Parses <paramref name="args"/> against the command tree without running it.</summary>

@@ -10,6 +10,7 @@ internal static class Tables
     internal static void WriteEval(EvalReport report, CliConsole console)
     {
         var rows = new List<(string, string)> { ("task", report.Task == TaskKind.Classification ? "classification" : "regression"), ("n", report.N.ToString(CultureInfo.InvariantCulture)) };
+        if (report.NonFiniteRow is { } row) rows.Add(("first non-finite output", $"data row {(row + 1).ToString(CultureInfo.InvariantCulture)} (no metrics)"));
         if (report.Classification is { } c)
         {
             rows.Add(("accuracy", F(c.Report.Accuracy)));

@@ -43,6 +43,9 @@ public sealed class ChildNn : IDisposable
     /// <summary>Called with each stdout line as it arrives.</summary>
     public Action<string>? OnLine { get; set; }
 
+    /// <summary>Called with each stderr line as it arrives.</summary>
+    public Action<string>? OnErrorLine { get; set; }
+
     /// <summary>Stdout so far.</summary>
     public string Out { get { lock (_gate) return _out.ToString(); } }
 
@@ -85,6 +88,7 @@ public sealed class ChildNn : IDisposable
         {
             if (e.Data is null) return;
             lock (child._gate) child._err.AppendLine(e.Data);
+            child.OnErrorLine?.Invoke(e.Data);
         };
         process.Start();
         process.BeginOutputReadLine();

@@ -14,6 +14,7 @@ internal static class DemoCommand
         var command = new Command("demo", "Train an MLP on the bundled 8×8 handwritten digits, print its test metrics and write the model.") { Out };
         command.SetAction(p =>
         {
+            CliApp.StopIfCancelled(cancellationToken);
             var dir = Path.Combine(AppContext.BaseDirectory, "data");
             OutputChecks.Demo(p, Path.Combine(dir, "digits.csv"), Path.Combine(dir, "splits", "digits.csv"));
             var o = console.Out;
@@ -21,6 +22,8 @@ internal static class DemoCommand
             var result = Demo.Run(Path.Combine(dir, "digits.csv"), Path.Combine(dir, "splits", "digits.csv"),
                 Trainer.OnEpoch(r => { if (r.Epoch % 5 == 0) o.WriteLine(FormattableString.Invariant($"  epoch {r.Epoch,3}  train loss {r.TrainLoss:F4}")); }),
                 cancellationToken);
+            // The demo's model records its 40-epoch recipe, so an interrupted run writes nothing rather than a model that contradicts it.
+            CliApp.StopIfCancelled(cancellationToken);
             var path = p.GetValue(Out)!;
             ModelFile.Save(path, result.Model);
             o.WriteLine();

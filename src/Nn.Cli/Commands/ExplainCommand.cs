@@ -10,7 +10,7 @@ internal static class ExplainCommand
     internal static readonly Option<string?> Data = new("--data") { Description = "Labelled data for --model." };
     internal static readonly Option<int> Row = Flags.Whole("--row", "The 0-based data row to explain.", 0);
 
-    internal static Command Build(CliConsole console)
+    internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("explain", "Print the forward and backward pass of one example, every value labelled.") { ModelPath, Data, Row };
         command.SetAction(p =>
@@ -20,6 +20,7 @@ internal static class ExplainCommand
             if (modelPath is null && dataPath is null)
             {
                 var (net, x, y, objective) = Explain.HandWorkedExample();
+                CliApp.StopIfCancelled(cancellationToken);
                 console.Out.WriteLine("The hand-worked example: 2 inputs, 2 sigmoid hidden units, 1 sigmoid output, binary cross-entropy.");
                 console.Out.Write(Explain.Text(net, x, y, objective));
                 return 0;
@@ -27,6 +28,7 @@ internal static class ExplainCommand
             if (modelPath is null || dataPath is null) throw new ArgumentException("--model and --data go together.");
             var model = ModelFile.Load(modelPath);
             var example = ModelExamples.Row(model, dataPath, p.GetValue(Row));
+            CliApp.StopIfCancelled(cancellationToken);
             console.Out.Write(Explain.Text(model.Network, example.X, example.Y, example.Objective));
             return 0;
         });

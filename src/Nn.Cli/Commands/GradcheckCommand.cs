@@ -19,21 +19,59 @@ internal static class GradcheckCommand
     internal static readonly Option<double> L2 = Flags.Number("--l2", "L2 coefficient included in the objective.", 0.0);
     internal static readonly Option<string?> ModelPath = new("--model") { Description = "Check a trained model instead (with --data)." };
     internal static readonly Option<string?> Data = new("--data") { Description = "Labelled data for --model (the first --batch rows are used)." };
-    internal static readonly Option<bool> Json = new("--json") { Description = "Print the report as JSON." };
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print the report as JSON (a NaN or infinite number is written as null)." };
+    internal static readonly Option<long> MaxParameters = new("--max-parameters")
+    {
+        Description = "Refuse networks with more parameters than this: every parameter costs two forward passes, so the time grows with the square of the count (hidden layers 300,300, 92,703 parameters: about a minute).",
+        DefaultValueFactory = _ => DefaultMaxParameters,
+    };
+    internal static readonly Option<bool> ProgressOpt = new("--progress") { Description = "Print progress lines on stderr even when not on a terminal (at most one a second)." };
 
-    internal static Command Build(CliConsole console)
+    /// <summary>The default of <c>--max-parameters</c>.</summary>
+    internal const long DefaultMaxParameters = 100_000;
+
+    internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("gradcheck", "Compare back-propagation with central finite differences, per parameter tensor; exit 1 on failure.")
-            { Layers, ActivationOpt, Output, Inputs, Outputs, Batch, Seed, L2, ModelPath, Data, Json };
+            { Layers, ActivationOpt, Output, Inputs, Outputs, Batch, Seed, L2, ModelPath, Data, Json, MaxParameters, ProgressOpt };
         command.SetAction(p =>
         {
             var (network, x, y, objective) = Problem(p);
-            var report = GradientCheck.Run(network, x, y, objective, GradientCheckOptions.Default);
-            if (p.GetValue(Json)) console.Out.WriteLine(ToJson(report));
+            var json = p.GetValue(Json);
+            var forced = p.GetValue(ProgressOpt);
+            var progress = forced ? new CheckProgress(console.Error, lines: true) : new CheckProgress(console.Interactive && !json ? console.Out : null, lines: false);
+            GradientCheckReport report;
+            try { report = GradientCheck.Run(network, x, y, objective, GradientCheckOptions.Default, progress.Report, cancellationToken); }
+            catch (OperationCanceledException)
+            {
+                progress.Done();
+                var done = progress.Last is { } last ? string.Create(CultureInfo.InvariantCulture, $" after {last.Done} of {last.Total} checks") : "";
+                throw new OperationCanceledException($"gradcheck cancelled{done}; nothing was written.");
+            }
+            progress.Done();
+            if (json) console.Out.WriteLine(ToJson(report));
             else Write(network, report, console);
             return report.Passed ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Refuses a network that cannot be checked: more memory than .NET reports available, more parameters than an array
+    /// holds, or more than <c>--max-parameters</c> (the time grows with the square of the count); each names the flag.
+    /// </summary>
+    private static void CheckSize(ParseResult p, IReadOnlyList<int> sizes, long batch, string flag)
+    {
+        MemoryEstimate.ForGradientCheck(sizes, batch).Check(sizes, MemoryEstimate.Available(), flag, "--batch", "--batch");
+        var count = MemoryEstimate.ParameterCountOf(sizes);
+        var network = string.Join(" → ", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture)));
+        if (count > int.MaxValue)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{flag}: {network} has {count} parameters; at most {int.MaxValue} are supported."));
+        var max = p.GetValue(MaxParameters);
+        if (max < 1) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--max-parameters: expected at least 1, got {max}."));
+        if (count > max)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{flag}: {network} has {count} parameters, more than --max-parameters {max}; checking every one takes about {GradientCheck.Evaluations(count, GradientCheckOptions.Default)} forward passes over the batch (the time grows with the square of the count); pass --max-parameters {count} to run it anyway."));
     }
 
     private static (Network, Matrix, Matrix, Objective) Problem(ParseResult p)
@@ -45,6 +83,7 @@ internal static class GradcheckCommand
             var dataPath = p.GetValue(Data) ?? throw new ArgumentException("--model needs --data with labelled rows.");
             var model = ModelFile.Load(modelPath);
             var b = ModelExamples.Batch(model, dataPath, batch);
+            CheckSize(p, [model.Network.InputSize, .. model.Network.Layers.Select(l => l.Outputs)], b.X.Rows, "--model");
             return (model.Network, b.X, b.Y, b.Objective.WithL2(p.GetValue(L2)));
         }
         var inputs = p.GetValue(Inputs);
@@ -60,8 +99,10 @@ internal static class GradcheckCommand
         };
         var loss = output is Activation.Sigmoid ? Loss.BinaryCrossEntropy : output is Activation.Softmax ? Loss.CategoricalCrossEntropy : Loss.MeanSquaredError;
         var hidden = TrainCommand.ParseActivation(p.GetValue(ActivationOpt)!);
+        int[] sizes = [inputs, .. TrainCommand.ParseLayers(p.GetValue(Layers)!), outputs];
+        CheckSize(p, sizes, batch, "--layers");
         var key = Key.FromSeed(p.GetValue(Seed));
-        var network = Init.Mlp(Prng.Fold(key, 0), [inputs, .. TrainCommand.ParseLayers(p.GetValue(Layers)!), outputs], hidden, output, Init.DefaultFor(hidden));
+        var network = Init.Mlp(Prng.Fold(key, 0), sizes, hidden, output, Init.DefaultFor(hidden));
         // Random biases keep pre-activations off exact zeros, so every kink is a genuine one.
         network = new Network(network.Layers.Select((l, i) => l.WithParameters(l.Weights, Prng.Normal(Prng.Fold(key, 10 + i), l.Outputs, 0, 0.1))));
         var x = Matrix.Create(batch, inputs, Prng.Normal(Prng.Fold(key, 1), batch * inputs, 0, 1).Values);
@@ -97,10 +138,10 @@ internal static class GradcheckCommand
         {
             w.WriteStartObject();
             w.WriteBoolean("passed", report.Passed);
-            w.WriteNumber("loss", report.Loss);
-            w.WriteNumber("epsilon", report.Options.Epsilon);
-            w.WriteNumber("relative_tolerance", report.Options.RelativeTolerance);
-            w.WriteNumber("absolute_tolerance", report.Options.AbsoluteTolerance);
+            JsonNumber.Write(w, "loss", report.Loss);
+            JsonNumber.Write(w, "epsilon", report.Options.Epsilon);
+            JsonNumber.Write(w, "relative_tolerance", report.Options.RelativeTolerance);
+            JsonNumber.Write(w, "absolute_tolerance", report.Options.AbsoluteTolerance);
             w.WriteStartArray("tensors");
             foreach (var t in report.Tensors)
             {
@@ -108,12 +149,12 @@ internal static class GradcheckCommand
                 w.WriteString("name", t.Name);
                 w.WriteNumber("rows", t.Rows);
                 w.WriteNumber("cols", t.Cols);
-                w.WriteNumber("max_abs_error", t.MaxAbsoluteError);
-                w.WriteNumber("max_rel_error", t.MaxRelativeError);
+                JsonNumber.Write(w, "max_abs_error", t.MaxAbsoluteError);
+                JsonNumber.Write(w, "max_rel_error", t.MaxRelativeError);
                 w.WriteNumber("worst_row", t.WorstRow);
                 w.WriteNumber("worst_col", t.WorstCol);
-                w.WriteNumber("worst_numeric", t.WorstNumeric);
-                w.WriteNumber("worst_analytic", t.WorstAnalytic);
+                JsonNumber.Write(w, "worst_numeric", t.WorstNumeric);
+                JsonNumber.Write(w, "worst_analytic", t.WorstAnalytic);
                 w.WriteNumber("kinks", t.Kinks);
                 w.WriteNumber("failures", t.Failures);
                 w.WriteBoolean("passed", t.Passed);
@@ -124,8 +165,8 @@ internal static class GradcheckCommand
             foreach (var d in report.Directions)
             {
                 w.WriteStartObject();
-                w.WriteNumber("numeric", d.Numeric);
-                w.WriteNumber("analytic", d.Analytic);
+                JsonNumber.Write(w, "numeric", d.Numeric);
+                JsonNumber.Write(w, "analytic", d.Analytic);
                 w.WriteBoolean("kink", d.Kink);
                 w.WriteBoolean("passed", d.Passed);
                 w.WriteEndObject();

@@ -12,14 +12,15 @@ internal static class PredictCommand
     internal static readonly Option<bool> Proba = new("--proba") { Description = "Add one probability column p_<label> per class." };
     internal static readonly Option<bool> AllowNonFinite = new("--allow-non-finite") { Description = "Write NaN or infinite outputs instead of refusing the model (exit 3)." };
 
-    internal static Command Build(CliConsole console)
+    internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("predict", "Predict with a model and write one CSV row per input row.") { ModelPath, Data, Out, Proba, AllowNonFinite };
         command.SetAction(p =>
         {
             OutputChecks.Predict(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
-            var summary = PredictJob.Run(model, p.GetValue(Data)!, p.GetValue(Out)!, new PredictOptions(p.GetValue(Proba), p.GetValue(AllowNonFinite)));
+            CliApp.StopIfCancelled(cancellationToken);
+            var summary = PredictJob.Run(model, p.GetValue(Data)!, p.GetValue(Out)!, new PredictOptions(p.GetValue(Proba), p.GetValue(AllowNonFinite)), null, cancellationToken);
             console.Error.WriteLine($"nn: wrote {summary.Rows} predictions to {p.GetValue(Out)}");
             if (summary.Note is { } note) console.Error.WriteLine($"nn: note: {note}");
             return 0;

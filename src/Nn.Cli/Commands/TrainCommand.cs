@@ -39,7 +39,7 @@ internal static class TrainCommand
     internal static readonly Option<string> Out = new("--out") { Description = "Where to write the model (safetensors).", Required = true };
     internal static readonly Option<string?> HistoryFile = new("--history") { Description = "Write the per-epoch history as CSV." };
     internal static readonly Option<string?> Report = new("--report") { Description = "Write a self-contained HTML report (loss and metric curves, confusion matrix, calibration, decision regions or predicted vs actual, settings)." };
-    internal static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object at the end (and nothing else on stdout)." };
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object at the end (and nothing else on stdout); a NaN or infinite number is written as null." };
     internal static readonly Option<bool> Quiet = new("--quiet") { Description = "No progress output." };
 
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
@@ -141,6 +141,11 @@ internal static class TrainCommand
             console.Error.WriteLine($"nn: cancelled; the model was written from epoch {outcome.ModelEpoch} to {settings.OutPath}{checkpoint}.");
             return CliApp.Cancelled;
         }
+        if (outcome.Test?.NonFiniteRow is { } row)
+        {
+            console.Error.WriteLine($"nn: the model's output for data row {row + 1} of {settings.TestDataPath} is not finite (NaN or infinite), so its test metrics are not numbers; the model was written to {settings.OutPath}.");
+            return CliApp.Diverged;
+        }
         return 0;
     }
 
@@ -173,8 +178,8 @@ internal static class TrainCommand
             var h = outcome.Result.History;
             w.WriteStartObject();
             w.WriteNumber("epochs", h.Epochs.Length);
-            w.WriteNumber("train_seconds", outcome.TrainSeconds);
-            w.WriteNumber("final_train_loss", h.Epochs.IsEmpty ? double.NaN : h.Epochs[^1].TrainLoss);
+            JsonNumber.Write(w, "train_seconds", outcome.TrainSeconds);
+            JsonNumber.Write(w, "final_train_loss", h.Epochs.IsEmpty ? double.NaN : h.Epochs[^1].TrainLoss);
             w.WriteNumber("best_epoch", h.BestEpoch);
             w.WriteBoolean("stopped_early", outcome.Result.StoppedEarly);
             w.WriteBoolean("cancelled", outcome.Result.Cancelled);
@@ -184,8 +189,7 @@ internal static class TrainCommand
                 w.WriteStartObject();
                 w.WriteNumber("epoch", d.Epoch);
                 w.WriteNumber("step", d.Step);
-                if (double.IsFinite(d.LastFiniteLoss)) w.WriteNumber("last_finite_loss", d.LastFiniteLoss);
-                else w.WriteNull("last_finite_loss");
+                JsonNumber.Write(w, "last_finite_loss", d.LastFiniteLoss);
                 w.WriteEndObject();
             }
             w.WriteString("parameters_sha256", ModelFile.ParametersSha256(outcome.Model.Network));

@@ -16,59 +16,85 @@ namespace Nn;
 /// </remarks>
 public static class GradientCheck
 {
-    /// <summary>Checks <see cref="Backprop"/>'s gradient of <paramref name="objective"/> for the network on a batch X (m × inputs), Y (m × outputs).</summary>
+    /// <summary>
+    /// Checks <see cref="Backprop"/>'s gradient of <paramref name="objective"/> for the network on a batch X (m × inputs), Y (m × outputs).
+    /// <paramref name="progress"/> (may be null) is called on the calling thread after every check (one per parameter, then
+    /// one per random direction); <paramref name="cancellationToken"/> is observed before every check.
+    /// </summary>
     /// <exception cref="ArgumentException">On shape mismatches or invalid options.</exception>
-    public static GradientCheckReport Run(Network network, Matrix x, Matrix y, Objective objective, GradientCheckOptions options)
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> was cancelled before the check finished.</exception>
+    public static GradientCheckReport Run(Network network, Matrix x, Matrix y, Objective objective, GradientCheckOptions options,
+        Action<GradientCheckProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var analytic = objective.DropoutRate > 0
             ? Backprop.GradientWithDropout(network, x, y, objective, DropoutKey(options))
             : Backprop.Gradient(network, x, y, objective);
-        return RunAgainst(network, x, y, objective, analytic.Gradients, options);
+        return RunAgainst(network, x, y, objective, analytic.Gradients, options, progress, cancellationToken);
     }
 
     /// <summary>
     /// Checks a claimed gradient (any network of the same shapes, e.g. one computed by hand or by another library)
     /// against finite differences of <see cref="Losses.Evaluate"/> (or, with dropout, of
-    /// <see cref="Losses.EvaluateWithDropout"/> with the masks of <see cref="DropoutKey"/>).
+    /// <see cref="Losses.EvaluateWithDropout"/> with the masks of <see cref="DropoutKey"/>). Progress and cancellation as
+    /// in <see cref="Run"/>.
     /// </summary>
-    public static GradientCheckReport RunAgainst(Network network, Matrix x, Matrix y, Objective objective, Network gradients, GradientCheckOptions options)
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> was cancelled before the check finished.</exception>
+    public static GradientCheckReport RunAgainst(Network network, Matrix x, Matrix y, Objective objective, Network gradients, GradientCheckOptions options,
+        Action<GradientCheckProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!(options.Epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.Epsilon, "Epsilon must be > 0.");
         if (options.RandomDirections < 0) throw new ArgumentOutOfRangeException(nameof(options), options.RandomDirections, "RandomDirections must be >= 0.");
         Parameters.CheckSameShape(network, gradients);
+        cancellationToken.ThrowIfCancellationRequested();
         var theta = Parameters.Flatten(network).ToArray();
         var grad = Parameters.Flatten(gradients).ToArray();
         var probe = new Probe(network, x, y, objective, DropoutKey(options));
-        var tensors = options.EveryCoordinate ? CheckCoordinates(network, theta, grad, probe, options) : [];
-        var directions = CheckDirections(theta, grad, probe, options);
+        var counter = new Counter(Checks(theta.Length, options), progress, cancellationToken);
+        var tensors = options.EveryCoordinate ? CheckCoordinates(network, theta, grad, probe, options, counter) : [];
+        var directions = CheckDirections(theta, grad, probe, options, counter);
         return new GradientCheckReport(probe.Center, tensors, directions, options);
     }
+
+    /// <summary>The number of checks for <paramref name="parameterCount"/> parameters: one per parameter (when every coordinate is checked) plus one per random direction.</summary>
+    public static long Checks(long parameterCount, GradientCheckOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return checked((options.EveryCoordinate ? parameterCount : 0) + options.RandomDirections);
+    }
+
+    /// <summary>
+    /// The number of evaluations of the objective a check of <paramref name="parameterCount"/> parameters makes when no
+    /// kink is met: 1 at θ plus 2 per check (θ ± h); each kink adds 2 more. Each evaluation is a forward pass over the batch.
+    /// </summary>
+    public static long Evaluations(long parameterCount, GradientCheckOptions options) => checked(1 + 2 * Checks(parameterCount, options));
 
     /// <summary>The key whose dropout masks a check uses when the objective has dropout: <c>Prng.Fold(options.Key, 1)</c>.</summary>
     public static Key DropoutKey(GradientCheckOptions options) => Prng.Fold(options.Key, 1);
 
-    private static ImmutableArray<TensorCheck> CheckCoordinates(Network network, double[] theta, double[] grad, Probe probe, GradientCheckOptions o)
+    private static ImmutableArray<TensorCheck> CheckCoordinates(Network network, double[] theta, double[] grad, Probe probe, GradientCheckOptions o, Counter counter)
     {
         var result = ImmutableArray.CreateBuilder<TensorCheck>();
         var offset = 0;
         for (var l = 0; l < network.Layers.Length; l++)
         {
             var layer = network.Layers[l];
-            result.Add(CheckTensor($"W{l + 1}", l, layer.Inputs, layer.Outputs, offset, theta, grad, probe, o));
+            result.Add(CheckTensor($"W{l + 1}", l, layer.Inputs, layer.Outputs, offset, theta, grad, probe, o, counter));
             offset += layer.Inputs * layer.Outputs;
-            result.Add(CheckTensor($"b{l + 1}", l, 1, layer.Outputs, offset, theta, grad, probe, o));
+            result.Add(CheckTensor($"b{l + 1}", l, 1, layer.Outputs, offset, theta, grad, probe, o, counter));
             offset += layer.Outputs;
         }
         return result.ToImmutable();
     }
 
-    private static TensorCheck CheckTensor(string name, int layer, int rows, int cols, int offset, double[] theta, double[] grad, Probe probe, GradientCheckOptions o)
+    private static TensorCheck CheckTensor(string name, int layer, int rows, int cols, int offset, double[] theta, double[] grad, Probe probe, GradientCheckOptions o, Counter counter)
     {
         double maxAbs = 0, maxRel = 0, worstRatio = -1, worstNum = 0, worstAna = 0;
         int worst = 0, kinks = 0, ambiguous = 0, failures = 0;
         var h = o.Epsilon;
         for (var k = 0; k < rows * cols; k++)
         {
+            counter.Before();
             var i = offset + k;
             var a = grad[i];
             var (fPlus, fMinus, crossings) = probe.Along(theta, i, null, h);
@@ -109,15 +135,17 @@ public static class GradientCheck
                 worstNum = num;
                 worstAna = a;
             }
+            counter.After();
         }
         return new TensorCheck(name, layer, rows, cols, maxAbs, maxRel, worst / cols, worst % cols, worstNum, worstAna, Math.Max(worstRatio, 0), kinks, ambiguous, failures);
     }
 
-    private static ImmutableArray<DirectionCheck> CheckDirections(double[] theta, double[] grad, Probe probe, GradientCheckOptions o)
+    private static ImmutableArray<DirectionCheck> CheckDirections(double[] theta, double[] grad, Probe probe, GradientCheckOptions o, Counter counter)
     {
         var result = ImmutableArray.CreateBuilder<DirectionCheck>(o.RandomDirections);
         for (var d = 0; d < o.RandomDirections; d++)
         {
+            counter.Before();
             var dir = Prng.Normal(Prng.Fold(o.Key, 100 + d), theta.Length, 0, 1).ToArray();
             var norm = Math.Sqrt(dir.Sum(v => v * v));
             for (var i = 0; i < dir.Length; i++) dir[i] /= norm;
@@ -143,8 +171,19 @@ public static class GradientCheck
                 passed = Math.Abs(a - num) <= o.Tolerance(Math.Max(Math.Abs(a), Math.Abs(num)));
             }
             result.Add(new DirectionCheck(d, num, a, Math.Abs(a - num), kink, passed));
+            counter.After();
         }
         return result.MoveToImmutable();
+    }
+
+    /// <summary>Counts checks for the progress callback and observes the cancellation token before each one.</summary>
+    private sealed class Counter(long total, Action<GradientCheckProgress>? progress, CancellationToken cancellationToken)
+    {
+        private long _done;
+
+        public void Before() => cancellationToken.ThrowIfCancellationRequested();
+
+        public void After() => progress?.Invoke(new GradientCheckProgress(++_done, total));
     }
 
     /// <summary>Evaluates J at perturbed parameters and tells whether a kink's sign pattern changed.</summary>

@@ -38,9 +38,18 @@ public sealed record RegressionMetrics(double R2, double Mse, double Rmse, doubl
 public sealed record EvalReport(TaskKind Task, int N, ClassificationMetrics? Classification, RegressionMetrics? Regression)
 {
     /// <summary>
+    /// The 0-based index of the first row whose model output (a probability or a predicted value) is NaN or infinite, or
+    /// null when every output is finite; when set, <see cref="Classification"/> and <see cref="Regression"/> are null (the
+    /// metrics would be meaningless).
+    /// </summary>
+    public int? NonFiniteRow { get; init; }
+
+    /// <summary>
     /// One JSON object with exactly the keys <c>task, n</c> and, for classification, <c>accuracy, precision_macro,
     /// recall_macro, f1_macro, f1_micro, f1_weighted, top2_accuracy, ece, log_loss, confusion_matrix</c> (an array of
-    /// rows), or for regression <c>r2, mse, rmse, mae</c>.
+    /// rows), or for regression <c>r2, mse, rmse, mae</c>. A metric that is NaN or infinite (e.g. an MSE that overflows) is
+    /// written as <c>null</c> (see <see cref="JsonNumber"/>). When <see cref="NonFiniteRow"/> is set there are no metrics,
+    /// and <c>non_finite_row</c> is its 1-based number.
     /// </summary>
     public string ToJson(bool indented)
     {
@@ -59,17 +68,18 @@ public sealed record EvalReport(TaskKind Task, int N, ClassificationMetrics? Cla
     {
         w.WriteString("task", Task == TaskKind.Classification ? "classification" : "regression");
         w.WriteNumber("n", N);
+        if (NonFiniteRow is { } nonFinite) w.WriteNumber("non_finite_row", nonFinite + 1);
         if (Classification is { } c)
         {
-            w.WriteNumber("accuracy", c.Report.Accuracy);
-            w.WriteNumber("precision_macro", c.Report.Macro.Precision);
-            w.WriteNumber("recall_macro", c.Report.Macro.Recall);
-            w.WriteNumber("f1_macro", c.Report.Macro.F1);
-            w.WriteNumber("f1_micro", c.Report.Micro.F1);
-            w.WriteNumber("f1_weighted", c.Report.Weighted.F1);
-            w.WriteNumber("top2_accuracy", c.Top2Accuracy);
-            w.WriteNumber("ece", c.Calibration.Ece);
-            w.WriteNumber("log_loss", c.LogLoss);
+            JsonNumber.Write(w, "accuracy", c.Report.Accuracy);
+            JsonNumber.Write(w, "precision_macro", c.Report.Macro.Precision);
+            JsonNumber.Write(w, "recall_macro", c.Report.Macro.Recall);
+            JsonNumber.Write(w, "f1_macro", c.Report.Macro.F1);
+            JsonNumber.Write(w, "f1_micro", c.Report.Micro.F1);
+            JsonNumber.Write(w, "f1_weighted", c.Report.Weighted.F1);
+            JsonNumber.Write(w, "top2_accuracy", c.Top2Accuracy);
+            JsonNumber.Write(w, "ece", c.Calibration.Ece);
+            JsonNumber.Write(w, "log_loss", c.LogLoss);
             w.WriteStartArray("confusion_matrix");
             foreach (var row in c.Confusion.ToRows())
             {
@@ -81,10 +91,10 @@ public sealed record EvalReport(TaskKind Task, int N, ClassificationMetrics? Cla
         }
         if (Regression is { } r)
         {
-            w.WriteNumber("r2", r.R2);
-            w.WriteNumber("mse", r.Mse);
-            w.WriteNumber("rmse", r.Rmse);
-            w.WriteNumber("mae", r.Mae);
+            JsonNumber.Write(w, "r2", r.R2);
+            JsonNumber.Write(w, "mse", r.Mse);
+            JsonNumber.Write(w, "rmse", r.Rmse);
+            JsonNumber.Write(w, "mae", r.Mae);
         }
     }
 }
@@ -96,7 +106,11 @@ public static class EvalJob
     public static EvalReport Run(Model model, string dataPath, string? labelsPath, string? target) =>
         Evaluate(model, DataSource.ForModel(dataPath, labelsPath, model.Info.FeatureNames, target ?? model.Info.TargetName, requireTarget: true));
 
-    /// <summary>Evaluates a model on loaded data with targets.</summary>
+    /// <summary>
+    /// Evaluates a model on loaded data with targets. Outputs that are not finite (e.g. a model with huge weights that
+    /// overflow) do not throw: the report then has <see cref="EvalReport.NonFiniteRow"/> set and no metrics (they would be
+    /// meaningless), and callers decide.
+    /// </summary>
     /// <exception cref="DataFileException">When a label was never seen in training, or a regression target is not a number.</exception>
     public static EvalReport Evaluate(Model model, LoadedData data)
     {
@@ -105,6 +119,7 @@ public static class EvalJob
         if (model.Info.Task == TaskKind.Regression)
         {
             var t = data.EncodeTarget(TaskKind.Regression);
+            if (FirstNonFiniteRow(prediction) is { } row) return new EvalReport(TaskKind.Regression, data.Count, null, null) { NonFiniteRow = row };
             var predicted = Vector.Create(prediction.Values);
             var actual = Vector.Create(t.Values);
             return new EvalReport(TaskKind.Regression, data.Count, null, new RegressionMetrics(
@@ -112,6 +127,7 @@ public static class EvalJob
                 Nn.Regression.RootMeanSquaredError(predicted, actual), Nn.Regression.MeanAbsoluteError(predicted, actual)));
         }
         var truth = data.EncodeTarget(model.Info.Labels);
+        if (FirstNonFiniteRow(prediction) is { } r) return new EvalReport(TaskKind.Classification, data.Count, null, null) { NonFiniteRow = r };
         var k = model.Info.Labels.Length;
         var confusion = Nn.Classification.Confusion(truth.ClassIndices, prediction.Classes, k);
         return new EvalReport(TaskKind.Classification, data.Count, new ClassificationMetrics(model.Info.Labels,
@@ -119,5 +135,17 @@ public static class EvalJob
             Nn.Classification.TopKAccuracy(prediction.Probabilities, truth.ClassIndices, Math.Min(2, k)),
             Calibration.ExpectedCalibrationError(prediction.Probabilities, truth.ClassIndices, 10),
             Nn.Classification.LogLoss(prediction.Probabilities, truth.ClassIndices)), null);
+    }
+
+    /// <summary>The first row with a NaN or infinite probability or value, or null.</summary>
+    private static int? FirstNonFiniteRow(Prediction prediction)
+    {
+        for (var r = 0; r < prediction.Values.Length; r++)
+            if (!double.IsFinite(prediction.Values[r])) return r;
+        var p = prediction.Probabilities;
+        for (var r = 0; r < p.Rows; r++)
+            for (var c = 0; c < p.Cols; c++)
+                if (!double.IsFinite(p[r, c])) return r;
+        return null;
     }
 }

@@ -9,6 +9,9 @@ public sealed class NonFiniteOutputException : Exception
     /// <summary>The output for row <paramref name="row"/> (0-based) was not finite; <paramref name="message"/> says where and what.</summary>
     public NonFiniteOutputException(int row, string message) : base(message) => Row = row;
 
-    /// <summary>The 0-based data row whose output was not finite (the first such row).</summary>
+    /// <summary>A non-finite output described in one line (the model, the data and the first row) by <paramref name="message"/>.</summary>
+    public NonFiniteOutputException(string message) : this(-1, message) { }
+
+    /// <summary>The 0-based data row whose output was not finite (the first such row), or -1 when the message alone says.</summary>
     public int Row { get; }
 }

@@ -50,7 +50,7 @@ public static class PredictJob
             WriteHeader(writer, model.Info, options.Probabilities);
             while (rows.Next() is { } chunk)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                StopIfCancelled(cancellationToken);
                 var prediction = Predictor.Predict(model, chunk.Features);
                 if (!options.AllowNonFinite) RefuseNonFinite(model.Info.Task, prediction, chunk, rows.Path);
                 WriteRows(writer, model.Info, prediction, options.Probabilities);
@@ -123,6 +123,11 @@ public static class PredictJob
             throw new NonFiniteOutputException(row, string.Create(CultureInfo.InvariantCulture,
                 $"{where}: the model's output is {value}, not a finite number (a diverged model, or inputs far outside the training data); nothing was written. --allow-non-finite writes such outputs."));
         }
+    }
+
+    private static void StopIfCancelled(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("cancelled; nothing was written.", cancellationToken);
     }
 
     private static string Quote(string field) =>

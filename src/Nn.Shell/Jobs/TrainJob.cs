@@ -109,6 +109,8 @@ public static class TrainJob
             : null;
         ImmutableArray<int> trainRows = split is null || split.Train.IsEmpty ? [.. Enumerable.Range(0, n)] : [.. split.Train.Order()];
         ImmutableArray<int> validRows = split is null || split.Train.IsEmpty ? [] : [.. split.Test.Order()];
+        CheckMemory(s, data, outputs, trainRows.Length, validRows.IsEmpty);
+        CheckParameterCount(data.Features.Cols, s.Layers, outputs);
 
         // Without a held-out part the training rows are all rows in order: use the loaded matrices as they are rather than
         // copies (an MNIST-scale X is 376 MB; each copy would count against the run's peak memory).
@@ -145,7 +147,6 @@ public static class TrainJob
             "lecun" => InitScheme.LeCunNormal,
             _ => Init.DefaultFor(s.Activation),
         };
-        CheckParameterCount(data.Features.Cols, s.Layers, outputs);
         var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, .. s.Layers, outputs], s.Activation, output, init);
         var config = TrainConfig.Of(new Objective(loss, s.L2, s.Dropout), Optimizers.Parse(s.Optimizer, s.LearningRate)).WithClipNorm(s.ClipNorm);
         var policy = s.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(s.BatchSize);
@@ -178,6 +179,16 @@ public static class TrainJob
         var where = heldOut ? "the training data (after holding out the validation rows)" : "the training data";
         throw new DataFileException(data.Source, 0, 0,
             $"{subject} constant in {where}; scaling would divide by zero. Drop {(constant.Count == 1 ? "it" : "them")}, use --scale none, or pass --allow-constant to scale {(constant.Count == 1 ? "it" : "them")} to 0.");
+    }
+
+    /// <summary>Refuses, before anything large is allocated, a run that needs more memory than .NET reports available (naming --layers, --batch-size or --data).</summary>
+    private static void CheckMemory(TrainSettings s, LoadedData data, int outputs, int trainRows, bool allRows)
+    {
+        int[] sizes = [data.Features.Cols, .. s.Layers, outputs];
+        var moments = s.Optimizer switch { "sgd" => 0, "adam" or "adamw" => 2, _ => 1 };
+        var batch = s.BatchSize == 0 ? trainRows : Math.Min(s.BatchSize, trainRows);
+        MemoryEstimate.ForTraining(sizes, data.Count, batch, MemoryEstimate.TrainingCopies(moments, s.CheckpointPath is not null), allRows ? 2 : 3)
+            .Check(sizes, MemoryEstimate.Available(), "--layers", "--batch-size", "--data");
     }
 
     /// <summary>Refuses architectures whose parameter count does not fit in an int (arrays are int-indexed), naming --layers.</summary>

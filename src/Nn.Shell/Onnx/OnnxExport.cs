@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Nn.Shell;
 
 /// <summary>The element type of an exported ONNX graph: its input, initializers, arithmetic and outputs.</summary>
@@ -53,13 +55,57 @@ public static class OnnxExport
 
     /// <summary>The bytes of the ONNX model (a serialised <c>onnx.ModelProto</c>) for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">When the model is inconsistent or holds a NaN or infinite parameter or scaling value
-    /// (as <see cref="ModelFile.ToBytes"/>), or <paramref name="precision"/> is not an <see cref="OnnxPrecision"/>.</exception>
+    /// (as <see cref="ModelFile.ToBytes"/>), <paramref name="precision"/> is not an <see cref="OnnxPrecision"/>, or in
+    /// float32 a value overflows float (see <see cref="Float32Overflow"/>).</exception>
     public static byte[] ToBytes(Model model, OnnxPrecision precision)
     {
         ArgumentNullException.ThrowIfNull(model);
         ModelFile.CheckWritable(model);
         if (!Enum.IsDefined(precision)) throw new ArgumentException($"Unknown precision {precision}.", nameof(precision));
-        return OnnxProto.Encode(Build(model, precision));
+        var onnx = Build(model, precision);
+        if (precision == OnnxPrecision.Float32 && FirstFloat32Overflow(onnx.Graph) is { } overflow) throw new ArgumentException(overflow, nameof(model));
+        return OnnxProto.Encode(onnx);
+    }
+
+    /// <summary>
+    /// The first value of the float32 export of <paramref name="model"/> that a float cannot hold (a finite double beyond
+    /// ±3.4028235E+38, which would become ±∞), described in one line, e.g.
+    /// <c>layers.0.weight[2, 1] is 1E+308, beyond the float32 range (±3.4028235E+38)</c>; null when every value fits.
+    /// Smaller values round to the nearest float (tiny ones to 0), which float32 export always does.
+    /// </summary>
+    public static string? Float32Overflow(Model model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ModelFile.CheckWritable(model);
+        return FirstFloat32Overflow(Build(model, OnnxPrecision.Float32).Graph);
+    }
+
+    private static string? FirstFloat32Overflow(OnnxGraph graph)
+    {
+        static bool Overflows(double v) => double.IsFinite(v) && float.IsInfinity((float)v);
+        static string Range(double v) => string.Create(CultureInfo.InvariantCulture, $"is {v:R}, beyond the float32 range (±{float.MaxValue:R})");
+        foreach (var t in graph.Initializers)
+            for (var i = 0; i < t.Doubles.Length; i++)
+                if (Overflows(t.Doubles[i]))
+                    return $"{t.Name}{Index(t.Dims, i)} {Range(t.Doubles[i])}";
+        foreach (var node in graph.Nodes)
+            foreach (var a in node.Attributes)
+                if (a.Float is { } f && float.IsInfinity(f))
+                    return $"the {a.Name} of {node.OpType} node '{node.Name}' is beyond the float32 range (±{float.MaxValue.ToString("R", CultureInfo.InvariantCulture)})";
+        return null;
+    }
+
+    /// <summary>The position of flat index <paramref name="i"/> in a row-major tensor of shape <paramref name="dims"/>: "" for a scalar, "[i]", "[r, c]".</summary>
+    private static string Index(long[] dims, long i)
+    {
+        if (dims.Length == 0) return "";
+        var at = new long[dims.Length];
+        for (var d = dims.Length - 1; d >= 0; d--)
+        {
+            at[d] = i % dims[d];
+            i /= dims[d];
+        }
+        return "[" + string.Join(", ", at.Select(x => x.ToString(CultureInfo.InvariantCulture))) + "]";
     }
 
     /// <summary>Writes the ONNX model for <paramref name="model"/> to <paramref name="path"/> atomically (see <see cref="AtomicFile"/>).</summary>
