@@ -69,24 +69,39 @@ public static class CliApp
         }
         catch (Exception e) when (e is DataFileException or ModelFileException or ArgumentException or FormatException or IOException or UnauthorizedAccessException)
         {
-            console.Error.WriteLine($"nn: {e.Message}");
-            if (verbose) console.Error.WriteLine(e);
-            return BadInput;
+            return Fail(console, e, e.Message, verbose, BadInput);
         }
         catch (Exception e) when (e is TrainingDivergedException or NonFiniteOutputException)
         {
-            console.Error.WriteLine($"nn: {e.Message}");
-            return Diverged;
+            return Fail(console, e, e.Message, verbose, Diverged);
         }
         catch (OperationCanceledException e)
         {
-            console.Error.WriteLine($"nn: {e.Message}");
-            return Cancelled;
+            return Fail(console, e, e.Message, verbose, Cancelled);
         }
-        catch (OutOfMemoryException)
+        catch (OutOfMemoryException e)
         {
-            console.Error.WriteLine("nn: out of memory; use narrower --layers or a smaller --batch-size.");
-            return BadInput;
+            return Fail(console, e, "out of memory; use narrower --layers or a smaller --batch-size.", verbose, BadInput);
+        }
+        catch (Exception e)
+        {
+            // Anything else is a bug in nn, not bad input: still one line (no stack trace unless asked), and its own code.
+            return Fail(console, e, $"internal error ({e.GetType().Name}: {e.Message}); this is a bug in nn, please report it with the output of --verbose.", verbose, InternalError);
         }
     }
+
+    /// <summary>The exit code of an unexpected exception: a bug in <c>nn</c> (EX_SOFTWARE of BSD's sysexits).</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Writes <paramref name="message"/> as one line (exception messages may span several), the stack trace with --verbose.</summary>
+    private static int Fail(CliConsole console, Exception e, string message, bool verbose, int code)
+    {
+        console.Error.WriteLine($"nn: {OneLine(message)}");
+        if (verbose) console.Error.WriteLine(e);
+        return code;
+    }
+
+    /// <summary>The text on one line: line breaks (as in ArgumentOutOfRangeException's "Actual value was …") become spaces.</summary>
+    internal static string OneLine(string text) =>
+        string.Join(' ', text.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

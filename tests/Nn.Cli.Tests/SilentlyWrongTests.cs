@@ -86,6 +86,48 @@ public class SilentlyWrongTests
     [InlineData(new[] { "train", "--foo", "1", "--bar" }, "--foo: not a flag of nn train", "more problems; see nn train --help")]
     public void Every_parse_error_is_one_line(string[] args, params string[] fragments) => Refused(NnCli.Run(args), fragments);
 
+    [Fact]
+    public void An_error_message_over_several_lines_is_printed_on_one()
+    {
+        var e = new ArgumentOutOfRangeException("L2", -1.0, "The L2 coefficient must be finite and >= 0.");
+        Assert.Contains('\n', e.Message);
+        Assert.Equal("The L2 coefficient must be finite and >= 0. (Parameter 'L2') Actual value was -1.", CliApp.OneLine(e.Message));
+        Assert.Equal("a b c", CliApp.OneLine("a\r\n\n  b\rc\n"));
+    }
+
+    // ---- flags that do not apply are refused, not ignored ----
+
+    [Theory]
+    [InlineData("train --data d.csv --labels y.npy --out n.safetensors", "--labels: goes with .npy --data only")]
+    [InlineData("train --data xy.npz --labels y.npy --out n.safetensors", "--labels: goes with .npy --data only (an .npz holds")]
+    [InlineData("train --data xy.npz --target class --out n.safetensors", "--target: names a CSV column; an .npz holds")]
+    [InlineData("train --data x.npy --labels y.npy --target class --out n.safetensors", "--target: names a CSV column; an .npy file's targets come from --labels")]
+    [InlineData("eval --model m.safetensors --data d.csv --labels y.npy", "--labels: goes with .npy --data only")]
+    [InlineData("gradcheck --data d.csv", "--data: checks a trained model's gradient on its data; pass --model too")]
+    [InlineData("gradcheck --model m.safetensors --data d.csv --layers 3", "--layers: describes the random network")]
+    [InlineData("gradcheck --model m.safetensors --data d.csv --seed 3", "--seed: describes the random network")]
+    [InlineData("gradcheck --l2 -1", "--l2: expected a number >= 0, got -1.")]
+    [InlineData("explain --row 2", "--row: picks a row of --data")]
+    public void A_flag_that_does_not_apply_is_refused_rather_than_ignored(string line, string expected)
+    {
+        using var dir = new TempDir();
+        var data = dir.Blobs("d.csv", 40, 1);
+        Assert.Equal(0, NnCli.Run("train", "--data", data, "--epochs", "1", "--layers", "4", "--out", dir.File("m.safetensors"), "--quiet").Code);
+        Npy.Write(dir.File("x.npy"), new NpyArray([4, 2], "<f8", [0.0, 1, 1, 0, 2, 3, 3, 2]));
+        Npy.Write(dir.File("y.npy"), new NpyArray([4], "<f8", [0.0, 1, 0, 1]));
+        Npz.Write(dir.File("xy.npz"), new Dictionary<string, NpyArray>
+        {
+            ["x"] = new([4, 2], "<f8", [0.0, 1, 1, 0, 2, 3, 3, 2]),
+            ["y"] = new([4], "<f8", [0.0, 1, 0, 1]),
+        });
+        var before = dir.Names();
+        var words = line.Split(' ');
+        for (var i = 1; i < words.Length; i++)
+            if (words[i - 1] is "--data" or "--labels" or "--model" or "--out") words[i] = dir.File(words[i]);
+        Refused(NnCli.Run(words), expected);
+        Assert.Equal(before, dir.Names());
+    }
+
     // ---- test data and model data matched by column name ----
 
     private static double TestAccuracy((int Code, string Out, string Err) r)

@@ -27,8 +27,15 @@ public sealed class DataProperties : IDisposable
                 .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(FuzzCases.Seed(seed), 0x9E3779B97F4A7C15UL), FSharpOption<int>.None))),
             property);
 
-    /// <summary>The longest a single read may take: a hang or a quadratic blow-up fails the property.</summary>
-    private static readonly TimeSpan PerCase = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The most one read may allocate on the managed heap: a few copies of the file and a little more, so a size read from a
+    /// damaged header is never trusted before it is checked. (This bound, not a clock, is what catches a blow-up: it does not
+    /// depend on the machine's speed.)
+    /// </summary>
+    private static long Budget(byte[] bytes) => 32L * bytes.Length + (8 << 20);
+
+    /// <summary>Only turns a hang into a failure: a case takes milliseconds.</summary>
+    private static readonly TimeSpan Hang = TimeSpan.FromMinutes(1);
 
     /// <summary>A table: some numeric and some text columns (interleaved by <see cref="Text"/>), and how to write it.</summary>
     public sealed record Table(bool[] Text, double[][] Numbers, string[][] Strings, bool Crlf, bool Bom, bool FinalNewline)
@@ -144,15 +151,25 @@ public sealed class DataProperties : IDisposable
     private bool LoadsOrFailsCleanly(byte[] bytes, string extension, Action<string> read)
     {
         var path = _files.Bytes(bytes, extension);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var task = Task.Run(() =>
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            try
+            {
+                read(path);
+                return (Refused: (DataFileException?)null, Allocated: GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            catch (DataFileException e)
+            {
+                return (Refused: e, Allocated: GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        });
         try
         {
-            read(path);
-            return clock.Elapsed < PerCase;
-        }
-        catch (DataFileException e)
-        {
-            return clock.Elapsed < PerCase && e.FilePath == path && e.Message.StartsWith(path, StringComparison.Ordinal);
+            Assert.True(task.Wait(Hang), $"reading {bytes.Length} bytes as {extension} hangs");
+            var (refused, allocated) = task.Result;
+            Assert.True(allocated <= Budget(bytes), $"reading {bytes.Length} bytes as {extension} allocated {allocated} bytes");
+            return refused is null || (refused.FilePath == path && refused.Message.StartsWith(path, StringComparison.Ordinal));
         }
         finally
         {

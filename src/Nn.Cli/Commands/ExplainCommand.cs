@@ -19,6 +19,7 @@ internal static class ExplainCommand
             var dataPath = p.GetValue(Data);
             if (modelPath is null && dataPath is null)
             {
+                if (p.GetResult(Row) is { Implicit: false }) throw new ArgumentException("--row: picks a row of --data; the hand-worked example has one example (pass --model and --data).");
                 var (net, x, y, objective) = Explain.HandWorkedExample();
                 CliApp.StopIfCancelled(cancellationToken);
                 console.Out.WriteLine("The hand-worked example: 2 inputs, 2 sigmoid hidden units, 1 sigmoid output, binary cross-entropy.");

@@ -20,11 +20,9 @@ internal static class GradcheckCommand
     internal static readonly Option<string?> ModelPath = new("--model") { Description = "Check a trained model instead (with --data)." };
     internal static readonly Option<string?> Data = new("--data") { Description = "Labelled data for --model (the first --batch rows are used)." };
     internal static readonly Option<bool> Json = new("--json") { Description = "Print the report as JSON (a NaN or infinite number is written as null)." };
-    internal static readonly Option<long> MaxParameters = new("--max-parameters")
-    {
-        Description = "Refuse networks with more parameters than this: every parameter costs two forward passes, so the time grows with the square of the count (hidden layers 300,300, 92,703 parameters: about a minute).",
-        DefaultValueFactory = _ => DefaultMaxParameters,
-    };
+    internal static readonly Option<long> MaxParameters = Flags.Long("--max-parameters",
+        "Refuse networks with more parameters than this: every parameter costs two forward passes, so the time grows with the square of the count (hidden layers 300,300, 92,703 parameters: about a minute).",
+        DefaultMaxParameters);
     internal static readonly Option<bool> ProgressOpt = new("--progress") { Description = "Print progress lines on stderr even when not on a terminal (at most one a second)." };
 
     /// <summary>The default of <c>--max-parameters</c>.</summary>
@@ -78,6 +76,13 @@ internal static class GradcheckCommand
     {
         var batch = p.GetValue(Batch);
         if (batch < 1) throw new ArgumentException($"--batch: expected at least 1, got {batch}.");
+        var l2 = p.GetValue(L2);
+        if (!(l2 >= 0)) throw new ArgumentException(FormattableString.Invariant($"--l2: expected a number >= 0, got {l2}."));
+        // Flags that apply to one of the two problems are refused with the other, rather than silently ignored.
+        if (p.GetValue(ModelPath) is null && p.GetValue(Data) is not null)
+            throw new ArgumentException("--data: checks a trained model's gradient on its data; pass --model too (without it, gradcheck draws a random network and batch).");
+        if (p.GetValue(ModelPath) is not null && new Option[] { Layers, ActivationOpt, Output, Inputs, Outputs, Seed }.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } random)
+            throw new ArgumentException($"{random.Name}: describes the random network; with --model the network is the model's.");
         if (p.GetValue(ModelPath) is { } modelPath)
         {
             var dataPath = p.GetValue(Data) ?? throw new ArgumentException("--model needs --data with labelled rows.");

@@ -84,6 +84,9 @@ public static class DataSource
     public static LoadedData ForTraining(string path, string? labelsPath, string? target)
     {
         var ext = Path.GetExtension(path).ToLowerInvariant();
+        RefuseLabelsWithout(ext, labelsPath);
+        if (target is not null && ext is ".npy" or ".npz")
+            throw new ArgumentException($"--target: names a CSV column; {(ext == ".npy" ? "an .npy file's targets come from --labels" : "an .npz holds its targets in array y")}.");
         if (ext == ".npy") return FromNpy(path, labelsPath ?? throw new DataFileException(path, 0, 0, "an .npy feature file needs --labels FILE.npy with one label per row."));
         if (ext == ".npz") return FromNpz(path, requireTarget: true);
         using var hash = HashingStream.NewHash();
@@ -109,6 +112,7 @@ public static class DataSource
     public static LoadedData ForModel(string path, string? labelsPath, ImmutableArray<string> featureNames, string targetName, bool requireTarget)
     {
         var ext = Path.GetExtension(path).ToLowerInvariant();
+        RefuseLabelsWithout(ext, labelsPath);
         LoadedData data;
         if (ext is ".npy" or ".npz")
         {
@@ -131,6 +135,13 @@ public static class DataSource
             TargetField = t + 1,
             UnusedColumns = Unused(rows.Columns, rows.Plan.Kinds),
         };
+    }
+
+    /// <summary>--labels goes with .npy features only; elsewhere it would be silently ignored.</summary>
+    private static void RefuseLabelsWithout(string ext, string? labelsPath)
+    {
+        if (labelsPath is not null && ext != ".npy")
+            throw new ArgumentException($"--labels: goes with .npy --data only ({(ext == ".npz" ? "an .npz holds its targets in array y" : "a CSV holds them in its target column")}).");
     }
 
     /// <summary>
