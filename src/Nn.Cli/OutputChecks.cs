@@ -31,6 +31,14 @@ internal static class OutputChecks
         [Arg(p, ExportCommand.ModelPath)],
         [Arg(p, ExportCommand.Onnx)]);
 
+    /// <summary><c>nn explain</c> writes nothing; its inputs must exist (named with their flags).</summary>
+    internal static void Explain(ParseResult p) => OutputPaths.Check(
+        [Arg(p, ExplainCommand.ModelPath), Arg(p, ExplainCommand.Data)], []);
+
+    /// <summary><c>nn gradcheck</c> writes nothing; its inputs must exist (named with their flags).</summary>
+    internal static void Gradcheck(ParseResult p) => OutputPaths.Check(
+        [Arg(p, GradcheckCommand.ModelPath), Arg(p, GradcheckCommand.Data)], []);
+
     /// <summary><c>nn demo</c>: it reads the bundled digits <paramref name="data"/> and its <paramref name="split"/> file.</summary>
     internal static void Demo(ParseResult p, string data, string split) => OutputPaths.Check(
         [new("bundled digits data", data), new("bundled digits split", split)],

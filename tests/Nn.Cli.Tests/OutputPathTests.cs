@@ -311,6 +311,8 @@ public class OutputPathTests(ITestOutputHelper output)
     [InlineData("eval --model nope.safetensors --data d.csv", "--model")]
     [InlineData("predict --model m.safetensors --data nope.csv --out p.csv", "--data")]
     [InlineData("export --model nope.safetensors --onnx m.onnx", "--model")]
+    [InlineData("explain --model m.safetensors --data nope.csv", "--data")]
+    [InlineData("gradcheck --model nope.safetensors --data d.csv", "--model")]
     public void A_missing_input_is_named_with_its_flag_before_any_work(string line, string flag)
     {
         using var dir = Fixture();

@@ -15,6 +15,7 @@ internal static class ExplainCommand
         var command = new Command("explain", "Print the forward and backward pass of one example, every value labelled.") { ModelPath, Data, Row };
         command.SetAction(p =>
         {
+            OutputChecks.Explain(p);
             var modelPath = p.GetValue(ModelPath);
             var dataPath = p.GetValue(Data);
             if (modelPath is null && dataPath is null)

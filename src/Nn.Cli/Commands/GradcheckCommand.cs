@@ -34,6 +34,7 @@ internal static class GradcheckCommand
             { Layers, ActivationOpt, Output, Inputs, Outputs, Batch, Seed, L2, ModelPath, Data, Json, MaxParameters, ProgressOpt };
         command.SetAction(p =>
         {
+            OutputChecks.Gradcheck(p);
             var (network, x, y, objective) = Problem(p);
             var json = p.GetValue(Json);
             var forced = p.GetValue(ProgressOpt);
