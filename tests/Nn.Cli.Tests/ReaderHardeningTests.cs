@@ -328,4 +328,25 @@ public class ReaderHardeningTests
         Refused(NnCli.Run("predict", "--model", model, "--data", data, "--out", dir.File("p.csv")), "d.csv:9002:2: expected a number in column 'b', found 'x'.");
         Assert.Equal(["d.csv", "model.safetensors"], dir.Names());
     }
+
+    [Fact]
+    public void Predict_shows_its_rows_on_a_terminal_and_erases_the_line()
+    {
+        using var dir = new TempDir();
+        var data = dir.Blobs("d.csv", 60, 1);
+        var model = dir.File("m.safetensors");
+        Assert.Equal(0, NnCli.Run("train", "--data", data, "--epochs", "1", "--layers", "4", "--out", model, "--quiet").Code);
+        var rows = new System.Text.StringBuilder("a,b\n");
+        for (var r = 0; r < 20_000; r++) rows.Append(System.Globalization.CultureInfo.InvariantCulture, $"{r % 7},{r % 5}\n");
+        var many = dir.Write("many.csv", rows.ToString());
+        var o = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        var e = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        var code = CliApp.Run(["predict", "--model", model, "--data", many, "--out", dir.File("p.csv")], new CliConsole(o, e, Interactive: true), CancellationToken.None);
+        Assert.True(code == 0, e.ToString());
+        Assert.StartsWith("\rpredict: 8,192 rows", o.ToString());
+        Assert.EndsWith("\r", o.ToString());
+        Assert.Equal(20_001, File.ReadAllLines(dir.File("p.csv")).Length);
+        var plain = NnCli.Run("predict", "--model", model, "--data", many, "--out", dir.File("q.csv"));
+        Assert.Equal("", plain.Out);
+    }
 }

@@ -20,7 +20,10 @@ internal static class PredictCommand
             OutputChecks.Predict(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
             CliApp.StopIfCancelled(cancellationToken);
-            var summary = PredictJob.Run(model, p.GetValue(Data)!, p.GetValue(Out)!, new PredictOptions(p.GetValue(Proba), p.GetValue(AllowNonFinite)), null, cancellationToken);
+            var progress = new RowsProgress(console.Interactive ? console.Out : null, "predict");
+            PredictSummary summary;
+            try { summary = PredictJob.Run(model, p.GetValue(Data)!, p.GetValue(Out)!, new PredictOptions(p.GetValue(Proba), p.GetValue(AllowNonFinite)), progress, cancellationToken); }
+            finally { progress.Done(); }
             console.Error.WriteLine($"nn: wrote {summary.Rows} predictions to {p.GetValue(Out)}");
             if (summary.Note is { } note) console.Error.WriteLine($"nn: note: {note}");
             return 0;
