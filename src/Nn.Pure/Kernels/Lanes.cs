@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics;
 namespace Nn.Kernels;
 
 /// <summary>
-/// Doubles in SIMD lanes: the operations the element-wise functions (<see cref="Exponential"/>, <see cref="Logarithm"/>)
+/// Doubles in SIMD lanes: the operations the element-wise functions (<see cref="Exponential"/>, <see cref="Logarithm"/>,
+/// <see cref="ExponentialMinusOne"/>, <see cref="LogOnePlus"/>, <see cref="HyperbolicTangent"/>, <see cref="Logistic"/>)
 /// are written with, once, as generic methods over this interface. Every operation is exact or one IEEE rounding per
 /// lane (<c>+ − × ÷</c>, fused multiply-add), a comparison, a bitwise select, or an integer operation on the bits, so
 /// an algorithm computes the same bits in each lane of <see cref="Lane1"/> (scalar), <see cref="Lanes128"/>,
