@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 using Nn;
 using Nn.Bench;
 
-// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist]` prints median
+// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise]` prints median
 // timings as key=value lines (used by bench/compare.sh and bench/paired.sh); anything else goes to BenchmarkDotNet
 // (e.g. `-- --filter '*Gemm*'`).
 if (args.Length > 0 && args[0] == "quick")
@@ -59,6 +59,33 @@ if (args.Length > 0 && args[0] == "quick")
         var bytes = (GC.GetTotalAllocatedBytes(precise: true) - before) / Steps;
         var parameterBytes = Parameters.Flatten(p.Network).Length * 8L;
         Console.WriteLine(string.Create(inv, $"mnist_step_alloc_bytes={bytes} parameter_bytes={parameterBytes}"));
+    }
+    if (only is "activations")
+    {
+        // tanh and sigmoid on a 128 × 512 batch (a hidden layer of the MNIST-scale net): forward and backward, one thread.
+        var z = Workloads.Random(5, 128, 512);
+        foreach (var f in new[] { Activations.Tanh, Activations.Sigmoid })
+        {
+            var a = Activations.Apply(f, z);
+            const int Reps = 200;
+            var fwd = Workloads.MedianSeconds(() => { for (var r = 0; r < Reps; r++) _ = Activations.Apply(f, z); }, 3, 9) / Reps;
+            var bwd = Workloads.MedianSeconds(() => { for (var r = 0; r < Reps; r++) _ = Activations.Backward(f, z, a, z); }, 3, 9) / Reps;
+            Console.WriteLine(string.Create(inv, $"{f.Name}_128x512_forward_us={fwd * 1e6:F1} {f.Name}_128x512_backward_us={bwd * 1e6:F1}"));
+        }
+    }
+    if (only is "elementwise")
+    {
+        // Each element-wise kernel over 65,536 values in (−4, 4) (ln and ln(1 + x) over (0, 4)), on every width.
+        var x = Workloads.Random(6, 128, 512).ToRowMajorArray().Select(v => 4 * v).ToArray();
+        var positive = x.Select(Math.Abs).ToArray();
+        var d = new double[x.Length];
+        foreach (var (name, input, run) in Nn.Bench.ElementwiseTimings.Kernels(x, positive))
+            foreach (var width in new[] { 8, 4, 2, 1 })
+            {
+                const int Reps = 100;
+                var s = Workloads.MedianSeconds(() => { for (var r = 0; r < Reps; r++) run(width, input, d); }, 3, 7) / Reps;
+                Console.WriteLine(string.Create(inv, $"{name}_x{width}_ns_per_value={s * 1e9 / x.Length:F2}"));
+            }
     }
     if (only is "all" or "mnist")
     {

@@ -70,7 +70,7 @@ public static class Losses
                 }
                 return sum / (2.0 * m);
             case Loss.BinaryCrossEntropy:
-                for (var i = 0; i < z.Data.Length; i++) sum += Elementwise.Softplus(z.Data[i]) - y.Data[i] * z.Data[i];
+                for (var i = 0; i < z.Data.Length; i++) sum += Elementwise.BinaryCrossEntropy(z.Data[i], y.Data[i]);
                 return sum / m;
             case Loss.CategoricalCrossEntropy:
                 var rowLogSumExp = new double[m];

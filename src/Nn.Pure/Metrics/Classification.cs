@@ -109,7 +109,7 @@ public static class Classification
         CheckProbabilities(probabilities, truth);
         var sum = 0.0;
         for (var i = 0; i < truth.Count; i++)
-            sum -= Math.Log(Math.Clamp(probabilities[i, truth[i]], LogLossEpsilon, 1.0 - LogLossEpsilon));
+            sum -= Kernels.Logarithm.Of(Math.Clamp(probabilities[i, truth[i]], LogLossEpsilon, 1.0 - LogLossEpsilon));
         return sum / truth.Count;
     }
 
