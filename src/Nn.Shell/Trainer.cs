@@ -28,6 +28,12 @@ public sealed record History(ImmutableArray<EpochRecord> Epochs, int BestEpoch)
 /// <param name="RestoreBest">Return the parameters of the best epoch instead of the last one.</param>
 public sealed record TrainerOptions(int Epochs, BatchPolicy Batches, TrainingData? Validation, int Patience, bool RestoreBest)
 {
+    /// <summary>Threads for the kernels (speed only: the bits are the same for any value); one by default.</summary>
+    public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
+
+    /// <summary>A copy with other compute options.</summary>
+    public TrainerOptions WithCompute(ComputeOptions compute) => this with { Compute = compute };
+
     /// <summary>Plain training: <paramref name="epochs"/> epochs of <paramref name="batches"/>, no validation, no early stopping.</summary>
     public static TrainerOptions Of(int epochs, BatchPolicy batches) => new(epochs, batches, null, 0, false);
 
@@ -164,9 +170,9 @@ public static class Trainer
                 // Checked before every further step, as between steps of the epoch (after its last one, before the next epoch).
                 cancelled = step < batches.Length && cancellationToken.IsCancellationRequested;
                 return !cancelled;
-            });
+            }, options.Compute);
             if (cancelled || diverged is not null) break;
-            var validation = options.Validation is { } v ? Evaluation.Summarize(state.Parameters, v.X, v.Y, config.Objective) : null;
+            var validation = options.Validation is { } v ? Evaluation.Summarize(state.Parameters, v.X, v.Y, config.Objective, options.Compute) : null;
             var record = new EpochRecord(epoch, seen == 0 ? double.NaN : lossSum / seen, validation);
             var score = validation?.Loss ?? record.TrainLoss;
             var better = score < current.BestScore;

@@ -12,7 +12,7 @@ namespace Nn.Properties;
 /// Inputs span several binades and include zeros, so ReLU gates, ties in the softmax max and the order of every sum
 /// show in the bits.
 /// </summary>
-/// <remarks>These tests switch <see cref="SmallMlp.Enabled"/>, which changes speed only; they restore it.</remarks>
+/// <remarks>These tests switch the fused step on and off with <see cref="KernelPolicy.SmallMlp"/>, passed as a value.</remarks>
 public class SmallMlpProperties
 {
     /// <summary>A shape the fused step takes, a seed, and the learning rate.</summary>
@@ -76,7 +76,7 @@ public class SmallMlpProperties
 
             var (hidden, output) = (net.Layers[0], net.Layers[1]);
             double[] w1 = [.. hidden.Weights.Data], b1 = [.. hidden.Bias.Data], w2 = [.. output.Weights.Data], b2 = [.. output.Bias.Data];
-            var loss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows, c.K, c.H, c.C, w1, b1, w2, b2, c.Rate, new Workspace());
+            var loss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows, c.K, c.H, c.C, w1, b1, w2, b2, c.Rate, new Workspace(ComputeOptions.Default));
             return (SmallMlp.Fits(c.M, c.K, c.H, c.C)
                     && SameBits([.. w1, .. b1, .. w2, .. b2], Bits(expected.Parameters))
                     && BitConverter.DoubleToInt64Bits(loss) == BitConverter.DoubleToInt64Bits(expected.LastLoss))
@@ -88,8 +88,6 @@ public class SmallMlpProperties
     [Fact]
     public void Folds_have_the_same_bits_with_the_fused_step_on_and_off()
     {
-        var enabled = SmallMlp.Enabled;
-        try
         {
             var prop = Prop.ForAll(Cases.ToArbitrary(), c =>
             {
@@ -99,12 +97,12 @@ public class SmallMlpProperties
                 var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
                 (double[] Bits, List<double> Losses) Fold(bool fused)
                 {
-                    SmallMlp.Enabled = fused;
+                    var options = ComputeOptions.Default with { Kernels = KernelPolicy.Default with { SmallMlp = fused } };
                     var losses = new List<double>();
                     var state = Training.Init(config, Net(c), Key.FromSeed(c.Seed + 1));
                     for (var epoch = 0; epoch < 2; epoch++)
                         state = Training.Steps(config, state, x, y, Batches.ForEpoch(Training.ShuffleKey(state), epoch, rows, BatchPolicy.MiniBatch(c.M)),
-                            r => { losses.Add(r.Loss); return true; });
+                            r => { losses.Add(r.Loss); return true; }, options);
                     return (Bits(state.Parameters), losses);
                 }
                 var on = Fold(true);
@@ -113,10 +111,6 @@ public class SmallMlpProperties
             });
             Check.One(PropertyConfig.Quick(60), prop);
         }
-        finally
-        {
-            SmallMlp.Enabled = enabled;
-        }
     }
 
     [Theory]
@@ -124,10 +118,8 @@ public class SmallMlpProperties
     [InlineData(false)]
     public void A_batch_row_outside_the_data_fails_naming_it_and_leaves_the_given_state_unchanged(bool fused)
     {
-        var enabled = SmallMlp.Enabled;
-        try
         {
-            SmallMlp.Enabled = fused;
+            var options = ComputeOptions.Default with { Kernels = KernelPolicy.Default with { SmallMlp = fused } };
             var c = new Case(2, 32, 3, 16, 4, 0.1, false, 1);
             var x = Spread(c.Seed, 3, 40, c.K);
             var y = Targets(c, 40);
@@ -138,14 +130,10 @@ public class SmallMlpProperties
             // The bad batch first (the fold's first step), and after a good one (a step on the fold's own copy).
             foreach (var batches in new[] { new[] { bad }, new[] { good, bad } })
             {
-                var error = Assert.Throws<ArgumentOutOfRangeException>(() => Training.Steps(config, state, x, y, batches, _ => true));
+                var error = Assert.Throws<ArgumentOutOfRangeException>(() => Training.Steps(config, state, x, y, batches, _ => true, options));
                 Assert.Contains("[0, 40)", error.Message);
                 Assert.True(SameBits(before, Bits(state.Parameters)));
             }
-        }
-        finally
-        {
-            SmallMlp.Enabled = enabled;
         }
     }
 
@@ -158,11 +146,11 @@ public class SmallMlpProperties
         Assert.False(SmallMlp.Fits(64, 2, 32, SmallMlp.MaxClasses + 1));
         Assert.False(SmallMlp.Fits(SmallMlp.MaxBatch + 1, 2, 32, 3));
         Assert.False(SmallMlp.Fits(0, 2, 32, 3));
-        Assert.Throws<ArgumentException>(() => SmallMlp.SgdStep(new double[2], new double[3], [0], 2, 12, 3, new double[24], new double[12], new double[36], new double[3], 0.1, new Workspace()));
+        Assert.Throws<ArgumentException>(() => SmallMlp.SgdStep(new double[2], new double[3], [0], 2, 12, 3, new double[24], new double[12], new double[36], new double[3], 0.1, new Workspace(ComputeOptions.Default)));
         // A row index outside the data: an error naming it, and no parameter changed.
         if (!SmallMlp.Fits(2, 1, 8, 3)) return;
         double[] w1 = [1, 2, 3, 4, 5, 6, 7, 8], b1 = new double[8], w2 = new double[24], b2 = new double[3];
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SmallMlp.SgdStep(new double[4], new double[12], [0, 4], 1, 8, 3, w1, b1, w2, b2, 0.1, new Workspace()));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SmallMlp.SgdStep(new double[4], new double[12], [0, 4], 1, 8, 3, w1, b1, w2, b2, 0.1, new Workspace(ComputeOptions.Default)));
         Assert.Contains("[0, 4)", error.Message);
         Assert.Equal([1.0, 2, 3, 4, 5, 6, 7, 8], w1);
     }

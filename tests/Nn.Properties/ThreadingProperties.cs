@@ -6,13 +6,13 @@ using Nn.Properties.Support;
 namespace Nn.Properties;
 
 /// <summary>
-/// The determinism contract of the parallel kernels: the bits never depend on <see cref="Compute.MaxThreads"/>, on the
+/// The determinism contract of the parallel kernels: the bits never depend on <see cref="ComputeOptions.MaxThreads"/>, on the
 /// SIMD or scalar path, or on where a tile falls (interior, tail, k-block, cache block). Every product is compared bit
 /// for bit with an independent naive loop: one fused multiply-add chain per element in ascending p, then <c>+ bias</c>.
 /// </summary>
 /// <remarks>
-/// These tests change process-wide settings that affect speed only; they restore them, and one class runs its tests
-/// one after another. Another test running at the same time sees different speed, never different bits.
+/// Each check passes the kernel policy it wants as a value (<see cref="ComputeOptions"/>), so these tests run beside any
+/// other without changing what the others see.
 /// </remarks>
 public class ThreadingProperties
 {
@@ -58,44 +58,38 @@ public class ThreadingProperties
     public enum Partition { Auto, RowsShared, RowsOwn, ColumnsShared, ColumnsOwn }
 
     /// <summary>
-    /// Runs <paramref name="action"/> with the given settings; <paramref name="direct"/> is the unpacked small-product
-    /// threshold (0: every product packed; <see cref="long.MaxValue"/>: every product direct; null: the default).
+    /// The compute options of a check: <paramref name="threads"/>, the forced <paramref name="path"/>, the parallel
+    /// <paramref name="threshold"/> (0 also splits every optimizer update), the unpacked small-product threshold
+    /// <paramref name="direct"/> (0: every product packed; <see cref="long.MaxValue"/>: every product direct; null: the
+    /// default) and the partition.
     /// </summary>
-    private static void With(int threads, KernelPath path, long threshold, Action action, long? direct = 0, Partition split = Partition.Auto)
+    internal static ComputeOptions Options(int threads, KernelPath path, long threshold, long? direct = 0, Partition split = Partition.Auto)
     {
-        var (t0, s0, v0, p0, d0) = (Compute.MaxThreads, Gemm.ForceScalar, Gemm.ForceVector256, Gemm.ParallelThreshold, Gemm.DirectThreshold);
-        var (split0, shared0, update0, parts0) = (Gemm.Partition, Gemm.SharedPackLimit, TreeUpdate.ParallelLength, Gemm.PartsPerThread);
-        try
+        var d = KernelPolicy.Default;
+        return new ComputeOptions
         {
-            Compute.MaxThreads = threads;
-            Gemm.ForceScalar = path == KernelPath.Scalar;
-            Gemm.ForceVector256 = path == KernelPath.Vector256;
-            Gemm.ParallelThreshold = threshold;
-            Gemm.DirectThreshold = direct ?? d0;
-            Gemm.Partition = split switch
+            MaxThreads = threads,
+            Kernels = d with
             {
-                Partition.RowsShared or Partition.RowsOwn => Gemm.Split.Rows,
-                Partition.ColumnsShared or Partition.ColumnsOwn => Gemm.Split.Columns,
-                _ => Gemm.Split.Auto,
-            };
-            if (split is Partition.RowsOwn or Partition.ColumnsOwn) Gemm.SharedPackLimit = 0;
-            Gemm.PartsPerThread = threads * 3 % 5 + 1; // 4, 2, 5, 1 parts per thread for 1, 2, 3, 5 threads
-            TreeUpdate.ParallelLength = threshold == 0 ? 1 : update0; // a zero threshold also splits every optimizer update
-            action();
-        }
-        finally
-        {
-            Compute.MaxThreads = t0;
-            Gemm.ForceScalar = s0;
-            Gemm.ForceVector256 = v0;
-            Gemm.ParallelThreshold = p0;
-            Gemm.DirectThreshold = d0;
-            Gemm.Partition = split0;
-            Gemm.SharedPackLimit = shared0;
-            TreeUpdate.ParallelLength = update0;
-            Gemm.PartsPerThread = parts0;
-        }
+                Path = path switch { KernelPath.Scalar => VectorPath.Scalar, KernelPath.Vector256 => VectorPath.Vector256, _ => VectorPath.Widest },
+                ParallelThreshold = threshold,
+                DirectThreshold = direct ?? d.DirectThreshold,
+                Partition = split switch
+                {
+                    Partition.RowsShared or Partition.RowsOwn => Gemm.Split.Rows,
+                    Partition.ColumnsShared or Partition.ColumnsOwn => Gemm.Split.Columns,
+                    _ => Gemm.Split.Auto,
+                },
+                SharedPackLimit = split is Partition.RowsOwn or Partition.ColumnsOwn ? 0 : d.SharedPackLimit,
+                PartsPerThread = threads * 3 % 5 + 1, // 4, 2, 5, 1 parts per thread for 1, 2, 3, 5 threads
+                UpdateParallelLength = threshold == 0 ? 1 : d.UpdateParallelLength,
+            },
+        };
     }
+
+    /// <summary>Runs <paramref name="action"/> with a workspace of <see cref="Options"/>: the settings travel as a value.</summary>
+    private static void With(int threads, KernelPath path, long threshold, Action<Workspace> action, long? direct = 0, Partition split = Partition.Auto) =>
+        action(new Workspace(Options(threads, path, threshold, direct, split)));
 
     private static bool BitEqual(double[] a, double[] b) =>
         a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
@@ -113,37 +107,37 @@ public class ThreadingProperties
         var bt = Transposed(b, k, n);
         // A ReLU gate (a layer's Z) with exact zeros, −0 and NaN among its values: none of them opens the gate.
         var gate = Wild(seed, 3, m * n).Select((v, i) => (i % 7) switch { 3 => 0.0, 5 => -0.0, 6 when i % 3 == 0 => double.NaN, _ => v }).ToArray();
-        With(threads, path, threshold, () =>
+        With(threads, path, threshold, ws =>
         {
             var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
-            Blas.Gemm(a, b, c, m, k, n);
+            Blas.Gemm(a, b, c, m, k, n, null, ws);
             Assert.True(BitEqual(expected, c), $"A·B {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
-            Blas.Gemm(a, b, c, m, k, n, bias);
+            Blas.Gemm(a, b, c, m, k, n, bias, ws);
             Assert.True(BitEqual(expectedBias, c), $"A·B + bias {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
-            Blas.GemmTransA(at, b, c, m, k, n);
+            Blas.GemmTransA(at, b, c, m, k, n, ws);
             Assert.True(BitEqual(expected, c), $"Aᵀ·B {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
-            Blas.GemmTransB(a, bt, c, m, k, n);
+            Blas.GemmTransB(a, bt, c, m, k, n, ws);
             Assert.True(BitEqual(expected, c), $"A·Bᵀ {m}×{k}×{n}, {threads} threads, {path}");
 
             // The fused epilogues equal the product followed by the element-wise kernel's own rule.
             var relu = Enumerable.Repeat(double.NaN, m * n).ToArray();
             c.AsSpan().Fill(double.NaN);
-            Gemm.Multiply(a, false, b, false, c, m, k, n, bias, Epilogue.Relu, relu);
+            Gemm.Multiply(a, false, b, false, c, m, k, n, bias, Epilogue.Relu, relu, ws);
             Assert.True(BitEqual(expectedBias, c), $"A·B + bias (ReLU epilogue) {m}×{k}×{n}, {threads} threads, {path}");
             Assert.True(BitEqual([.. expectedBias.Select(z => z > 0 ? z : 0.0)], relu), $"ReLU epilogue {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
-            Gemm.Multiply(a, false, b, false, c, m, k, n, bias, Epilogue.ReluOnly, null);
+            Gemm.Multiply(a, false, b, false, c, m, k, n, bias, Epilogue.ReluOnly, null, ws);
             Assert.True(BitEqual(relu, c), $"ReLU-only epilogue {m}×{k}×{n}, {threads} threads, {path}");
             c.AsSpan().Fill(double.NaN);
-            Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate);
+            Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate, ws);
             Assert.True(BitEqual([.. expected.Select((v, i) => gate[i] > 0 ? v : 0.0)], c), $"A·Bᵀ (ReLU gate) {m}×{k}×{n}, {threads} threads, {path}");
             // The same with the column sums of the gated result (a layer's bias gradient): Σ_i in ascending i from +0.
             var sums = Enumerable.Repeat(double.NaN, n).ToArray();
             c.AsSpan().Fill(double.NaN);
-            Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate, sums);
+            Gemm.Multiply(a, false, bt, true, c, m, k, n, null, Epilogue.ReluGate, gate, sums, ws);
             var gated = expected.Select((v, i) => gate[i] > 0 ? v : 0.0).ToArray();
             Assert.True(BitEqual(gated, c), $"A·Bᵀ (ReLU gate, with sums) {m}×{k}×{n}, {threads} threads, {path}");
             var naiveSums = new double[n];
@@ -154,7 +148,7 @@ public class ThreadingProperties
             // SGD fused into Aᵀ·B (tiles straight into w, or past a k-block through scratch): w − lr·g, multiply then subtract.
             var w = Wild(seed, 4, m * n);
             var updated = w.Zip(expected, (wi, gi) => wi - 0.37 * gi).ToArray();
-            Gemm.MultiplySgd(at, true, b, false, w, m, k, n, 0.37, null);
+            Gemm.MultiplySgd(at, true, b, false, w, m, k, n, 0.37, ws);
             Assert.True(BitEqual(updated, w), $"w − lr·Aᵀ·B {m}×{k}×{n}, {threads} threads, {path}");
         }, direct, split);
     }
@@ -191,16 +185,16 @@ public class ThreadingProperties
             foreach (var n in new[] { Special.Length, 16 })
                 foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar })
                     foreach (var direct in new long?[] { long.MaxValue, 0 })
-                        With(1, path, Gemm.ParallelThreshold, () =>
+                        With(1, path, KernelPolicy.Default.ParallelThreshold, ws =>
                         {
                             var row = Special[..n];
                             var ones = Enumerable.Repeat(1.0, m).ToArray();
                             var products = Enumerable.Range(0, m * n).Select(i => Math.FusedMultiplyAdd(1.0, row[i % n], 0.0)).ToArray();
                             var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
                             var relu = Enumerable.Repeat(double.NaN, m * n).ToArray();
-                            Gemm.Multiply(ones, false, row, false, c, m, 1, n, null, Epilogue.Relu, relu);
+                            Gemm.Multiply(ones, false, row, false, c, m, 1, n, null, Epilogue.Relu, relu, ws);
                             Assert.True(BitEqual([.. products.Select(Rule)], relu), $"ReLU epilogue, n {n}, {path}, direct {direct}");
-                            Gemm.Multiply(ones, false, row, false, c, m, 1, n, null, Epilogue.ReluOnly, null);
+                            Gemm.Multiply(ones, false, row, false, c, m, 1, n, null, Epilogue.ReluOnly, null, ws);
                             Assert.True(BitEqual([.. products.Select(Rule)], c), $"ReLU-only epilogue, n {n}, {path}, direct {direct}");
                         }, direct);
     }
@@ -241,7 +235,7 @@ public class ThreadingProperties
         foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256 })
             foreach (var threads in new[] { 1, 2, 3 })
             {
-                CheckAllLayouts(m, k, n, 17, threads, path, threshold: Gemm.ParallelThreshold);
+                CheckAllLayouts(m, k, n, 17, threads, path, threshold: KernelPolicy.Default.ParallelThreshold);
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: 0);
                 if (threads > 1)
                     foreach (var split in new[] { Partition.RowsShared, Partition.RowsOwn, Partition.ColumnsShared, Partition.ColumnsOwn })
@@ -262,13 +256,14 @@ public class ThreadingProperties
         var a = Wild(31, 0, M * K);
         var b = Wild(31, 1, K * N);
         var expected = NaiveProduct(a, b, M, K, N, null);
-        With(2, KernelPath.Widest, threshold: 0, split: split, action: () =>
+        // One workspace (its shared pack) for the four callers: the pack is taken by one, the others pack their own.
+        With(2, KernelPath.Widest, threshold: 0, split: split, action: ws =>
             Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
             {
                 for (var r = 0; r < 50; r++)
                 {
                     var c = new double[M * N];
-                    Blas.Gemm(a, b, c, M, K, N);
+                    Blas.Gemm(a, b, c, M, K, N, null, ws);
                     Assert.True(BitEqual(expected, c), $"round {r}");
                 }
             }));
@@ -302,8 +297,8 @@ public class ThreadingProperties
     {
         foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar })
         {
-            CheckAllLayouts(m, k, n, 23, 1, path, threshold: Gemm.ParallelThreshold, direct: long.MaxValue);
-            CheckAllLayouts(m, k, n, 23, 1, path, threshold: Gemm.ParallelThreshold, direct: null); // the default threshold
+            CheckAllLayouts(m, k, n, 23, 1, path, threshold: KernelPolicy.Default.ParallelThreshold, direct: long.MaxValue);
+            CheckAllLayouts(m, k, n, 23, 1, path, threshold: KernelPolicy.Default.ParallelThreshold, direct: null); // the default threshold
         }
     }
 
@@ -327,11 +322,9 @@ public class ThreadingProperties
             TrainState Run(int threads)
             {
                 TrainState? s = null;
-                With(threads, KernelPath.Widest, threshold: 0, () =>
-                {
-                    s = Training.Init(config, network, Prng.Fold(key, 3));
-                    for (var e = 0; e < 3; e++) s = Training.Epoch(config, s, x, y, e, BatchPolicy.MiniBatch(t.batch));
-                });
+                var options = Options(threads, KernelPath.Widest, threshold: 0);
+                s = Training.Init(config, network, Prng.Fold(key, 3));
+                for (var e = 0; e < 3; e++) s = Training.Epoch(config, s, x, y, e, BatchPolicy.MiniBatch(t.batch), options);
                 return s!;
             }
             var one = Run(1);
@@ -362,13 +355,13 @@ public class ThreadingProperties
                 OptimizerStep Run(int threads)
                 {
                     OptimizerStep? r = null;
-                    With(threads, KernelPath.Widest, threshold: 0, () =>
+                    With(threads, KernelPath.Widest, threshold: 0, ws =>
                     {
                         var (p, s) = (network, Optimizers.Init(optimizer, network));
                         for (var i = 0; i < t.steps; i++)
                         {
                             var g = Parameters.Scale(0.5 + i, Init.Mlp(Prng.Fold(key, 10 + i), [.. network.Sizes], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal));
-                            r = Optimizers.Update(optimizer, s, p, g);
+                            r = Optimizers.Apply(optimizer, s, p, g, inPlace: false, ws);
                             (p, s) = (r.Parameters, r.State);
                         }
                     });
@@ -415,13 +408,13 @@ public class ThreadingProperties
         var x = Gens.Uniform(7UL, 128, 100, -1, 1);
         var y = Gens.Targets(Loss.CategoricalCrossEntropy, 8UL, 128, 10);
         var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.001));
-        With(1, KernelPath.Widest, threshold: Gemm.ParallelThreshold, direct: null, action: () =>
+        With(1, KernelPath.Widest, threshold: KernelPolicy.Default.ParallelThreshold, direct: null, action: ws =>
         {
             var state = Training.Init(config, network, Key.FromSeed(2));
-            for (var i = 0; i < 3; i++) state = Training.Step(config, state, x, y); // warm the scratch
+            for (var i = 0; i < 3; i++) state = Training.Step(config, state, x, y, ws.Options); // warm the scratch
             const int Steps = 10;
             var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var i = 0; i < Steps; i++) state = Training.Step(config, state, x, y);
+            for (var i = 0; i < Steps; i++) state = Training.Step(config, state, x, y, ws.Options);
             var perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / Steps;
             var returned = 3L * 8 * network.ParameterCount; // Adam returns θ, m and v
             // The trace, deltas and gradients alone would be another ~190 KB; allow array headers and small records.
@@ -436,7 +429,7 @@ public class ThreadingProperties
         // needs the last panel must wait; once the packing thread has packed every chunk it must go on, having seen them all.
         var (k, n) = (40, 50);
         var b = Wild(5, 0, k * n);
-        var bl = Gemm.Blocking512;
+        var bl = Gemm.DefaultBlocking512;
         var panels = (n + bl.Nr - 1) / bl.Nr;
         var pack = new Gemm.SharedPack();
         pack.Start(packsB: true, (long)panels * bl.Nr * k, panels, threads: 2);
@@ -454,6 +447,11 @@ public class ThreadingProperties
     }
 
     [Fact]
-    public void MaxThreads_refuses_values_below_one() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => Compute.MaxThreads = 0);
+    public void MaxThreads_refuses_values_below_one()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ComputeOptions.WithThreads(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ComputeOptions.Default with { MaxThreads = -1 });
+        Assert.Equal(1, ComputeOptions.Default.MaxThreads);
+        Assert.Equal(3, ComputeOptions.WithThreads(3).MaxThreads);
+    }
 }

@@ -128,12 +128,8 @@ public class TrainingProperties
     {
         // Without L2 or clipping, Steps updates SGD weights from inside the weight-gradient products; small products
         // would take the unfused fallback, so this forces the packed path (and two threads) for every product.
-        var (t0, d0, p0) = (Compute.MaxThreads, Nn.Kernels.Gemm.DirectThreshold, Nn.Kernels.Gemm.ParallelThreshold);
-        try
+        var options = new ComputeOptions { MaxThreads = 2, Kernels = KernelPolicy.Default with { DirectThreshold = 0, ParallelThreshold = 0 } };
         {
-            Compute.MaxThreads = 2;
-            Nn.Kernels.Gemm.DirectThreshold = 0;
-            Nn.Kernels.Gemm.ParallelThreshold = 0;
             var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), c =>
             {
                 var objective = c.Objective with { L2 = 0 };
@@ -142,16 +138,12 @@ public class TrainingProperties
                 var folded = init;
                 foreach (var e in new[] { 0, 1 })
                     foreach (var batch in Batches.ForEpoch(Training.ShuffleKey(init), e, c.X.Rows, BatchPolicy.MiniBatch(3)))
-                        folded = Training.Step(config, folded, c.X.SelectRows(batch), c.Y.SelectRows(batch));
-                var fused = Training.Epoch(config, Training.Epoch(config, init, c.X, c.Y, 0, BatchPolicy.MiniBatch(3)), c.X, c.Y, 1, BatchPolicy.MiniBatch(3));
+                        folded = Training.Step(config, folded, c.X.SelectRows(batch), c.Y.SelectRows(batch), options);
+                var fused = Training.Epoch(config, Training.Epoch(config, init, c.X, c.Y, 0, BatchPolicy.MiniBatch(3), options), c.X, c.Y, 1, BatchPolicy.MiniBatch(3), options);
                 return (SameBits(Snapshot(folded), Snapshot(fused)) && folded.LastLoss.Equals(fused.LastLoss) && folded.Optimizer == fused.Optimizer)
                     .Label(c.ToString());
             });
             Check.One(PropertyConfig.Quick(60), prop);
-        }
-        finally
-        {
-            (Compute.MaxThreads, Nn.Kernels.Gemm.DirectThreshold, Nn.Kernels.Gemm.ParallelThreshold) = (t0, d0, p0);
         }
     }
 

@@ -17,7 +17,7 @@ public class WorkspaceTests
     [Fact]
     public void Recurring_shape_sequences_get_back_the_same_arrays()
     {
-        var ws = new Workspace();
+        var ws = new Workspace(ComputeOptions.Default);
         int[][] shapes = [[10, 20, 30], [10, 25, 31], [4, 8, 12], [10, 20, 30, 5]];
         var first = shapes.Select(s => Step(ws, s)).ToArray();
         for (var round = 0; round < 3; round++)
@@ -32,7 +32,7 @@ public class WorkspaceTests
     [Fact]
     public void More_shapes_than_spares_still_get_arrays_of_the_asked_length()
     {
-        var ws = new Workspace();
+        var ws = new Workspace(ComputeOptions.Default);
         var lengths = Enumerable.Range(1, Workspace.Spares + 3).ToArray();
         for (var round = 0; round < 4; round++)
             foreach (var n in lengths) Assert.Equal([n, 2 * n], Step(ws, n, 2 * n).Select(a => a.Length));

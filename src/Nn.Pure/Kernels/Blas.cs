@@ -13,7 +13,7 @@ namespace Nn.Kernels;
 /// Determinism contract: every output element is a sum taken in ascending index order. Matrix products use one fused
 /// multiply-add chain per element (<see cref="Kernels.Gemm"/>); every other kernel uses a separate multiply and add.
 /// A vectorised or multi-threaded kernel gives the same bits as the naive scalar loop written in that order, on any
-/// machine, for any vector width and any <see cref="Compute.MaxThreads"/>. SIMD lanes and threads run across
+/// machine, for any vector width and any <see cref="ComputeOptions.MaxThreads"/>. SIMD lanes and threads run across
 /// <em>outputs</em>, never across a sum.
 /// </remarks>
 internal static class Blas
@@ -22,16 +22,16 @@ internal static class Blas
     /// <c>c[i, j] = Σ_p a[i, p]·b[p, j]</c> (+ <c>bias[j]</c>) for a (m × k), b (k × n), c (m × n): one fused
     /// multiply-add chain in ascending p per element (see <see cref="Kernels.Gemm"/>); bias may be null.
     /// </summary>
-    internal static void Gemm(double[] a, double[] b, double[] c, int m, int k, int n, double[]? bias = null) =>
-        Kernels.Gemm.Multiply(a, false, b, false, c, m, k, n, bias);
+    internal static void Gemm(double[] a, double[] b, double[] c, int m, int k, int n, double[]? bias = null, Workspace? ws = null) =>
+        Kernels.Gemm.Multiply(a, false, b, false, c, m, k, n, bias, ws);
 
     /// <summary><c>c[i, j] = Σ_p a[p, i]·b[p, j]</c> for a (k × m), b (k × n), c (m × n): the chain of <see cref="Gemm"/>.</summary>
-    internal static void GemmTransA(double[] a, double[] b, double[] c, int m, int k, int n) =>
-        Kernels.Gemm.Multiply(a, true, b, false, c, m, k, n, null);
+    internal static void GemmTransA(double[] a, double[] b, double[] c, int m, int k, int n, Workspace? ws = null) =>
+        Kernels.Gemm.Multiply(a, true, b, false, c, m, k, n, null, ws);
 
     /// <summary><c>c[i, j] = Σ_p a[i, p]·b[j, p]</c> for a (m × k), b (n × k), c (m × n): the chain of <see cref="Gemm"/>.</summary>
-    internal static void GemmTransB(double[] a, double[] b, double[] c, int m, int k, int n) =>
-        Kernels.Gemm.Multiply(a, false, b, true, c, m, k, n, null);
+    internal static void GemmTransB(double[] a, double[] b, double[] c, int m, int k, int n, Workspace? ws = null) =>
+        Kernels.Gemm.Multiply(a, false, b, true, c, m, k, n, null, ws);
 
     /// <summary><c>y[j] = y[j] + alpha·x[j]</c> (multiply, then add: no FMA).</summary>
     internal static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
@@ -218,13 +218,13 @@ internal static class Blas
     }
 
     /// <summary>
-    /// <see cref="AllFinite(ReadOnlySpan{double})"/> of a whole array, on up to <see cref="Compute.MaxThreads"/> threads
-    /// from 2¹⁶ values on (the trainer checks every parameter after every step; a yes/no answer has no bits to vary).
+    /// <see cref="AllFinite(ReadOnlySpan{double})"/> of a whole array, on up to <paramref name="threads"/> threads from 2¹⁶
+    /// values on (the trainer checks every parameter after every step; a yes/no answer has no bits to vary).
     /// </summary>
-    internal static bool AllFinite(double[] x)
+    internal static bool AllFinite(double[] x, int threads)
     {
         var finite = 1;
-        Workers.ForRanges(x.Length, x.Length < 1 << 16 ? 1 : Compute.MaxThreads, (start, length) =>
+        Workers.ForRanges(x.Length, x.Length < 1 << 16 ? 1 : threads, (start, length) =>
         {
             if (Volatile.Read(ref finite) == 1 && !AllFinite(x.AsSpan(start, length))) Volatile.Write(ref finite, 0);
         });

@@ -21,7 +21,7 @@ namespace Nn.Kernels;
 /// same comparisons, the biases' gradients are column sums in ascending row order, and the update is
 /// <see cref="OptimizerKernels.Sgd"/>'s <c>θ − lr·g</c>. The hidden activations are computed twice (once per layout):
 /// the same chain each time, so the same values. AVX-512 only (<see cref="Takes"/>); single-threaded, since the step is
-/// far below <see cref="Gemm.ParallelThreshold"/>.
+/// far below <see cref="KernelPolicy.ParallelThreshold"/>.
 /// </remarks>
 internal static class SmallMlp
 {
@@ -37,11 +37,11 @@ internal static class SmallMlp
     /// <summary>The largest batch: beyond it the general blocked products win.</summary>
     internal const int MaxBatch = 512;
 
-    /// <summary>Tests switch the fused step off to compare it with the general one; it changes speed only, never the bits.</summary>
-    internal static bool Enabled { get; set; } = true;
-
-    /// <summary>Whether training steps take <see cref="SgdStep"/> for a batch of m rows through a k → h → c network (not when tests force a kernel path).</summary>
-    internal static bool Takes(int m, int k, int h, int c) => Enabled && !Gemm.ForceScalar && !Gemm.ForceVector256 && Fits(m, k, h, c);
+    /// <summary>
+    /// Whether training steps under <paramref name="policy"/> take <see cref="SgdStep"/> for a batch of m rows through a
+    /// k → h → c network (not when the policy turns it off or narrows the vector path: tests compare it with the general step).
+    /// </summary>
+    internal static bool Takes(KernelPolicy policy, int m, int k, int h, int c) => policy.SmallMlp && Gemm.Wide(policy) && Fits(m, k, h, c);
 
     /// <summary>Whether <see cref="SgdStep"/> can run a batch of m rows through a k → h → c network on this machine.</summary>
     internal static bool Fits(int m, int k, int h, int c) =>

@@ -61,7 +61,7 @@ public static class Backprop
     {
         var rate = dropoutKey is null ? 0.0 : objective.DropoutRate;
         var penalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update, as in Scratch
-        if (rate == 0 && !rows.IsDefault && SmallStep(network, x, y, rows.Length, objective) is var (hidden, output))
+        if (rate == 0 && !rows.IsDefault && SmallStep(network, x, y, rows.Length, objective, ws) is var (hidden, output))
         {
             // A small k → h ReLU → c softmax network: the whole step in one kernel, which reads the batch's rows itself
             // (the same bits, see SmallMlp).
@@ -97,13 +97,13 @@ public static class Backprop
     /// output trained with categorical cross-entropy, shapes that match the batch, and sizes the kernel takes; else null
     /// (the general path then also reports any shape error).
     /// </summary>
-    private static (Dense Hidden, Dense Output)? SmallStep(Network network, Matrix x, Matrix y, int batchRows, Objective objective)
+    private static (Dense Hidden, Dense Output)? SmallStep(Network network, Matrix x, Matrix y, int batchRows, Objective objective, Kernels.Workspace ws)
     {
         if (network.Layers.Length != 2 || objective.Loss != Loss.CategoricalCrossEntropy) return null;
         var (hidden, output) = (network.Layers[0], network.Layers[1]);
         if (hidden.Activation is not Activation.Relu || output.Activation is not Activation.Softmax) return null;
         if (x.Cols != hidden.Inputs || y.Rows != x.Rows || y.Cols != output.Outputs) return null;
-        return Kernels.SmallMlp.Takes(batchRows, hidden.Inputs, hidden.Outputs, output.Outputs) ? (hidden, output) : null;
+        return Kernels.SmallMlp.Takes(ws.Policy, batchRows, hidden.Inputs, hidden.Outputs, output.Outputs) ? (hidden, output) : null;
     }
 
     private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)

@@ -46,8 +46,12 @@ public static class Forward
     /// <exception cref="ArgumentOutOfRangeException">When the rate is outside [0, 1).</exception>
     public static Trace RunWithDropout(Network network, Matrix x, double dropoutRate, Key key) => Run(network, x, dropoutRate, key, null);
 
-    /// <summary>The network's outputs Ŷ for a batch X (m × inputs): shape (m × outputs). Dropout is never applied.</summary>
-    public static Matrix Predict(Network network, Matrix x) => Run(network, x).Output;
+    /// <summary>
+    /// The network's outputs Ŷ for a batch X (m × inputs): shape (m × outputs). Dropout is never applied.
+    /// <paramref name="compute"/> (threads) changes the speed, never the result.
+    /// </summary>
+    public static Matrix Predict(Network network, Matrix x, ComputeOptions? compute = null) =>
+        Run(network, x, 0.0, null, Kernels.Workspace.Fresh(compute ?? ComputeOptions.Default)).Output;
 
     /// <summary>The outputs for a single example (a vector of length inputs).</summary>
     public static Vector PredictOne(Network network, Vector x) => Predict(network, Matrix.RowOf(x)).Row(0);

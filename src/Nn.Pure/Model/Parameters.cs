@@ -122,10 +122,13 @@ public static class Parameters
         SameShape(a, b) && a.Layers.Zip(b.Layers).All(p => p.First.Weights.BitEquals(p.Second.Weights) && p.First.Bias.BitEquals(p.Second.Bias));
 
     /// <summary>True when every weight and bias is finite (no NaN or infinity).</summary>
-    public static bool IsFinite(Network a)
+    public static bool IsFinite(Network a) => IsFinite(a, 1);
+
+    /// <summary><see cref="IsFinite(Network)"/> on up to <paramref name="threads"/> threads for large tensors.</summary>
+    internal static bool IsFinite(Network a, int threads)
     {
         foreach (var l in a.Layers)
-            if (!Blas.AllFinite(l.Weights.Data) || !Blas.AllFinite(l.Bias.Data)) return false;
+            if (!Blas.AllFinite(l.Weights.Data, threads) || !Blas.AllFinite(l.Bias.Data, threads)) return false;
         return true;
     }
 

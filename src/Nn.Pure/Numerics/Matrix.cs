@@ -205,7 +205,7 @@ public sealed class Matrix : IEquatable<Matrix>
     internal static Matrix MultiplyAddRow(Matrix a, Matrix b, Vector row, Workspace? ws = null)
     {
         var c = Workspace.Alloc(ws, a.Rows * b.Cols);
-        Blas.Gemm(a.Data, b.Data, c, a.Rows, a.Cols, b.Cols, row.Data);
+        Blas.Gemm(a.Data, b.Data, c, a.Rows, a.Cols, b.Cols, row.Data, ws);
         return new(a.Rows, b.Cols, c);
     }
 
@@ -217,7 +217,7 @@ public sealed class Matrix : IEquatable<Matrix>
     {
         var z = Workspace.Alloc(ws, a.Rows * b.Cols);
         var relu = Workspace.Alloc(ws, a.Rows * b.Cols);
-        Kernels.Gemm.Multiply(a.Data, false, b.Data, false, z, a.Rows, a.Cols, b.Cols, row.Data, Epilogue.Relu, relu);
+        Kernels.Gemm.Multiply(a.Data, false, b.Data, false, z, a.Rows, a.Cols, b.Cols, row.Data, Epilogue.Relu, relu, ws);
         return (new(a.Rows, b.Cols, z), new(a.Rows, b.Cols, relu));
     }
 
@@ -228,7 +228,7 @@ public sealed class Matrix : IEquatable<Matrix>
     internal static Matrix MultiplyAddRowReluOnly(Matrix a, Matrix b, Vector row, Workspace? ws)
     {
         var relu = Workspace.Alloc(ws, a.Rows * b.Cols);
-        Kernels.Gemm.Multiply(a.Data, false, b.Data, false, relu, a.Rows, a.Cols, b.Cols, row.Data, Epilogue.ReluOnly, null);
+        Kernels.Gemm.Multiply(a.Data, false, b.Data, false, relu, a.Rows, a.Cols, b.Cols, row.Data, Epilogue.ReluOnly, null, ws);
         return new(a.Rows, b.Cols, relu);
     }
 
@@ -243,7 +243,7 @@ public sealed class Matrix : IEquatable<Matrix>
     {
         var c = Workspace.Alloc(ws, a.Rows * b.Rows);
         var s = Workspace.Alloc(ws, b.Rows);
-        Kernels.Gemm.Multiply(a.Data, false, b.Data, true, c, a.Rows, a.Cols, b.Rows, null, Epilogue.ReluGate, gate.Data, s);
+        Kernels.Gemm.Multiply(a.Data, false, b.Data, true, c, a.Rows, a.Cols, b.Rows, null, Epilogue.ReluGate, gate.Data, s, ws);
         return (new(a.Rows, b.Rows, c), Vector.Own(s));
     }
 
@@ -255,7 +255,7 @@ public sealed class Matrix : IEquatable<Matrix>
     {
         CheckTransposeA(a, b);
         var c = Workspace.Alloc(ws, a.Cols * b.Cols);
-        Blas.GemmTransA(a.Data, b.Data, c, a.Cols, a.Rows, b.Cols);
+        Blas.GemmTransA(a.Data, b.Data, c, a.Cols, a.Rows, b.Cols, ws);
         return new(a.Cols, b.Cols, c);
     }
 
@@ -273,7 +273,7 @@ public sealed class Matrix : IEquatable<Matrix>
     {
         if (a.Cols != b.Cols) throw new ArgumentException($"Cannot multiply {a.Shape} by ({b.Shape})ᵀ: column counts {a.Cols} and {b.Cols} differ.");
         var c = Workspace.Alloc(ws, a.Rows * b.Rows);
-        Blas.GemmTransB(a.Data, b.Data, c, a.Rows, a.Cols, b.Rows);
+        Blas.GemmTransB(a.Data, b.Data, c, a.Rows, a.Cols, b.Rows, ws);
         return new(a.Rows, b.Rows, c);
     }
 

@@ -87,14 +87,14 @@ public static class Optimizers
     /// <exception cref="ArgumentException">When the state's case does not belong to the optimizer (e.g. an
     /// <see cref="OptimizerState.SgdState"/> given to Adam), or the gradients or moments are not shaped like the parameters.</exception>
     public static OptimizerStep Update(Optimizer optimizer, OptimizerState state, Network parameters, Network gradients) =>
-        Apply(optimizer, state, parameters, gradients, false);
+        Apply(optimizer, state, parameters, gradients, false, null);
 
     /// <summary>
     /// <see cref="Update(Optimizer, OptimizerState, Network, Network)"/>; with <paramref name="inPlace"/> the new
     /// parameters and moments overwrite the given ones (the same bits), for a caller that owns them
     /// (<see cref="Training.Steps"/>).
     /// </summary>
-    internal static OptimizerStep Apply(Optimizer optimizer, OptimizerState state, Network parameters, Network gradients, bool inPlace)
+    internal static OptimizerStep Apply(Optimizer optimizer, OptimizerState state, Network parameters, Network gradients, bool inPlace, Kernels.Workspace? ws)
     {
         CheckShape(parameters, gradients, nameof(gradients));
         var t = checked(state.Step + 1);
@@ -104,25 +104,25 @@ public static class Optimizers
                 {
                     var lr = o.LearningRate;
                     var r = TreeUpdate.Apply(parameters, gradients, null, null,
-                        (p, g, _, _, pOut, _, _) => OptimizerKernels.Sgd(lr, p, g, pOut), inPlace);
+                        (p, g, _, _, pOut, _, _) => OptimizerKernels.Sgd(lr, p, g, pOut), inPlace, ws);
                     return new(r.Parameters, new OptimizerState.SgdState(t));
                 }
             case (Optimizer.Momentum o, OptimizerState.MomentumState s):
-                return MomentumStep(o.LearningRate, o.Beta, false, s, parameters, gradients, t, inPlace);
+                return MomentumStep(o.LearningRate, o.Beta, false, s, parameters, gradients, t, inPlace, ws);
             case (Optimizer.Nesterov o, OptimizerState.MomentumState s):
-                return MomentumStep(o.LearningRate, o.Beta, true, s, parameters, gradients, t, inPlace);
+                return MomentumStep(o.LearningRate, o.Beta, true, s, parameters, gradients, t, inPlace, ws);
             case (Optimizer.RmsProp o, OptimizerState.RmsPropState s):
                 {
                     CheckShape(parameters, s.MeanSquare, nameof(state));
                     var (lr, rho, eps) = (o.LearningRate, o.Rho, o.Epsilon);
                     var r = TreeUpdate.Apply(parameters, gradients, s.MeanSquare, null,
-                        (p, g, a, _, pOut, aOut, _) => OptimizerKernels.RmsProp(lr, rho, eps, p, g, a, pOut, aOut), inPlace);
+                        (p, g, a, _, pOut, aOut, _) => OptimizerKernels.RmsProp(lr, rho, eps, p, g, a, pOut, aOut), inPlace, ws);
                     return new(r.Parameters, new OptimizerState.RmsPropState(t, r.A!));
                 }
             case (Optimizer.Adam o, OptimizerState.AdamState s):
-                return AdamStep(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 1.0, s, parameters, gradients, t, inPlace);
+                return AdamStep(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 1.0, s, parameters, gradients, t, inPlace, ws);
             case (Optimizer.AdamW o, OptimizerState.AdamState s):
-                return AdamStep(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 1.0 - o.LearningRate * o.WeightDecay, s, parameters, gradients, t, inPlace);
+                return AdamStep(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 1.0 - o.LearningRate * o.WeightDecay, s, parameters, gradients, t, inPlace, ws);
             default:
                 throw new ArgumentException($"The state {state.GetType().Name} does not belong to the optimizer '{optimizer.Name}'; create it with Optimizers.Init.", nameof(state));
         }
@@ -140,22 +140,22 @@ public static class Optimizers
         return norm > maxNorm ? Parameters.Scale(maxNorm / norm, gradients) : gradients;
     }
 
-    private static OptimizerStep MomentumStep(double lr, double beta, bool nesterov, OptimizerState.MomentumState s, Network parameters, Network gradients, long t, bool inPlace)
+    private static OptimizerStep MomentumStep(double lr, double beta, bool nesterov, OptimizerState.MomentumState s, Network parameters, Network gradients, long t, bool inPlace, Kernels.Workspace? ws)
     {
         CheckShape(parameters, s.Velocity, "state");
         var r = TreeUpdate.Apply(parameters, gradients, s.Velocity, null,
-            (p, g, a, _, pOut, aOut, _) => OptimizerKernels.Momentum(lr, beta, nesterov, p, g, a, pOut, aOut), inPlace);
+            (p, g, a, _, pOut, aOut, _) => OptimizerKernels.Momentum(lr, beta, nesterov, p, g, a, pOut, aOut), inPlace, ws);
         return new(r.Parameters, new OptimizerState.MomentumState(t, r.A!));
     }
 
-    private static OptimizerStep AdamStep(double lr, double beta1, double beta2, double eps, double decay, OptimizerState.AdamState s, Network parameters, Network gradients, long t, bool inPlace)
+    private static OptimizerStep AdamStep(double lr, double beta1, double beta2, double eps, double decay, OptimizerState.AdamState s, Network parameters, Network gradients, long t, bool inPlace, Kernels.Workspace? ws)
     {
         CheckShape(parameters, s.M, "state");
         CheckShape(parameters, s.V, "state");
         var c1 = 1.0 - Math.Pow(beta1, t);
         var c2 = 1.0 - Math.Pow(beta2, t);
         var r = TreeUpdate.Apply(parameters, gradients, s.M, s.V,
-            (p, g, a, b, pOut, aOut, bOut) => OptimizerKernels.Adam(lr, beta1, beta2, eps, c1, c2, decay, p, g, a, b, pOut, aOut, bOut), inPlace);
+            (p, g, a, b, pOut, aOut, bOut) => OptimizerKernels.Adam(lr, beta1, beta2, eps, c1, c2, decay, p, g, a, b, pOut, aOut, bOut), inPlace, ws);
         return new(r.Parameters, new OptimizerState.AdamState(t, r.A!, r.B!));
     }
 

@@ -19,8 +19,10 @@ internal static class TreeUpdate
     /// writes element i, so the bits are the same) and the new trees share those arrays: only for a caller that owns
     /// them and never shows them to anyone (<see cref="Training.Steps"/>).
     /// </summary>
-    internal static Result Apply(Network theta, Network g, Network? a, Network? b, Kernel kernel, bool inPlace)
+    internal static Result Apply(Network theta, Network g, Network? a, Network? b, Kernel kernel, bool inPlace, Kernels.Workspace? ws)
     {
+        var threads = Kernels.Workspace.ThreadsOf(ws);
+        var split = Kernels.Workspace.PolicyOf(ws).UpdateParallelLength;
         var n = theta.Layers.Length;
         var thetaLayers = new Dense[n];
         var aLayers = a is null ? null : new Dense[n];
@@ -31,8 +33,8 @@ internal static class TreeUpdate
             var lg = g.Layers[i];
             var la = a?.Layers[i];
             var lb = b?.Layers[i];
-            var w = Tensor(lt.Weights.Data, lg.Weights.Data, la?.Weights.Data, lb?.Weights.Data, kernel, inPlace);
-            var c = Tensor(lt.Bias.Data, lg.Bias.Data, la?.Bias.Data, lb?.Bias.Data, kernel, inPlace);
+            var w = Tensor(lt.Weights.Data, lg.Weights.Data, la?.Weights.Data, lb?.Weights.Data, kernel, inPlace, threads, split);
+            var c = Tensor(lt.Bias.Data, lg.Bias.Data, la?.Bias.Data, lb?.Bias.Data, kernel, inPlace, threads, split);
             thetaLayers[i] = lt.WithParameters(Matrix.Own(lt.Inputs, lt.Outputs, w.Theta), Vector.Own(c.Theta));
             if (la is not null) aLayers![i] = la.WithParameters(Matrix.Own(la.Inputs, la.Outputs, w.A!), Vector.Own(c.A!));
             if (lb is not null) bLayers![i] = lb.WithParameters(Matrix.Own(lb.Inputs, lb.Outputs, w.B!), Vector.Own(c.B!));
@@ -42,7 +44,12 @@ internal static class TreeUpdate
             bLayers is null ? null : new Network(bLayers, theta));
     }
 
-    private static (double[] Theta, double[]? A, double[]? B) Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel, bool inPlace)
+    /// <summary>
+    /// One tensor's update; tensors of at least <paramref name="split"/> values are updated on up to
+    /// <paramref name="maxThreads"/> threads (<see cref="KernelPolicy.UpdateParallelLength"/>; speed only, never the bits).
+    /// </summary>
+    private static (double[] Theta, double[]? A, double[]? B) Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel, bool inPlace,
+        int maxThreads, int split)
     {
         // The kernel writes every element, so new arrays need not be zeroed first (5.4 MB a step at MNIST scale).
         var thetaOut = inPlace ? theta : GC.AllocateUninitializedArray<double>(theta.Length);
@@ -50,17 +57,11 @@ internal static class TreeUpdate
         var bOut = b is null ? null : inPlace ? b : GC.AllocateUninitializedArray<double>(theta.Length);
         // A large tensor's update is bound by memory traffic (read θ and g, write θ′): the threads split its elements,
         // each running the same per-element formula, so the bits do not depend on the split.
-        var threads = theta.Length < ParallelLength ? 1 : Math.Min(Compute.MaxThreads, theta.Length / Math.Max(1, ParallelLength / 2));
+        var threads = theta.Length < split ? 1 : Math.Min(maxThreads, theta.Length / Math.Max(1, split / 2));
         Kernels.Workers.ForRanges(theta.Length, threads, (start, length) =>
             kernel(theta.AsSpan(start, length), g.AsSpan(start, length),
                 a is null ? default : a.AsSpan(start, length), b is null ? default : b.AsSpan(start, length),
                 thetaOut.AsSpan(start, length), aOut is null ? default : aOut.AsSpan(start, length), bOut is null ? default : bOut.AsSpan(start, length)));
         return (thetaOut, aOut, bOut);
     }
-
-    /// <summary>
-    /// Tensors of at least this many values are updated on up to <see cref="Compute.MaxThreads"/> threads (tests lower it
-    /// to force the split on small networks); it changes speed only, never the bits.
-    /// </summary>
-    internal static int ParallelLength { get; set; } = 1 << 16;
 }

@@ -12,11 +12,12 @@ public static class Evaluation
     /// <summary>
     /// The objective on X (m × inputs), Y (m × outputs), and accuracy (softmax: arg-max of Ŷ vs arg-max of Y, ties to
     /// the lower index; sigmoid: each output Ŷ ≥ 0.5 vs Y ≥ 0.5, averaged over rows and outputs) or R²
-    /// (<c>1 − Σ(Ŷ − Y)² / Σ(Y − Ȳ)²</c>, Ȳ per column; 0/0 gives 1 and x/0 gives 0).
+    /// (<c>1 − Σ(Ŷ − Y)² / Σ(Y − Ȳ)²</c>, Ȳ per column; 0/0 gives 1 and x/0 gives 0). <paramref name="compute"/>
+    /// (threads) changes the speed, never the result.
     /// </summary>
-    public static EvaluationSummary Summarize(Network network, Matrix x, Matrix y, Objective objective)
+    public static EvaluationSummary Summarize(Network network, Matrix x, Matrix y, Objective objective, ComputeOptions? compute = null)
     {
-        var trace = Forward.Run(network, x);
+        var trace = Forward.Run(network, x, 0.0, null, Kernels.Workspace.Fresh(compute ?? ComputeOptions.Default));
         var loss = Losses.Value(objective.Loss, network.OutputActivation, trace.Logits, trace.Output, y) + Losses.L2Penalty(network, objective.L2);
         var yHat = trace.Output;
         return network.OutputActivation switch

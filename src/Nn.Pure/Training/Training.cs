@@ -51,8 +51,15 @@ public static class Training
     /// <summary>
     /// One step on a batch X (b × inputs), Y (b × outputs): forward, backprop, optional clipping, then the optimizer's
     /// update with the schedule's learning rate at this step. Returns the next state; the given one is unchanged.
+    /// <paramref name="compute"/> (threads) changes the speed, never the result.
     /// </summary>
-    public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y) => Advance(config, state, x, y, default, null, false);
+    public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y, ComputeOptions? compute = null)
+    {
+        // The step's intermediates go to a borrowed workspace, so a loop of steps reuses their arrays.
+        var ws = Kernels.Workspace.Borrow(compute ?? ComputeOptions.Default);
+        try { return Advance(config, state, x, y, default, null, false, ws); }
+        finally { ws.GiveBack(); }
+    }
 
     /// <summary>
     /// <see cref="Step"/> on the given rows of X and Y (all of them when <paramref name="rows"/> is default; a row copy
@@ -60,16 +67,16 @@ public static class Training
     /// parameters and moments.
     /// </summary>
     private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, ImmutableArray<int> rows,
-        Kernels.Workspace? batch, bool inPlace)
+        Kernels.Workspace? batch, bool inPlace, Kernels.Workspace ws)
     {
         var objective = config.Objective;
-        // The trace, deltas and gradients live in this thread's scratch: the step returns only new parameters and state.
-        var ws = Kernels.Workspace.Begin();
+        // The trace, deltas and gradients live in the step's scratch: the step returns only new parameters and state.
+        ws.Begin();
         var dropoutKey = objective.DropoutRate > 0 ? Prng.Fold(Prng.Fold(state.Key, 0), state.Step) : null;
         var rate = Schedules.LearningRate(config.Schedule, state.Step);
         // A constant schedule gives the optimizer's own rate: keep the record instead of copying it every step.
         var optimizer = BitConverter.DoubleToInt64Bits(rate) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, rate);
-        if (inPlace && FusesSgd(config, state) && optimizer is Optimizer.Sgd sgd)
+        if (inPlace && FusesSgd(config, state, ws.Policy) && optimizer is Optimizer.Sgd sgd)
         {
             // Plain SGD on parameters the fold owns: the update happens inside back-propagation (the same bits).
             var loss = Backprop.SgdInPlace(state.Parameters, x, y, rows, batch, objective, dropoutKey, ws, sgd.LearningRate);
@@ -78,7 +85,7 @@ public static class Training
         (x, y) = Backprop.Batch(x, y, rows, batch);
         var g = Backprop.Scratch(state.Parameters, x, y, objective, dropoutKey, ws);
         var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
-        var next = Optimizers.Apply(optimizer, state.Optimizer, state.Parameters, grads, inPlace);
+        var next = Optimizers.Apply(optimizer, state.Optimizer, state.Parameters, grads, inPlace, ws);
         return new TrainState(next.Parameters, next.State, state.Step + 1, state.Key, g.Loss);
     }
 
@@ -86,8 +93,8 @@ public static class Training
     /// One epoch: the batches of <see cref="Batches.ForEpoch"/> with <see cref="ShuffleKey"/>, folded through
     /// <see cref="Step"/> (by <see cref="Steps"/>). X is (m × inputs), Y (m × outputs).
     /// </summary>
-    public static TrainState Epoch(TrainConfig config, TrainState state, Matrix x, Matrix y, long epoch, BatchPolicy policy) =>
-        Fold(config, state, x, y, Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy), null);
+    public static TrainState Epoch(TrainConfig config, TrainState state, Matrix x, Matrix y, long epoch, BatchPolicy policy, ComputeOptions? compute = null) =>
+        Fold(config, state, x, y, Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy), null, compute ?? ComputeOptions.Default);
 
     /// <summary>
     /// <see cref="Step"/> folded over the batches (each a list of row indices into X and Y), calling
@@ -98,45 +105,47 @@ public static class Training
     /// intermediate state is ever seen outside the fold. A long run then allocates nothing per step and keeps one copy of the parameters in cache, as an in-place NumPy loop does.
     /// </summary>
     public static TrainState Steps(TrainConfig config, TrainState state, Matrix x, Matrix y,
-        IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool> onStep)
+        IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool> onStep, ComputeOptions? compute = null)
     {
         ArgumentNullException.ThrowIfNull(onStep);
-        return Fold(config, state, x, y, batches, onStep);
+        return Fold(config, state, x, y, batches, onStep, compute ?? ComputeOptions.Default);
     }
 
     /// <summary><see cref="Steps"/>; without <paramref name="onStep"/> (<see cref="Epoch"/>) no report, so no finiteness scan.</summary>
     private static TrainState Fold(TrainConfig config, TrainState state, Matrix x, Matrix y,
-        IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool>? onStep)
+        IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool>? onStep, ComputeOptions compute)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        // The batch copies are scratch too (Step keeps nothing of X and Y): two arrays per batch size, reused.
-        var scratch = batchScratch ??= new Kernels.Workspace();
-        var owned = false; // whether state's arrays were written by this fold (then no one else holds them)
-        foreach (var batch in batches)
+        // The fold's scratch: the steps' intermediates, and the batch copies (Step keeps nothing of X and Y: two arrays per
+        // batch size, reused). Borrowed, so the next fold (the next epoch) reuses their arrays too.
+        var ws = Kernels.Workspace.Borrow(compute);
+        var scratch = Kernels.Workspace.Borrow(compute);
+        try
         {
-            scratch.Rewind();
-            // Fused plain SGD updates in place from the first step on, into a copy of the caller's parameters.
-            if (!owned && FusesSgd(config, state)) (state, owned) = (state.WithParameters(Parameters.Copy(state.Parameters)), true);
-            state = Advance(config, state, x, y, batch, scratch, owned);
-            owned = true;
-            if (onStep is null) continue;
-            var finite = double.IsFinite(state.LastLoss) && Parameters.IsFinite(state.Parameters);
-            if (!onStep(new StepReport(state.Step, batch.Length, state.LastLoss, finite))) break;
+            var owned = false; // whether state's arrays were written by this fold (then no one else holds them)
+            foreach (var batch in batches)
+            {
+                scratch.Rewind();
+                // Fused plain SGD updates in place from the first step on, into a copy of the caller's parameters.
+                if (!owned && FusesSgd(config, state, compute.Kernels)) (state, owned) = (state.WithParameters(Parameters.Copy(state.Parameters)), true);
+                state = Advance(config, state, x, y, batch, scratch, owned, ws);
+                owned = true;
+                if (onStep is null) continue;
+                var finite = double.IsFinite(state.LastLoss) && Parameters.IsFinite(state.Parameters, compute.MaxThreads);
+                if (!onStep(new StepReport(state.Step, batch.Length, state.LastLoss, finite))) break;
+            }
+        }
+        finally
+        {
+            scratch.GiveBack();
+            ws.GiveBack();
         }
         return state;
     }
 
     /// <summary>Whether a step on parameters the fold owns fuses plain SGD into back-propagation (<see cref="Backprop.SgdInPlace"/>).</summary>
-    private static bool FusesSgd(TrainConfig config, TrainState state) =>
-        FusedSgd && config.Optimizer is Optimizer.Sgd && state.Optimizer is OptimizerState.SgdState && config.ClipNorm == 0 && config.Objective.L2 == 0;
-
-    [ThreadStatic] private static Kernels.Workspace? batchScratch;
-
-    /// <summary>
-    /// Whether <see cref="Steps"/> fuses plain SGD into back-propagation (default true). Settable for benchmarks; it
-    /// changes speed only, never the bits.
-    /// </summary>
-    internal static bool FusedSgd { get; set; } = true;
+    private static bool FusesSgd(TrainConfig config, TrainState state, KernelPolicy policy) =>
+        policy.FusedSgd && config.Optimizer is Optimizer.Sgd && state.Optimizer is OptimizerState.SgdState && config.ClipNorm == 0 && config.Objective.L2 == 0;
 }
 
 /// <summary>
@@ -145,5 +154,5 @@ public static class Training
 /// <param name="Step">The state's step count after this step (<see cref="TrainState.Step"/>).</param>
 /// <param name="Examples">How many examples the batch had.</param>
 /// <param name="Loss">The objective on the batch (<see cref="TrainState.LastLoss"/>).</param>
-/// <param name="Finite">Whether the loss and every updated parameter are finite (<see cref="Parameters.IsFinite"/>).</param>
+/// <param name="Finite">Whether the loss and every updated parameter are finite (<see cref="Parameters.IsFinite(Network)"/>).</param>
 public readonly record struct StepReport(long Step, int Examples, double Loss, bool Finite);

@@ -49,13 +49,9 @@ public static class TrainJob
         var start = checkpoint?.State ?? TrainerState.Start(Training.Init(plan.Config, plan.Network, Prng.Fold(Key.FromSeed(settings.Seed), 1)));
 
         var sink = new CheckpointingProgress(settings.CheckpointPath, plan, progress);
-        // --threads is a speed setting only (the kernels give the same bits for any count): set it for this job, then restore it.
-        var threadsBefore = Compute.MaxThreads;
-        Compute.MaxThreads = settings.Threads;
+        // --threads is a speed setting only (the kernels give the same bits for any count), passed as a value.
         var clock = Stopwatch.StartNew();
-        TrainResult result;
-        try { result = Trainer.Run(plan.Config, start, plan.Train, plan.Options, sink, cancellationToken); }
-        finally { Compute.MaxThreads = threadsBefore; }
+        var result = Trainer.Run(plan.Config, start, plan.Train, plan.Options.WithCompute(ComputeOptions.WithThreads(settings.Threads)), sink, cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
 
         var completed = result.Final.CompletedEpochs;

@@ -1,7 +1,7 @@
 namespace Nn.Kernels;
 
 /// <summary>
-/// An element-wise step fused into a matrix product's store (see <see cref="Gemm.Multiply(double[], bool, double[], bool, double[], int, int, int, double[], Epilogue, double[])"/>),
+/// An element-wise step fused into a matrix product's store (see <see cref="Gemm.Multiply(double[], bool, double[], bool, double[], int, int, int, double[], Epilogue, double[], Workspace)"/>),
 /// so a small layer's activation or its derivative gate costs no second pass over memory.
 /// </summary>
 internal enum Epilogue

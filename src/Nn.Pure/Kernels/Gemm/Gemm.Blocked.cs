@@ -15,7 +15,7 @@ internal static partial class Gemm
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
     private static void Block(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
-        double[]? bias, int i0, int i1, int j0, int j1, SharedPack? shared, double? sgd)
+        double[]? bias, int i0, int i1, int j0, int j1, SharedPack? shared, double? sgd, PackBuffers.Slot slot, KernelPolicy policy)
     {
         if (i0 >= i1 || j0 >= j1) return;
         var packedA = shared is { PacksB: false } ? shared.Buffer : null;
@@ -27,14 +27,14 @@ internal static partial class Gemm
         var mcMax = Math.Min(bl.Mc, RoundUp(i1 - i0, mr));
         var ncMax = Math.Min(bl.Nc, RoundUp(j1 - j0, nr));
         // packedA: all of A already packed as full-depth panels (SharedPack), else this thread packs MC×KC blocks.
-        var pa = packedA ?? Scratch(ref packA, mcMax * kcStep);
+        var pa = packedA ?? Scratch(ref slot.PackA, mcMax * kcStep);
         // packedB: all of B already packed as full-depth panels (SharedPack), else this thread packs KC×NC blocks.
-        var pb = packedB ?? Scratch(ref packB, kcStep * ncMax);
+        var pb = packedB ?? Scratch(ref slot.PackB, kcStep * ncMax);
         Span<double> edge = stackalloc double[MR512 * NR512];
         Span<double> edgeBias = stackalloc double[NR512];
         // One column tile (n ≤ 16, e.g. an output layer): each value of A feeds one tile only, so packing it buys
         // nothing; the 512-bit kernel reads whole 8-row tiles of A in place, A[i, p] = a[i·si + p·sp].
-        var unpackedA = UnpackedA && path == Path.Vector512 && packedA is null && j1 - j0 <= nr;
+        var unpackedA = policy.UnpackedA && path == Path.Vector512 && packedA is null && j1 - j0 <= nr;
         // A fused SGD product (one k-block, so every tile is first): the 512-bit kernel stores w − lr·g itself.
         var fusedSgd = sgd is not null && path == Path.Vector512;
         var rate = sgd ?? 0.0;

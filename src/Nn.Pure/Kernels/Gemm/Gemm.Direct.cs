@@ -17,15 +17,18 @@ internal static partial class Gemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Direct<TStore>(bool simd, bool wide, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
-        double[]? aux, double[]? columnSums) where TStore : struct
+        double[]? aux, double[]? columnSums, Workspace? ws) where TStore : struct
     {
-        DirectRows<TStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, out var summed);
+        var packs = ws?.Packs ?? new PackBuffers();
+        var slot = packs.Take();
+        DirectRows<TStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, slot, out var summed);
+        packs.Return(slot);
         if (columnSums is not null && !summed) Blas.ColumnSums(c, m, n, columnSums);
     }
 
     /// <summary><see cref="Direct"/>'s products; <paramref name="summed"/> tells whether it also wrote the column sums.</summary>
     private static void DirectRows<TStore>(bool simd, bool wide, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
-        double[]? aux, double[]? columnSums, out bool summed) where TStore : struct
+        double[]? aux, double[]? columnSums, PackBuffers.Slot slot, out bool summed) where TStore : struct
     {
         summed = false;
         // A[i, p] = a[i·si + p·sp].
@@ -51,7 +54,7 @@ internal static partial class Gemm
         if (transB)
         {
             ldb = width;
-            bp = Scratch(ref directB, k * ldb);
+            bp = Scratch(ref slot.DirectB, k * ldb);
             for (var p = 0; p < k; p++)
             {
                 var o = p * ldb;
@@ -66,7 +69,7 @@ internal static partial class Gemm
             else
             {
                 // Rows as they are, plus room for the last row's final vector: one contiguous copy, not one per row.
-                bp = Scratch(ref directB, k * n + (width - n));
+                bp = Scratch(ref slot.DirectB, k * n + (width - n));
                 b.AsSpan(0, k * n).CopyTo(bp);
                 for (var j = k * n; j < k * n + (width - n); j++) bp[j] = 0.0; // 1–3 values: a loop, not a call
             }

@@ -17,13 +17,14 @@ namespace Nn.Kernels;
 /// (one rounded addition after the whole sum). The chain does not depend on the blocking: a k-block continues from the
 /// partial value it stored in C. Threads partition the <em>output</em> tiles (whole row or column ranges) and never
 /// split a sum, and SIMD lanes run across columns of C, never across p. The 512-bit, 256-bit and scalar paths (no
-/// AVX2/FMA, or <see cref="ForceScalar"/>) use the same chain (the scalar one with
+/// AVX2/FMA, or a scalar <see cref="KernelPolicy.Path"/>) use the same chain (the scalar one with
 /// <see cref="Math.FusedMultiplyAdd(double, double, double)"/>), and so does the unpacked <see cref="Direct"/> loop for small
-/// products (at most <see cref="DirectThreshold"/> multiply-adds), so the bits are the same for any thread count, any
+/// products (at most <see cref="KernelPolicy.DirectThreshold"/> multiply-adds), so the bits are the same for any thread count, any
 /// tile shape and position (interior or tail) and any path.</para>
-/// <para>Allocation: none per call beyond the thread-pool bookkeeping of a parallel call; the pack buffers are
-/// per-thread scratch that only grows up to (MC·KC + KC·NC) doubles, plus one process-wide shared pack of at most
-/// <see cref="SharedPackLimit"/> doubles for parallel products (a concurrent caller finding it taken allocates its own).</para>
+/// <para>Allocation: none per call beyond the thread-pool bookkeeping of a parallel call, given a
+/// <see cref="Workspace"/>: its <see cref="PackBuffers"/> keep a slot of pack buffers per running thread, each growing up to
+/// (MC·KC + KC·NC) doubles, plus one shared pack of at most <see cref="KernelPolicy.SharedPackLimit"/> doubles for
+/// parallel products. Without a workspace every call packs into fresh arrays.</para>
 /// </remarks>
 internal static partial class Gemm
 {
@@ -56,39 +57,22 @@ internal static partial class Gemm
     /// preallocated C: 128×784·784×512 92 against 70 GFLOP/s (two k-blocks of 392 instead of three of 262), 1024³ 88
     /// against 86, 128×512·512×512 91 against 88; then KC 1024 against 512 (medians of 20–30 alternating rounds):
     /// 1024³ 72–83 against 69–79 (one k-block instead of two), 128×784·784×512 80–84 against 78–81, 128×512·512×512
-    /// the same. Settable for tuning experiments; it changes speed only, never the bits.
+    /// the same. <see cref="KernelPolicy.Blocking512"/> may replace it for tuning experiments; speed only, never the bits.
     /// </summary>
-    internal static Blocking Blocking512 { get; set; } = new(MR512, NR512, 1024, 96, 2048);
-
-    /// <summary>
-    /// Below this many multiply-adds (m·n·k) a product runs on the calling thread alone (default 2²⁰). Tests lower it to
-    /// exercise the parallel partition on small shapes; it changes speed only, never the bits.
-    /// </summary>
-    internal static long ParallelThreshold { get; set; } = 1L << 20;
-
-    /// <summary>
-    /// At or below this many multiply-adds (m·n·k) a product skips packing and runs <see cref="Direct"/> on the calling
-    /// thread (default 2¹⁵: the small MLPs whose steps packing and tail tiles would dominate). Tests set it to 0 or to
-    /// <see cref="long.MaxValue"/> to force either way; it changes speed only, never the bits.
-    /// </summary>
-    internal static long DirectThreshold { get; set; } = 1L << 15;
-
-    /// <summary>Tests set this to force the scalar path; it changes speed only, never the bits.</summary>
-    internal static bool ForceScalar { get; set; }
-
-    /// <summary>Tests set this to use the 256-bit path on an AVX-512 machine; it changes speed only, never the bits.</summary>
-    internal static bool ForceVector256 { get; set; }
+    internal static readonly Blocking DefaultBlocking512 = new(MR512, NR512, 1024, 96, 2048);
 
     private enum Path { Scalar, Vector256, Vector512 }
 
-    private static Path Choose() =>
-        ForceScalar || !Fma.IsSupported ? Path.Scalar
-        : !ForceVector256 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? Path.Vector512
+    /// <summary>The widest path the machine accelerates within the policy's <see cref="KernelPolicy.Path"/>.</summary>
+    private static Path Choose(KernelPolicy policy) =>
+        policy.Path == VectorPath.Scalar || !Fma.IsSupported ? Path.Scalar
+        : policy.Path == VectorPath.Widest && Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? Path.Vector512
         : Path.Vector256;
 
-    [ThreadStatic] private static double[]? packA;
-    [ThreadStatic] private static double[]? packB;
-    [ThreadStatic] private static double[]? directB;
+    /// <summary>Whether <paramref name="policy"/> and the machine give the 512-bit path (the small-network kernel needs it).</summary>
+    internal static bool Wide(KernelPolicy policy) => Choose(policy) == Path.Vector512;
+
+    private static Blocking BlockingOf(Path path, KernelPolicy policy) => path == Path.Vector512 ? policy.Blocking512 : Blocking256;
 
     /// <summary>
     /// <c>c[i, j] = Σ_p A[i, p]·B[p, j] (+ bias[j])</c> for C (m × n) in the order of the class remarks, where A (m × k)
@@ -96,28 +80,31 @@ internal static partial class Gemm
     /// and B (k × n) is <paramref name="b"/>, or with <paramref name="transB"/> <paramref name="b"/> holds Bᵀ (n × k).
     /// Every element of c[..m·n] is overwritten; <paramref name="bias"/> (length n) may be null.
     /// </summary>
-    internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias) =>
-        Multiply(a, transA, b, transB, c, m, k, n, bias, Epilogue.None, null);
+    internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias, Workspace? ws) =>
+        Multiply(a, transA, b, transB, c, m, k, n, bias, Epilogue.None, null, null, ws);
 
     /// <summary>
-    /// <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[])"/> followed by an
+    /// <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[], Workspace)"/> followed by an
     /// element-wise <paramref name="epilogue"/> on <paramref name="aux"/> (m × n; null for <see cref="Epilogue.ReluOnly"/>):
     /// the same bits as the product and then <see cref="Elementwise.Relu"/> or <see cref="Elementwise.ReluBackward"/>,
     /// but the small unpacked path applies it while each result is still in a register instead of in a second pass.
     /// </summary>
     internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
-        Epilogue epilogue, double[]? aux) =>
-        Multiply(a, transA, b, transB, c, m, k, n, bias, epilogue, aux, null);
+        Epilogue epilogue, double[]? aux, Workspace? ws) =>
+        Multiply(a, transA, b, transB, c, m, k, n, bias, epilogue, aux, null, ws);
 
     /// <summary>
     /// The product with its epilogue, and with <paramref name="columnSums"/> also <c>columnSums[j] = Σ_i c[i, j]</c> (i
     /// ascending from +0, as <see cref="Blas.ColumnSums"/>) of the stored results: a layer's bias gradient next to its
     /// error. Where the rows are produced in order in registers (<see cref="RowsResidentB"/>) the sums are taken there,
     /// saving a pass over C; elsewhere by <see cref="Blas.ColumnSums"/> afterwards. The same bits either way.
+    /// <paramref name="ws"/> gives the options (threads, policy) and the packing scratch; without one, one thread, the
+    /// default policy and fresh scratch.
     /// </summary>
     internal static void Multiply(double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
-        Epilogue epilogue, double[]? aux, double[]? columnSums)
+        Epilogue epilogue, double[]? aux, double[]? columnSums, Workspace? ws)
     {
+        var policy = Workspace.PolicyOf(ws);
         if (epilogue is Epilogue.Relu or Epilogue.ReluGate && (aux is null || aux.Length < m * n))
             throw new ArgumentException("The epilogue needs an auxiliary array of m·n values.", nameof(aux));
         if (columnSums is not null && columnSums.Length < n)
@@ -139,33 +126,33 @@ internal static partial class Gemm
         }
         else
         {
-            var path = Choose();
-            if ((long)m * n * k <= DirectThreshold)
+            var path = Choose(policy);
+            if ((long)m * n * k <= policy.DirectThreshold)
             {
                 var simd = path != Path.Scalar;
                 var wide = path == Path.Vector512;
                 switch (epilogue)
                 {
-                    case Epilogue.Relu: Direct<ReluStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums); break;
-                    case Epilogue.ReluGate: Direct<ReluGateStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums); break;
-                    case Epilogue.ReluOnly: Direct<ReluOnlyStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums); break;
-                    default: Direct<PlainStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums); break;
+                    case Epilogue.Relu: Direct<ReluStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
+                    case Epilogue.ReluGate: Direct<ReluGateStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
+                    case Epilogue.ReluOnly: Direct<ReluOnlyStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
+                    default: Direct<PlainStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
                 }
                 return;
             }
-            Packed(path, a, transA, b, transB, c, m, k, n, bias);
+            Packed(path, a, transA, b, transB, c, m, k, n, bias, ws);
         }
-        ApplyEpilogue(epilogue, c, aux, m * n);
+        ApplyEpilogueSplit(epilogue, c, aux, m * n, Workspace.ThreadsOf(ws));
         if (columnSums is not null) Blas.ColumnSums(c, m, n, columnSums);
     }
 
     /// <summary>
     /// The epilogue as a separate pass over the first <paramref name="length"/> results, split between up to
-    /// <see cref="Compute.MaxThreads"/> threads from 2¹⁵ values on (per element, so the split changes no bits).
+    /// <paramref name="threads"/> threads from 2¹⁵ values on (per element, so the split changes no bits).
     /// </summary>
-    private static void ApplyEpilogue(Epilogue epilogue, double[] c, double[]? aux, int length)
+    private static void ApplyEpilogueSplit(Epilogue epilogue, double[] c, double[]? aux, int length, int threads)
     {
-        Workers.ForRanges(length, epilogue == Epilogue.None || length < 1 << 15 ? 1 : Compute.MaxThreads,
+        Workers.ForRanges(length, epilogue == Epilogue.None || length < 1 << 15 ? 1 : threads,
             (start, count) => ApplyEpilogue(epilogue, c, aux, start, count));
     }
 
@@ -183,7 +170,7 @@ internal static partial class Gemm
 
     /// <summary>
     /// The SGD update fused into a product: <c>w[i, j] = w[i, j] − lr·g[i, j]</c> with g = op(A)·op(B) (m × n) computed
-    /// as by <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[])"/>, and the update by
+    /// as by <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[], Workspace)"/>, and the update by
     /// <see cref="OptimizerKernels.Sgd"/>: the same bits as the product into an array and then that update. When the
     /// product fits one k-block of the packed path, the 512-bit kernel stores each tile's w − lr·g from its registers
     /// (the 256-bit and scalar kernels through a small tile buffer), so g never reaches memory (a weight gradient is as
@@ -192,30 +179,34 @@ internal static partial class Gemm
     internal static void MultiplySgd(double[] a, bool transA, double[] b, bool transB, double[] w, int m, int k, int n, double lr, Workspace? ws)
     {
         if (w.Length < m * n) throw new ArgumentException("The weights are shorter than the product's shape.", nameof(w));
-        var path = Choose();
-        var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
+        var policy = Workspace.PolicyOf(ws);
+        var path = Choose(policy);
+        var bl = BlockingOf(path, policy);
         if (m == 0 || n == 0) return;
-        if (k == 0 || k > bl.Kc || (long)m * n * k <= DirectThreshold)
+        if (k == 0 || k > bl.Kc || (long)m * n * k <= policy.DirectThreshold)
         {
             var g = Workspace.Alloc(ws, m * n);
-            Multiply(a, transA, b, transB, g, m, k, n, null);
+            Multiply(a, transA, b, transB, g, m, k, n, null, ws);
             OptimizerKernels.Sgd(lr, w.AsSpan(0, m * n), g.AsSpan(0, m * n), w.AsSpan(0, m * n));
             return;
         }
-        Packed(path, a, transA, b, transB, w, m, k, n, null, lr);
+        Packed(path, a, transA, b, transB, w, m, k, n, null, ws, lr);
     }
 
-    /// <summary>The packed, blocked product (k ≥ 1), on up to <see cref="Compute.MaxThreads"/> threads.</summary>
+    /// <summary>The packed, blocked product (k ≥ 1), on up to <see cref="ComputeOptions.MaxThreads"/> threads.</summary>
     /// <remarks>With <paramref name="sgd"/> (one k-block only), c holds weights that each finished tile updates (<see cref="MultiplySgd"/>).</remarks>
-    private static void Packed(Path path, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias, double? sgd = null)
+    private static void Packed(Path path, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
+        Workspace? ws, double? sgd = null)
     {
-        var bl = path == Path.Vector512 ? Blocking512 : Blocking256;
+        var policy = Workspace.PolicyOf(ws);
+        var packs = ws?.Packs ?? new PackBuffers();
+        var bl = BlockingOf(path, policy);
         var rowTiles = (m + bl.Mr - 1) / bl.Mr;
         var colTiles = (n + bl.Nr - 1) / bl.Nr;
-        var threads = (long)m * n * k < ParallelThreshold ? 1 : Compute.MaxThreads;
+        var threads = (long)m * n * k < policy.ParallelThreshold ? 1 : Workspace.ThreadsOf(ws);
         // Rows when there are more row tiles than column tiles, else columns. The operand every thread reads whole (B
         // for rows, A for columns) is packed once and shared; each thread packs its own part of the other.
-        var splitRows = Partition switch
+        var splitRows = policy.Partition switch
         {
             Split.Rows => true,
             Split.Columns => false,
@@ -225,17 +216,19 @@ internal static partial class Gemm
         threads = Math.Min(threads, tiles);
         if (threads <= 1)
         {
-            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, sgd);
+            var slot = packs.Take();
+            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, sgd, slot, policy);
+            packs.Return(slot);
             return;
         }
         var panels = splitRows ? colTiles : rowTiles;
         var sharedLength = (long)panels * (splitRows ? bl.Nr : bl.Mr) * k;
-        var shared = sharedLength <= SharedPackLimit ? Interlocked.Exchange(ref sharedPack, null) ?? new SharedPack() : null;
+        var shared = sharedLength <= policy.SharedPackLimit ? packs.TakeShared() : null;
         shared?.Start(splitRows, sharedLength, panels, threads);
         // A fixed partition of whole tiles into parts, about PartsPerThread per thread, that the threads claim as they go
         // (a thread that starts late or runs slow takes fewer): part q is tiles [q·per, (q+1)·per). Row parts are whole
         // MC blocks where that still leaves a part per thread, so no part ends in a short block of A.
-        var per = (tiles + threads * PartsPerThread - 1) / (threads * PartsPerThread);
+        var per = (tiles + threads * policy.PartsPerThread - 1) / (threads * policy.PartsPerThread);
         var perBlock = bl.Mc / bl.Mr;
         if (splitRows && tiles >= threads * perBlock) per = (per + perBlock - 1) / perBlock * perBlock;
         var parts = (tiles + per - 1) / per;
@@ -244,10 +237,12 @@ internal static partial class Gemm
             var t0 = t * per;
             var t1 = Math.Min(tiles, (t + 1) * per);
             shared?.PackAll(bl, a, transA, b, transB, m, k, n);
-            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, shared, sgd);
-            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared, sgd);
+            var slot = packs.Take();
+            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, shared, sgd, slot, policy);
+            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared, sgd, slot, policy);
+            packs.Return(slot);
         });
-        if (shared is not null) Volatile.Write(ref sharedPack, shared);
+        if (shared is not null) packs.ReturnShared(shared);
     }
 
     /// <summary>
@@ -323,31 +318,4 @@ internal static partial class Gemm
 
     /// <summary>How a parallel product splits its output tiles between threads.</summary>
     internal enum Split { Auto, Rows, Columns }
-
-    /// <summary>
-    /// Tests force the row or column split of parallel products with this (default <see cref="Split.Auto"/>); it
-    /// changes speed only, never the bits: every split assigns whole output tiles.
-    /// </summary>
-    internal static Split Partition { get; set; } = Split.Auto;
-
-    /// <summary>
-    /// The most doubles of a packed operand (k × n, or m × k for a column split, rounded up to whole panels) a parallel
-    /// product packs once and shares between its threads (default 2²², 32 MiB); above it each thread packs its own
-    /// blocks. Tests set 0 to force that; it changes speed only, never the bits.
-    /// </summary>
-    internal static long SharedPackLimit { get; set; } = 1L << 22;
-
-    private static SharedPack? sharedPack;
-
-    /// <summary>
-    /// How many parts per thread a parallel product's tiles are cut into (default 4): more balance the threads, fewer
-    /// make longer runs per packed block. Settable for tests and tuning; it changes speed only, never the bits.
-    /// </summary>
-    internal static int PartsPerThread { get; set; } = 4;
-
-    /// <summary>
-    /// Whether a product with one column tile (n ≤ 16 on the 512-bit path) reads whole row tiles of A in place instead
-    /// of packing A (default true). Settable for tests and tuning; it changes speed only, never the bits.
-    /// </summary>
-    internal static bool UnpackedA { get; set; } = true;
 }

@@ -25,10 +25,17 @@ internal static class Workers
     private const int SpinPauses = 1 << 16;
 
     private static readonly object Gate = new();
-    private static Job? current;
-    private static int busy;
-    private static int sleepers;
-    private static int started;
+
+    /// <summary>The pool's state: one set of worker threads serves the process (threads are a resource, not a setting).</summary>
+    private sealed class Pool
+    {
+        public Job? Current;
+        public int Busy;
+        public int Sleepers;
+        public int Started;
+    }
+
+    private static readonly Pool State = new();
 
     /// <summary>
     /// Runs <c>body(i)</c> for i in [0, count) on up to <paramref name="threads"/> threads (the caller and threads − 1
@@ -38,7 +45,7 @@ internal static class Workers
     internal static void For(int count, int threads, Action<int> body)
     {
         threads = Math.Min(threads, count);
-        if (threads <= 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        if (threads <= 1 || Interlocked.CompareExchange(ref State.Busy, 1, 0) != 0)
         {
             // On the calling thread alone (one thread asked, or the pool busy with another caller's job): the same
             // contract as with workers, every iteration runs and the first failure is rethrown after the last.
@@ -61,8 +68,8 @@ internal static class Workers
         {
             EnsureWorkers(threads - 1);
             var job = new Job(body, count, threads - 1);
-            Interlocked.Exchange(ref current, job); // a full fence: the job is complete before a worker can see it
-            if (Volatile.Read(ref sleepers) > 0)
+            Interlocked.Exchange(ref State.Current, job); // a full fence: the job is complete before a worker can see it
+            if (Volatile.Read(ref State.Sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
             job.Run();
             // Claimed iterations still running on workers: they are already running, so this wait is their remaining work.
@@ -71,7 +78,7 @@ internal static class Workers
         }
         finally
         {
-            Volatile.Write(ref busy, 0);
+            Volatile.Write(ref State.Busy, 0);
         }
     }
 
@@ -96,13 +103,13 @@ internal static class Workers
 
     private static void EnsureWorkers(int wanted)
     {
-        while (Volatile.Read(ref started) < wanted)
+        while (Volatile.Read(ref State.Started) < wanted)
         {
             lock (Gate)
             {
-                if (started >= wanted) return;
+                if (State.Started >= wanted) return;
                 Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default); // a dedicated background thread
-                started++;
+                State.Started++;
             }
         }
     }
@@ -123,25 +130,25 @@ internal static class Workers
     {
         for (var spins = 0; spins < SpinPauses; spins++)
         {
-            var job = Volatile.Read(ref current);
+            var job = Volatile.Read(ref State.Current);
             if (job is not null && job != last) return job;
             Pause();
         }
         lock (Gate)
         {
-            Interlocked.Increment(ref sleepers); // a full fence, paired with the publisher's: one of the two sees the other
+            Interlocked.Increment(ref State.Sleepers); // a full fence, paired with the publisher's: one of the two sees the other
             try
             {
                 while (true)
                 {
-                    var job = Volatile.Read(ref current);
+                    var job = Volatile.Read(ref State.Current);
                     if (job is not null && job != last) return job;
                     Monitor.Wait(Gate);
                 }
             }
             finally
             {
-                Interlocked.Decrement(ref sleepers);
+                Interlocked.Decrement(ref State.Sleepers);
             }
         }
     }

@@ -1,0 +1,48 @@
+namespace Nn;
+
+/// <summary>The widest vector path the kernels may take (they take the widest the machine accelerates up to it).</summary>
+internal enum VectorPath { Widest, Vector256, Scalar }
+
+/// <summary>
+/// The kernels' internal choices, as a value inside <see cref="ComputeOptions"/>: which paths may run and where work is
+/// cut. Every choice changes speed only, never a bit; tests pass the policy they want (a forced scalar or 256-bit path,
+/// a zero parallel threshold) instead of flipping process-wide switches, so they can run side by side.
+/// </summary>
+internal sealed record KernelPolicy
+{
+    /// <summary>The defaults tuned for speed.</summary>
+    public static KernelPolicy Default { get; } = new();
+
+    /// <summary>The widest vector path allowed.</summary>
+    public VectorPath Path { get; init; } = VectorPath.Widest;
+
+    /// <summary>Products of fewer multiply-adds run on one thread (2²⁰).</summary>
+    public long ParallelThreshold { get; init; } = 1L << 20;
+
+    /// <summary>Products of at most this many multiply-adds run unpacked (2¹⁵).</summary>
+    public long DirectThreshold { get; init; } = 1L << 15;
+
+    /// <summary>How a parallel product splits its output tiles (rows or columns; <see cref="Kernels.Gemm.Split.Auto"/> decides).</summary>
+    public Kernels.Gemm.Split Partition { get; init; } = Kernels.Gemm.Split.Auto;
+
+    /// <summary>The most doubles of an operand a parallel product packs once and shares between threads (2²², 32 MiB).</summary>
+    public long SharedPackLimit { get; init; } = 1L << 22;
+
+    /// <summary>How many parts per thread a parallel product's tiles are cut into (4).</summary>
+    public int PartsPerThread { get; init; } = 4;
+
+    /// <summary>Whether a product with one column tile on the 512-bit path reads A in place instead of packing it.</summary>
+    public bool UnpackedA { get; init; } = true;
+
+    /// <summary>The 512-bit path's blocking.</summary>
+    public Kernels.Gemm.Blocking Blocking512 { get; init; } = Kernels.Gemm.DefaultBlocking512;
+
+    /// <summary>Optimizer updates of tensors with at least this many values split between threads (2¹⁶).</summary>
+    public int UpdateParallelLength { get; init; } = 1 << 16;
+
+    /// <summary>Whether a fold of plain SGD fuses the update into back-propagation.</summary>
+    public bool FusedSgd { get; init; } = true;
+
+    /// <summary>Whether the small-network kernel may step a k → h ReLU → c softmax network whole.</summary>
+    public bool SmallMlp { get; init; } = true;
+}

@@ -1,0 +1,42 @@
+namespace Nn.Kernels;
+
+/// <summary>
+/// The matrix products' packing scratch of one <see cref="Workspace"/>: a slot of buffers for each thread that is running
+/// a block at the moment (taken and returned around it), and the operand one parallel product shares between its threads.
+/// Buffers only grow, so a computation that repeats its shapes allocates nothing after its first products.
+/// </summary>
+internal sealed class PackBuffers
+{
+    /// <summary>One thread's buffers: a block of A, a block of B, and B as rows of whole vectors for the unpacked path.</summary>
+    internal sealed class Slot
+    {
+        public double[]? PackA;
+        public double[]? PackB;
+        public double[]? DirectB;
+    }
+
+    // More free slots than threads a product ever runs on; a slot that finds none free is simply dropped.
+    private readonly Slot?[] free = new Slot?[16];
+    private Gemm.SharedPack? shared;
+
+    /// <summary>A free slot (the buffers of an earlier block), or a new one.</summary>
+    public Slot Take()
+    {
+        for (var i = 0; i < free.Length; i++)
+            if (Interlocked.Exchange(ref free[i], null) is { } slot) return slot;
+        return new Slot();
+    }
+
+    /// <summary>Gives a slot back for the next block.</summary>
+    public void Return(Slot slot)
+    {
+        for (var i = 0; i < free.Length; i++)
+            if (Interlocked.CompareExchange(ref free[i], slot, null) is null) return;
+    }
+
+    /// <summary>The shared pack, or a new one when another product holds it.</summary>
+    public Gemm.SharedPack TakeShared() => Interlocked.Exchange(ref shared, null) ?? new Gemm.SharedPack();
+
+    /// <summary>Gives the shared pack back.</summary>
+    public void ReturnShared(Gemm.SharedPack pack) => Volatile.Write(ref shared, pack);
+}
