@@ -91,8 +91,8 @@ class Worker:
 class Engine:
     """A named way to run a row on a worker: its command for a row and unit count, and its steps per unit."""
 
-    def __init__(self, name, worker, suffix=""):
-        self.name, self.worker, self.suffix = name, worker, suffix
+    def __init__(self, name, worker, suffix="", group=None):
+        self.name, self.worker, self.suffix, self.group = name, worker, suffix, group
 
 
 class Settling:
@@ -110,35 +110,47 @@ def measure(engine, command, units):
 
 
 def calibrate(engine, command, target, cap):
-    """Warm-up calls with growing unit counts until one takes target / 4 seconds, then a timed one at that count: the
-    units (epochs or calls) that take about `target` seconds, in [1, cap]."""
+    """Warm-up calls with growing unit counts until one takes target / 4 seconds, then (unless that one already took
+    2 x target) a timed one at that count. Returns the units (epochs or calls) that take about `target` seconds, in
+    [1, cap], and the seconds per unit of the last call."""
     units = 1
     seconds, _ = measure(engine, command, units)
     while seconds < target / 4 and units < cap:
         units = min(cap, units * max(2, min(100, int(target / 4 / max(seconds, 1e-9)))))
         seconds, _ = measure(engine, command, units)
-    seconds, _ = measure(engine, command, units)
-    return max(1, min(cap, round(units * target / max(seconds, 1e-9))))
+    if seconds < 2 * target:
+        seconds, _ = measure(engine, command, units)
+    return max(1, min(cap, round(units * target / max(seconds, 1e-9)))), seconds / units
 
 
 def run_phase(rows, engines, rounds, target, cap, label, log):
-    """Calibration, then `rounds` interleaved rounds. Returns {row: {engine: [seconds per unit, ...]}} and the units."""
-    units, times = {}, {r: {e.name: [] for e in engines} for r in rows}
+    """Calibration, then `rounds` interleaved rounds. A thread placement (engines of one group, e.g. torch1 and torch2)
+    that calibrated at more than twice its group's fastest is left out of the rounds for that row. Returns
+    {row: {engine: [seconds per unit, ...]}} (empty for a placement left out), the units and the calibrated seconds."""
+    units, calibrated, times = {}, {}, {r: {e.name: [] for e in engines} for r in rows}
     t0 = time.perf_counter()
-    for i, row in enumerate(rows):
+    for row in rows:
         for e in engines:
-            units[(row, e.name)] = calibrate(e, row, target, cap)
+            units[(row, e.name)], calibrated[(row, e.name)] = calibrate(e, row, target, cap)
     log(f"{label}: calibrated {len(rows)} rows x {len(engines)} engines in {time.perf_counter() - t0:.0f} s")
+    timed = {}
+    for row in rows:
+        fastest = {}
+        for e in engines:
+            if e.group:
+                fastest[e.group] = min(fastest.get(e.group, float("inf")), calibrated[(row, e.name)])
+        timed[row] = [e for e in engines if not e.group or calibrated[(row, e.name)] <= 2 * fastest[e.group]]
     for r in range(rounds):
         t0 = time.perf_counter()
         for i, row in enumerate(rows):
-            k = (r + i) % len(engines)
-            for e in engines[k:] + engines[:k]:
+            order = timed[row]
+            k = (r + i) % len(order)
+            for e in order[k:] + order[:k]:
                 n = units[(row, e.name)]
                 seconds, reply = measure(e, row, n)
                 times[row][e.name].append(seconds / n)
         log(f"{label}: round {r + 1}/{rounds} in {time.perf_counter() - t0:.0f} s")
-    return times, units
+    return times, units, calibrated
 
 
 def ratio(times, a, b):
@@ -147,8 +159,8 @@ def ratio(times, a, b):
 
 
 def best(times, names):
-    """The placement with the lowest median time."""
-    return min(names, key=lambda n: statistics.median(times[n]))
+    """The placement with the lowest median time (among those timed in the rounds)."""
+    return min((n for n in names if times[n]), key=lambda n: statistics.median(times[n]))
 
 
 def fmt_ms(seconds):
@@ -174,7 +186,12 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     spec = QUICK if args.quick else FULL
     skip = set(filter(None, args.skip.split(",")))
-    log = lambda s: print(f"# {s}", file=sys.stderr, flush=True)
+    loads = []
+
+    def log(s):
+        with open("/proc/loadavg") as f:
+            loads.append(float(f.read().split()[0]))
+        print(f"# {s} (load {loads[-1]:.2f})", file=sys.stderr, flush=True)
     started = time.perf_counter()
 
     widths = [mc.sizes(s) for s in set(spec["shapes"]) | set(spec["predict_shapes"])]
@@ -211,14 +228,15 @@ def main():
         result["workers"] = [w.ready for w in ws.values()]
         log(f"workers: {'; '.join(w.ready for w in ws.values())}")
         if "train" not in skip:
-            engines = [Engine("nn", ws["nn"]), Engine("numpy", ws["numpy"])] + [Engine(n, ws[n]) for n in torch_names]
+            engines = [Engine("nn", ws["nn"]), Engine("numpy", ws["numpy"])] + [Engine(n, ws[n], group="torch") for n in torch_names]
             commands = {f"train {a} {o} {s} {b}": (a, o, s, b) for a, o, s, b in train_rows}
-            times, units = run_phase(list(commands), engines, args.rounds, args.target, 2000, "train", log)
+            times, units, calibrated = run_phase(list(commands), engines, args.rounds, args.target, 2000, "train", log)
             for cmd, key in commands.items():
                 steps = (N_TRAIN + key[3] - 1) // key[3]
                 per_step = {e: [t / steps for t in ts] for e, ts in times[cmd].items()}
-                result["train"][" ".join(map(str, key))] = {"seconds_per_step": per_step,
-                                                           "epochs": {e.name: units[(cmd, e.name)] for e in engines}}
+                result["train"][" ".join(map(str, key))] = {
+                    "seconds_per_step": per_step, "epochs": {e.name: units[(cmd, e.name)] for e in engines},
+                    "calibrated_seconds_per_step": {e.name: calibrated[(cmd, e.name)] / steps for e in engines}}
         if "alloc" not in skip:
             for a in spec["acts"]:
                 for o in spec["opts"]:
@@ -235,17 +253,19 @@ def main():
         ws = start_workers(True)
         result["predict_workers"] = [w.ready for w in ws.values()]
         log(f"workers: {'; '.join(w.ready for w in ws.values())}")
-        engines = ([Engine("nn", ws["nn"]), Engine("numpy", ws["numpy"])] + [Engine(n, ws[n]) for n in torch_names]
-                   + [Engine(f"ort{t}", ws["ort"], f" {t}") for t in placements])
+        engines = ([Engine("nn", ws["nn"]), Engine("numpy", ws["numpy"])] + [Engine(n, ws[n], group="torch") for n in torch_names]
+                   + [Engine(f"ort{t}", ws["ort"], f" {t}", "ort") for t in placements])
         commands = {f"predict {a} {s} {b}": (a, s, b) for s in spec["predict_shapes"] for b in PREDICT_BATCHES for a in spec["predict_acts"]}
-        times, units = run_phase(list(commands), engines, args.rounds, args.target, 100_000, "predict", log)
+        times, units, calibrated = run_phase(list(commands), engines, args.rounds, args.target, 100_000, "predict", log)
         for cmd, key in commands.items():
-            result["predict"][" ".join(map(str, key))] = {"seconds_per_call": times[cmd],
-                                                         "calls": {e.name: units[(cmd, e.name)] for e in engines}}
+            result["predict"][" ".join(map(str, key))] = {
+                "seconds_per_call": times[cmd], "calls": {e.name: units[(cmd, e.name)] for e in engines},
+                "calibrated_seconds_per_call": {e.name: calibrated[(cmd, e.name)] for e in engines}}
         stop_workers(ws)
 
     result["wall_seconds"] = time.perf_counter() - started
     result["settle_seconds"] = Settling.waited
+    result["load_average_1min"] = loads
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
@@ -257,6 +277,18 @@ def report(result, torch_names, ort_names):
     geo = lambda xs: statistics.geometric_mean(xs) if xs else float("nan")
     print(f"threads={result['threads']} rounds={result['rounds']} quick={result['quick']} "
           f"wall={result['wall_seconds']:.0f}s (of which {result['settle_seconds']:.0f}s waiting for idle threads to stop spinning) (ms per step / per call: medians over rounds; ratios: medians of per-round ratios)")
+    loads = result.get("load_average_1min") or [float("nan")]
+    print(f"- 1-minute load average during the run (at each phase and round): {min(loads):.2f}–{max(loads):.2f} on "
+          f"{os.cpu_count()} cores")
+    spread = {}
+    for phase in ("train", "predict"):
+        for r in result[phase].values():
+            for e, ts in next(v for k, v in r.items() if k.startswith("seconds_per")).items():
+                if len(ts) > 1:
+                    spread.setdefault(e, []).append((max(ts) - min(ts)) / med(ts))
+    if spread:
+        print("- noise, (slowest − fastest round) / median, median over rows: "
+              + ", ".join(f"{e} {100 * med(v):.0f}%" for e, v in spread.items()))
     for line in dict.fromkeys(result.get("workers", []) + result.get("predict_workers", [])):
         print(f"- {line[6:]}")
     rows = []
