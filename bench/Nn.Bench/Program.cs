@@ -5,7 +5,8 @@ using Nn.Bench;
 
 // `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise]` prints median
 // timings as key=value lines (used by bench/compare.sh and bench/paired.sh); anything else goes to BenchmarkDotNet
-// (e.g. `-- --filter '*Gemm*'`).
+// (e.g. `-- --filter '*Gemm*'`). `matrix (nn|ort) WORK THREADS NTRAIN` is a worker of bench/matrix.py (see MatrixWorker).
+if (args.Length > 0 && args[0] == "matrix") return MatrixWorker.Run(args);
 if (args.Length > 0 && args[0] == "quick")
 {
     var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
