@@ -12,13 +12,13 @@ namespace Nn.Bench;
 [Config(typeof(GflopsConfig))]
 public class GemmBenchmarks
 {
-    private Matrix a = null!, b = null!;
+    private double[] a = null!, b = null!;
 
     /// <summary>m×k×n and which operand is read transposed ("", "tA", "tB").</summary>
     [Params("1024x1024x1024", "128x784x512", "128x512x512", "128x512x10", "784x128x512 tA", "128x512x784 tB")]
     public string Shape { get; set; } = "";
 
-    /// <summary>Compute.MaxThreads.</summary>
+    /// <summary>ComputeOptions.MaxThreads.</summary>
     [Params(1, 2)]
     public int Threads { get; set; }
 
@@ -33,18 +33,20 @@ public class GemmBenchmarks
     public void Setup()
     {
         var (m, k, n, op) = Parse(Shape);
-        a = op == "tA" ? Workloads.Random(1, k, m) : Workloads.Random(1, m, k);
-        b = op == "tB" ? Workloads.Random(2, n, k) : Workloads.Random(2, k, n);
-        Compute.MaxThreads = Threads;
+        a = (op == "tA" ? Workloads.Random(1, k, m) : Workloads.Random(1, m, k)).ToRowMajorArray();
+        b = (op == "tB" ? Workloads.Random(2, n, k) : Workloads.Random(2, k, n)).ToRowMajorArray();
+        Workloads.Compute = ComputeOptions.WithThreads(Threads);
     }
 
+    /// <summary>The product into a new array with the benchmark's threads (the public Matrix functions use one thread).</summary>
     [Benchmark]
-    public Matrix Product() => Parse(Shape).Op switch
+    public double[] Product()
     {
-        "tA" => Matrix.MultiplyTransposeA(a, b),
-        "tB" => Matrix.MultiplyTransposeB(a, b),
-        _ => Matrix.Multiply(a, b),
-    };
+        var (m, k, n, op) = Parse(Shape);
+        var c = new double[m * n];
+        Nn.Kernels.Gemm.Multiply(a, op == "tA", b, op == "tB", c, m, k, n, null, new Nn.Kernels.Workspace(Workloads.Compute));
+        return c;
+    }
 
     private sealed class GflopsConfig : ManualConfig
     {
@@ -81,7 +83,7 @@ public class MnistEpochBenchmark
 {
     private Workloads.Problem problem = null!;
 
-    /// <summary>Compute.MaxThreads.</summary>
+    /// <summary>ComputeOptions.MaxThreads.</summary>
     [Params(1, 2)]
     public int Threads { get; set; }
 
@@ -89,7 +91,7 @@ public class MnistEpochBenchmark
     public void Setup()
     {
         problem = Workloads.Mnist();
-        Compute.MaxThreads = Threads;
+        Workloads.Compute = ComputeOptions.WithThreads(Threads);
     }
 
     [Benchmark]
@@ -108,7 +110,7 @@ public class StepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Compute.MaxThreads = 2;
+        Workloads.Compute = ComputeOptions.WithThreads(2);
         small = Workloads.Small();
         mnist = Workloads.Mnist(128);
         mnistState = Training.Init(mnist.Config, mnist.Network, Key.FromSeed(3));
@@ -122,5 +124,5 @@ public class StepBenchmarks
 
     /// <summary>One MNIST-scale training step on a 128-example batch (allocations = the returned state).</summary>
     [Benchmark]
-    public TrainState MnistStep() => Training.Step(mnist.Config, mnistState, xb, yb);
+    public TrainState MnistStep() => Training.Step(mnist.Config, mnistState, xb, yb, Workloads.Compute);
 }

@@ -5,7 +5,7 @@ namespace Nn.Bench;
 
 /// <summary>
 /// The Nn side of the benchmark matrix (bench/matrix.py): every call the matrix makes into Nn's public API is in this
-/// file, so a change of API (e.g. threads passed as a value instead of <see cref="Compute.MaxThreads"/>) is adapted here.
+/// file, so a change of API is adapted here (threads travel as a <see cref="ComputeOptions"/> value).
 /// </summary>
 /// <remarks>
 /// The maths of every engine in the matrix: hidden layers with the row's activation, a softmax output, categorical
@@ -14,8 +14,11 @@ namespace Nn.Bench;
 /// </remarks>
 internal static class MatrixNn
 {
-    /// <summary>The most threads one product may use, today a process-wide setting.</summary>
-    public static void SetThreads(int threads) => Compute.MaxThreads = threads;
+    /// <summary>The options every call of this worker passes (its thread count).</summary>
+    private static ComputeOptions compute = ComputeOptions.Default;
+
+    /// <summary>The most threads one kernel may use, for every later call.</summary>
+    public static void SetThreads(int threads) => compute = ComputeOptions.WithThreads(threads);
 
     /// <summary>The network of a row: widths <paramref name="sizes"/>, <paramref name="activation"/> on hidden layers, softmax out.</summary>
     public static Network Network(int[] sizes, string activation)
@@ -59,7 +62,7 @@ internal static class MatrixNn
         {
             var state = Initial;
             var clock = Stopwatch.StartNew();
-            for (var e = 0; e < epochs; e++) state = Training.Epoch(config, state, x, y, e, policy);
+            for (var e = 0; e < epochs; e++) state = Training.Epoch(config, state, x, y, e, policy, compute);
             return (clock.Elapsed.TotalSeconds, state.LastLoss);
         }
 
@@ -73,7 +76,7 @@ internal static class MatrixNn
                 .SelectMany(e => Batches.ForEpoch(Training.ShuffleKey(Initial), e, x.Rows, policy)).Take(steps).ToArray();
             var thread = GC.GetAllocatedBytesForCurrentThread();
             var process = GC.GetTotalAllocatedBytes(precise: true);
-            var state = Training.Steps(config, Initial, x, y, batches, static _ => true);
+            var state = Training.Steps(config, Initial, x, y, batches, static _ => true, compute);
             var (t, p) = (GC.GetAllocatedBytesForCurrentThread() - thread, GC.GetTotalAllocatedBytes(precise: true) - process);
             GC.KeepAlive(state);
             return (t, p);
@@ -83,7 +86,7 @@ internal static class MatrixNn
         public long EpochBytes()
         {
             var thread = GC.GetAllocatedBytesForCurrentThread();
-            var state = Training.Epoch(config, Initial, x, y, 0, policy);
+            var state = Training.Epoch(config, Initial, x, y, 0, policy, compute);
             var t = GC.GetAllocatedBytesForCurrentThread() - thread;
             GC.KeepAlive(state);
             return t;
@@ -101,7 +104,7 @@ internal static class MatrixNn
         {
             Matrix? p = null;
             var clock = Stopwatch.StartNew();
-            for (var i = 0; i < calls; i++) p = Forward.Predict(network, x);
+            for (var i = 0; i < calls; i++) p = Forward.Predict(network, x, compute);
             return (clock.Elapsed.TotalSeconds, p![0, 0]);
         }
     }

@@ -11,7 +11,8 @@ if (args.Length > 0 && args[0] == "quick")
 {
     var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
     var only = args.Length > 2 ? args[2] : "all";
-    Compute.MaxThreads = threads;
+    Workloads.Compute = ComputeOptions.WithThreads(threads);
+    var ws = new Nn.Kernels.Workspace(Workloads.Compute);
     var inv = CultureInfo.InvariantCulture;
     Console.WriteLine($"threads={threads}");
     if (only is "all" or "gemm" or "gemm1024")
@@ -29,7 +30,7 @@ if (args.Length > 0 && args[0] == "quick")
             var (ad, bd) = (a.ToRowMajorArray(), b.ToRowMajorArray());
             var s = Workloads.MedianSeconds(() =>
             {
-                for (var r = 0; r < reps; r++) Nn.Kernels.Gemm.Multiply(ad, op == "tA", bd, op == "tB", c, m, k, n, null);
+                for (var r = 0; r < reps; r++) Nn.Kernels.Gemm.Multiply(ad, op == "tA", bd, op == "tB", c, m, k, n, null, ws);
             }, 2, 7) / reps;
             Console.WriteLine(string.Create(inv, $"gemm[{shape.Replace(' ', '_')}]_gflops={2.0 * m * k * n / s / 1e9:F2}"));
             if (shape == "1024x1024x1024")
@@ -53,10 +54,10 @@ if (args.Length > 0 && args[0] == "quick")
     {
         var p = Workloads.Mnist(128);
         var st = Training.Init(p.Config, p.Network, Key.FromSeed(3));
-        for (var i = 0; i < 20; i++) st = Training.Step(p.Config, st, p.X, p.Y);
+        for (var i = 0; i < 20; i++) st = Training.Step(p.Config, st, p.X, p.Y, Workloads.Compute);
         var before = GC.GetTotalAllocatedBytes(precise: true);
         const int Steps = 20;
-        for (var i = 0; i < Steps; i++) st = Training.Step(p.Config, st, p.X, p.Y);
+        for (var i = 0; i < Steps; i++) st = Training.Step(p.Config, st, p.X, p.Y, Workloads.Compute);
         var bytes = (GC.GetTotalAllocatedBytes(precise: true) - before) / Steps;
         var parameterBytes = Parameters.Flatten(p.Network).Length * 8L;
         Console.WriteLine(string.Create(inv, $"mnist_step_alloc_bytes={bytes} parameter_bytes={parameterBytes}"));

@@ -6,6 +6,9 @@ namespace Nn.Bench;
 /// <summary>The benchmark workloads of issue 4, shared by the BenchmarkDotNet classes and the quick runner.</summary>
 public static class Workloads
 {
+    /// <summary>The compute options every workload runs with (the bench program's own setting: threads).</summary>
+    public static ComputeOptions Compute { get; set; } = ComputeOptions.Default;
+
     /// <summary>A (rows × cols) matrix with entries uniform in [−1, 1) from a seed.</summary>
     public static Matrix Random(long seed, int rows, int cols) =>
         Matrix.Create(rows, cols, Prng.Uniform(Key.FromSeed(seed), rows * cols, -1, 1).Values);
@@ -21,7 +24,7 @@ public static class Workloads
         public TrainState Train()
         {
             var state = Training.Init(Config, Network, Key.FromSeed(3));
-            for (var e = 0; e < Epochs; e++) state = Training.Epoch(Config, state, X, Y, e, Batches);
+            for (var e = 0; e < Epochs; e++) state = Training.Epoch(Config, state, X, Y, e, Batches, Compute);
             return state;
         }
     }
