@@ -326,4 +326,32 @@ public class ElementaryFunctionProperties
         HyperbolicTangent.Apply(xs, xs);
         Assert.Equal(expected, xs);
     }
+
+    /// <summary>
+    /// The register-resident 512-bit forms the small-network kernel calls after checking the range (Exp8 on lanes in
+    /// [−708, 709], Log8 on positive normal lanes) give the bits of the general forms, lane by lane.
+    /// </summary>
+    [Fact]
+    public void The_in_range_512_bit_forms_give_the_bits_of_the_general_ones()
+    {
+        var random = new Random(20261202);
+        var lanes = new double[8];
+        for (var round = 0; round < 20_000; round++)
+        {
+            for (var l = 0; l < 8; l++)
+                lanes[l] = round % 3 == 0 ? random.NextDouble() * 1417 - 708 : (random.NextDouble() - 0.5) * Math.ScaleB(1.0, random.Next(-30, 10));
+            var x = System.Runtime.Intrinsics.Vector512.Create(lanes);
+            Assert.True(Exponential.InRange8(x));
+            var (fast, general) = (Exponential.Exp8(x), Exponential.Of8(x));
+            for (var l = 0; l < 8; l++)
+                Assert.True(BitConverter.DoubleToInt64Bits(fast[l]) == BitConverter.DoubleToInt64Bits(general[l]), $"exp({lanes[l]:R})");
+            for (var l = 0; l < 8; l++)
+                lanes[l] = round % 5 == 0 ? Math.ScaleB(1 + random.NextDouble(), random.Next(-1022, 1024)) : Math.Abs(lanes[l]) + double.Epsilon * 1e300;
+            x = System.Runtime.Intrinsics.Vector512.Create(lanes);
+            if (!Logarithm.Normal8(x)) continue;
+            (fast, general) = (Logarithm.Log8(x), Logarithm.Of8(x));
+            for (var l = 0; l < 8; l++)
+                Assert.True(BitConverter.DoubleToInt64Bits(fast[l]) == BitConverter.DoubleToInt64Bits(general[l]), $"ln({lanes[l]:R})");
+        }
+    }
 }
