@@ -22,6 +22,9 @@ internal sealed record KernelPolicy
     /// <summary>Products of at most this many multiply-adds run unpacked (2¹⁵).</summary>
     public long DirectThreshold { get; init; } = 1L << 15;
 
+    /// <summary>Products of at most this many rows of A run unpacked whatever their size (2: a batch of one or two examples).</summary>
+    public int DirectMaxRows { get; init; } = 2;
+
     /// <summary>How a parallel product splits its output tiles (rows or columns; <see cref="Kernels.Gemm.Split.Auto"/> decides).</summary>
     public Kernels.Gemm.Split Partition { get; init; } = Kernels.Gemm.Split.Auto;
 

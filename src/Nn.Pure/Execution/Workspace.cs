@@ -19,12 +19,11 @@ namespace Nn.Kernels;
 /// third. A rented array holds stale values: every kernel writing into one overwrites all of it. The retained memory is
 /// bounded by <see cref="Spares"/> + 1 steps' intermediates.</para>
 /// </remarks>
-internal sealed class Workspace(ComputeOptions options, bool fresh = false)
+internal sealed class Workspace(ComputeOptions options)
 {
     // Each thread's workspaces kept between borrowings (a fold holds two at once).
     private static readonly ThreadLocal<Workspace?[]> Cache = new(() => new Workspace?[4]);
 
-    private readonly bool allocates = fresh;
     private readonly List<double[]> buffers = [];
     private readonly List<double[]?[]> spares = [];
 
@@ -95,16 +94,9 @@ internal sealed class Workspace(ComputeOptions options, bool fresh = false)
     /// <summary>Rewinds to the first array; everything rented before is now free.</summary>
     internal void Rewind() => next = 0;
 
-    /// <summary>
-    /// A workspace whose <see cref="Rent"/> always returns a new array: the options and packing scratch of a computation
-    /// whose results escape to the caller (<see cref="Forward.Predict(Network, Matrix, ComputeOptions?)"/>).
-    /// </summary>
-    internal static Workspace Fresh(ComputeOptions options) => new(options, fresh: true);
-
     /// <summary>An array of exactly <paramref name="length"/> doubles (stale contents), reused across steps.</summary>
     internal double[] Rent(int length)
     {
-        if (allocates) return GC.AllocateUninitializedArray<double>(length);
         if (next < buffers.Count)
         {
             if (buffers[next].Length != length)

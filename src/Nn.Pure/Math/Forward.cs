@@ -50,8 +50,51 @@ public static class Forward
     /// The network's outputs Ŷ for a batch X (m × inputs): shape (m × outputs). Dropout is never applied.
     /// <paramref name="compute"/> (threads) changes the speed, never the result.
     /// </summary>
-    public static Matrix Predict(Network network, Matrix x, ComputeOptions? compute = null) =>
-        Run(network, x, 0.0, null, Kernels.Workspace.Fresh(compute ?? ComputeOptions.Default)).Output;
+    public static Matrix Predict(Network network, Matrix x, ComputeOptions? compute = null)
+    {
+        compute ??= ComputeOptions.Default;
+        if (x.Cols != network.InputSize)
+            throw new ArgumentException($"The input has {x.Cols} features but the network expects {network.InputSize}.", nameof(x));
+        if (x.Rows <= PredictChunk) return PredictRows(network, x, 0, x.Rows, compute, null);
+        // Rows are independent, so a large batch runs as chunks of PredictChunk rows, a chunk per thread (the same bits as
+        // one pass): each chunk's layers fit in cache and reuse the same scratch arrays, and the threads share no sum.
+        var chunks = (x.Rows + PredictChunk - 1) / PredictChunk;
+        var result = GC.AllocateUninitializedArray<double>(x.Rows * network.OutputSize);
+        var single = compute with { MaxThreads = 1 };
+        Kernels.Workers.For(chunks, compute.MaxThreads, c =>
+        {
+            var start = c * PredictChunk;
+            PredictRows(network, x, start, Math.Min(PredictChunk, x.Rows - start), single, result);
+        });
+        return Matrix.Own(x.Rows, network.OutputSize, result);
+    }
+
+    /// <summary>Rows per chunk of a large <see cref="Predict"/>: a 512-unit layer's values of a chunk take 2 MiB.</summary>
+    internal const int PredictChunk = 512;
+
+    /// <summary>
+    /// Ŷ of rows [start, start + count) of X, into <paramref name="into"/> at the same rows (or a new matrix when null). The
+    /// layers' values go to a borrowed workspace, reused by the next call on this thread.
+    /// </summary>
+    private static Matrix PredictRows(Network network, Matrix x, int start, int count, ComputeOptions compute, double[]? into)
+    {
+        var ws = Kernels.Workspace.Borrow(compute).Begin();
+        try
+        {
+            Matrix rows = x;
+            if (start != 0 || count != x.Rows)
+            {
+                var copy = ws.Rent(count * x.Cols);
+                x.Data.AsSpan(start * x.Cols, count * x.Cols).CopyTo(copy);
+                rows = Matrix.Own(count, x.Cols, copy);
+            }
+            var y = Run(network, rows, 0.0, null, ws).Output;
+            if (into is null) return Matrix.Own(y.Rows, y.Cols, y.ToRowMajorArray());
+            y.AsSpan().CopyTo(into.AsSpan(start * y.Cols, y.Data.Length));
+            return y;
+        }
+        finally { ws.GiveBack(); }
+    }
 
     /// <summary>The outputs for a single example (a vector of length inputs).</summary>
     public static Vector PredictOne(Network network, Vector x) => Predict(network, Matrix.RowOf(x)).Row(0);

@@ -17,7 +17,13 @@ public static class Evaluation
     /// </summary>
     public static EvaluationSummary Summarize(Network network, Matrix x, Matrix y, Objective objective, ComputeOptions? compute = null)
     {
-        var trace = Forward.Run(network, x, 0.0, null, Kernels.Workspace.Fresh(compute ?? ComputeOptions.Default));
+        var ws = Kernels.Workspace.Borrow(compute ?? ComputeOptions.Default).Begin();
+        try { return Summarize(network, Forward.Run(network, x, 0.0, null, ws), y, objective); }
+        finally { ws.GiveBack(); }
+    }
+
+    private static EvaluationSummary Summarize(Network network, Trace trace, Matrix y, Objective objective)
+    {
         var loss = Losses.Value(objective.Loss, network.OutputActivation, trace.Logits, trace.Output, y) + Losses.L2Penalty(network, objective.L2);
         var yHat = trace.Output;
         return network.OutputActivation switch

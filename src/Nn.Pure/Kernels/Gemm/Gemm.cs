@@ -127,7 +127,9 @@ internal static partial class Gemm
         else
         {
             var path = Choose(policy);
-            if ((long)m * n * k <= policy.DirectThreshold)
+            // Small products, and a row or two of any width (a prediction for one example): packing would copy all of B
+            // to use each value once or twice, so B is read in place.
+            if ((long)m * n * k <= policy.DirectThreshold || m <= policy.DirectMaxRows)
             {
                 var simd = path != Path.Scalar;
                 var wide = path == Path.Vector512;
