@@ -55,6 +55,9 @@ internal interface ILanes<T> where T : struct, ILanes<T>
     /// <summary><c>a·b + c</c> with one rounding per lane.</summary>
     static abstract T FusedMultiplyAdd(T a, T b, T c);
 
+    /// <summary>Lane-wise square root, correctly rounded (IEEE).</summary>
+    static abstract T Sqrt(T a);
+
     /// <summary>Mask of <c>a &lt; b</c> (false for NaN).</summary>
     static abstract T LessThan(T a, T b);
 
@@ -151,6 +154,8 @@ internal readonly struct Lane1(double value) : ILanes<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 FusedMultiplyAdd(Lane1 a, Lane1 b, Lane1 c) => new(Math.FusedMultiplyAdd(a.Value, b.Value, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 Sqrt(Lane1 a) => new(Math.Sqrt(a.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 LessThan(Lane1 a, Lane1 b) => new(BitConverter.Int64BitsToDouble(a.Value < b.Value ? -1L : 0L));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 GreaterThan(Lane1 a, Lane1 b) => new(BitConverter.Int64BitsToDouble(a.Value > b.Value ? -1L : 0L));
@@ -202,6 +207,8 @@ internal readonly struct Lanes128(Vector128<double> value) : ILanes<Lanes128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 FusedMultiplyAdd(Lanes128 a, Lanes128 b, Lanes128 c) => new(Vector128.FusedMultiplyAdd(a.Value, b.Value, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 Sqrt(Lanes128 a) => new(Vector128.Sqrt(a.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 LessThan(Lanes128 a, Lanes128 b) => new(Vector128.LessThan(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 GreaterThan(Lanes128 a, Lanes128 b) => new(Vector128.GreaterThan(a.Value, b.Value));
@@ -250,6 +257,8 @@ internal readonly struct Lanes256(Vector256<double> value) : ILanes<Lanes256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 FusedMultiplyAdd(Lanes256 a, Lanes256 b, Lanes256 c) => new(Vector256.FusedMultiplyAdd(a.Value, b.Value, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Sqrt(Lanes256 a) => new(Vector256.Sqrt(a.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 LessThan(Lanes256 a, Lanes256 b) => new(Vector256.LessThan(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 GreaterThan(Lanes256 a, Lanes256 b) => new(Vector256.GreaterThan(a.Value, b.Value));
@@ -297,6 +306,8 @@ internal readonly struct Lanes512(Vector512<double> value) : ILanes<Lanes512>
     public static Lanes512 operator -(Lanes512 a) => new(-a.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 FusedMultiplyAdd(Lanes512 a, Lanes512 b, Lanes512 c) => new(Vector512.FusedMultiplyAdd(a.Value, b.Value, c.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Sqrt(Lanes512 a) => new(Vector512.Sqrt(a.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 LessThan(Lanes512 a, Lanes512 b) => new(Vector512.LessThan(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
