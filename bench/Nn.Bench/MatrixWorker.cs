@@ -52,7 +52,7 @@ internal static class MatrixWorker
             return trainers[key] = new MatrixNn.Trainer(sizes, act, opt, batch, x, y);
         }
 
-        var about = engine == "ort" ? MatrixOrt.Version : "Compute.MaxThreads=" + threads.ToString(inv);
+        var about = engine == "ort" ? MatrixOrt.Version : "ComputeOptions.MaxThreads=" + threads.ToString(inv);
         Console.WriteLine(string.Create(inv, $"ready engine={engine} {about} dotnet={Environment.Version}"));
         while (Console.ReadLine() is { } line)
         {
