@@ -223,6 +223,12 @@ internal static class Blas
     /// </summary>
     internal static bool AllFinite(double[] x, int threads)
     {
+        // One thread: no closure (a fold checks after every step; a captured local would allocate at the method's entry).
+        return threads <= 1 || x.Length < 1 << 16 ? AllFinite(x.AsSpan()) : AllFiniteSplit(x, threads);
+    }
+
+    private static bool AllFiniteSplit(double[] x, int threads)
+    {
         var finite = 1;
         Workers.ForRanges(x.Length, x.Length < 1 << 16 ? 1 : threads, (start, length) =>
         {

@@ -14,7 +14,7 @@ namespace Nn.Kernels;
 /// straight vertical operations, one row per lane, and every weight gradient runs with the hidden units on the lanes.
 /// </summary>
 /// <remarks>
-/// The same bits as the general step (<c>Backprop.SgdInPlace</c>): every product element is the same fused
+/// The same bits as the general step (<see cref="Training.Step"/>): every product element is the same fused
 /// multiply-add chain in the same order (from +0, ascending over the shared index; bias added after the chain), the
 /// softmax and cross-entropy do per lane exactly the per-row operations of <see cref="Elementwise.SoftmaxRows"/> and
 /// <see cref="Elementwise.CrossEntropyWithGradient"/> (the loss terms added in row order), the ReLU and its gate are the

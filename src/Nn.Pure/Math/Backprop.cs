@@ -47,65 +47,6 @@ public static class Backprop
         return Run(network, Forward.Run(network, x, rate, dropoutKey, ws), y, objective, ws);
     }
 
-    /// <summary>
-    /// One plain SGD step fused into back-propagation, for <see cref="Training.Steps"/> on parameters it owns: the
-    /// objective on the batch (returned) and <c>θ ← θ − lr·∂J/∂θ</c> written over the network's own weights and biases.
-    /// Each layer's error below is computed before that layer's weights change, and the weight gradient goes from the
-    /// product's registers into the weights (<see cref="Kernels.Gemm.MultiplySgd"/>), so no gradient is stored: the same
-    /// bits as <see cref="Scratch"/> followed by <see cref="Optimizers.Update"/>. Only without L2 (the caller checks).
-    /// The batch is the given rows of X and Y (all of them when <paramref name="rows"/> is default): the small-network
-    /// kernel reads them itself, the general path copies them into <paramref name="batch"/> first.
-    /// </summary>
-    internal static double SgdInPlace(Network network, Matrix x, Matrix y, ImmutableArray<int> rows, Kernels.Workspace? batch,
-        Objective objective, Key? dropoutKey, Kernels.Workspace ws, double lr)
-    {
-        var rate = dropoutKey is null ? 0.0 : objective.DropoutRate;
-        var penalty = Losses.L2Penalty(network, objective.L2); // of the weights before the update, as in Scratch
-        if (rate == 0 && !rows.IsDefault && SmallStep(network, x, y, rows.Length, objective, ws) is var (hidden, output))
-        {
-            // A small k → h ReLU → c softmax network: the whole step in one kernel, which reads the batch's rows itself
-            // (the same bits, see SmallMlp).
-            objective.Validate();
-            return Kernels.SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows.AsSpan(), x.Cols, hidden.Outputs, output.Outputs,
-                hidden.Weights.Data, hidden.Bias.Data, output.Weights.Data, output.Bias.Data, lr, ws) + penalty;
-        }
-        (x, y) = Batch(x, y, rows, batch);
-        var trace = Forward.Run(network, x, rate, dropoutKey, ws);
-        var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
-        Vector? sums = null; // δ's column sums (the bias gradient) when they came with δ
-        for (var l = network.Layers.Length - 1; l >= 0; l--)
-        {
-            var layer = network.Layers[l];
-            var (next, nextSums) = l > 0 ? DeltaBelow(network, trace, l, delta, ws) : (null, null); // reads W before it changes
-            var input = trace.InputOf(l);
-            Matrix.CheckTransposeA(input, delta);
-            Kernels.Gemm.MultiplySgd(input.Data, true, delta.Data, false, layer.Weights.Data, input.Cols, input.Rows, delta.Cols, lr, ws);
-            var bias = layer.Bias.Data;
-            Kernels.OptimizerKernels.Sgd(lr, bias, (sums ?? Matrix.ColumnSums(delta, ws)).Data, bias);
-            if (next is null) break;
-            (delta, sums) = (next, nextSums);
-        }
-        return dataLoss + penalty;
-    }
-
-    /// <summary>The batch's rows of X and Y as matrices in <paramref name="batch"/>'s arrays (X and Y themselves when <paramref name="rows"/> is default).</summary>
-    internal static (Matrix X, Matrix Y) Batch(Matrix x, Matrix y, ImmutableArray<int> rows, Kernels.Workspace? batch) =>
-        rows.IsDefault ? (x, y) : (x.SelectRowsInto(rows, batch), y.SelectRowsInto(rows, batch));
-
-    /// <summary>
-    /// The two layers of a network that <see cref="Kernels.SmallMlp"/> steps whole: one hidden ReLU layer and a softmax
-    /// output trained with categorical cross-entropy, shapes that match the batch, and sizes the kernel takes; else null
-    /// (the general path then also reports any shape error).
-    /// </summary>
-    private static (Dense Hidden, Dense Output)? SmallStep(Network network, Matrix x, Matrix y, int batchRows, Objective objective, Kernels.Workspace ws)
-    {
-        if (network.Layers.Length != 2 || objective.Loss != Loss.CategoricalCrossEntropy) return null;
-        var (hidden, output) = (network.Layers[0], network.Layers[1]);
-        if (hidden.Activation is not Activation.Relu || output.Activation is not Activation.Softmax) return null;
-        if (x.Cols != hidden.Inputs || y.Rows != x.Rows || y.Cols != output.Outputs) return null;
-        return Kernels.SmallMlp.Takes(ws.Policy, batchRows, hidden.Inputs, hidden.Outputs, output.Outputs) ? (hidden, output) : null;
-    }
-
     private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)
     {
         var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);

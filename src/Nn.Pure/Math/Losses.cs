@@ -57,28 +57,38 @@ public static class Losses
     {
         CheckPairing(loss, output);
         Matrix.CheckSameShape(z, y, "compare outputs and targets of");
-        var m = z.Rows;
+        return DataLoss(loss, z.AsSpan(), yHat.AsSpan(), y.AsSpan(), z.Rows, z.Cols, loss == Loss.CategoricalCrossEntropy ? new double[z.Rows] : []);
+    }
+
+    /// <summary>
+    /// <see cref="Value"/> over spans (rows × cols each; the pairing and shapes checked by the caller), with
+    /// <paramref name="rowScratch"/> (at least rows values) for the rows' log-sum-exp under categorical cross-entropy.
+    /// </summary>
+    internal static double DataLoss(Loss loss, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y, int rows, int cols, Span<double> rowScratch)
+    {
+        var m = rows;
         if (m == 0) return 0.0;
         var sum = 0.0;
+        var n = rows * cols;
         switch (loss)
         {
             case Loss.MeanSquaredError:
-                for (var i = 0; i < yHat.Data.Length; i++)
+                for (var i = 0; i < n; i++)
                 {
-                    var d = yHat.Data[i] - y.Data[i];
+                    var d = yHat[i] - y[i];
                     sum += d * d;
                 }
                 return sum / (2.0 * m);
             case Loss.BinaryCrossEntropy:
-                for (var i = 0; i < z.Data.Length; i++) sum += Elementwise.BinaryCrossEntropy(z.Data[i], y.Data[i]);
+                for (var i = 0; i < n; i++) sum += Elementwise.BinaryCrossEntropy(z[i], y[i]);
                 return sum / m;
             case Loss.CategoricalCrossEntropy:
-                var rowLogSumExp = new double[m];
-                Elementwise.LogSumExpRows(z.AsSpan(), rowLogSumExp, m, z.Cols);
+                var rowLogSumExp = rowScratch[..m];
+                Elementwise.LogSumExpRows(z, rowLogSumExp, m, cols);
                 for (var r = 0; r < m; r++)
                 {
-                    var zr = z.RowSpan(r);
-                    var yr = y.RowSpan(r);
+                    var zr = z.Slice(r * cols, cols);
+                    var yr = y.Slice(r * cols, cols);
                     sum += Blas.Sum(yr) * rowLogSumExp[r] - Blas.Dot(yr, zr);
                 }
                 return sum / m;
@@ -98,38 +108,57 @@ public static class Losses
     {
         CheckPairing(loss, output);
         Matrix.CheckSameShape(z, y, "compare outputs and targets of");
-        var m = Math.Max(z.Rows, 1);
         var g = Workspace.Alloc(ws, z.Data.Length);
+        var chain = ThroughActivation(loss, output);
+        var dz = chain ? Workspace.Alloc(ws, z.Data.Length) : g;
+        OutputGradient(loss, output, z.AsSpan(), yHat.AsSpan(), y.AsSpan(), z.Rows, z.Cols, g, dz);
+        return Matrix.Own(z.Rows, z.Cols, dz);
+    }
+
+    /// <summary>Whether the output gradient goes through f′ (MSE on a non-linear output); the other pairings are fused.</summary>
+    internal static bool ThroughActivation(Loss loss, Activation output) => loss == Loss.MeanSquaredError && output is not Activation.Linear;
+
+    /// <summary>
+    /// <see cref="OutputGradient(Loss, Activation, Matrix, Matrix, Matrix)"/> over spans: ∂J/∂Ŷ into <paramref name="g"/>,
+    /// and ∂J/∂Z into <paramref name="dz"/> (the same span as g unless <see cref="ThroughActivation"/>).
+    /// </summary>
+    internal static void OutputGradient(Loss loss, Activation output, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y,
+        int rows, int cols, Span<double> g, Span<double> dz)
+    {
+        var m = Math.Max(rows, 1);
+        var n = rows * cols;
         switch (loss)
         {
             case Loss.MeanSquaredError:
             case Loss.BinaryCrossEntropy:
-                for (var i = 0; i < g.Length; i++) g[i] = (yHat.Data[i] - y.Data[i]) / m;
+                for (var i = 0; i < n; i++) g[i] = (yHat[i] - y[i]) / m;
                 break;
             case Loss.CategoricalCrossEntropy:
-                for (var r = 0; r < z.Rows; r++)
+                for (var r = 0; r < rows; r++)
                 {
-                    var s = Blas.Sum(y.RowSpan(r));
-                    for (var k = 0; k < z.Cols; k++)
+                    var s = Blas.Sum(y.Slice(r * cols, cols));
+                    for (var k = 0; k < cols; k++)
                     {
-                        var i = r * z.Cols + k;
-                        g[i] = (yHat.Data[i] * s - y.Data[i]) / m;
+                        var i = r * cols + k;
+                        g[i] = (yHat[i] * s - y[i]) / m;
                     }
                 }
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
         }
-        var dOut = Matrix.Own(z.Rows, z.Cols, g);
         // Only MSE on a non-linear output needs the chain rule through f; the other pairings are fused.
-        return loss == Loss.MeanSquaredError && output is not Activation.Linear
-            ? Activations.Backward(output, z, yHat, dOut, ws)
-            : dOut;
+        if (ThroughActivation(loss, output)) Elementwise.ActivateBackward(output, z[..n], yHat[..n], g[..n], dz[..n], cols);
     }
 
     /// <summary>The L2 penalty <c>(λ/2)·Σ_layers ‖W‖²</c> (biases excluded).</summary>
-    public static double L2Penalty(Network network, double l2) =>
-        l2 == 0 ? 0.0 : 0.5 * l2 * network.Layers.Sum(l => Blas.Dot(l.Weights.Data, l.Weights.Data));
+    public static double L2Penalty(Network network, double l2)
+    {
+        if (l2 == 0) return 0.0;
+        var sum = 0.0;
+        foreach (var l in network.Layers) sum += Blas.Dot(l.Weights.Data, l.Weights.Data);
+        return 0.5 * l2 * sum;
+    }
 
     /// <summary>
     /// The full objective J (data loss + L2 penalty) of the network on a batch X (m × inputs), Y (m × outputs), without

@@ -57,17 +57,16 @@ public static class Training
     {
         // The step's intermediates go to a borrowed workspace, so a loop of steps reuses their arrays.
         var ws = Kernels.Workspace.Borrow(compute ?? ComputeOptions.Default);
-        try { return Advance(config, state, x, y, default, null, false, ws); }
+        try { return Advance(config, state, x, y, ws); }
         finally { ws.GiveBack(); }
     }
 
     /// <summary>
-    /// <see cref="Step"/> on the given rows of X and Y (all of them when <paramref name="rows"/> is default; a row copy
-    /// goes into <paramref name="batch"/>); with <paramref name="inPlace"/> the update overwrites the state's own
-    /// parameters and moments.
+    /// The step as the composition it is defined by: back-propagation (with this step's dropout key), clipping, then the
+    /// optimizer's update at the schedule's learning rate. The readable reference that <see cref="Execution.Engine"/>
+    /// reproduces bit for bit.
     /// </summary>
-    private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, ImmutableArray<int> rows,
-        Kernels.Workspace? batch, bool inPlace, Kernels.Workspace ws)
+    private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, Kernels.Workspace ws)
     {
         var objective = config.Objective;
         // The trace, deltas and gradients live in the step's scratch: the step returns only new parameters and state.
@@ -76,16 +75,9 @@ public static class Training
         var rate = Schedules.LearningRate(config.Schedule, state.Step);
         // A constant schedule gives the optimizer's own rate: keep the record instead of copying it every step.
         var optimizer = BitConverter.DoubleToInt64Bits(rate) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, rate);
-        if (inPlace && FusesSgd(config, state, ws.Policy) && optimizer is Optimizer.Sgd sgd)
-        {
-            // Plain SGD on parameters the fold owns: the update happens inside back-propagation (the same bits).
-            var loss = Backprop.SgdInPlace(state.Parameters, x, y, rows, batch, objective, dropoutKey, ws, sgd.LearningRate);
-            return new TrainState(state.Parameters, new OptimizerState.SgdState(checked(state.Optimizer.Step + 1)), state.Step + 1, state.Key, loss);
-        }
-        (x, y) = Backprop.Batch(x, y, rows, batch);
         var g = Backprop.Scratch(state.Parameters, x, y, objective, dropoutKey, ws);
         var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
-        var next = Optimizers.Apply(optimizer, state.Optimizer, state.Parameters, grads, inPlace, ws);
+        var next = Optimizers.Apply(optimizer, state.Optimizer, state.Parameters, grads, false, ws);
         return new TrainState(next.Parameters, next.State, state.Step + 1, state.Key, g.Loss);
     }
 
@@ -111,41 +103,30 @@ public static class Training
         return Fold(config, state, x, y, batches, onStep, compute ?? ComputeOptions.Default);
     }
 
-    /// <summary><see cref="Steps"/>; without <paramref name="onStep"/> (<see cref="Epoch"/>) no report, so no finiteness scan.</summary>
+    /// <summary>
+    /// <see cref="Steps"/>; without <paramref name="onStep"/> (<see cref="Epoch"/>) no report, so no finiteness scan. The
+    /// steps run on <see cref="Execution.Engine"/>, which copies the state's arrays on the first batch and updates its
+    /// copies in place: the bits of folding <see cref="Step"/>.
+    /// </summary>
     private static TrainState Fold(TrainConfig config, TrainState state, Matrix x, Matrix y,
         IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool>? onStep, ComputeOptions compute)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        // The fold's scratch: the steps' intermediates, and the batch copies (Step keeps nothing of X and Y: two arrays per
-        // batch size, reused). Borrowed, so the next fold (the next epoch) reuses their arrays too.
-        var ws = Kernels.Workspace.Borrow(compute);
-        var scratch = Kernels.Workspace.Borrow(compute);
+        Execution.Engine? engine = null;
         try
         {
-            var owned = false; // whether state's arrays were written by this fold (then no one else holds them)
             foreach (var batch in batches)
             {
-                scratch.Rewind();
-                // Fused plain SGD updates in place from the first step on, into a copy of the caller's parameters.
-                if (!owned && FusesSgd(config, state, compute.Kernels)) (state, owned) = (state.WithParameters(Parameters.Copy(state.Parameters)), true);
-                state = Advance(config, state, x, y, batch, scratch, owned, ws);
-                owned = true;
+                engine ??= new Execution.Engine(config, state, x, y, compute);
+                engine.Run(batch);
                 if (onStep is null) continue;
-                var finite = double.IsFinite(state.LastLoss) && Parameters.IsFinite(state.Parameters, compute.MaxThreads);
-                if (!onStep(new StepReport(state.Step, batch.Length, state.LastLoss, finite))) break;
+                var finite = double.IsFinite(engine.LastLoss) && engine.ParametersFinite();
+                if (!onStep(new StepReport(engine.Step, batch.Length, engine.LastLoss, finite))) break;
             }
+            return engine?.State() ?? state;
         }
-        finally
-        {
-            scratch.GiveBack();
-            ws.GiveBack();
-        }
-        return state;
+        finally { engine?.Dispose(); }
     }
-
-    /// <summary>Whether a step on parameters the fold owns fuses plain SGD into back-propagation (<see cref="Backprop.SgdInPlace"/>).</summary>
-    private static bool FusesSgd(TrainConfig config, TrainState state, KernelPolicy policy) =>
-        policy.FusedSgd && config.Optimizer is Optimizer.Sgd && state.Optimizer is OptimizerState.SgdState && config.ClipNorm == 0 && config.Objective.L2 == 0;
 }
 
 /// <summary>

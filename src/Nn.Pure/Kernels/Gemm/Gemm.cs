@@ -154,7 +154,14 @@ internal static partial class Gemm
     /// </summary>
     private static void ApplyEpilogueSplit(Epilogue epilogue, double[] c, double[]? aux, int length, int threads)
     {
-        Workers.ForRanges(length, epilogue == Epilogue.None || length < 1 << 15 ? 1 : threads,
+        if (epilogue == Epilogue.None) return;
+        if (threads <= 1 || length < 1 << 15) ApplyEpilogue(epilogue, c, aux, 0, length); // no closure on one thread
+        else ApplyEpilogueParallel(epilogue, c, aux, length, threads);
+    }
+
+    private static void ApplyEpilogueParallel(Epilogue epilogue, double[] c, double[]? aux, int length, int threads)
+    {
+        Workers.ForRanges(length, threads,
             (start, count) => ApplyEpilogue(epilogue, c, aux, start, count));
     }
 

@@ -1,0 +1,465 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Nn.Kernels;
+
+namespace Nn.Execution;
+
+/// <summary>
+/// The one engine behind <see cref="Training.Steps"/> and <see cref="Training.Epoch"/>: it owns a copy of the parameters
+/// and the optimizer's moments as flat arrays, and runs every step of any network the library describes (any depth,
+/// every activation and loss pairing, every optimizer, L2, dropout, clipping and schedules) straight on those arrays with
+/// the kernels, updating them in place; the records of a <see cref="TrainState"/> are built once, at the end. Its
+/// buffers for a batch size are made on that size's first step, so later steps allocate nothing.
+/// </summary>
+/// <remarks>
+/// <para>Semantics live in the public functions (<see cref="Training.Step"/>: <see cref="Backprop.Gradient"/>,
+/// <see cref="Optimizers.ClipByGlobalNorm"/>, <see cref="Optimizers.Update"/>); the engine is only how a fold runs them,
+/// and gives their bits: the same kernels in the same order on every value (a property test compares the two on random
+/// networks, optimizers and batches). Where the update is plain SGD without L2 or clipping, the weight gradient goes
+/// from the product's registers straight into the weights (<see cref="Gemm.MultiplySgd"/>), and a small k → h ReLU → c
+/// softmax network takes <see cref="SmallMlp"/>'s whole-step kernel: the same bits again.</para>
+/// <para>Not thread-safe: one fold, one caller. It borrows two workspaces (the kernels' context and scratch, and the
+/// batch copies) and gives them back on <see cref="Dispose"/>.</para>
+/// </remarks>
+internal sealed class Engine : IDisposable
+{
+    private readonly TrainConfig config;
+    private readonly Objective objective;
+    private readonly Workspace ws;
+    private readonly Network shape;
+    private readonly Activation[] act;
+    private readonly int[] sizes;
+    private readonly int n;
+    private readonly double[][] w;
+    private readonly double[][] b;
+    private readonly double[][] gw;
+    private readonly double[][] gb;
+    private readonly double[][]? aw; // first moment (velocity, mean square, Adam's m)
+    private readonly double[][]? ab;
+    private readonly double[][]? vw; // Adam's second moment
+    private readonly double[][]? vb;
+    private readonly Key key;
+    private readonly Matrix x;
+    private readonly Matrix y;
+    private readonly bool fusedSgd;
+    private long step;
+    private long optimizerStep;
+    private double lastLoss;
+    private Frame? full;
+    private Frame? other;
+
+    /// <summary>
+    /// An engine for folding steps over batches of rows of <paramref name="x"/> and <paramref name="y"/>, starting from
+    /// <paramref name="state"/> (copied: the caller's arrays are never written).
+    /// </summary>
+    internal Engine(TrainConfig config, TrainState state, Matrix x, Matrix y, ComputeOptions compute)
+    {
+        this.config = config;
+        objective = config.Objective;
+        objective.Validate();
+        var p = state.Parameters;
+        Losses.CheckPairing(objective.Loss, p.OutputActivation);
+        if (x.Cols != p.InputSize)
+            throw new ArgumentException($"The input has {x.Cols} features but the network expects {p.InputSize}.", nameof(x));
+        if (y.Rows != x.Rows || y.Cols != p.OutputSize)
+            throw new ArgumentException($"The targets are {y.Shape} but the data needs {x.Rows}×{p.OutputSize}.", nameof(y));
+        shape = p;
+        n = p.Layers.Length;
+        act = [.. p.Layers.Select(l => l.Activation)];
+        sizes = [.. p.Sizes];
+        w = [.. p.Layers.Select(l => l.Weights.ToRowMajorArray())];
+        b = [.. p.Layers.Select(l => l.Bias.ToArray())];
+        gw = [.. p.Layers.Select(l => new double[l.Inputs * l.Outputs])];
+        gb = [.. p.Layers.Select(l => new double[l.Outputs])];
+        switch (config.Optimizer, state.Optimizer)
+        {
+            case (Optimizer.Sgd, OptimizerState.SgdState):
+                break;
+            case (Optimizer.Momentum or Optimizer.Nesterov, OptimizerState.MomentumState s):
+                (aw, ab) = Copy(p, s.Velocity);
+                break;
+            case (Optimizer.RmsProp, OptimizerState.RmsPropState s):
+                (aw, ab) = Copy(p, s.MeanSquare);
+                break;
+            case (Optimizer.Adam or Optimizer.AdamW, OptimizerState.AdamState s):
+                (aw, ab) = Copy(p, s.M);
+                (vw, vb) = Copy(p, s.V);
+                break;
+            default:
+                throw new ArgumentException($"The state {state.Optimizer.GetType().Name} does not belong to the optimizer '{config.Optimizer.Name}'; create it with Optimizers.Init.", nameof(state));
+        }
+        step = state.Step;
+        optimizerStep = state.Optimizer.Step;
+        key = state.Key;
+        lastLoss = state.LastLoss;
+        this.x = x;
+        this.y = y;
+        fusedSgd = compute.Kernels.FusedSgd && config.Optimizer is Optimizer.Sgd && config.ClipNorm == 0 && objective.L2 == 0;
+        ws = Workspace.Borrow(compute);
+    }
+
+    /// <summary>The objective on the last batch.</summary>
+    internal double LastLoss => lastLoss;
+
+    /// <summary>The step count (<see cref="TrainState.Step"/>).</summary>
+    internal long Step => step;
+
+    /// <summary>Whether every weight and bias is finite.</summary>
+    internal bool ParametersFinite()
+    {
+        for (var l = 0; l < n; l++)
+            if (!Blas.AllFinite(w[l], ws.Threads) || !Blas.AllFinite(b[l], ws.Threads)) return false;
+        return true;
+    }
+
+    /// <summary>The state after the steps so far, as new records over the engine's arrays (the engine must not step again).</summary>
+    internal TrainState State()
+    {
+        var parameters = Network(w, b);
+        OptimizerState s = config.Optimizer switch
+        {
+            Optimizer.Sgd => new OptimizerState.SgdState(optimizerStep),
+            Optimizer.Momentum or Optimizer.Nesterov => new OptimizerState.MomentumState(optimizerStep, Network(aw!, ab!)),
+            Optimizer.RmsProp => new OptimizerState.RmsPropState(optimizerStep, Network(aw!, ab!)),
+            _ => new OptimizerState.AdamState(optimizerStep, Network(aw!, ab!), Network(vw!, vb!)),
+        };
+        return new TrainState(parameters, s, step, key, lastLoss);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => ws.GiveBack();
+
+    /// <summary>
+    /// One step on the given rows: the bits of <see cref="Training.Step"/> on those rows, with the parameters and moments
+    /// updated in place.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A row outside the data (nothing is changed).</exception>
+    internal void Run(ImmutableArray<int> rows)
+    {
+        var m = rows.Length;
+        foreach (var r in rows.AsSpan())
+            if ((uint)r >= (uint)x.Rows) throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row index must be in [0, {x.Rows}).");
+        var rate = objective.DropoutRate;
+        var dropoutKey = rate > 0 ? Prng.Fold(Prng.Fold(key, 0), step) : null;
+        var lr = Schedules.LearningRate(config.Schedule, step);
+        var optimizer = BitConverter.DoubleToInt64Bits(lr) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, lr);
+        ws.Begin();
+        if (fusedSgd && dropoutKey is null && SmallStep(m))
+        {
+            lastLoss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows.AsSpan(), sizes[0], sizes[1], sizes[2], w[0], b[0], w[1], b[1], lr, ws);
+        }
+        else
+        {
+            var f = FrameFor(m);
+            Blas.GatherRows(x.AsSpan(), x.Rows, x.Cols, rows.AsSpan(), f.X);
+            Blas.GatherRows(y.AsSpan(), y.Rows, y.Cols, rows.AsSpan(), f.Y);
+            var penalty = Penalty();
+            Forward(f, m, dropoutKey);
+            var dataLoss = OutputDelta(f, m);
+            if (fusedSgd) BackwardSgd(f, m, lr);
+            else
+            {
+                Backward(f, m);
+                Clip();
+                Update(optimizer, checked(optimizerStep + 1));
+            }
+            lastLoss = dataLoss + penalty;
+        }
+        optimizerStep = checked(optimizerStep + 1);
+        step++;
+    }
+
+    /// <summary>The small-network kernel's shapes (it also needs plain SGD without L2 or clipping: <see cref="fusedSgd"/>).</summary>
+    private bool SmallStep(int m) =>
+        n == 2 && objective.Loss == Loss.CategoricalCrossEntropy && act[0] is Activation.Relu && act[1] is Activation.Softmax
+        && SmallMlp.Takes(ws.Policy, m, sizes[0], sizes[1], sizes[2]);
+
+    /// <summary>The L2 penalty of the weights before the update (<see cref="Losses.L2Penalty"/>'s sum).</summary>
+    private double Penalty()
+    {
+        if (objective.L2 == 0) return 0.0;
+        var sum = 0.0;
+        for (var l = 0; l < n; l++) sum += Blas.Dot(w[l], w[l]);
+        return 0.5 * objective.L2 * sum;
+    }
+
+    /// <summary>
+    /// <see cref="Nn.Forward"/>'s training pass into the frame: a hidden ReLU layer without dropout stores only its
+    /// activation (the backward pass gates by it), a softmax output leaves each row's log-sum-exp.
+    /// </summary>
+    private void Forward(Frame f, int m, Key? dropoutKey)
+    {
+        var input = f.X;
+        var rate = objective.DropoutRate;
+        for (var l = 0; l < n; l++)
+        {
+            var (k, o) = (sizes[l], sizes[l + 1]);
+            var hidden = l < n - 1;
+            var drop = hidden && dropoutKey is not null;
+            if (act[l] is Activation.Relu && hidden && !drop)
+                Gemm.Multiply(input, false, w[l], false, f.A[l], m, k, o, b[l], Epilogue.ReluOnly, null, ws);
+            else if (act[l] is Activation.Relu)
+                Gemm.Multiply(input, false, w[l], false, f.Z[l], m, k, o, b[l], Epilogue.Relu, f.A[l], ws);
+            else
+            {
+                Blas.Gemm(input, w[l], f.Z[l], m, k, o, b[l], ws);
+                if (act[l] is Activation.Softmax && !hidden) Elementwise.SoftmaxRows(f.Z[l].AsSpan(0, m * o), f.A[l], f.Lse, m, o);
+                else Elementwise.Activate(act[l], f.Z[l].AsSpan(0, m * o), f.A[l], o);
+            }
+            if (drop)
+            {
+                var maskKey = Prng.Fold(dropoutKey!, l);
+                var keep = 1.0 / (1.0 - rate);
+                var mask = f.Mask[l];
+                for (var j = 0; j < m * o; j++) mask[j] = Prng.ToUnit(Prng.Word(maskKey, j)) < rate ? 0.0 : keep;
+                Blas.Multiply(f.A[l].AsSpan(0, m * o), mask.AsSpan(0, m * o), f.Out[l]);
+                input = f.Out[l];
+            }
+            else input = f.A[l];
+        }
+    }
+
+    /// <summary>The data loss and ∂J/∂Z of the output layer into the frame's delta (Backprop's OutputDelta).</summary>
+    private double OutputDelta(Frame f, int m)
+    {
+        var last = n - 1;
+        var c = sizes[n];
+        var z = f.Z[last].AsSpan(0, m * c);
+        var yHat = f.A[last].AsSpan(0, m * c);
+        var yb = f.Y.AsSpan(0, m * c);
+        var delta = f.Delta[last].AsSpan(0, m * c);
+        if (objective.Loss == Loss.CategoricalCrossEntropy && act[last] is Activation.Softmax && c > 0)
+            return Elementwise.CrossEntropyWithGradient(yHat, f.Lse, z, yb, delta, m, c);
+        var loss = Losses.DataLoss(objective.Loss, z, yHat, yb, m, c, f.Lse);
+        if (Losses.ThroughActivation(objective.Loss, act[last]))
+            Losses.OutputGradient(objective.Loss, act[last], z, yHat, yb, m, c, f.Spare.AsSpan(0, m * c), delta);
+        else Losses.OutputGradient(objective.Loss, act[last], z, yHat, yb, m, c, delta, delta);
+        return loss;
+    }
+
+    /// <summary>
+    /// δ of layer l − 1 from layer l's (Backprop's DeltaBelow), reading W_l before any update; returns whether the
+    /// product also wrote layer l − 1's bias gradient (the column sums of δ) into <paramref name="sums"/>.
+    /// </summary>
+    private bool DeltaBelow(Frame f, int m, int l, double[] sums)
+    {
+        var (k, o) = (sizes[l], sizes[l + 1]); // layer l: k inputs = layer l − 1's units
+        var below = f.Delta[l - 1];
+        var dropped = objective.DropoutRate > 0 && f.MaskUsed(l - 1);
+        if (!dropped && act[l - 1] is Activation.Relu)
+        {
+            Gemm.Multiply(f.Delta[l], false, w[l], true, below, m, o, k, null, Epilogue.ReluGate, f.A[l - 1], sums, ws);
+            return true;
+        }
+        var dOut = f.Spare;
+        Blas.GemmTransB(f.Delta[l], w[l], dOut, m, o, k, ws);
+        var span = dOut.AsSpan(0, m * k);
+        if (dropped) Blas.Multiply(span, f.Mask[l - 1].AsSpan(0, m * k), span);
+        Elementwise.ActivateBackward(act[l - 1], f.Z[l - 1].AsSpan(0, m * k), f.A[l - 1].AsSpan(0, m * k), span, below.AsSpan(0, m * k), k);
+        return false;
+    }
+
+    /// <summary>Every layer's ∂J/∂W (+ λW) and ∂J/∂b into the gradient arrays (Backprop's Run).</summary>
+    private void Backward(Frame f, int m)
+    {
+        var summed = false;
+        for (var l = n - 1; l >= 0; l--)
+        {
+            var (k, o) = (sizes[l], sizes[l + 1]);
+            var input = l == 0 ? f.X : f.InputOf(l - 1);
+            Blas.GemmTransA(input, f.Delta[l], gw[l], k, m, o, ws);
+            if (objective.L2 != 0)
+            {
+                var scaled = f.Spare2(k * o);
+                Blas.Scale(objective.L2, w[l], scaled);
+                Blas.Add(gw[l].AsSpan(0, k * o), scaled.AsSpan(0, k * o), gw[l]);
+            }
+            if (!summed) Blas.ColumnSums(f.Delta[l], m, o, gb[l]);
+            if (l == 0) break;
+            summed = DeltaBelow(f, m, l, gb[l - 1]);
+        }
+    }
+
+    /// <summary>Plain SGD fused into back-propagation: each layer's error below is computed before the layer's update.</summary>
+    private void BackwardSgd(Frame f, int m, double lr)
+    {
+        var summed = false;
+        for (var l = n - 1; l >= 0; l--)
+        {
+            var (k, o) = (sizes[l], sizes[l + 1]);
+            var sums = gb[l];
+            if (!summed) Blas.ColumnSums(f.Delta[l], m, o, sums);
+            // Layer l − 1's error and bias gradient, from W_l before it changes; into gb[l − 1], which is not yet in use.
+            var nextSummed = l > 0 && DeltaBelow(f, m, l, gb[l - 1]);
+            var input = l == 0 ? f.X : f.InputOf(l - 1);
+            Gemm.MultiplySgd(input, true, f.Delta[l], false, w[l], k, m, o, lr, ws);
+            OptimizerKernels.Sgd(lr, b[l], sums, b[l]);
+            summed = nextSummed;
+        }
+    }
+
+    /// <summary>Clipping by global norm (<see cref="Optimizers.ClipByGlobalNorm"/>: the norm in Parameters.Dot's order).</summary>
+    private void Clip()
+    {
+        if (config.ClipNorm == 0) return;
+        HyperParameters.Positive(config.ClipNorm, nameof(config.ClipNorm));
+        var sum = 0.0;
+        for (var l = 0; l < n; l++)
+        {
+            sum += Blas.Dot(gw[l], gw[l]);
+            sum += Blas.Dot(gb[l], gb[l]);
+        }
+        var norm = Math.Sqrt(sum);
+        if (!(norm > config.ClipNorm)) return;
+        var s = config.ClipNorm / norm;
+        for (var l = 0; l < n; l++)
+        {
+            Blas.Scale(s, gw[l], gw[l]);
+            Blas.Scale(s, gb[l], gb[l]);
+        }
+    }
+
+    /// <summary>The optimizer's fused update of every tensor in place (Optimizers.Update: each layer's weights, then its bias).</summary>
+    private void Update(Optimizer optimizer, long t)
+    {
+        for (var l = 0; l < n; l++)
+        {
+            Tensor(optimizer, t, w[l], gw[l], aw?[l], vw?[l]);
+            Tensor(optimizer, t, b[l], gb[l], ab?[l], vb?[l]);
+        }
+    }
+
+    private void Tensor(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v)
+    {
+        var length = theta.Length;
+        var split = ws.Policy.UpdateParallelLength;
+        var threads = length < split ? 1 : Math.Min(ws.Threads, length / Math.Max(1, split / 2));
+        if (threads <= 1) Update(optimizer, t, theta, g, a, v, 0, length);
+        else UpdateSplit(optimizer, t, theta, g, a, v, threads);
+    }
+
+    /// <summary>
+    /// A large tensor: the threads split its elements (each the same per-element rule), so the bits do not depend on it.
+    /// Apart from <see cref="Tensor"/>, whose captured parameters would otherwise allocate a closure on every call.
+    /// </summary>
+    private static void UpdateSplit(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v, int threads) =>
+        Workers.ForRanges(theta.Length, threads, (start, count) => Update(optimizer, t, theta, g, a, v, start, count));
+
+    private static void Update(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v, int start, int count)
+    {
+        var p = theta.AsSpan(start, count);
+        var gs = g.AsSpan(start, count);
+        switch (optimizer)
+        {
+            case Optimizer.Sgd o:
+                OptimizerKernels.Sgd(o.LearningRate, p, gs, p);
+                break;
+            case Optimizer.Momentum o:
+                OptimizerKernels.Momentum(o.LearningRate, o.Beta, false, p, gs, a.AsSpan(start, count), p, a.AsSpan(start, count));
+                break;
+            case Optimizer.Nesterov o:
+                OptimizerKernels.Momentum(o.LearningRate, o.Beta, true, p, gs, a.AsSpan(start, count), p, a.AsSpan(start, count));
+                break;
+            case Optimizer.RmsProp o:
+                OptimizerKernels.RmsProp(o.LearningRate, o.Rho, o.Epsilon, p, gs, a.AsSpan(start, count), p, a.AsSpan(start, count));
+                break;
+            case Optimizer.Adam o:
+                OptimizerKernels.Adam(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 1.0 - Math.Pow(o.Beta1, t), 1.0 - Math.Pow(o.Beta2, t), 1.0,
+                    p, gs, a.AsSpan(start, count), v.AsSpan(start, count), p, a.AsSpan(start, count), v.AsSpan(start, count));
+                break;
+            case Optimizer.AdamW o:
+                OptimizerKernels.Adam(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 1.0 - Math.Pow(o.Beta1, t), 1.0 - Math.Pow(o.Beta2, t),
+                    1.0 - o.LearningRate * o.WeightDecay,
+                    p, gs, a.AsSpan(start, count), v.AsSpan(start, count), p, a.AsSpan(start, count), v.AsSpan(start, count));
+                break;
+            default:
+                throw new ArgumentException($"Unknown optimizer {optimizer}.", nameof(optimizer));
+        }
+    }
+
+    /// <summary>The buffers of one batch size: the last full batch's and one other (an epoch's final partial batch).</summary>
+    private Frame FrameFor(int m)
+    {
+        if (full?.Rows == m) return full;
+        if (other?.Rows == m) return other;
+        var f = new Frame(m, sizes, objective.DropoutRate > 0);
+        if (full is null) full = f;
+        else other = f;
+        return f;
+    }
+
+    private static (double[][] W, double[][] B) Copy(Network parameters, Network moment)
+    {
+        if (!Parameters.SameShape(parameters, moment))
+            throw new ArgumentException($"The state ({moment}) is not shaped like the parameters ({parameters}).", "state");
+        return ([.. moment.Layers.Select(l => l.Weights.ToRowMajorArray())], [.. moment.Layers.Select(l => l.Bias.ToArray())]);
+    }
+
+    private Network Network(double[][] weights, double[][] biases)
+    {
+        var layers = new Dense[n];
+        for (var l = 0; l < n; l++)
+            layers[l] = shape.Layers[l].WithParameters(Matrix.Own(sizes[l], sizes[l + 1], weights[l]), Vector.Own(biases[l]));
+        return new Network(layers, shape);
+    }
+
+    /// <summary>A step's values for a batch of <see cref="Rows"/> rows, made once per batch size.</summary>
+    private sealed class Frame
+    {
+        public Frame(int rows, int[] sizes, bool dropout)
+        {
+            Rows = rows;
+            var layers = sizes.Length - 1;
+            X = new double[rows * sizes[0]];
+            Y = new double[rows * sizes[^1]];
+            Z = new double[layers][];
+            A = new double[layers][];
+            Out = new double[layers][];
+            Mask = new double[layers][];
+            Delta = new double[layers][];
+            var widest = 0;
+            for (var l = 0; l < layers; l++)
+            {
+                var cells = rows * sizes[l + 1];
+                Z[l] = new double[cells];
+                A[l] = new double[cells];
+                Delta[l] = new double[cells];
+                Mask[l] = dropout && l < layers - 1 ? new double[cells] : [];
+                Out[l] = Mask[l].Length > 0 ? new double[cells] : A[l];
+                widest = Math.Max(widest, cells);
+            }
+            Spare = new double[widest];
+            Lse = new double[rows];
+        }
+
+        public int Rows { get; }
+        public double[] X { get; }
+        public double[] Y { get; }
+        public double[][] Z { get; }
+        public double[][] A { get; }
+        public double[][] Out { get; }
+        public double[][] Mask { get; }
+        public double[][] Delta { get; }
+
+        /// <summary>Scratch of the widest layer's values (δ·Wᵀ before the activation's derivative; MSE's ∂J/∂Ŷ).</summary>
+        public double[] Spare { get; }
+
+        /// <summary>The rows' log-sum-exp of a softmax output.</summary>
+        public double[] Lse { get; }
+
+        private double[] scaled = [];
+
+        /// <summary>Scratch for λ·W (the largest weight tensor so far).</summary>
+        public double[] Spare2(int length)
+        {
+            if (scaled.Length < length) scaled = new double[length];
+            return scaled;
+        }
+
+        /// <summary>Whether layer l's output went through a dropout mask.</summary>
+        public bool MaskUsed(int l) => Mask[l].Length > 0;
+
+        /// <summary>What layer l passed on: its activation, or with dropout activation ⊙ mask.</summary>
+        public double[] InputOf(int l) => Out[l];
+    }
+}

@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
+using Nn.Properties.Support;
+
+namespace Nn.Properties;
+
+/// <summary>
+/// The engine behind folds (<see cref="Training.Steps"/>, <see cref="Training.Epoch"/>) computes exactly what folding the
+/// readable reference <see cref="Training.Step"/> over the same batches computes: the same parameters, optimizer state,
+/// step count and per-step losses, bit for bit, on random architectures (any depth, every hidden activation and loss
+/// pairing, MSE through a non-linear output too), every optimizer, L2, dropout, clipping, a decaying schedule, batch
+/// sizes with a partial last batch, 1 or 2 threads, and with its fused paths on or off. The only test that knows the
+/// engine exists: every other one sees the public functions.
+/// </summary>
+public class EngineProperties
+{
+    public sealed record Case(Arch Arch, Loss Loss, string Optimizer, double L2, double Dropout, double Clip, bool Decay,
+        int Rows, int Batch, int Threads, bool Fused, long Seed)
+    {
+        public override string ToString() =>
+            $"{Arch} {Losses.Name(Loss)} {Optimizer} l2 {L2} dropout {Dropout} clip {Clip} decay {Decay} rows {Rows} batch {Batch} threads {Threads} fused {Fused} seed {Seed}";
+    }
+
+    private static bool Pairs(Loss loss, Activation output)
+    {
+        try { Losses.CheckPairing(loss, output); return true; }
+        catch (ArgumentException) { return false; }
+    }
+
+    private static readonly Gen<Case> Cases =
+        from loss in Gens.AnyLoss
+        from arch in Gens.Architecture(Gens.HiddenActivation,
+            Gen.Elements(Activations.Linear, Activations.Sigmoid, Activations.Tanh, Activations.Softmax).Where(o => Pairs(loss, o)))
+        from optimizer in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+        from l2 in Gen.Elements(0.0, 0.0, 0.01)
+        from dropout in Gen.Elements(0.0, 0.0, 0.3)
+        from clip in Gen.Elements(0.0, 0.0, 0.5)
+        from decay in Gen.Elements(false, true)
+        from rows in Gen.Choose(1, 40)
+        from batch in Gen.Choose(1, 16)
+        from threads in Gen.Elements(1, 2)
+        from fused in Gen.Elements(true, false)
+        from seed in Gens.Seed
+        select new Case(arch, loss, optimizer, l2, dropout, clip, decay, rows, batch, threads, fused, seed);
+
+    private static bool SameBits(Network a, Network b) => Parameters.BitEquals(a, b);
+
+    private static bool SameState(OptimizerState a, OptimizerState b) => (a, b) switch
+    {
+        (OptimizerState.SgdState x, OptimizerState.SgdState y) => x.Step == y.Step,
+        (OptimizerState.MomentumState x, OptimizerState.MomentumState y) => x.Step == y.Step && SameBits(x.Velocity, y.Velocity),
+        (OptimizerState.RmsPropState x, OptimizerState.RmsPropState y) => x.Step == y.Step && SameBits(x.MeanSquare, y.MeanSquare),
+        (OptimizerState.AdamState x, OptimizerState.AdamState y) => x.Step == y.Step && SameBits(x.M, y.M) && SameBits(x.V, y.V),
+        _ => false,
+    };
+
+    [Fact]
+    public void A_fold_gives_the_bits_of_folding_the_reference_step() =>
+        PropertyConfig.Check(Cases, c =>
+        {
+            var key = Key.FromSeed(c.Seed);
+            var network = c.Arch.Build();
+            var x = Gens.Uniform(Prng.Fold(key, 1).State, c.Rows, c.Arch.Inputs, -2, 2);
+            var y = Gens.Targets(c.Loss, Prng.Fold(key, 2).State, c.Rows, c.Arch.Outputs);
+            var optimizer = Optimizers.Parse(c.Optimizer, 0.05);
+            var config = TrainConfig.Of(new Objective(c.Loss, c.L2, c.Dropout), optimizer).WithClipNorm(c.Clip);
+            if (c.Decay) config = config.WithSchedule(Schedules.Exponential(0.05, 0.9));
+            var options = new ComputeOptions { MaxThreads = c.Threads, Kernels = KernelPolicy.Default with { FusedSgd = c.Fused, SmallMlp = c.Fused, ParallelThreshold = 0 } };
+            var start = Training.Init(config, network, Prng.Fold(key, 3));
+
+            var batches = new List<ImmutableArray<int>>();
+            for (var e = 0; e < 2; e++) batches.AddRange(Batches.ForEpoch(Training.ShuffleKey(start), e, c.Rows, BatchPolicy.MiniBatch(c.Batch)));
+
+            var reference = start;
+            var referenceLosses = new List<double>();
+            foreach (var batch in batches)
+            {
+                reference = Training.Step(config, reference, x.SelectRows(batch), y.SelectRows(batch));
+                referenceLosses.Add(reference.LastLoss);
+            }
+
+            var losses = new List<double>();
+            var steps = new List<long>();
+            var folded = Training.Steps(config, start, x, y, batches, r => { losses.Add(r.Loss); steps.Add(r.Step); return true; }, options);
+
+            Assert.True(SameBits(reference.Parameters, folded.Parameters), $"parameters: {c}");
+            Assert.True(SameState(reference.Optimizer, folded.Optimizer), $"optimizer state: {c}");
+            Assert.Equal(reference.Step, folded.Step);
+            Assert.Equal(reference.Key, folded.Key);
+            Assert.Equal(referenceLosses.Select(BitConverter.DoubleToInt64Bits), losses.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(Enumerable.Range(1, batches.Count).Select(i => (long)i), steps);
+            Assert.True(SameBits(start.Parameters, network), "the fold changed the caller's state");
+        },
+        maxTest: 300);
+
+    [Fact]
+    public void The_small_network_step_and_the_fused_sgd_step_give_the_reference_bits() =>
+        // The shapes the whole-step kernel takes (k ≤ 4 → 8·j ReLU → c ≤ 4 softmax, plain SGD) and a deeper ReLU network
+        // for the SGD fused into back-propagation, on batches of the kernel's sizes.
+        PropertyConfig.Check(
+            from k in Gen.Choose(1, 4)
+            from h in Gen.Elements(8, 16, 32)
+            from classes in Gen.Choose(2, 4)
+            from deep in Gen.Elements(false, true)
+            from batch in Gen.Elements(8, 16, 32, 7)
+            from seed in Gens.Seed
+            select (k, h, classes, deep, batch, seed),
+            t =>
+            {
+                var key = Key.FromSeed(t.seed);
+                int[] sizes = t.deep ? [t.k, t.h, t.h, t.classes] : [t.k, t.h, t.classes];
+                var network = Init.Mlp(Prng.Fold(key, 0), sizes, Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+                var x = Gens.Uniform(Prng.Fold(key, 1).State, 50, t.k, -2, 2);
+                var y = Gens.Targets(Loss.CategoricalCrossEntropy, Prng.Fold(key, 2).State, 50, t.classes);
+                var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(0.1));
+                var start = Training.Init(config, network, Prng.Fold(key, 3));
+                var batches = Batches.ForEpoch(Training.ShuffleKey(start), 0, 50, BatchPolicy.MiniBatch(t.batch));
+                var reference = start;
+                foreach (var batch in batches) reference = Training.Step(config, reference, x.SelectRows(batch), y.SelectRows(batch));
+                var folded = Training.Epoch(config, start, x, y, 0, BatchPolicy.MiniBatch(t.batch));
+                Assert.True(SameBits(reference.Parameters, folded.Parameters), $"{t}");
+                Assert.Equal(BitConverter.DoubleToInt64Bits(reference.LastLoss), BitConverter.DoubleToInt64Bits(folded.LastLoss));
+            },
+            maxTest: 100);
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("nesterov")]
+    [InlineData("rmsprop")]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    public void Steps_in_a_fold_allocate_nothing_after_the_first_of_each_batch_size(string name)
+    {
+        // tanh hidden layers, so the general path runs (not the fused ReLU/SGD one), with L2 and clipping.
+        var network = Init.Mlp(Key.FromSeed(1), [12, 32, 16, 3], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal);
+        var x = Gens.Uniform(5UL, 200, 12, -1, 1);
+        var y = Gens.Targets(Loss.CategoricalCrossEntropy, 6UL, 200, 3);
+        var config = TrainConfig.Of(new Objective(Loss.CategoricalCrossEntropy, 0.001, 0), Optimizers.Parse(name, 0.01)).WithClipNorm(1.0);
+        var start = Training.Init(config, network, Key.FromSeed(2));
+        var batches = Enumerable.Range(0, 8).SelectMany(e => Batches.ForEpoch(Training.ShuffleKey(start), e, 200, BatchPolicy.MiniBatch(32))).ToArray();
+        long Allocated(int count)
+        {
+            var slice = batches[..count];
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var state = Training.Steps(config, start, x, y, slice, static _ => true);
+            var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(state);
+            return bytes;
+        }
+        Allocated(batches.Length); // warm up (JIT, the thread's workspaces)
+        var perStep = (Allocated(batches.Length) - Allocated(14)) / (batches.Length - 14);
+        Assert.True(perStep == 0, $"{name}: {perStep} bytes per step");
+    }
+}
