@@ -19,6 +19,7 @@ ratios (steadier than ratios of medians on a host whose speed drifts).
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -182,6 +183,8 @@ def main():
     ap.add_argument("--bench", required=True, help="path of Nn.Bench.dll")
     ap.add_argument("--json", help="write every measurement here")
     ap.add_argument("--skip", default="", help="comma-separated phases to skip: train, alloc, predict")
+    ap.add_argument("--only", default="", help="a regular expression: run only the rows whose command matches it "
+                                               "(e.g. '2-32-3' or 'adam .*784')")
     args = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     spec = QUICK if args.quick else FULL
@@ -219,7 +222,10 @@ def main():
 
     result = {"threads": args.threads, "rounds": args.rounds, "quick": args.quick, "target_seconds": args.target,
               "n_train": N_TRAIN, "train": {}, "predict": {}, "alloc": {}}
-    train_rows = [(a, o, s, b) for s in spec["shapes"] for b in spec["batches"] for o in spec["opts"] for a in spec["acts"]]
+    only = re.compile(args.only) if args.only else None
+    keep = lambda command: only is None or only.search(command) is not None
+    train_rows = [(a, o, s, b) for s in spec["shapes"] for b in spec["batches"] for o in spec["opts"] for a in spec["acts"]
+                  if keep(f"train {a} {o} {s} {b}")]
     torch_names = [f"torch{t}" for t in placements]
     ort_names = [f"ort{t}" for t in placements]
 
@@ -255,7 +261,8 @@ def main():
         log(f"workers: {'; '.join(w.ready for w in ws.values())}")
         engines = ([Engine("nn", ws["nn"]), Engine("numpy", ws["numpy"])] + [Engine(n, ws[n], group="torch") for n in torch_names]
                    + [Engine(f"ort{t}", ws["ort"], f" {t}", "ort") for t in placements])
-        commands = {f"predict {a} {s} {b}": (a, s, b) for s in spec["predict_shapes"] for b in PREDICT_BATCHES for a in spec["predict_acts"]}
+        commands = {f"predict {a} {s} {b}": (a, s, b) for s in spec["predict_shapes"] for b in PREDICT_BATCHES for a in spec["predict_acts"]
+                    if keep(f"predict {a} {s} {b}")}
         times, units, calibrated = run_phase(list(commands), engines, args.rounds, args.target, 100_000, "predict", log)
         for cmd, key in commands.items():
             result["predict"][" ".join(map(str, key))] = {

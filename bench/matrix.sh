@@ -7,7 +7,8 @@
 # and restores Microsoft.ML.OnnxRuntime 1.32.0 for bench/Nn.Bench from the NuGet feed.
 # Usage: bench/matrix.sh [threads] [rounds] [--quick]   (defaults 2 and 5; run from anywhere)
 #   --quick: relu and tanh, sgd and adam, batch 32; predict on 20→128→128→5 and 784→512→512→10 (rounds default 3).
-#   MATRIX_JSON=path keeps every measurement as JSON; MATRIX_SKIP=train,alloc,predict skips phases.
+#   MATRIX_JSON=path keeps every measurement as JSON; MATRIX_SKIP=train,alloc,predict skips phases;
+#   MATRIX_ONLY=regex runs only the rows whose command ("train relu adam 2-32-3 32", "predict tanh 784-512-512-10 1") matches.
 set -euo pipefail
 QUICK=()
 POS=()
@@ -36,5 +37,5 @@ dotnet build -c Release "$ROOT/bench/Nn.Bench" -v q -nologo >&2
 # its own kernel (as bench/compare.sh does).
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$ROOT/bench/matrix.py" --threads "$THREADS" --rounds "$ROUNDS" "${QUICK[@]}" \
   --work "$WORK" --bench "$ROOT/bench/Nn.Bench/bin/Release/net10.0/Nn.Bench.dll" ${MATRIX_JSON:+--json "$MATRIX_JSON"} \
-  ${MATRIX_SKIP:+--skip "$MATRIX_SKIP"}
+  ${MATRIX_SKIP:+--skip "$MATRIX_SKIP"} ${MATRIX_ONLY:+--only "$MATRIX_ONLY"}
 echo "# matrix.sh: $(( $(date +%s) - START )) s in all, build included" >&2

@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 using Nn;
 using Nn.Bench;
 
-// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise]` prints median
+// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise|ab [variant]]` prints median
 // timings as key=value lines (used by bench/compare.sh and bench/paired.sh); anything else goes to BenchmarkDotNet
 // (e.g. `-- --filter '*Gemm*'`). `matrix (nn|ort) WORK THREADS NTRAIN` is a worker of bench/matrix.py (see MatrixWorker).
 if (args.Length > 0 && args[0] == "matrix") return MatrixWorker.Run(args);
@@ -15,6 +15,11 @@ if (args.Length > 0 && args[0] == "quick")
     var ws = new Nn.Kernels.Workspace(Workloads.Compute);
     var inv = CultureInfo.InvariantCulture;
     Console.WriteLine($"threads={threads}");
+    if (only == "ab")
+    {
+        AbTimings.Run(threads, args.Length > 3 ? args[3] : null);
+        return 0;
+    }
     if (only is "all" or "gemm" or "gemm1024")
     {
         var shapes = only == "gemm1024" ? new[] { "1024x1024x1024" }

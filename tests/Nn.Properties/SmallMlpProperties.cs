@@ -7,8 +7,9 @@ using Nn.Properties.Support;
 namespace Nn.Properties;
 
 /// <summary>
-/// The fused step of a small k → h ReLU → c softmax network (<see cref="SmallMlp"/>) against the general step, bit for
-/// bit: the kernel called directly against <see cref="Training.Step"/>, and whole folds with the fused step on and off.
+/// The whole-step kernel of a small k → h → c softmax network (<see cref="SmallMlp"/>) against the general step, bit for
+/// bit, for every hidden activation and optimizer: the kernel called directly against <see cref="Training.Step"/>, and
+/// whole folds (with L2 and clipping) with the kernel on and off.
 /// Inputs span several binades and include zeros, so ReLU gates, ties in the softmax max and the order of every sum
 /// show in the bits.
 /// </summary>
@@ -20,10 +21,24 @@ public class SmallMlpProperties
     /// <see cref="Scale"/> multiplies the inputs: at 2¹⁴ logits of one row differ by more than 708, so some
     /// exponentials underflow and the softmax takes its checked path.
     /// </remarks>
-    public sealed record Case(int K, int H, int C, int M, long Seed, double Rate, bool Soft, double Scale)
+    public sealed record Case(int K, int H, int C, int M, long Seed, double Rate, bool Soft, double Scale, Activation Hidden, string Optimizer)
     {
-        public override string ToString() => $"{K}→{H}→{C} on {M} rows, seed {Seed}, lr {Rate}, {(Soft ? "soft" : "one-hot")} targets, inputs ×{Scale}";
+        public override string ToString() =>
+            $"{K}→{H}→{C} {Hidden.Name} on {M} rows, {Optimizer}, seed {Seed}, lr {Rate}, {(Soft ? "soft" : "one-hot")} targets, inputs ×{Scale}";
+
+        public Optimizer Make() => Optimizer switch
+        {
+            "sgd" => Optimizers.Sgd(Rate),
+            "momentum" => Optimizers.Momentum(Rate / 4, 0.9),
+            "nesterov" => Optimizers.Nesterov(Rate / 4, 0.9),
+            "rmsprop" => Optimizers.RmsProp(Rate / 100),
+            "adamw" => Optimizers.AdamW(Rate / 100, 0.01),
+            _ => Optimizers.Adam(Rate / 100),
+        };
     }
+
+    /// <summary>The hidden activations the kernel takes (tanh and sigmoid take the general step).</summary>
+    private static readonly Activation[] HiddenActivations = [Activations.Relu, Activations.LeakyRelu(0.1), Activations.Linear];
 
     private static Gen<Case> Cases { get; } =
         from k in Gen.Choose(1, SmallMlp.MaxInputs)
@@ -34,7 +49,9 @@ public class SmallMlpProperties
         from rate in Gen.Elements(0.1, 0.5, 3.0)
         from soft in Gen.Elements(false, true)
         from scale in Gen.Frequency((4, Gen.Constant(1.0)), (1, Gen.Constant(16384.0)))
-        select new Case(k, h, c, m, seed, rate, soft, scale);
+        from hidden in Gen.Elements(HiddenActivations)
+        from optimizer in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+        select new Case(k, h, c, m, seed, rate, soft, scale, hidden, optimizer);
 
     /// <summary>Entries ±u·2^e with u in [1, 2) and e in [−6, 6], every fifth one zero.</summary>
     private static Matrix Spread(long seed, int salt, int rows, int cols)
@@ -52,7 +69,7 @@ public class SmallMlpProperties
         : Gens.Targets(Loss.CategoricalCrossEntropy, c.Seed + 9, rows, c.C);
 
     private static Network Net(Case c) =>
-        Init.Mlp(Key.FromSeed(c.Seed), [c.K, c.H, c.C], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+        Init.Mlp(Key.FromSeed(c.Seed), [c.K, c.H, c.C], c.Hidden, Activations.Softmax, InitScheme.HeNormal);
 
     private static double[] Bits(Network n) => [.. n.Layers.SelectMany(l => l.Weights.Data.Concat(l.Bias.Data))];
 
@@ -73,11 +90,20 @@ public class SmallMlpProperties
             int[] rows = [.. Enumerable.Range(0, c.M).Select(i => (int)Prng.Below(Prng.Fold(Key.FromSeed(c.Seed), 11), i, n))];
             var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
             var expected = Training.Step(config, Training.Init(config, net, Key.FromSeed(1)), x.SelectRows(rows), y.SelectRows(rows));
+            var reference = Backprop.Gradient(net, x.SelectRows(rows), y.SelectRows(rows), config.Objective);
+            var (expectedLoss, expectedGradient) = (reference.DataLoss, reference.Gradients);
 
             var (hidden, output) = (net.Layers[0], net.Layers[1]);
             double[] w1 = [.. hidden.Weights.Data], b1 = [.. hidden.Bias.Data], w2 = [.. output.Weights.Data], b2 = [.. output.Bias.Data];
-            var loss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows, c.K, c.H, c.C, w1, b1, w2, b2, c.Rate, new Workspace(ComputeOptions.Default));
+            double[] gw1 = new double[w1.Length], gb1 = new double[b1.Length], gw2 = new double[w2.Length], gb2 = new double[b2.Length];
+            var gradientLoss = SmallMlp.Gradient(x.AsSpan(), y.AsSpan(), rows, c.K, c.H, c.C, c.Hidden, w1, b1, w2, b2, gw1, gb1, gw2, gb2,
+                new Workspace(ComputeOptions.Default));
+            var unchanged = SameBits([.. w1, .. b1, .. w2, .. b2], Bits(net));
+            var loss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows, c.K, c.H, c.C, c.Hidden, w1, b1, w2, b2, c.Rate, new Workspace(ComputeOptions.Default));
             return (SmallMlp.Fits(c.M, c.K, c.H, c.C)
+                    && unchanged
+                    && SameBits([.. gw1, .. gb1, .. gw2, .. gb2], Bits(expectedGradient))
+                    && BitConverter.DoubleToInt64Bits(gradientLoss) == BitConverter.DoubleToInt64Bits(expectedLoss)
                     && SameBits([.. w1, .. b1, .. w2, .. b2], Bits(expected.Parameters))
                     && BitConverter.DoubleToInt64Bits(loss) == BitConverter.DoubleToInt64Bits(expected.LastLoss))
                 .Label($"{c}: loss {loss:R} against {expected.LastLoss:R}");
@@ -94,7 +120,10 @@ public class SmallMlpProperties
                 var rows = 3 * c.M + c.M / 2 + 1; // three full batches and a partial one
                 var x = Matrix.Scale(c.Scale, Spread(c.Seed, 2, rows, c.K));
                 var y = Targets(c, rows);
-                var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
+                // L2 and clipping on a third of the cases each: the kernel's gradients then go through the engine's penalty and clip.
+                var l2 = c.Seed % 3 == 0 ? 1e-3 : 0.0;
+                var clip = c.Seed % 3 == 1 ? 0.5 : 0.0;
+                var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy) with { L2 = l2 }, c.Make()) with { ClipNorm = clip };
                 (double[] Bits, List<double> Losses) Fold(bool fused)
                 {
                     var options = ComputeOptions.Default with { Kernels = KernelPolicy.Default with { SmallMlp = fused } };
@@ -107,9 +136,9 @@ public class SmallMlpProperties
                 }
                 var on = Fold(true);
                 var off = Fold(false);
-                return (SameBits(on.Bits, off.Bits) && SameBits(on.Losses, off.Losses)).Label(c.ToString());
+                return (SameBits(on.Bits, off.Bits) && SameBits(on.Losses, off.Losses)).Label($"{c}, L2 {l2}, clip {clip}");
             });
-            Check.One(PropertyConfig.Quick(60), prop);
+            Check.One(PropertyConfig.Quick(100), prop);
         }
     }
 
@@ -120,7 +149,7 @@ public class SmallMlpProperties
     {
         {
             var options = ComputeOptions.Default with { Kernels = KernelPolicy.Default with { SmallMlp = fused } };
-            var c = new Case(2, 32, 3, 16, 4, 0.1, false, 1);
+            var c = new Case(2, 32, 3, 16, 4, 0.1, false, 1, Activations.Relu, "sgd");
             var x = Spread(c.Seed, 3, 40, c.K);
             var y = Targets(c, 40);
             var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
@@ -146,11 +175,14 @@ public class SmallMlpProperties
         Assert.False(SmallMlp.Fits(64, 2, 32, SmallMlp.MaxClasses + 1));
         Assert.False(SmallMlp.Fits(SmallMlp.MaxBatch + 1, 2, 32, 3));
         Assert.False(SmallMlp.Fits(0, 2, 32, 3));
-        Assert.Throws<ArgumentException>(() => SmallMlp.SgdStep(new double[2], new double[3], [0], 2, 12, 3, new double[24], new double[12], new double[36], new double[3], 0.1, new Workspace(ComputeOptions.Default)));
+        Assert.Throws<ArgumentException>(() => SmallMlp.SgdStep(new double[2], new double[3], [0], 2, 12, 3, Activations.Relu, new double[24], new double[12], new double[36], new double[3], 0.1, new Workspace(ComputeOptions.Default)));
+        Assert.False(SmallMlp.Hidden(Activations.Softmax));
+        Assert.False(SmallMlp.Hidden(Activations.Tanh));
+        Assert.True(SmallMlp.Hidden(Activations.LeakyRelu(0.2)));
         // A row index outside the data: an error naming it, and no parameter changed.
         if (!SmallMlp.Fits(2, 1, 8, 3)) return;
         double[] w1 = [1, 2, 3, 4, 5, 6, 7, 8], b1 = new double[8], w2 = new double[24], b2 = new double[3];
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SmallMlp.SgdStep(new double[4], new double[12], [0, 4], 1, 8, 3, w1, b1, w2, b2, 0.1, new Workspace(ComputeOptions.Default)));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SmallMlp.SgdStep(new double[4], new double[12], [0, 4], 1, 8, 3, Activations.Relu, w1, b1, w2, b2, 0.1, new Workspace(ComputeOptions.Default)));
         Assert.Contains("[0, 4)", error.Message);
         Assert.Equal([1.0, 2, 3, 4, 5, 6, 7, 8], w1);
     }

@@ -145,11 +145,6 @@ public class ThreadingProperties
                 for (var i = 0; i < m; i++) naiveSums[j] += gated[i * n + j];
             Assert.True(BitEqual(naiveSums, sums), $"column sums of A·Bᵀ (ReLU gate) {m}×{k}×{n}, {threads} threads, {path}");
 
-            // SGD fused into Aᵀ·B (tiles straight into w, or past a k-block through scratch): w − lr·g, multiply then subtract.
-            var w = Wild(seed, 4, m * n);
-            var updated = w.Zip(expected, (wi, gi) => wi - 0.37 * gi).ToArray();
-            Gemm.MultiplySgd(at, true, b, false, w, m, k, n, 0.37, ws);
-            Assert.True(BitEqual(updated, w), $"w − lr·Aᵀ·B {m}×{k}×{n}, {threads} threads, {path}");
         }, direct, split);
     }
 

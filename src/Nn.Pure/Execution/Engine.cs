@@ -15,9 +15,9 @@ namespace Nn.Execution;
 /// <para>Semantics live in the public functions (<see cref="Training.Step"/>: <see cref="Backprop.Gradient"/>,
 /// <see cref="Optimizers.ClipByGlobalNorm"/>, <see cref="Optimizers.Update"/>); the engine is only how a fold runs them,
 /// and gives their bits: the same kernels in the same order on every value (a property test compares the two on random
-/// networks, optimizers and batches). Where the update is plain SGD without L2 or clipping, the weight gradient goes
-/// from the product's registers straight into the weights (<see cref="Gemm.MultiplySgd"/>), and a small k → h ReLU → c
-/// softmax network takes <see cref="SmallMlp"/>'s whole-step kernel: the same bits again.</para>
+/// networks, optimizers and batches). A network with one narrow hidden layer and a softmax output (k ≤ 4 → h → c ≤ 4, any
+/// hidden activation, any optimizer) takes <see cref="SmallMlp"/>'s whole-step kernel, with the batch on the SIMD lanes:
+/// the same bits again.</para>
 /// <para>Not thread-safe: one fold, one caller. It borrows two workspaces (the kernels' context and scratch, and the
 /// batch copies) and gives them back on <see cref="Dispose"/>.</para>
 /// </remarks>
@@ -41,7 +41,7 @@ internal sealed class Engine : IDisposable
     private readonly Key key;
     private readonly Matrix x;
     private readonly Matrix y;
-    private readonly bool fusedSgd;
+    private readonly bool plainSgd;
     private long step;
     private long optimizerStep;
     private double lastLoss;
@@ -94,7 +94,7 @@ internal sealed class Engine : IDisposable
         lastLoss = state.LastLoss;
         this.x = x;
         this.y = y;
-        fusedSgd = compute.Kernels.FusedSgd && config.Optimizer is Optimizer.Sgd && config.ClipNorm == 0 && objective.L2 == 0;
+        plainSgd = config.Optimizer is Optimizer.Sgd && config.ClipNorm == 0 && objective.L2 == 0;
         ws = Workspace.Borrow(compute);
     }
 
@@ -144,9 +144,21 @@ internal sealed class Engine : IDisposable
         var lr = Schedules.LearningRate(config.Schedule, step);
         var optimizer = BitConverter.DoubleToInt64Bits(lr) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, lr);
         ws.Begin();
-        if (fusedSgd && dropoutKey is null && SmallStep(m))
+        if (dropoutKey is null && SmallStep(m))
         {
-            lastLoss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows.AsSpan(), sizes[0], sizes[1], sizes[2], w[0], b[0], w[1], b[1], lr, ws);
+            var penalty = Penalty();
+            ReadOnlySpan<double> xs = x.AsSpan(), ys = y.AsSpan();
+            var rs = rows.AsSpan();
+            var (k, h, c) = (sizes[0], sizes[1], sizes[2]);
+            if (plainSgd) lastLoss = SmallMlp.SgdStep(xs, ys, rs, k, h, c, act[0], w[0], b[0], w[1], b[1], lr, ws);
+            else
+            {
+                var dataLoss = SmallMlp.Gradient(xs, ys, rs, k, h, c, act[0], w[0], b[0], w[1], b[1], gw[0], gb[0], gw[1], gb[1], ws);
+                for (var l = 0; l < n; l++) AddL2(l);
+                Clip();
+                Update(optimizer, checked(optimizerStep + 1));
+                lastLoss = dataLoss + penalty;
+            }
         }
         else
         {
@@ -156,23 +168,25 @@ internal sealed class Engine : IDisposable
             var penalty = Penalty();
             Forward(f, m, dropoutKey);
             var dataLoss = OutputDelta(f, m);
-            if (fusedSgd) BackwardSgd(f, m, lr);
-            else
-            {
-                Backward(f, m);
-                Clip();
-                Update(optimizer, checked(optimizerStep + 1));
-            }
+            Backward(f, m);
+            Clip();
+            Update(optimizer, checked(optimizerStep + 1));
             lastLoss = dataLoss + penalty;
         }
         optimizerStep = checked(optimizerStep + 1);
         step++;
     }
 
-    /// <summary>The small-network kernel's shapes (it also needs plain SGD without L2 or clipping: <see cref="fusedSgd"/>).</summary>
+    /// <summary>The small-network kernel's networks: one narrow hidden layer, a softmax cross-entropy output.</summary>
     private bool SmallStep(int m) =>
-        n == 2 && objective.Loss == Loss.CategoricalCrossEntropy && act[0] is Activation.Relu && act[1] is Activation.Softmax
-        && SmallMlp.Takes(ws.Policy, m, sizes[0], sizes[1], sizes[2]);
+        n == 2 && objective.Loss == Loss.CategoricalCrossEntropy && act[1] is Activation.Softmax
+        && SmallMlp.Takes(ws.Policy, m, sizes[0], sizes[1], sizes[2], act[0]);
+
+    /// <summary><c>∂J/∂W_l += λ·W_l</c> (multiply, then add, as Backprop's <c>Matrix.Add(g, Matrix.Scale(λ, W))</c>).</summary>
+    private void AddL2(int l)
+    {
+        if (objective.L2 != 0) Blas.Axpy(objective.L2, w[l], gw[l]);
+    }
 
     /// <summary>The L2 penalty of the weights before the update (<see cref="Losses.L2Penalty"/>'s sum).</summary>
     private double Penalty()
@@ -268,33 +282,10 @@ internal sealed class Engine : IDisposable
             var (k, o) = (sizes[l], sizes[l + 1]);
             var input = l == 0 ? f.X : f.InputOf(l - 1);
             Blas.GemmTransA(input, f.Delta[l], gw[l], k, m, o, ws);
-            if (objective.L2 != 0)
-            {
-                var scaled = f.Spare2(k * o);
-                Blas.Scale(objective.L2, w[l], scaled);
-                Blas.Add(gw[l].AsSpan(0, k * o), scaled.AsSpan(0, k * o), gw[l]);
-            }
+            AddL2(l);
             if (!summed) Blas.ColumnSums(f.Delta[l], m, o, gb[l]);
             if (l == 0) break;
             summed = DeltaBelow(f, m, l, gb[l - 1]);
-        }
-    }
-
-    /// <summary>Plain SGD fused into back-propagation: each layer's error below is computed before the layer's update.</summary>
-    private void BackwardSgd(Frame f, int m, double lr)
-    {
-        var summed = false;
-        for (var l = n - 1; l >= 0; l--)
-        {
-            var (k, o) = (sizes[l], sizes[l + 1]);
-            var sums = gb[l];
-            if (!summed) Blas.ColumnSums(f.Delta[l], m, o, sums);
-            // Layer l − 1's error and bias gradient, from W_l before it changes; into gb[l − 1], which is not yet in use.
-            var nextSummed = l > 0 && DeltaBelow(f, m, l, gb[l - 1]);
-            var input = l == 0 ? f.X : f.InputOf(l - 1);
-            Gemm.MultiplySgd(input, true, f.Delta[l], false, w[l], k, m, o, lr, ws);
-            OptimizerKernels.Sgd(lr, b[l], sums, b[l]);
-            summed = nextSummed;
         }
     }
 
@@ -446,15 +437,6 @@ internal sealed class Engine : IDisposable
 
         /// <summary>The rows' log-sum-exp of a softmax output.</summary>
         public double[] Lse { get; }
-
-        private double[] scaled = [];
-
-        /// <summary>Scratch for λ·W (the largest weight tensor so far).</summary>
-        public double[] Spare2(int length)
-        {
-            if (scaled.Length < length) scaled = new double[length];
-            return scaled;
-        }
 
         /// <summary>Whether layer l's output went through a dropout mask.</summary>
         public bool MaskUsed(int l) => Mask[l].Length > 0;

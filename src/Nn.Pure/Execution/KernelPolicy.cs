@@ -43,9 +43,6 @@ internal sealed record KernelPolicy
     /// <summary>Optimizer updates of tensors with at least this many values split between threads (2¹⁶).</summary>
     public int UpdateParallelLength { get; init; } = 1 << 16;
 
-    /// <summary>Whether a fold of plain SGD fuses the update into back-propagation.</summary>
-    public bool FusedSgd { get; init; } = true;
-
-    /// <summary>Whether the small-network kernel may step a k → h ReLU → c softmax network whole.</summary>
+    /// <summary>Whether the small-network kernel may step a network with one narrow hidden layer and a softmax output whole.</summary>
     public bool SmallMlp { get; init; } = true;
 }

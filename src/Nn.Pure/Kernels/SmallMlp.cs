@@ -6,22 +6,26 @@ using System.Runtime.Intrinsics.X86;
 namespace Nn.Kernels;
 
 /// <summary>
-/// One whole plain-SGD step of a small network with one hidden layer (k inputs → h ReLU → c softmax, categorical
-/// cross-entropy) in one call, with the batch on the SIMD lanes wherever a layer is narrow. Such a step is a few
-/// thousand multiply-adds: through the general products each narrow operand (2 inputs, 3 classes) fills a fraction of
-/// the lanes, and the softmax and loss must gather every row's few values into lanes and scatter them back. Here the
-/// narrow side is laid out transposed instead (batch on lanes): the output logits, softmax, loss and its gradient are
-/// straight vertical operations, one row per lane, and every weight gradient runs with the hidden units on the lanes.
+/// One whole training step of a narrow network with one hidden layer (k ≤ 4 inputs → h units →
+/// c ≤ 4 softmax outputs, categorical cross-entropy) in one call, with the batch on the SIMD lanes wherever a layer is
+/// narrow. Such a step is a few thousand multiply-adds: through the general products each narrow operand (2 inputs,
+/// 3 classes) fills a fraction of the lanes, and the softmax and loss must gather every row's few values into lanes and
+/// scatter them back. Here the narrow side is laid out transposed instead (batch on lanes): the output logits, softmax,
+/// loss and its gradient are straight vertical operations, one row per lane, and every weight gradient runs with the
+/// hidden units on the lanes. It either applies plain SGD as the gradients leave the registers (<see cref="SgdStep"/>)
+/// or writes the gradients for any other optimizer (<see cref="Gradient"/>), so it serves the whole class (piecewise-
+/// linear hidden activations, see <see cref="Hidden"/>) with every optimizer, L2 and clipping.
 /// </summary>
 /// <remarks>
 /// The same bits as the general step (<see cref="Training.Step"/>): every product element is the same fused
 /// multiply-add chain in the same order (from +0, ascending over the shared index; bias added after the chain), the
-/// softmax and cross-entropy do per lane exactly the per-row operations of <see cref="Elementwise.SoftmaxRows"/> and
-/// <see cref="Elementwise.CrossEntropyWithGradient"/> (the loss terms added in row order), the ReLU and its gate are the
-/// same comparisons, the biases' gradients are column sums in ascending row order, and the update is
+/// hidden activation and its derivative are the per-lane functions of <see cref="Elementwise.Activate"/> and
+/// <see cref="Elementwise.ActivateBackward"/>, the softmax and cross-entropy do per lane exactly the per-row operations of
+/// <see cref="Elementwise.SoftmaxRows"/> and <see cref="Elementwise.CrossEntropyWithGradient"/> (the loss terms added in
+/// row order), the biases' gradients are column sums in ascending row order, and the SGD update is
 /// <see cref="OptimizerKernels.Sgd"/>'s <c>θ − lr·g</c>. The hidden activations are computed twice (once per layout):
-/// the same chain each time, so the same values. AVX-512 only (<see cref="Takes"/>); single-threaded, since the step is
-/// far below <see cref="KernelPolicy.ParallelThreshold"/>.
+/// the same chain and function each time, so the same values. AVX-512 only (<see cref="Takes"/>); single-threaded,
+/// since the step is far below <see cref="KernelPolicy.ParallelThreshold"/>.
 /// </remarks>
 internal static class SmallMlp
 {
@@ -38,12 +42,21 @@ internal static class SmallMlp
     internal const int MaxBatch = 512;
 
     /// <summary>
-    /// Whether training steps under <paramref name="policy"/> take <see cref="SgdStep"/> for a batch of m rows through a
-    /// k → h → c network (not when the policy turns it off or narrows the vector path: tests compare it with the general step).
+    /// Whether training steps under <paramref name="policy"/> take this kernel for a batch of m rows through a k → h → c
+    /// network with the <paramref name="hidden"/> activation (not when the policy turns it off or narrows the vector
+    /// path: tests compare it with the general step).
     /// </summary>
-    internal static bool Takes(KernelPolicy policy, int m, int k, int h, int c) => policy.SmallMlp && Gemm.Wide(policy) && Fits(m, k, h, c);
+    internal static bool Takes(KernelPolicy policy, int m, int k, int h, int c, Activation hidden) =>
+        policy.SmallMlp && Gemm.Wide(policy) && Fits(m, k, h, c) && Hidden(hidden);
 
-    /// <summary>Whether <see cref="SgdStep"/> can run a batch of m rows through a k → h → c network on this machine.</summary>
+    /// <summary>
+    /// Whether the kernel takes this hidden activation: the piecewise-linear ones (ReLU, leaky ReLU, linear), which it
+    /// recomputes in its backward pass for almost nothing. For tanh and sigmoid that recomputation costs more than the
+    /// layout saves (A/B in docs/benchmarks.md: 0.6–0.78× of the general step), so those take the general step.
+    /// </summary>
+    internal static bool Hidden(Activation hidden) => hidden is Activation.Relu or Activation.LeakyRelu or Activation.Linear;
+
+    /// <summary>Whether the kernel can run a batch of m rows through a k → h → c network on this machine.</summary>
     internal static bool Fits(int m, int k, int h, int c) =>
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported
         && m is >= 1 and <= MaxBatch && k is >= 1 and <= MaxInputs && h is >= 8 and <= MaxHidden && h % 8 == 0
@@ -56,35 +69,106 @@ internal static class SmallMlp
     /// the data loss (the mean over the batch's rows).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A row index outside [0, n).</exception>
-    internal static double SgdStep(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c,
-        double[] w1, double[] b1, double[] w2, double[] b2, double lr, Workspace ws)
+    internal static double SgdStep(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c, Activation hidden,
+        double[] w1, double[] b1, double[] w2, double[] b2, double lr, Workspace ws) =>
+        Run(x, y, rows, k, h, c, hidden, w1, b1, w2, b2, new Sink(lr, null, null, null, null), ws);
+
+    /// <summary>
+    /// The data loss's gradient on the batch of the given rows, written into gw1 (k × h), gb1, gw2 (h × c) and gb2, with
+    /// the parameters unchanged; returns the data loss (the mean over the batch's rows).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A row index outside [0, n).</exception>
+    internal static double Gradient(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c, Activation hidden,
+        double[] w1, double[] b1, double[] w2, double[] b2, double[] gw1, double[] gb1, double[] gw2, double[] gb2, Workspace ws)
+    {
+        if (gw1.Length != k * h || gb1.Length != h || gw2.Length != h * c || gb2.Length != c)
+            throw new ArgumentException("The gradients' lengths do not match the shapes.");
+        return Run(x, y, rows, k, h, c, hidden, w1, b1, w2, b2, new Sink(0, gw1, gb1, gw2, gb2), ws);
+    }
+
+    /// <summary>Where the gradients go: with <see cref="W1"/> null, straight into the parameters as <c>θ − Rate·g</c>.</summary>
+    private readonly record struct Sink(double Rate, double[]? W1, double[]? B1, double[]? W2, double[]? B2)
+    {
+        public bool Sgd => W1 is null;
+    }
+
+    private static double Run(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c, Activation hidden,
+        double[] w1, double[] b1, double[] w2, double[] b2, Sink sink, Workspace ws)
     {
         var m = rows.Length;
-        if (!Fits(m, k, h, c)) throw new ArgumentException($"The fused step does not take a {k}→{h}→{c} network on {m} rows.");
+        if (!Fits(m, k, h, c) || !Hidden(hidden)) throw new ArgumentException($"The small-network step does not take a {k}→{h}→{c} network with {hidden} units on {m} rows.");
         var n = x.Length / k;
         if (x.Length != n * k || y.Length != n * c || w1.Length != k * h || b1.Length != h || w2.Length != h * c || b2.Length != c)
             throw new ArgumentException("The operands' lengths do not match the shapes.");
         foreach (var r in rows)
             if ((uint)r >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row index must be in [0, {n}).");
-        return (k, c) switch
+        var slope = hidden is Activation.LeakyRelu l ? l.Slope : 0.0;
+        return hidden switch
         {
-            (1, 1) => Step<One, One>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (1, 2) => Step<One, Two>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (1, 3) => Step<One, Three>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (1, _) => Step<One, Four>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (2, 1) => Step<Two, One>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (2, 2) => Step<Two, Two>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (2, 3) => Step<Two, Three>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (2, _) => Step<Two, Four>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (3, 1) => Step<Three, One>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (3, 2) => Step<Three, Two>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (3, 3) => Step<Three, Three>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (3, _) => Step<Three, Four>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (_, 1) => Step<Four, One>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (_, 2) => Step<Four, Two>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            (_, 3) => Step<Four, Three>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
-            _ => Step<Four, Four>(x, y, rows, h, w1, b1, w2, b2, lr, ws),
+            Activation.Relu => Shape<ReluUnits>(x, y, rows, k, h, c, slope, w1, b1, w2, b2, sink, ws),
+            Activation.LeakyRelu => Shape<LeakyUnits>(x, y, rows, k, h, c, slope, w1, b1, w2, b2, sink, ws),
+            _ => Shape<LinearUnits>(x, y, rows, k, h, c, slope, w1, b1, w2, b2, sink, ws),
         };
+    }
+
+    private static double Shape<TA>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c, double slope,
+        double[] w1, double[] b1, double[] w2, double[] b2, Sink sink, Workspace ws) where TA : struct, IUnits =>
+        (k, c) switch
+        {
+            (1, 1) => Step<One, One, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (1, 2) => Step<One, Two, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (1, 3) => Step<One, Three, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (1, _) => Step<One, Four, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (2, 1) => Step<Two, One, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (2, 2) => Step<Two, Two, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (2, 3) => Step<Two, Three, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (2, _) => Step<Two, Four, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (3, 1) => Step<Three, One, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (3, 2) => Step<Three, Two, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (3, 3) => Step<Three, Three, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (3, _) => Step<Three, Four, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (_, 1) => Step<Four, One, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (_, 2) => Step<Four, Two, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (_, 3) => Step<Four, Three, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            _ => Step<Four, Four, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+        };
+
+    /// <summary>
+    /// A hidden activation on eight lanes, as a type argument (each compiles into the step's loops): its value and its
+    /// backward rule <c>dz = f′(z)·t</c> from z, a = f(z) and the incoming t, with the operations of
+    /// <see cref="Elementwise.Activate"/> and <see cref="Elementwise.ActivateBackward"/>.
+    /// </summary>
+    private interface IUnits
+    {
+        static abstract Vector512<double> Value(Vector512<double> z, Vector512<double> slope);
+        static abstract Vector512<double> Backward(Vector512<double> z, Vector512<double> a, Vector512<double> t, Vector512<double> slope);
+    }
+
+    private struct ReluUnits : IUnits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Value(Vector512<double> z, Vector512<double> slope) => Elementwise.Relu8(z);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Backward(Vector512<double> z, Vector512<double> a, Vector512<double> t, Vector512<double> slope) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<double>.Zero), t, Vector512<double>.Zero);
+    }
+
+    private struct LeakyUnits : IUnits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Value(Vector512<double> z, Vector512<double> slope) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<double>.Zero), z, slope * z);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Backward(Vector512<double> z, Vector512<double> a, Vector512<double> t, Vector512<double> slope) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<double>.Zero), t, slope * t);
+    }
+
+    private struct LinearUnits : IUnits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Value(Vector512<double> z, Vector512<double> slope) => z;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Backward(Vector512<double> z, Vector512<double> a, Vector512<double> t, Vector512<double> slope) => t;
     }
 
     /// <summary>A count known to the JIT: each (inputs, classes) pair compiles with its loops over them unrolled.</summary>
@@ -95,29 +179,34 @@ internal static class SmallMlp
     private struct Four : ICount { public static int N => 4; }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Step<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int h,
-        double[] w1, double[] b1, double[] w2, double[] b2, double lr, Workspace ws) where TK : struct, ICount where TC : struct, ICount
+    private static double Step<TK, TC, TA>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int h, double slope,
+        double[] w1, double[] b1, double[] w2, double[] b2, Sink sink, Workspace ws)
+        where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
     {
         int k = TK.N, c = TC.N, m = rows.Length;
         var m8 = (m + 7) & ~7; // rows padded to whole vectors in the transposed (batch-on-lanes) arrays
         // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), the logits Z2ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ (c × h: δ1 reads
-        // the old weights, and the new ones go there before they are written back), and each row's max logit and loss term.
-        var scratch = ws.Rent((k + 2 * c + 2) * m8 + c * h);
+        // the old weights; with SGD the new ones go there before they are written back, else ∂J/∂W2ᵀ goes to a second c × h),
+        // and each row's max logit and loss term.
+        var scratch = ws.Rent((k + 2 * c + 2) * m8 + (sink.Sgd ? 1 : 2) * c * h);
         var at = 0;
         Span<double> Cut(int length) { var span = scratch.AsSpan(at, length); at += length; return span; }
         var xt = Cut(k * m8);
         var yt = Cut(c * m8);
         var zt = Cut(c * m8);
         var w2t = Cut(c * h);
+        var g2t = sink.Sgd ? w2t : Cut(c * h);
         var soft = Cut(2 * m8);
         Gather<TK, TC>(x, y, rows, m8, xt, yt);
         Columns<TC>(w2, w2t, h, toColumns: true);
 
-        Forward<TK, TC>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8);
+        var vslope = Vector512.Create(slope);
+        Forward<TK, TC, TA>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8, vslope);
         var loss = SoftmaxCrossEntropy<TC>(zt, yt, soft[..m8], soft.Slice(m8, m8), m, m8);
-        OutputBiasSgd<TC>(zt, m, m8, b2, lr);
-        for (var u = 0; u < h; u += 8) Backward<TK, TC>(xt, zt, w1, b1, w2t, lr, m, h, m8, u);
-        Columns<TC>(w2, w2t, h, toColumns: false);
+        OutputBias<TC>(zt, m, m8, sink.Sgd ? b2 : sink.B2!, sink.Sgd ? sink.Rate : double.NaN);
+        var (g1, gb1) = sink.Sgd ? (w1, b1) : (sink.W1!, sink.B1!);
+        for (var u = 0; u < h; u += 8) Backward<TK, TC, TA>(xt, zt, w1, b1, w2t, g1, gb1, g2t, sink.Sgd, sink.Rate, m, h, m8, u, vslope);
+        Columns<TC>(sink.Sgd ? w2 : sink.W2!, g2t, h, toColumns: false);
         return loss / m;
     }
 
@@ -156,10 +245,10 @@ internal static class SmallMlp
     }
 
     /// <summary>
-    /// <c>b2[j] ← b2[j] − lr·Σᵢ δ2ᵀ[j, i]</c>: the output bias's gradient is δ2's column sum in ascending row order; the
-    /// c sums run side by side, so their add chains overlap.
+    /// The output bias's gradient, δ2's column sum in ascending row order (the c sums run side by side, so their add
+    /// chains overlap): <c>b[j] ← b[j] − lr·Σᵢ δ2ᵀ[j, i]</c> for SGD, or with <paramref name="lr"/> NaN the sums written to b.
     /// </summary>
-    private static void OutputBiasSgd<TC>(ReadOnlySpan<double> dt, int m, int m8, double[] b2, double lr) where TC : struct, ICount
+    private static void OutputBias<TC>(ReadOnlySpan<double> dt, int m, int m8, double[] b2, double lr) where TC : struct, ICount
     {
         _ = dt[(TC.N - 1) * m8 + m - 1]; _ = b2[TC.N - 1];
         ref var d = ref MemoryMarshal.GetReference(dt);
@@ -172,6 +261,14 @@ internal static class SmallMlp
             if (TC.N > 2) s2 += Unsafe.Add(ref d, 2 * um8 + i);
             if (TC.N > 3) s3 += Unsafe.Add(ref d, 3 * um8 + i);
         }
+        if (double.IsNaN(lr))
+        {
+            b2[0] = s0;
+            if (TC.N > 1) b2[1] = s1;
+            if (TC.N > 2) b2[2] = s2;
+            if (TC.N > 3) b2[3] = s3;
+            return;
+        }
         b2[0] -= lr * s0;
         if (TC.N > 1) b2[1] -= lr * s1;
         if (TC.N > 2) b2[2] -= lr * s2;
@@ -179,13 +276,14 @@ internal static class SmallMlp
     }
 
     /// <summary>
-    /// The forward pass with the rows on the lanes, eight rows at a time: each hidden unit's <c>ReLU(chain over q of
+    /// The forward pass with the rows on the lanes, eight rows at a time: each hidden unit's <c>f(chain over q of
     /// fma(Xᵀ[q, lanes], W1[q, p]) + b1[p])</c> goes straight from its register into the logits' chains
     /// <c>Zᵀ[j, lanes] = chain over p of fma(Hᵀ[p, lanes], W2[p, j]) + b2[j]</c>, so H is never stored. Writes Zᵀ (c × m8)
     /// and each row's max over its logits (by <c>z &gt; max</c> from −∞ in ascending j, as <see cref="Elementwise.SoftmaxRows"/>).
     /// </summary>
-    private static void Forward<TK, TC>(ReadOnlySpan<double> xt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2,
-        ReadOnlySpan<double> b2, Span<double> zt, Span<double> max, int h, int m8) where TK : struct, ICount where TC : struct, ICount
+    private static void Forward<TK, TC, TA>(ReadOnlySpan<double> xt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2,
+        ReadOnlySpan<double> b2, Span<double> zt, Span<double> max, int h, int m8, Vector512<double> slope)
+        where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
     {
         int k = TK.N, c = TC.N;
         _ = xt[k * m8 - 1]; _ = w1[k * h - 1]; _ = b1[h - 1]; _ = w2[h * c - 1]; _ = b2[c - 1]; _ = zt[c * m8 - 1]; _ = max[m8 - 1];
@@ -208,7 +306,7 @@ internal static class SmallMlp
                 if (TK.N > 1) a = Avx512F.FusedMultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref w1p, h)), a);
                 if (TK.N > 2) a = Avx512F.FusedMultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref w1p, 2 * h)), a);
                 if (TK.N > 3) a = Avx512F.FusedMultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref w1p, 3 * h)), a);
-                a = Elementwise.Relu8(a + Vector512.Create(b1p));
+                a = TA.Value(a + Vector512.Create(b1p), slope);
                 s0 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(w2p), s0);
                 if (TC.N > 1) s1 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 1)), s1);
                 if (TC.N > 2) s2 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 2)), s2);
@@ -244,15 +342,16 @@ internal static class SmallMlp
     }
 
     /// <summary>
-    /// Back-propagation and the SGD update for hidden units u … u+7, row by row with the units on the lanes: H's row again
-    /// (the same chain as <see cref="Forward"/>), δ1 = (δ2·W2ᵀ) gated by H &gt; 0, and the gradients ∂J/∂W1 = Xᵀ·δ1,
-    /// ∂J/∂b1 = Σ δ1 and ∂J/∂W2ᵀ = δ2ᵀ·H accumulated in registers over ascending rows; then <c>θ − lr·g</c> over these
-    /// units' weights and biases (the new W2ᵀ over the old in <paramref name="w2t"/>, which no other block reads). Neither
-    /// H, δ1 nor a gradient is stored.
+    /// Back-propagation for hidden units u … u+7, row by row with the units on the lanes: H's row again (the same chain as
+    /// <see cref="Forward"/>), δ1 = f′(Z1)·(δ2·W2ᵀ), and the gradients ∂J/∂W1 = Xᵀ·δ1, ∂J/∂b1 = Σ δ1 and ∂J/∂W2ᵀ = δ2ᵀ·H
+    /// accumulated in registers over ascending rows; then, with <paramref name="sgd"/>, <c>θ − lr·g</c> over these units'
+    /// weights and biases (g1, gb1 and g2t are then w1, b1 and w2t: the new W2ᵀ over the old, which no other block reads),
+    /// else the gradients written to g1, gb1 and g2t. Neither H nor δ1 is stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward<TK, TC>(ReadOnlySpan<double> xt, ReadOnlySpan<double> dt, Span<double> w1, Span<double> b1,
-        Span<double> w2t, double lr, int m, int h, int m8, int u) where TK : struct, ICount where TC : struct, ICount
+    private static void Backward<TK, TC, TA>(ReadOnlySpan<double> xt, ReadOnlySpan<double> dt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1,
+        ReadOnlySpan<double> w2t, Span<double> g1, Span<double> gb1, Span<double> g2t, bool sgd, double lr, int m, int h, int m8, int u,
+        Vector512<double> slope) where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
     {
         int k = TK.N, c = TC.N;
         _ = xt[(k - 1) * m8 + m - 1];
@@ -286,12 +385,13 @@ internal static class SmallMlp
             if (TK.N > 1) s = Avx512F.FusedMultiplyAdd(x1, wa1, s);
             if (TK.N > 2) s = Avx512F.FusedMultiplyAdd(x2, wa2, s);
             if (TK.N > 3) s = Avx512F.FusedMultiplyAdd(x3, wa3, s);
-            var a = Elementwise.Relu8(s + bias);
+            var z = s + bias;
+            var a = TA.Value(z, slope);
             var t = Avx512F.FusedMultiplyAdd(e0, wb0, Vector512<double>.Zero);
             if (TC.N > 1) t = Avx512F.FusedMultiplyAdd(e1, wb1, t);
             if (TC.N > 2) t = Avx512F.FusedMultiplyAdd(e2, wb2, t);
             if (TC.N > 3) t = Avx512F.FusedMultiplyAdd(e3, wb3, t);
-            var d = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<double>.Zero), t, Vector512<double>.Zero);
+            var d = TA.Backward(z, a, t, slope);
             gb += d;
             g10 = Avx512F.FusedMultiplyAdd(x0, d, g10);
             if (TK.N > 1) g11 = Avx512F.FusedMultiplyAdd(x1, d, g11);
@@ -304,17 +404,30 @@ internal static class SmallMlp
             xr = ref Unsafe.Add(ref xr, 1);
             d0 = ref Unsafe.Add(ref d0, 1);
         }
+        if (!sgd)
+        {
+            gb.CopyTo(gb1.Slice(u, 8));
+            g10.CopyTo(g1.Slice(u, 8));
+            if (TK.N > 1) g11.CopyTo(g1.Slice(h + u, 8));
+            if (TK.N > 2) g12.CopyTo(g1.Slice(2 * h + u, 8));
+            if (TK.N > 3) g13.CopyTo(g1.Slice(3 * h + u, 8));
+            g20.CopyTo(g2t.Slice(u, 8));
+            if (TC.N > 1) g21.CopyTo(g2t.Slice(h + u, 8));
+            if (TC.N > 2) g22.CopyTo(g2t.Slice(2 * h + u, 8));
+            if (TC.N > 3) g23.CopyTo(g2t.Slice(3 * h + u, 8));
+            return;
+        }
         // θ − lr·g, multiply then subtract (no FMA), as OptimizerKernels.Sgd.
         var vlr = Vector512.Create(lr);
-        (bias - vlr * gb).CopyTo(b1.Slice(u, 8));
-        (wa0 - vlr * g10).CopyTo(w1.Slice(u, 8));
-        if (TK.N > 1) (wa1 - vlr * g11).CopyTo(w1.Slice(h + u, 8));
-        if (TK.N > 2) (wa2 - vlr * g12).CopyTo(w1.Slice(2 * h + u, 8));
-        if (TK.N > 3) (wa3 - vlr * g13).CopyTo(w1.Slice(3 * h + u, 8));
-        (wb0 - vlr * g20).CopyTo(w2t.Slice(u, 8));
-        if (TC.N > 1) (wb1 - vlr * g21).CopyTo(w2t.Slice(h + u, 8));
-        if (TC.N > 2) (wb2 - vlr * g22).CopyTo(w2t.Slice(2 * h + u, 8));
-        if (TC.N > 3) (wb3 - vlr * g23).CopyTo(w2t.Slice(3 * h + u, 8));
+        (bias - vlr * gb).CopyTo(gb1.Slice(u, 8));
+        (wa0 - vlr * g10).CopyTo(g1.Slice(u, 8));
+        if (TK.N > 1) (wa1 - vlr * g11).CopyTo(g1.Slice(h + u, 8));
+        if (TK.N > 2) (wa2 - vlr * g12).CopyTo(g1.Slice(2 * h + u, 8));
+        if (TK.N > 3) (wa3 - vlr * g13).CopyTo(g1.Slice(3 * h + u, 8));
+        (wb0 - vlr * g20).CopyTo(g2t.Slice(u, 8));
+        if (TC.N > 1) (wb1 - vlr * g21).CopyTo(g2t.Slice(h + u, 8));
+        if (TC.N > 2) (wb2 - vlr * g22).CopyTo(g2t.Slice(2 * h + u, 8));
+        if (TC.N > 3) (wb3 - vlr * g23).CopyTo(g2t.Slice(3 * h + u, 8));
     }
 
     /// <summary>

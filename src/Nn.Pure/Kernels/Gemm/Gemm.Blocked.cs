@@ -15,7 +15,7 @@ internal static partial class Gemm
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 warm-up inside a benchmark or a first epoch
     private static void Block(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
-        double[]? bias, int i0, int i1, int j0, int j1, SharedPack? shared, double? sgd, PackBuffers.Slot slot, KernelPolicy policy)
+        double[]? bias, int i0, int i1, int j0, int j1, SharedPack? shared, PackBuffers.Slot slot, KernelPolicy policy)
     {
         if (i0 >= i1 || j0 >= j1) return;
         var packedA = shared is { PacksB: false } ? shared.Buffer : null;
@@ -35,9 +35,6 @@ internal static partial class Gemm
         // One column tile (n ≤ 16, e.g. an output layer): each value of A feeds one tile only, so packing it buys
         // nothing; the 512-bit kernel reads whole 8-row tiles of A in place, A[i, p] = a[i·si + p·sp].
         var unpackedA = policy.UnpackedA && path == Path.Vector512 && packedA is null && j1 - j0 <= nr;
-        // A fused SGD product (one k-block, so every tile is first): the 512-bit kernel stores w − lr·g itself.
-        var fusedSgd = sgd is not null && path == Path.Vector512;
-        var rate = sgd ?? 0.0;
         var (si, sp) = transA ? (1, m) : (k, 1);
 
         for (var jc = j0; jc < j1; jc += bl.Nc)
@@ -73,35 +70,24 @@ internal static partial class Gemm
                                 PackA(a, transA, m, k, pc, kc, row, rows, mr, pa);
                                 aPanel = ref pa[0];
                             }
-                            if (sgd is { } lr && !fusedSgd)
-                            {
-                                // The 256-bit and scalar paths: the gradient tile into the buffer, then w −= lr·g row by row.
-                                Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, true, false, ref Unsafe.NullRef<double>());
-                                for (var r = 0; r < rows; r++)
-                                {
-                                    var wRow = c.AsSpan((row + r) * n + col, cols);
-                                    OptimizerKernels.Sgd(lr, wRow, edge.Slice(r * nr, cols), wRow);
-                                }
-                            }
-                            else if (rows == mr && cols == nr)
+                            if (rows == mr && cols == nr)
                             {
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();
-                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile, fusedSgd, rate);
-                                else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile, fusedSgd, rate);
+                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
                             }
                             else
                             {
-                                // A tail tile: run the same kernel on a padded copy (of C, or of the weights it updates), then
-                                // keep the valid part.
+                                // A tail tile: run the same kernel on a padded copy of C, then keep the valid part.
                                 edge.Clear();
                                 edgeBias.Clear();
-                                for (var r = 0; r < rows && (!first || fusedSgd); r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
+                                for (var r = 0; r < rows && !first; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
                                 if (hasBias) bias.AsSpan(col, cols).CopyTo(edgeBias);
                                 if (inPlace)
-                                    Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias), fusedSgd, rate);
+                                    Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 else
-                                    Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias), fusedSgd, rate);
+                                    Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
                             }
                         }
@@ -248,14 +234,12 @@ internal static partial class Gemm
         }
     }
 
-    /// <remarks><paramref name="sgd"/> (a fused SGD store) is for the 512-bit kernel only.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(Path path, int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias,
-        bool sgd = false, double lr = 0)
+    private static void Kernel(Path path, int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         switch (path)
         {
-            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, ref c, ldc, first, hasBias, ref bias, sgd, lr); break; // a packed panel: A[r, p] = a[r + p·MR512]
+            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, ref c, ldc, first, hasBias, ref bias); break; // a packed panel: A[r, p] = a[r + p·MR512]
             case Path.Vector256: KernelFma(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
             default: KernelScalar(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
         }
@@ -267,13 +251,8 @@ internal static partial class Gemm
     /// Row r of the A tile at step p is <c>a[r·si + p·sp]</c>: a packed panel (si = 1, sp = MR512) or A where it lies
     /// (one strided form for both measured the same as a panel-only copy, within 1–2%).
     /// </summary>
-    /// <remarks>
-    /// With <paramref name="sgd"/> (and <paramref name="first"/>, no bias) C holds weights and the tile stores
-    /// <c>w − lr·g</c>, <see cref="OptimizerKernels.Sgd"/>'s rule (multiply, then subtract), for <see cref="MultiplySgd"/>.
-    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias,
-        bool sgd = false, double lr = 0)
+    private static void Kernel512(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         var ld = (nuint)ldc;
         nint s1 = si, s2 = 2 * (nint)si, s3 = 3 * (nint)si, step = sp;
@@ -324,18 +303,6 @@ internal static partial class Gemm
             var v1 = Vector512.LoadUnsafe(ref bias, 8);
             c00 += v0; c01 += v1; c10 += v0; c11 += v1; c20 += v0; c21 += v1; c30 += v0; c31 += v1;
             c40 += v0; c41 += v1; c50 += v0; c51 += v1; c60 += v0; c61 += v1; c70 += v0; c71 += v1;
-        }
-        if (sgd)
-        {
-            var v = Vector512.Create(lr);
-            c00 = Vector512.LoadUnsafe(ref c, 0) - v * c00; c01 = Vector512.LoadUnsafe(ref c, 8) - v * c01;
-            c10 = Vector512.LoadUnsafe(ref c, ld) - v * c10; c11 = Vector512.LoadUnsafe(ref c, ld + 8) - v * c11;
-            c20 = Vector512.LoadUnsafe(ref c, 2 * ld) - v * c20; c21 = Vector512.LoadUnsafe(ref c, 2 * ld + 8) - v * c21;
-            c30 = Vector512.LoadUnsafe(ref c, 3 * ld) - v * c30; c31 = Vector512.LoadUnsafe(ref c, 3 * ld + 8) - v * c31;
-            c40 = Vector512.LoadUnsafe(ref c, 4 * ld) - v * c40; c41 = Vector512.LoadUnsafe(ref c, 4 * ld + 8) - v * c41;
-            c50 = Vector512.LoadUnsafe(ref c, 5 * ld) - v * c50; c51 = Vector512.LoadUnsafe(ref c, 5 * ld + 8) - v * c51;
-            c60 = Vector512.LoadUnsafe(ref c, 6 * ld) - v * c60; c61 = Vector512.LoadUnsafe(ref c, 6 * ld + 8) - v * c61;
-            c70 = Vector512.LoadUnsafe(ref c, 7 * ld) - v * c70; c71 = Vector512.LoadUnsafe(ref c, 7 * ld + 8) - v * c71;
         }
         c00.StoreUnsafe(ref c, 0); c01.StoreUnsafe(ref c, 8);
         c10.StoreUnsafe(ref c, ld); c11.StoreUnsafe(ref c, ld + 8);

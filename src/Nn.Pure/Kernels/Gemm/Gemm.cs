@@ -96,8 +96,7 @@ internal static partial class Gemm
     /// <summary>
     /// The product with its epilogue, and with <paramref name="columnSums"/> also <c>columnSums[j] = Σ_i c[i, j]</c> (i
     /// ascending from +0, as <see cref="Blas.ColumnSums"/>) of the stored results: a layer's bias gradient next to its
-    /// error. Where the rows are produced in order in registers (<see cref="RowsResidentB"/>) the sums are taken there,
-    /// saving a pass over C; elsewhere by <see cref="Blas.ColumnSums"/> afterwards. The same bits either way.
+    /// error, taken by <see cref="Blas.ColumnSums"/> after the product.
     /// <paramref name="ws"/> gives the options (threads, policy) and the packing scratch; without one, one thread, the
     /// default policy and fresh scratch.
     /// </summary>
@@ -177,35 +176,9 @@ internal static partial class Gemm
         }
     }
 
-    /// <summary>
-    /// The SGD update fused into a product: <c>w[i, j] = w[i, j] − lr·g[i, j]</c> with g = op(A)·op(B) (m × n) computed
-    /// as by <see cref="Multiply(double[], bool, double[], bool, double[], int, int, int, double[], Workspace)"/>, and the update by
-    /// <see cref="OptimizerKernels.Sgd"/>: the same bits as the product into an array and then that update. When the
-    /// product fits one k-block of the packed path, the 512-bit kernel stores each tile's w − lr·g from its registers
-    /// (the 256-bit and scalar kernels through a small tile buffer), so g never reaches memory (a weight gradient is as
-    /// large as its weights); otherwise g goes through an array of <paramref name="ws"/> (a new one when null).
-    /// </summary>
-    internal static void MultiplySgd(double[] a, bool transA, double[] b, bool transB, double[] w, int m, int k, int n, double lr, Workspace? ws)
-    {
-        if (w.Length < m * n) throw new ArgumentException("The weights are shorter than the product's shape.", nameof(w));
-        var policy = Workspace.PolicyOf(ws);
-        var path = Choose(policy);
-        var bl = BlockingOf(path, policy);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || k > bl.Kc || (long)m * n * k <= policy.DirectThreshold)
-        {
-            var g = Workspace.Alloc(ws, m * n);
-            Multiply(a, transA, b, transB, g, m, k, n, null, ws);
-            OptimizerKernels.Sgd(lr, w.AsSpan(0, m * n), g.AsSpan(0, m * n), w.AsSpan(0, m * n));
-            return;
-        }
-        Packed(path, a, transA, b, transB, w, m, k, n, null, ws, lr);
-    }
-
     /// <summary>The packed, blocked product (k ≥ 1), on up to <see cref="ComputeOptions.MaxThreads"/> threads.</summary>
-    /// <remarks>With <paramref name="sgd"/> (one k-block only), c holds weights that each finished tile updates (<see cref="MultiplySgd"/>).</remarks>
     private static void Packed(Path path, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
-        Workspace? ws, double? sgd = null)
+        Workspace? ws)
     {
         var policy = Workspace.PolicyOf(ws);
         var packs = ws?.Packs ?? new PackBuffers();
@@ -226,7 +199,7 @@ internal static partial class Gemm
         if (threads <= 1)
         {
             var slot = packs.Take();
-            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, sgd, slot, policy);
+            Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, 0, n, null, slot, policy);
             packs.Return(slot);
             return;
         }
@@ -247,8 +220,8 @@ internal static partial class Gemm
             var t1 = Math.Min(tiles, (t + 1) * per);
             shared?.PackAll(bl, a, transA, b, transB, m, k, n);
             var slot = packs.Take();
-            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, shared, sgd, slot, policy);
-            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared, sgd, slot, policy);
+            if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, shared, slot, policy);
+            else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared, slot, policy);
             packs.Return(slot);
         });
         if (shared is not null) packs.ReturnShared(shared);
