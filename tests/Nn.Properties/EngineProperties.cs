@@ -95,9 +95,9 @@ public class EngineProperties
         maxTest: 300);
 
     [Fact]
-    public void The_small_network_step_and_the_fused_sgd_step_give_the_reference_bits() =>
-        // The shapes the whole-step kernel takes (k ≤ 4 → 8·j ReLU → c ≤ 4 softmax, plain SGD) and a deeper ReLU network
-        // for the SGD fused into back-propagation, on batches of the kernel's sizes.
+    public void Narrow_networks_give_the_reference_bits_with_every_optimizer() =>
+        // The shapes the whole-step kernel takes (k ≤ 4 → 8·j units → c ≤ 4 softmax, piecewise-linear units) with every
+        // optimizer, and a deeper network of the same widths (the general step), on batches of the kernel's sizes.
         PropertyConfig.Check(
             from k in Gen.Choose(1, 4)
             from h in Gen.Elements(8, 16, 32)
@@ -105,15 +105,17 @@ public class EngineProperties
             from deep in Gen.Elements(false, true)
             from batch in Gen.Elements(8, 16, 32, 7)
             from seed in Gens.Seed
-            select (k, h, classes, deep, batch, seed),
+            from units in Gen.Elements(Activations.Relu, Activations.LeakyRelu(0.05), Activations.Linear)
+            from optimizer in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+            select (k, h, classes, deep, batch, seed, units, optimizer),
             t =>
             {
                 var key = Key.FromSeed(t.seed);
                 int[] sizes = t.deep ? [t.k, t.h, t.h, t.classes] : [t.k, t.h, t.classes];
-                var network = Init.Mlp(Prng.Fold(key, 0), sizes, Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+                var network = Init.Mlp(Prng.Fold(key, 0), sizes, t.units, Activations.Softmax, InitScheme.HeNormal);
                 var x = Gens.Uniform(Prng.Fold(key, 1).State, 50, t.k, -2, 2);
                 var y = Gens.Targets(Loss.CategoricalCrossEntropy, Prng.Fold(key, 2).State, 50, t.classes);
-                var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(0.1));
+                var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Parse(t.optimizer, t.optimizer == "sgd" ? 0.1 : 0.01));
                 var start = Training.Init(config, network, Prng.Fold(key, 3));
                 var batches = Batches.ForEpoch(Training.ShuffleKey(start), 0, 50, BatchPolicy.MiniBatch(t.batch));
                 var reference = start;

@@ -87,7 +87,91 @@ internal static partial class Gemm
         var i0 = 0;
         if (m - i0 >= 4) i0 = Rows4<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux, wide);
         if (m - i0 >= 2) i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux, wide);
+        if (m - i0 == 1 && wide && n >= StreamMinColumns)
+        {
+            RowStream<TStore>(ref Unsafe.Add(ref a0, (nint)i0 * si), sp, ref b0, k, n, ldb, i0, c, bias, aux, 0, n);
+            return;
+        }
         if (m - i0 >= 1) Rows1<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
+    }
+
+    /// <summary>The narrowest row <see cref="RowStream"/> takes (below it, <see cref="Rows1"/>'s registers hold the whole row).</summary>
+    private const int StreamMinColumns = 32;
+
+    /// <summary>
+    /// Row i of C alone (a prediction for one example: a vector–matrix product), as a stream through B's rows in order:
+    /// the row of C itself holds the running sums, and each pass adds four rows of B, p ascending, to every column
+    /// (<c>s = fma(A[i, p], B[p, j], s)</c>, so each element's chain is the one of the class remarks, from +0); then the
+    /// bias and the epilogue. Reading whole rows of B in order keeps the hardware prefetchers ahead, where column strips
+    /// step 8·n bytes (a new page for n = 512) at every p.
+    /// </summary>
+    /// <remarks>
+    /// Only columns [j0, j1) (j0 a multiple of 8). One thread: splitting the columns of 784→512 between two threads
+    /// measured slower (0.095–0.131 against 0.087 ms a call for 784→512→512→10), the rows being read from L3 either way.
+    /// </remarks>
+    private static void RowStream<TStore>(ref double ar, int sp, ref double b0, int k, int n, int ldb, int i, double[] c, double[]? bias, double[]? aux,
+        int j0, int j1) where TStore : struct
+    {
+        // The caller checked c against (i + 1)·n, B against (k − 1)·ldb + n and A against the row's k values.
+        ref var cr = ref MemoryMarshal.GetArrayDataReference(c);
+        cr = ref Unsafe.Add(ref cr, (nint)i * n + j0);
+        b0 = ref Unsafe.Add(ref b0, j0);
+        var width = j1 - j0;
+        var un = (nuint)width;
+        var n8 = width & ~7;
+        MemoryMarshal.CreateSpan(ref cr, width).Clear();
+        var p = 0;
+        for (; p + 4 <= k; p += 4)
+        {
+            ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+            double a0 = ap, a1 = Unsafe.Add(ref ap, sp), a2 = Unsafe.Add(ref ap, 2 * sp), a3 = Unsafe.Add(ref ap, 3 * sp);
+            var (x0, x1, x2, x3) = (Vector512.Create(a0), Vector512.Create(a1), Vector512.Create(a2), Vector512.Create(a3));
+            ref var r0 = ref Unsafe.Add(ref b0, (nint)p * ldb);
+            ref var r1 = ref Unsafe.Add(ref r0, ldb);
+            ref var r2 = ref Unsafe.Add(ref r1, ldb);
+            ref var r3 = ref Unsafe.Add(ref r2, ldb);
+            nuint j = 0;
+            for (; j < (nuint)n8; j += 8)
+            {
+                var v = Vector512.LoadUnsafe(ref cr, j);
+                v = Avx512F.FusedMultiplyAdd(x0, Vector512.LoadUnsafe(ref r0, j), v);
+                v = Avx512F.FusedMultiplyAdd(x1, Vector512.LoadUnsafe(ref r1, j), v);
+                v = Avx512F.FusedMultiplyAdd(x2, Vector512.LoadUnsafe(ref r2, j), v);
+                v = Avx512F.FusedMultiplyAdd(x3, Vector512.LoadUnsafe(ref r3, j), v);
+                v.StoreUnsafe(ref cr, j);
+            }
+            for (; j < un; j++)
+            {
+                var s = Unsafe.Add(ref cr, j);
+                s = Math.FusedMultiplyAdd(a0, Unsafe.Add(ref r0, j), s);
+                s = Math.FusedMultiplyAdd(a1, Unsafe.Add(ref r1, j), s);
+                s = Math.FusedMultiplyAdd(a2, Unsafe.Add(ref r2, j), s);
+                Unsafe.Add(ref cr, j) = Math.FusedMultiplyAdd(a3, Unsafe.Add(ref r3, j), s);
+            }
+        }
+        for (; p < k; p++)
+        {
+            var a0 = Unsafe.Add(ref ar, (nint)p * sp);
+            var x0 = Vector512.Create(a0);
+            ref var r0 = ref Unsafe.Add(ref b0, (nint)p * ldb);
+            nuint j = 0;
+            for (; j < (nuint)n8; j += 8)
+                Avx512F.FusedMultiplyAdd(x0, Vector512.LoadUnsafe(ref r0, j), Vector512.LoadUnsafe(ref cr, j)).StoreUnsafe(ref cr, j);
+            for (; j < un; j++) Unsafe.Add(ref cr, j) = Math.FusedMultiplyAdd(a0, Unsafe.Add(ref r0, j), Unsafe.Add(ref cr, j));
+        }
+        var at = (nuint)i * (nuint)n + (nuint)j0;
+        nuint q = 0;
+        for (; q < (nuint)n8; q += 8)
+        {
+            var v = Vector512.LoadUnsafe(ref cr, q);
+            if (bias is not null) v += Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(bias), (nuint)j0 + q);
+            Put512<TStore>(c, aux, at + q, v);
+        }
+        for (; q < un; q++)
+        {
+            var s = Unsafe.Add(ref cr, q);
+            StoreOne<TStore>(c, (int)(at + q), bias is null ? s : s + bias[j0 + (int)q], aux);
+        }
     }
 
     /// <summary>
