@@ -30,6 +30,10 @@ internal static class Flags
             int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out v)),
     };
 
+    /// <summary><paramref name="value"/> when it is at least 1, else an error naming the flag (exit 2, before any work).</summary>
+    internal static int AtLeastOne(int value, string name) =>
+        value >= 1 ? value : throw new ArgumentException($"{name}: expected at least 1, got {value}.");
+
     /// <summary>A flag holding a whole number that fits in 64 bits (seeds).</summary>
     internal static Option<long> Long(string name, string description, long defaultValue) => new(name)
     {

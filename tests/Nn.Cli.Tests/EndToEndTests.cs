@@ -72,6 +72,44 @@ public class EndToEndTests
     }
 
     [Fact]
+    public void Predict_and_eval_give_identical_outputs_for_any_thread_count_and_refuse_zero_threads()
+    {
+        using var dir = new TempDir();
+        var train = dir.Moons("train.csv", 300, 1, textLabels: true);
+        var test = dir.Moons("test.csv", 2500, 2, textLabels: true); // several 512-row chunks, so threads take part
+        var model = dir.File("m.safetensors");
+        var t = NnCli.Run("train", "--data", train, "--layers", "32,32", "--epochs", "5", "--seed", "4", "--out", model);
+        Assert.True(t.Code == 0, t.Err);
+        string Predict(string threads)
+        {
+            var output = dir.File($"pred{threads}.csv");
+            var r = NnCli.Run("predict", "--model", model, "--data", test, "--out", output, "--proba", "--threads", threads);
+            Assert.True(r.Code == 0, r.Err);
+            return File.ReadAllText(output);
+        }
+        var one = Predict("1");
+        Assert.Equal(2501, one.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(one, Predict("3"));
+        var e1 = NnCli.Run("eval", "--model", model, "--data", test, "--json", "--threads", "1");
+        var e3 = NnCli.Run("eval", "--model", model, "--data", test, "--json", "--threads", "3");
+        Assert.True(e1.Code == 0 && e3.Code == 0, e1.Err + e3.Err);
+        Assert.Equal(e1.Out, e3.Out);
+
+        var refused = dir.File("refused.csv");
+        foreach (var r in new[]
+                 {
+                     NnCli.Run("predict", "--model", model, "--data", test, "--out", refused, "--threads", "0"),
+                     NnCli.Run("eval", "--model", model, "--data", test, "--threads", "0"),
+                 })
+        {
+            Assert.Equal(2, r.Code);
+            Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("--threads", r.Err);
+        }
+        Assert.False(File.Exists(refused));
+    }
+
+    [Fact]
     public void Training_twice_and_with_other_thread_counts_writes_identical_model_bytes()
     {
         using var dir = new TempDir();

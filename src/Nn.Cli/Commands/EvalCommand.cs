@@ -12,18 +12,20 @@ internal static class EvalCommand
     internal static readonly Option<string?> Target = new("--target") { Description = "The target column (default: the model's)." };
     internal static readonly Option<string?> Report = new("--report") { Description = "Write a self-contained HTML report (metrics, confusion matrix, calibration, decision regions or predicted vs actual)." };
     internal static readonly Option<bool> Json = new("--json") { Description = "Print the metrics as one JSON object (a NaN or infinite metric is written as null)." };
+    internal static readonly Option<int> Threads = Flags.Whole("--threads", "Kernel threads (results are identical for any count).", 1);
 
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
-        var command = new Command("eval", "Evaluate a model on labelled data.") { ModelPath, Data, LabelsFile, Target, Report, Json };
+        var command = new Command("eval", "Evaluate a model on labelled data.") { ModelPath, Data, LabelsFile, Target, Report, Json, Threads };
         command.SetAction(p =>
         {
+            var threads = Flags.AtLeastOne(p.GetValue(Threads), "--threads");
             OutputChecks.Eval(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
             CliApp.StopIfCancelled(cancellationToken);
             var data = DataSource.ForModel(p.GetValue(Data)!, p.GetValue(LabelsFile), model.Info.FeatureNames, p.GetValue(Target) ?? model.Info.TargetName, requireTarget: true);
             CliApp.StopIfCancelled(cancellationToken);
-            var report = EvalJob.Evaluate(model, data);
+            var report = EvalJob.Evaluate(model, data, ComputeOptions.WithThreads(threads));
             CliApp.StopIfCancelled(cancellationToken);
             if (report.NonFiniteRow is { } row)
                 throw new NonFiniteOutputException($"{p.GetValue(ModelPath)}: the model's output for data row {row + 1} of {data.Source} is not finite (NaN or infinite); no metrics were written.");

@@ -112,10 +112,10 @@ public static class EvalJob
     /// meaningless), and callers decide.
     /// </summary>
     /// <exception cref="DataFileException">When a label was never seen in training, or a regression target is not a number.</exception>
-    public static EvalReport Evaluate(Model model, LoadedData data)
+    public static EvalReport Evaluate(Model model, LoadedData data, ComputeOptions? compute = null)
     {
         if (!data.HasTarget) throw new DataFileException(data.Source, 0, 0, $"expected a target column '{model.Info.TargetName}'.");
-        var prediction = Predictor.Predict(model, data.Features);
+        var prediction = Predictor.Predict(model, data.Features, compute);
         if (model.Info.Task == TaskKind.Regression)
         {
             var t = data.EncodeTarget(TaskKind.Regression);

@@ -7,7 +7,8 @@ namespace Nn.Shell;
 /// <param name="Probabilities">Add one column <c>p_&lt;label&gt;</c> per class (classification).</param>
 /// <param name="AllowNonFinite">Write NaN or infinite outputs (as <c>NaN</c>, <c>Infinity</c>, <c>-Infinity</c>) instead of refusing them.</param>
 /// <param name="ChunkRows">Rows read, predicted and written at a time (≥ 1); it changes memory only, never the output.</param>
-public sealed record PredictOptions(bool Probabilities = false, bool AllowNonFinite = false, int ChunkRows = ModelRows.DefaultChunkRows);
+/// <param name="Threads">Kernel threads (≥ 1); it changes speed only, never the output.</param>
+public sealed record PredictOptions(bool Probabilities = false, bool AllowNonFinite = false, int ChunkRows = ModelRows.DefaultChunkRows, int Threads = 1);
 
 /// <summary>What <see cref="PredictJob.Run(Model, string, string, PredictOptions, IProgress{int}, CancellationToken)"/> did.</summary>
 /// <param name="Rows">The number of rows predicted and written.</param>
@@ -51,7 +52,7 @@ public static class PredictJob
             while (rows.Next() is { } chunk)
             {
                 StopIfCancelled(cancellationToken);
-                var prediction = Predictor.Predict(model, chunk.Features);
+                var prediction = Predictor.Predict(model, chunk.Features, ComputeOptions.WithThreads(options.Threads));
                 if (!options.AllowNonFinite) RefuseNonFinite(model.Info.Task, prediction, chunk, rows.Path);
                 WriteRows(writer, model.Info, prediction, options.Probabilities);
                 count += chunk.Features.Rows;

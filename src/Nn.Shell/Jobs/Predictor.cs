@@ -23,10 +23,10 @@ public static class Predictor
     public static Matrix ScaleFeatures(FeatureScaling scaling, Matrix raw) =>
         scaling.Kind == "none" ? raw : StandardScaler.Transform(new StandardScaler(scaling.Offset, scaling.Scale), raw);
 
-    /// <summary>Predicts for raw features X (m × features).</summary>
-    public static Prediction Predict(Model model, Matrix raw)
+    /// <summary>Predicts for raw features X (m × features), with <paramref name="compute"/>'s threads (default one).</summary>
+    public static Prediction Predict(Model model, Matrix raw, ComputeOptions? compute = null)
     {
-        var output = Forward.Predict(model.Network, ScaleFeatures(model.Info.Scaling, raw));
+        var output = Forward.Predict(model.Network, ScaleFeatures(model.Info.Scaling, raw), compute);
         if (model.Info.Task == TaskKind.Regression)
         {
             var t = model.Info.TargetScaling;

@@ -61,7 +61,7 @@ public static class TrainJob
             throw new OperationCanceledException("training was cancelled before its first epoch completed; nothing was written.");
         var model = new Model(result.State.Parameters, plan.Info);
         ModelFile.Save(settings.OutPath, model);
-        var report = test is null ? null : EvalJob.Evaluate(model, test);
+        var report = test is null ? null : EvalJob.Evaluate(model, test, ComputeOptions.WithThreads(settings.Threads));
         var modelEpoch = plan.Options.RestoreBest && result.Final.BestEpoch > 0 ? result.Final.BestEpoch : completed;
         return new TrainOutcome(model, result, seconds, report) { ModelEpoch = modelEpoch, Notes = test?.UnusedNote() is { } note ? [note] : [] };
     }
