@@ -1,9 +1,10 @@
 using System.Globalization;
+using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Running;
 using Nn;
 using Nn.Bench;
 
-// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise|ab [variant]]` prints median
+// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise|update|ab [variant]]` prints median
 // timings as key=value lines (used by bench/compare.sh and bench/paired.sh); anything else goes to BenchmarkDotNet
 // (e.g. `-- --filter '*Gemm*'`). `matrix (nn|ort) WORK THREADS NTRAIN` is a worker of bench/matrix.py (see MatrixWorker).
 if (args.Length > 0 && args[0] == "matrix") return MatrixWorker.Run(args);
@@ -15,6 +16,33 @@ if (args.Length > 0 && args[0] == "quick")
     var ws = new Nn.Kernels.Workspace(Workloads.Compute);
     var inv = CultureInfo.InvariantCulture;
     Console.WriteLine($"threads={threads}");
+    if (only == "update")
+    {
+        // The optimizer updates over one 784 × 512 weight tensor on one thread, against a hand-written 512-bit loop of
+        // the same rule (v = βv + g; θ = θ − lr·v), to see what the lane abstraction costs.
+        const int N = 784 * 512;
+        var theta = Workloads.Random(1, 1, N).ToRowMajorArray();
+        var grad = Workloads.Random(2, 1, N).ToRowMajorArray();
+        var vel = new double[N];
+        const int Reps = 200;
+        var lib = Workloads.MedianSeconds(() => { for (var r = 0; r < Reps; r++) Nn.Kernels.OptimizerKernels.Momentum(1e-9, 0.9, false, theta, grad, vel, theta, vel); }, 3, 9) / Reps;
+        var hand = Workloads.MedianSeconds(() =>
+        {
+            for (var r = 0; r < Reps; r++)
+            {
+                var (b, lr) = (System.Runtime.Intrinsics.Vector512.Create(0.9), System.Runtime.Intrinsics.Vector512.Create(1e-9));
+                for (var i = 0; i < N; i += 8)
+                {
+                    var v = b * System.Runtime.Intrinsics.Vector512.Create(vel.AsSpan(i, 8)) + System.Runtime.Intrinsics.Vector512.Create(grad.AsSpan(i, 8));
+                    v.CopyTo(vel.AsSpan(i, 8));
+                    (System.Runtime.Intrinsics.Vector512.Create(theta.AsSpan(i, 8)) - lr * v).CopyTo(theta.AsSpan(i, 8));
+                }
+            }
+        }, 3, 9) / Reps;
+        var sgd = Workloads.MedianSeconds(() => { for (var r = 0; r < Reps; r++) Nn.Kernels.OptimizerKernels.Sgd(1e-9, theta, grad, theta); }, 3, 9) / Reps;
+        Console.WriteLine(string.Create(inv, $"momentum_784x512_us={lib * 1e6:F1} hand512_us={hand * 1e6:F1} sgd_us={sgd * 1e6:F1}"));
+        return 0;
+    }
     if (only == "ab")
     {
         AbTimings.Run(threads, args.Length > 3 ? args[3] : null);
