@@ -26,6 +26,23 @@ public class WorkersTests
     }
 
     [Fact]
+    public void Back_to_back_calls_with_state_and_a_static_body_see_only_their_own_state()
+    {
+        // The pool reuses one job object: a worker arriving late for one call must not run an iteration of the next
+        // call with the earlier call's state, or the next call's state for an index of the earlier call.
+        int[] a = new int[12], b = new int[12];
+        for (var call = 0; call < 4000; call++)
+        {
+            var (mine, other) = call % 2 == 0 ? (a, b) : (b, a);
+            var count = 1 + call % 12;
+            Array.Clear(mine);
+            Workers.For(count, 2, mine, static (state, i) => Interlocked.Increment(ref ((int[])state)[i]));
+            for (var i = 0; i < mine.Length; i++) Assert.Equal(i < count ? 1 : 0, mine[i]);
+            Assert.All(other, h => Assert.True(h <= 1));
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_callers_each_get_all_their_iterations_once()
     {
         var failures = 0;

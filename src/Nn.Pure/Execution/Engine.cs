@@ -326,15 +326,35 @@ internal sealed class Engine : IDisposable
         var split = ws.Policy.UpdateParallelLength;
         var threads = length < split ? 1 : Math.Min(ws.Threads, length / Math.Max(1, split / 2));
         if (threads <= 1) Update(optimizer, t, theta, g, a, v, 0, length);
-        else UpdateSplit(optimizer, t, theta, g, a, v, threads);
+        else
+        {
+            // A large tensor: the threads split its elements (each the same per-element rule), so the bits do not
+            // depend on it; the call's operands go in a reused object with a static body, so it allocates nothing.
+            split4.Set(optimizer, t, theta, g, a, v, 4 * threads);
+            Workers.For(4 * threads, threads, split4, static (state, q) => ((UpdateParts)state).Run(q));
+        }
     }
 
-    /// <summary>
-    /// A large tensor: the threads split its elements (each the same per-element rule), so the bits do not depend on it.
-    /// Apart from <see cref="Tensor"/>, whose captured parameters would otherwise allocate a closure on every call.
-    /// </summary>
-    private static void UpdateSplit(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v, int threads) =>
-        Workers.ForRanges(theta.Length, threads, (start, count) => Update(optimizer, t, theta, g, a, v, start, count));
+    private readonly UpdateParts split4 = new();
+
+    /// <summary>One tensor's update cut into ranges of elements, for <see cref="Workers"/>.</summary>
+    private sealed class UpdateParts
+    {
+        private Optimizer optimizer = Optimizers.Sgd(1);
+        private long t;
+        private double[] theta = [], g = [];
+        private double[]? a, v;
+        private int parts;
+
+        public void Set(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v, int parts) =>
+            (this.optimizer, this.t, this.theta, this.g, this.a, this.v, this.parts) = (optimizer, t, theta, g, a, v, parts);
+
+        public void Run(int q)
+        {
+            var start = (int)((long)theta.Length * q / parts);
+            Update(optimizer, t, theta, g, a, v, start, (int)((long)theta.Length * (q + 1) / parts) - start);
+        }
+    }
 
     private static void Update(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v, int start, int count)
     {

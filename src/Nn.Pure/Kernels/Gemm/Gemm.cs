@@ -61,7 +61,7 @@ internal static partial class Gemm
     /// </summary>
     internal static readonly Blocking DefaultBlocking512 = new(MR512, NR512, 1024, 96, 2048);
 
-    private enum Path { Scalar, Vector256, Vector512 }
+    internal enum Path { Scalar, Vector256, Vector512 }
 
     /// <summary>The widest path the machine accelerates within the policy's <see cref="KernelPolicy.Path"/>.</summary>
     private static Path Choose(KernelPolicy policy) =>
@@ -143,25 +143,48 @@ internal static partial class Gemm
             }
             Packed(path, a, transA, b, transB, c, m, k, n, bias, ws);
         }
-        ApplyEpilogueSplit(epilogue, c, aux, m * n, Workspace.ThreadsOf(ws));
+        ApplyEpilogueSplit(epilogue, c, aux, m * n, ws);
         if (columnSums is not null) Blas.ColumnSums(c, m, n, columnSums);
     }
 
     /// <summary>
     /// The epilogue as a separate pass over the first <paramref name="length"/> results, split between up to
-    /// <paramref name="threads"/> threads from 2¹⁵ values on (per element, so the split changes no bits).
+    /// the workspace's threads from 2¹⁵ values on (per element, so the split changes no bits).
     /// </summary>
-    private static void ApplyEpilogueSplit(Epilogue epilogue, double[] c, double[]? aux, int length, int threads)
+    private static void ApplyEpilogueSplit(Epilogue epilogue, double[] c, double[]? aux, int length, Workspace? ws)
     {
         if (epilogue == Epilogue.None) return;
-        if (threads <= 1 || length < 1 << 15) ApplyEpilogue(epilogue, c, aux, 0, length); // no closure on one thread
-        else ApplyEpilogueParallel(epilogue, c, aux, length, threads);
+        var threads = Workspace.ThreadsOf(ws);
+        if (threads <= 1 || length < 1 << 15 || ws is null)
+        {
+            ApplyEpilogue(epilogue, c, aux, 0, length);
+            return;
+        }
+        // The operands in the workspace's reused object and a static body: the split allocates nothing.
+        var parts = ws.Packs.EpilogueParts;
+        parts.Set(epilogue, c, aux, length, 4 * threads);
+        Workers.For(4 * threads, threads, parts, static (state, q) => ((EpilogueParts)state).Run(q));
+        parts.Clear();
     }
 
-    private static void ApplyEpilogueParallel(Epilogue epilogue, double[] c, double[]? aux, int length, int threads)
+    /// <summary>One epilogue pass cut into ranges of elements, for <see cref="Workers"/>.</summary>
+    internal sealed class EpilogueParts
     {
-        Workers.ForRanges(length, threads,
-            (start, count) => ApplyEpilogue(epilogue, c, aux, start, count));
+        private Epilogue epilogue;
+        private double[] c = [];
+        private double[]? aux;
+        private int length, parts;
+
+        public void Set(Epilogue epilogue, double[] c, double[]? aux, int length, int parts) =>
+            (this.epilogue, this.c, this.aux, this.length, this.parts) = (epilogue, c, aux, length, parts);
+
+        public void Clear() => (c, aux) = ([], null);
+
+        public void Run(int q)
+        {
+            var start = (int)((long)length * q / parts);
+            ApplyEpilogue(epilogue, c, aux, start, (int)((long)length * (q + 1) / parts) - start);
+        }
     }
 
     private static void ApplyEpilogue(Epilogue epilogue, double[] c, double[]? aux, int start, int length)
@@ -214,7 +237,44 @@ internal static partial class Gemm
         var perBlock = bl.Mc / bl.Mr;
         if (splitRows && tiles >= threads * perBlock) per = (per + perBlock - 1) / perBlock * perBlock;
         var parts = (tiles + per - 1) / per;
-        Workers.For(parts, threads, t =>
+        // The call's operands in a reused object and a static body: a parallel product allocates nothing.
+        var job = packs.TakeJob();
+        job.Set(path, bl, a, transA, b, transB, c, m, k, n, bias, shared, packs, policy, splitRows, tiles, per);
+        Workers.For(parts, threads, job, static (state, t) => ((ParallelProduct)state).Part(t));
+        job.Clear();
+        packs.ReturnJob(job);
+        if (shared is not null) packs.ReturnShared(shared);
+    }
+
+    /// <summary>One parallel product's operands and partition, for its threads' parts (reused: <see cref="PackBuffers.TakeJob"/>).</summary>
+    internal sealed class ParallelProduct
+    {
+        private Path path;
+        private Blocking bl;
+        private double[] a = [], b = [], c = [];
+        private double[]? bias;
+        private bool transA, transB, splitRows;
+        private int m, k, n, tiles, per;
+        private SharedPack? shared;
+        private PackBuffers packs = null!;
+        private KernelPolicy policy = KernelPolicy.Default;
+
+        public void Set(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
+            double[]? bias, SharedPack? shared, PackBuffers packs, KernelPolicy policy, bool splitRows, int tiles, int per)
+        {
+            (this.path, this.bl, this.a, this.transA, this.b, this.transB, this.c) = (path, bl, a, transA, b, transB, c);
+            (this.m, this.k, this.n, this.bias, this.shared, this.packs, this.policy) = (m, k, n, bias, shared, packs, policy);
+            (this.splitRows, this.tiles, this.per) = (splitRows, tiles, per);
+        }
+
+        /// <summary>Drops the references to the operands once the product is done.</summary>
+        public void Clear()
+        {
+            (a, b, c, bias, shared) = ([], [], [], null, null);
+        }
+
+        /// <summary>Part t: tiles [t·per, (t+1)·per) of rows or columns.</summary>
+        public void Part(int t)
         {
             var t0 = t * per;
             var t1 = Math.Min(tiles, (t + 1) * per);
@@ -223,8 +283,7 @@ internal static partial class Gemm
             if (splitRows) Block(path, bl, a, transA, b, transB, c, m, k, n, bias, t0 * bl.Mr, Math.Min(m, t1 * bl.Mr), 0, n, shared, slot, policy);
             else Block(path, bl, a, transA, b, transB, c, m, k, n, bias, 0, m, t0 * bl.Nr, Math.Min(n, t1 * bl.Nr), shared, slot, policy);
             packs.Return(slot);
-        });
-        if (shared is not null) packs.ReturnShared(shared);
+        }
     }
 
     /// <summary>
@@ -234,7 +293,7 @@ internal static partial class Gemm
     /// of panels that the threads claim. A thread packs chunks until none is left unclaimed, then computes, waiting before
     /// each panel it reads only until that panel's chunk is packed (not for the whole operand): while one thread packs
     /// the last chunks, the other already multiplies with the first. A thread waits only for chunks already claimed by a
-    /// running thread, so it never depends on a thread that has not started (<see cref="Workers.For"/> may run every
+    /// running thread, so it never depends on a thread that has not started (<see cref="Workers.For(int, int, Action{int})"/> may run every
     /// iteration on one thread). A copy: it changes no bits.
     /// </summary>
     internal sealed class SharedPack

@@ -18,6 +18,16 @@ internal sealed class PackBuffers
     // More free slots than threads a product ever runs on; a slot that finds none free is simply dropped.
     private readonly Slot?[] free = new Slot?[16];
     private Gemm.SharedPack? shared;
+    private Gemm.ParallelProduct? job;
+
+    /// <summary>The epilogue split's state (a workspace serves one thread, and the split is never nested).</summary>
+    public Gemm.EpilogueParts EpilogueParts { get; } = new();
+
+    /// <summary>The parallel-product state, or a new one when another product holds it.</summary>
+    public Gemm.ParallelProduct TakeJob() => Interlocked.Exchange(ref job, null) ?? new Gemm.ParallelProduct();
+
+    /// <summary>Gives the parallel-product state back for the next product.</summary>
+    public void ReturnJob(Gemm.ParallelProduct done) => Volatile.Write(ref job, done);
 
     /// <summary>A free slot (the buffers of an earlier block), or a new one.</summary>
     public Slot Take()

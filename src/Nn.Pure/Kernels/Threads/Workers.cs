@@ -29,7 +29,9 @@ internal static class Workers
     /// <summary>The pool's state: one set of worker threads serves the process (threads are a resource, not a setting).</summary>
     private sealed class Pool
     {
-        public Job? Current;
+        /// <summary>The one job, reused for every call (a call allocates nothing): <see cref="Generation"/> tells them apart.</summary>
+        public readonly Job Job = new();
+        public int Generation;
         public int Busy;
         public int Sleepers;
         public int Started;
@@ -42,7 +44,14 @@ internal static class Workers
     /// workers) and returns when all are done. More iterations than threads balance the load: each thread claims the
     /// next iteration when it finishes one, so a thread that started late or runs slow simply does fewer.
     /// </summary>
-    internal static void For(int count, int threads, Action<int> body)
+    internal static void For(int count, int threads, Action<int> body) =>
+        For(count, threads, body, static (state, i) => ((Action<int>)state)(i));
+
+    /// <summary>
+    /// <see cref="For(int, int, Action{int})"/> with the iteration's data in <paramref name="state"/>: with a static
+    /// <paramref name="body"/> and a reused state object a call allocates nothing.
+    /// </summary>
+    internal static void For(int count, int threads, object state, Action<object, int> body)
     {
         threads = Math.Min(threads, count);
         if (threads <= 1 || Interlocked.CompareExchange(ref State.Busy, 1, 0) != 0)
@@ -54,7 +63,7 @@ internal static class Workers
             {
                 try
                 {
-                    body(i);
+                    body(state, i);
                 }
                 catch (Exception e)
                 {
@@ -67,14 +76,18 @@ internal static class Workers
         try
         {
             EnsureWorkers(threads - 1);
-            var job = new Job(body, count, threads - 1);
-            Interlocked.Exchange(ref State.Current, job); // a full fence: the job is complete before a worker can see it
+            var job = State.Job;
+            var generation = State.Generation + 1; // only the Busy holder writes it
+            job.Set(generation, state, body, count, threads - 1);
+            Interlocked.Exchange(ref State.Generation, generation); // a full fence: the job is complete before a worker can see it
             if (Volatile.Read(ref State.Sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
-            job.Run();
+            job.Run(generation);
             // Claimed iterations still running on workers: they are already running, so this wait is their remaining work.
             while (Volatile.Read(ref job.Pending) > 0) Pause();
-            job.Failure?.Throw();
+            var failure = job.Failure;
+            job.Clear();
+            failure?.Throw();
         }
         finally
         {
@@ -116,22 +129,21 @@ internal static class Workers
 
     private static void Loop()
     {
-        Job? last = null;
+        var last = 0;
         while (true)
         {
-            var job = Wait(last);
-            last = job;
-            if (job.Join()) job.Run();
+            last = Wait(last);
+            if (State.Job.Join(last)) State.Job.Run(last);
         }
     }
 
-    /// <summary>Spins until a job other than <paramref name="last"/> is published, then blocks until one is.</summary>
-    private static Job Wait(Job? last)
+    /// <summary>Spins until a generation other than <paramref name="last"/> is published, then blocks until one is.</summary>
+    private static int Wait(int last)
     {
         for (var spins = 0; spins < SpinPauses; spins++)
         {
-            var job = Volatile.Read(ref State.Current);
-            if (job is not null && job != last) return job;
+            var generation = Volatile.Read(ref State.Generation);
+            if (generation != last) return generation;
             Pause();
         }
         lock (Gate)
@@ -141,8 +153,8 @@ internal static class Workers
             {
                 while (true)
                 {
-                    var job = Volatile.Read(ref State.Current);
-                    if (job is not null && job != last) return job;
+                    var generation = Volatile.Read(ref State.Generation);
+                    if (generation != last) return generation;
                     Monitor.Wait(Gate);
                 }
             }
@@ -160,25 +172,69 @@ internal static class Workers
         else if (ArmBase.IsSupported) ArmBase.Yield();
     }
 
-    /// <summary>One call's iterations, claimed one at a time; a worker that arrives late finds them all claimed.</summary>
-    private sealed class Job(Action<int> body, int count, int workerSlots)
+    /// <summary>
+    /// One call's iterations, claimed one at a time; a worker that arrives late finds them all claimed. The object is
+    /// reused by every call: its slot and claim counters carry the call's generation in their high 32 bits, so a worker
+    /// that arrives after its call has ended (and the next one has been set up) fails its compare-and-swap instead of
+    /// claiming an iteration of a call it did not see; after a successful claim the call's fields cannot change until
+    /// that iteration is done (the caller waits for every claimed iteration before it returns).
+    /// </summary>
+    private sealed class Job
     {
-        private readonly int count = count;
-        private int slots = workerSlots;
-        private int next;
-        public int Pending = count;
+        private object? state;
+        private Action<object, int>? body;
+        private int count;
+        private long slots; // generation << 32 | workers that may still join
+        private long claim; // generation << 32 | next iteration
+        public int Pending;
         public ExceptionDispatchInfo? Failure;
 
-        /// <summary>Whether a worker may take part: at most the job's thread count, however many workers exist.</summary>
-        public bool Join() => Interlocked.Decrement(ref slots) >= 0;
-
-        public void Run()
+        /// <summary>Sets up a call (by the one caller holding the pool); published by the generation's write after it.</summary>
+        public void Set(int generation, object state, Action<object, int> body, int count, int workerSlots)
         {
-            for (var i = Interlocked.Increment(ref next) - 1; i < count; i = Interlocked.Increment(ref next) - 1)
+            // First the claim counter, with no iteration to claim: a worker of an earlier call that read the old counter
+            // now fails its compare-and-swap, before any field of this call is written.
+            Interlocked.Exchange(ref claim, ((long)generation << 32) | int.MaxValue);
+            this.state = state;
+            this.body = body;
+            this.count = count;
+            Failure = null;
+            Pending = count;
+            Volatile.Write(ref slots, ((long)generation << 32) | (uint)workerSlots);
+            Volatile.Write(ref claim, (long)generation << 32);
+        }
+
+        /// <summary>Drops the call's references (its state may be large), after it has ended.</summary>
+        public void Clear()
+        {
+            state = null;
+            body = null;
+        }
+
+        /// <summary>Whether a worker may take part in the call of this generation: at most its thread count.</summary>
+        public bool Join(int generation)
+        {
+            while (true)
             {
+                var s = Volatile.Read(ref slots);
+                if ((int)(s >> 32) != generation || (int)s <= 0) return false;
+                if (Interlocked.CompareExchange(ref slots, s - 1, s) == s) return true;
+            }
+        }
+
+        public void Run(int generation)
+        {
+            while (true)
+            {
+                var c = Volatile.Read(ref claim);
+                if ((int)(c >> 32) != generation) return;
+                var i = (int)c;
+                if (i >= Volatile.Read(ref count)) return;
+                if (Interlocked.CompareExchange(ref claim, c + 1, c) != c) continue;
+                // Claimed: until this iteration is done, the call (and so its fields) stays this generation's.
                 try
                 {
-                    body(i);
+                    body!(state!, i);
                 }
                 catch (Exception e)
                 {
