@@ -15,8 +15,8 @@ namespace Nn.Execution;
 /// <para>Semantics live in the public functions (<see cref="Training.Step"/>: <see cref="Backprop.Gradient"/>,
 /// <see cref="Optimizers.ClipByGlobalNorm"/>, <see cref="Optimizers.Update"/>); the engine is only how a fold runs them,
 /// and gives their bits: the same kernels in the same order on every value (a property test compares the two on random
-/// networks, optimizers and batches). A network with one narrow hidden layer and a softmax output (k ≤ 4 → h → c ≤ 4, any
-/// hidden activation, any optimizer) takes <see cref="SmallMlp"/>'s whole-step kernel, with the batch on the SIMD lanes:
+/// networks, optimizers and batches). A network with one narrow hidden layer and a softmax output (k ≤ 4 → h → c ≤ 4,
+/// ReLU, leaky ReLU or linear units, any optimizer) takes <see cref="SmallMlp"/>'s whole-step kernel, with the batch on the SIMD lanes:
 /// the same bits again.</para>
 /// <para>Not thread-safe: one fold, one caller. It borrows two workspaces (the kernels' context and scratch, and the
 /// batch copies) and gives them back on <see cref="Dispose"/>.</para>

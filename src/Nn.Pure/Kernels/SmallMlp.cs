@@ -203,7 +203,7 @@ internal static class SmallMlp
         var vslope = Vector512.Create(slope);
         Forward<TK, TC, TA>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8, vslope);
         var loss = SoftmaxCrossEntropy<TC>(zt, yt, soft[..m8], soft.Slice(m8, m8), m, m8);
-        OutputBias<TC>(zt, m, m8, sink.Sgd ? b2 : sink.B2!, sink.Sgd ? sink.Rate : double.NaN);
+        OutputBias<TC>(zt, m, m8, sink.Sgd ? b2 : sink.B2!, sink.Sgd, sink.Rate);
         var (g1, gb1) = sink.Sgd ? (w1, b1) : (sink.W1!, sink.B1!);
         for (var u = 0; u < h; u += 8) Backward<TK, TC, TA>(xt, zt, w1, b1, w2t, g1, gb1, g2t, sink.Sgd, sink.Rate, m, h, m8, u, vslope);
         Columns<TC>(sink.Sgd ? w2 : sink.W2!, g2t, h, toColumns: false);
@@ -246,9 +246,9 @@ internal static class SmallMlp
 
     /// <summary>
     /// The output bias's gradient, δ2's column sum in ascending row order (the c sums run side by side, so their add
-    /// chains overlap): <c>b[j] ← b[j] − lr·Σᵢ δ2ᵀ[j, i]</c> for SGD, or with <paramref name="lr"/> NaN the sums written to b.
+    /// chains overlap): with <paramref name="sgd"/> <c>b[j] ← b[j] − lr·Σᵢ δ2ᵀ[j, i]</c>, else the sums written to b.
     /// </summary>
-    private static void OutputBias<TC>(ReadOnlySpan<double> dt, int m, int m8, double[] b2, double lr) where TC : struct, ICount
+    private static void OutputBias<TC>(ReadOnlySpan<double> dt, int m, int m8, double[] b2, bool sgd, double lr) where TC : struct, ICount
     {
         _ = dt[(TC.N - 1) * m8 + m - 1]; _ = b2[TC.N - 1];
         ref var d = ref MemoryMarshal.GetReference(dt);
@@ -261,7 +261,7 @@ internal static class SmallMlp
             if (TC.N > 2) s2 += Unsafe.Add(ref d, 2 * um8 + i);
             if (TC.N > 3) s3 += Unsafe.Add(ref d, 3 * um8 + i);
         }
-        if (double.IsNaN(lr))
+        if (!sgd)
         {
             b2[0] = s0;
             if (TC.N > 1) b2[1] = s1;

@@ -92,8 +92,8 @@ public static class Training
     /// <see cref="Step"/> folded over the batches (each a list of row indices into X and Y), calling
     /// <paramref name="onStep"/> after every step; when it returns false the fold stops and returns the state after that
     /// step. The result has exactly the bits of the fold of <see cref="Step"/>, and <paramref name="state"/> is not
-    /// changed. Only the storage differs: the first step writes new parameter (and moment) arrays (with plain SGD, a copy
-    /// of the parameters that it then updates in place), and every later step updates those arrays in place, because no
+    /// changed. Only the storage differs: the fold copies the parameters (and moments) once and every step updates those
+    /// arrays in place, because no
     /// intermediate state is ever seen outside the fold. A long run then allocates nothing per step and keeps one copy of the parameters in cache, as an in-place NumPy loop does.
     /// </summary>
     public static TrainState Steps(TrainConfig config, TrainState state, Matrix x, Matrix y,
