@@ -144,31 +144,31 @@ internal sealed class Engine : IDisposable
         var lr = Schedules.LearningRate(config.Schedule, step);
         var optimizer = BitConverter.DoubleToInt64Bits(lr) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, lr);
         ws.Begin();
-        if (dropoutKey is null && SmallStep(m))
+        var small = dropoutKey is null && SmallStep(m);
+        var (k, h, c) = (sizes[0], sizes[1], sizes[^1]);
+        if (small && plainSgd)
         {
-            var penalty = Penalty();
-            ReadOnlySpan<double> xs = x.AsSpan(), ys = y.AsSpan();
-            var rs = rows.AsSpan();
-            var (k, h, c) = (sizes[0], sizes[1], sizes[2]);
-            if (plainSgd) lastLoss = SmallMlp.SgdStep(xs, ys, rs, k, h, c, act[0], w[0], b[0], w[1], b[1], lr, ws);
-            else
-            {
-                var dataLoss = SmallMlp.Gradient(xs, ys, rs, k, h, c, act[0], w[0], b[0], w[1], b[1], gw[0], gb[0], gw[1], gb[1], ws);
-                for (var l = 0; l < n; l++) AddL2(l);
-                Clip();
-                Update(optimizer, checked(optimizerStep + 1));
-                lastLoss = dataLoss + penalty;
-            }
+            // SGD without L2 or clipping: the kernel applies θ − lr·g as the gradients leave its registers.
+            lastLoss = SmallMlp.SgdStep(x.AsSpan(), y.AsSpan(), rows.AsSpan(), k, h, c, act[0], w[0], b[0], w[1], b[1], lr, ws);
         }
         else
         {
-            var f = FrameFor(m);
-            Blas.GatherRows(x.AsSpan(), x.Rows, x.Cols, rows.AsSpan(), f.X);
-            Blas.GatherRows(y.AsSpan(), y.Rows, y.Cols, rows.AsSpan(), f.Y);
             var penalty = Penalty();
-            Forward(f, m, dropoutKey);
-            var dataLoss = OutputDelta(f, m);
-            Backward(f, m);
+            double dataLoss;
+            if (small)
+            {
+                dataLoss = SmallMlp.Gradient(x.AsSpan(), y.AsSpan(), rows.AsSpan(), k, h, c, act[0], w[0], b[0], w[1], b[1], gw[0], gb[0], gw[1], gb[1], ws);
+                for (var l = 0; l < n; l++) AddL2(l);
+            }
+            else
+            {
+                var f = FrameFor(m);
+                Blas.GatherRows(x.AsSpan(), x.Rows, x.Cols, rows.AsSpan(), f.X);
+                Blas.GatherRows(y.AsSpan(), y.Rows, y.Cols, rows.AsSpan(), f.Y);
+                Forward(f, m, dropoutKey);
+                dataLoss = OutputDelta(f, m);
+                Backward(f, m);
+            }
             Clip();
             Update(optimizer, checked(optimizerStep + 1));
             lastLoss = dataLoss + penalty;
@@ -330,30 +330,25 @@ internal sealed class Engine : IDisposable
         {
             // A large tensor: the threads split its elements (each the same per-element rule), so the bits do not
             // depend on it; the call's operands go in a reused object with a static body, so it allocates nothing.
-            split4.Set(optimizer, t, theta, g, a, v, 4 * threads);
-            Workers.For(4 * threads, threads, split4, static (state, q) => ((UpdateParts)state).Run(q));
+            updateRanges.Set(optimizer, t, theta, g, a, v);
+            Workers.ForRanges(length, threads, updateRanges, static (state, start, count) => ((UpdateRanges)state).Run(start, count));
         }
     }
 
-    private readonly UpdateParts split4 = new();
+    private readonly UpdateRanges updateRanges = new();
 
-    /// <summary>One tensor's update cut into ranges of elements, for <see cref="Workers"/>.</summary>
-    private sealed class UpdateParts
+    /// <summary>One tensor's update, for <see cref="Workers.ForRanges(int, int, object, Action{object, int, int})"/>.</summary>
+    private sealed class UpdateRanges
     {
         private Optimizer optimizer = Optimizers.Sgd(1);
         private long t;
         private double[] theta = [], g = [];
         private double[]? a, v;
-        private int parts;
 
-        public void Set(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v, int parts) =>
-            (this.optimizer, this.t, this.theta, this.g, this.a, this.v, this.parts) = (optimizer, t, theta, g, a, v, parts);
+        public void Set(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v) =>
+            (this.optimizer, this.t, this.theta, this.g, this.a, this.v) = (optimizer, t, theta, g, a, v);
 
-        public void Run(int q)
-        {
-            var start = (int)((long)theta.Length * q / parts);
-            Update(optimizer, t, theta, g, a, v, start, (int)((long)theta.Length * (q + 1) / parts) - start);
-        }
+        public void Run(int start, int count) => Update(optimizer, t, theta, g, a, v, start, count);
     }
 
     private static void Update(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v, int start, int count)

@@ -161,30 +161,24 @@ internal static partial class Gemm
             return;
         }
         // The operands in the workspace's reused object and a static body: the split allocates nothing.
-        var parts = ws.Packs.EpilogueParts;
-        parts.Set(epilogue, c, aux, length, 4 * threads);
-        Workers.For(4 * threads, threads, parts, static (state, q) => ((EpilogueParts)state).Run(q));
-        parts.Clear();
+        var pass = ws.Packs.EpiloguePass;
+        pass.Set(epilogue, c, aux);
+        Workers.ForRanges(length, threads, pass, static (state, start, count) => ((EpiloguePass)state).Run(start, count));
+        pass.Clear();
     }
 
-    /// <summary>One epilogue pass cut into ranges of elements, for <see cref="Workers"/>.</summary>
-    internal sealed class EpilogueParts
+    /// <summary>One epilogue pass's operands, for <see cref="Workers.ForRanges(int, int, object, Action{object, int, int})"/>.</summary>
+    internal sealed class EpiloguePass
     {
         private Epilogue epilogue;
         private double[] c = [];
         private double[]? aux;
-        private int length, parts;
 
-        public void Set(Epilogue epilogue, double[] c, double[]? aux, int length, int parts) =>
-            (this.epilogue, this.c, this.aux, this.length, this.parts) = (epilogue, c, aux, length, parts);
+        public void Set(Epilogue epilogue, double[] c, double[]? aux) => (this.epilogue, this.c, this.aux) = (epilogue, c, aux);
 
         public void Clear() => (c, aux) = ([], null);
 
-        public void Run(int q)
-        {
-            var start = (int)((long)length * q / parts);
-            ApplyEpilogue(epilogue, c, aux, start, (int)((long)length * (q + 1) / parts) - start);
-        }
+        public void Run(int start, int count) => ApplyEpilogue(epilogue, c, aux, start, count);
     }
 
     private static void ApplyEpilogue(Epilogue epilogue, double[] c, double[]? aux, int start, int length)

@@ -21,7 +21,7 @@ internal sealed class PackBuffers
     private Gemm.ParallelProduct? job;
 
     /// <summary>The epilogue split's state (a workspace serves one thread, and the split is never nested).</summary>
-    public Gemm.EpilogueParts EpilogueParts { get; } = new();
+    public Gemm.EpiloguePass EpiloguePass { get; } = new();
 
     /// <summary>The parallel-product state, or a new one when another product holds it.</summary>
     public Gemm.ParallelProduct TakeJob() => Interlocked.Exchange(ref job, null) ?? new Gemm.ParallelProduct();

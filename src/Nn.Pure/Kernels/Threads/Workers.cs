@@ -51,7 +51,47 @@ internal static class Workers
     /// <see cref="For(int, int, Action{int})"/> with the iteration's data in <paramref name="state"/>: with a static
     /// <paramref name="body"/> and a reused state object a call allocates nothing.
     /// </summary>
-    internal static void For(int count, int threads, object state, Action<object, int> body)
+    internal static void For(int count, int threads, object state, Action<object, int> body) =>
+        Start(count, threads, state, body, null, 0);
+
+    /// <summary>
+    /// <c>body(start, length)</c> over [0, <paramref name="length"/>) cut into 4 ranges per thread (fixed by the length
+    /// and thread count, claimed as the threads go), for element-wise passes; on one thread a single call.
+    /// </summary>
+    internal static void ForRanges(int length, int threads, Action<int, int> body) =>
+        ForRanges(length, threads, body, static (state, start, count) => ((Action<int, int>)state)(start, count));
+
+    /// <summary>
+    /// <see cref="ForRanges(int, int, Action{int, int})"/> with the pass's data in <paramref name="state"/>: with a static
+    /// <paramref name="body"/> and a reused state object a call allocates nothing.
+    /// </summary>
+    internal static void ForRanges(int length, int threads, object state, Action<object, int, int> body)
+    {
+        if (threads <= 1)
+        {
+            body(state, 0, length);
+            return;
+        }
+        Start(threads * 4, threads, state, null, body, length);
+    }
+
+    /// <summary>
+    /// Iteration i of a call: <c>body(state, i)</c>, or for a call over ranges <c>ranges(state, start, count)</c> of range
+    /// i of <paramref name="count"/> equal cuts of [0, <paramref name="length"/>).
+    /// </summary>
+    private static void Invoke(object state, Action<object, int>? body, Action<object, int, int>? ranges, int length, int count, int i)
+    {
+        if (ranges is null)
+        {
+            body!(state, i);
+            return;
+        }
+        var start = (int)((long)length * i / count);
+        ranges(state, start, (int)((long)length * (i + 1) / count) - start);
+    }
+
+    /// <summary>The calls of <see cref="For(int, int, object, Action{object, int})"/> and <see cref="ForRanges(int, int, object, Action{object, int, int})"/>.</summary>
+    private static void Start(int count, int threads, object state, Action<object, int>? body, Action<object, int, int>? ranges, int length)
     {
         threads = Math.Min(threads, count);
         if (threads <= 1 || Interlocked.CompareExchange(ref State.Busy, 1, 0) != 0)
@@ -63,7 +103,7 @@ internal static class Workers
             {
                 try
                 {
-                    body(state, i);
+                    Invoke(state, body, ranges, length, count, i);
                 }
                 catch (Exception e)
                 {
@@ -78,7 +118,7 @@ internal static class Workers
             EnsureWorkers(threads - 1);
             var job = State.Job;
             var generation = State.Generation + 1; // only the Busy holder writes it
-            job.Set(generation, state, body, count, threads - 1);
+            job.Set(generation, state, body, ranges, length, count, threads - 1);
             Interlocked.Exchange(ref State.Generation, generation); // a full fence: the job is complete before a worker can see it
             if (Volatile.Read(ref State.Sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
@@ -93,25 +133,6 @@ internal static class Workers
         {
             Volatile.Write(ref State.Busy, 0);
         }
-    }
-
-    /// <summary>
-    /// <c>body(start, length)</c> over [0, <paramref name="length"/>) cut into 4 ranges per thread (fixed by the length
-    /// and thread count, claimed as the threads go), for element-wise passes; on one thread a single call.
-    /// </summary>
-    internal static void ForRanges(int length, int threads, Action<int, int> body)
-    {
-        if (threads <= 1)
-        {
-            body(0, length);
-            return;
-        }
-        var parts = threads * 4;
-        For(parts, threads, q =>
-        {
-            var start = (int)((long)length * q / parts);
-            body(start, (int)((long)length * (q + 1) / parts) - start);
-        });
     }
 
     private static void EnsureWorkers(int wanted)
@@ -183,6 +204,8 @@ internal static class Workers
     {
         private object? state;
         private Action<object, int>? body;
+        private Action<object, int, int>? ranges;
+        private int length;
         private int count;
         private long slots; // generation << 32 | workers that may still join
         private long claim; // generation << 32 | next iteration
@@ -190,13 +213,16 @@ internal static class Workers
         public ExceptionDispatchInfo? Failure;
 
         /// <summary>Sets up a call (by the one caller holding the pool); published by the generation's write after it.</summary>
-        public void Set(int generation, object state, Action<object, int> body, int count, int workerSlots)
+        public void Set(int generation, object state, Action<object, int>? body, Action<object, int, int>? ranges, int length, int count,
+            int workerSlots)
         {
             // First the claim counter, with no iteration to claim: a worker of an earlier call that read the old counter
             // now fails its compare-and-swap, before any field of this call is written.
             Interlocked.Exchange(ref claim, ((long)generation << 32) | int.MaxValue);
             this.state = state;
             this.body = body;
+            this.ranges = ranges;
+            this.length = length;
             this.count = count;
             Failure = null;
             Pending = count;
@@ -209,6 +235,7 @@ internal static class Workers
         {
             state = null;
             body = null;
+            ranges = null;
         }
 
         /// <summary>Whether a worker may take part in the call of this generation: at most its thread count.</summary>
@@ -234,7 +261,7 @@ internal static class Workers
                 // Claimed: until this iteration is done, the call (and so its fields) stays this generation's.
                 try
                 {
-                    body!(state!, i);
+                    Invoke(state!, body, ranges, length, count, i);
                 }
                 catch (Exception e)
                 {
