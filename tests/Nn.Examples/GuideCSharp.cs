@@ -47,7 +47,7 @@ public static class GuideCSharp
         var predicted = Labels.ArgMax(probabilities);
         var confusion = Classification.Confusion(parts.Test.Labels, predicted, 2);
         var report = Classification.Report(confusion);
-        var calibration = Calibration.ExpectedCalibrationError(probabilities, parts.Test.Labels, 10);
+        var calibration = Calibration.ExpectedCalibrationError(parts.Test.Labels, probabilities, 10);
 
         var info = new ModelInfo(TaskKind.Classification, ["x1", "x2"], "label", ["0", "1"], Loss.BinaryCrossEntropy,
             FeatureScaling.Standard(scaler), null, [new Setting("seed", "1"), new Setting("epochs", "60")], "");

@@ -29,8 +29,8 @@ public sealed class IrisAndDigitsTests(ITestOutputHelper output)
         var predicted = Labels.ArgMax(p);
         var accuracy = Classification.Accuracy(data.Test.Labels, predicted);
         var report = Classification.Report(Classification.Confusion(data.Test.Labels, predicted, data.Test.Classes));
-        var ece = Calibration.ExpectedCalibrationError(p, data.Test.Labels, 10).Ece;
-        var logLoss = Classification.LogLoss(p, data.Test.Labels);
+        var ece = Calibration.ExpectedCalibrationError(data.Test.Labels, p, 10).Ece;
+        var logLoss = Classification.LogLoss(data.Test.Labels, p);
         output.WriteLine($"digits: test accuracy {accuracy:F4} (scikit-learn 0.975, PyTorch 0.978), macro F1 {report.Macro.F1:F4}, ECE (10 bins) {ece:F4}, log loss {logLoss:F4}");
         Assert.True(accuracy >= 0.97, $"test accuracy {accuracy}");
         Assert.True(report.Macro.F1 >= 0.96, $"macro F1 {report.Macro.F1}");
@@ -50,7 +50,7 @@ public sealed class IrisAndDigitsTests(ITestOutputHelper output)
         var predicted = Labels.ArgMax(p);
         var accuracy = Classification.Accuracy(data.Test.Labels, predicted);
         var report = Classification.Report(Classification.Confusion(data.Test.Labels, predicted, data.Test.Classes));
-        output.WriteLine($"iris: test accuracy {accuracy:F4}, macro F1 {report.Macro.F1:F4}, log loss {Classification.LogLoss(p, data.Test.Labels):F4}");
+        output.WriteLine($"iris: test accuracy {accuracy:F4}, macro F1 {report.Macro.F1:F4}, log loss {Classification.LogLoss(data.Test.Labels, p):F4}");
         Assert.True(accuracy >= 0.93, $"test accuracy {accuracy}");
     }
 }

@@ -44,6 +44,6 @@ public sealed class SeedRegressionTests(ITestOutputHelper output)
 
         var standardised = Forward.Predict(result.State.Parameters, data.Test.X);
         var predicted = StandardScaler.InverseTransform(data.TargetScaler, standardised).Column(0);
-        return Regression.RSquared(predicted, data.TestTargets);
+        return Regression.RSquared(data.TestTargets, predicted);
     }
 }

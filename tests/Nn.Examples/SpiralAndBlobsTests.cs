@@ -29,7 +29,7 @@ public sealed class SpiralAndBlobsTests(ITestOutputHelper output)
         var predicted = Labels.ArgMax(p);
         var accuracy = Classification.Accuracy(data.Test.Labels, predicted);
         var report = Classification.Report(Classification.Confusion(data.Test.Labels, predicted, data.Test.Classes));
-        var top2 = Classification.TopKAccuracy(p, data.Test.Labels, 2);
+        var top2 = Classification.TopKAccuracy(data.Test.Labels, p, 2);
         output.WriteLine($"spiral3: test accuracy {accuracy:F3} (reference 0.984 ± 0.005), macro F1 {report.Macro.F1:F3}, top-2 accuracy {top2:F3}");
         Assert.True(accuracy >= 0.97, $"test accuracy {accuracy}");
         Assert.True(report.Macro.F1 >= 0.97, $"macro F1 {report.Macro.F1}");
@@ -45,7 +45,7 @@ public sealed class SpiralAndBlobsTests(ITestOutputHelper output)
 
         var p = Forward.Predict(result.State.Parameters, data.Test.X);
         var accuracy = Classification.Accuracy(data.Test.Labels, Labels.ArgMax(p));
-        var top2 = Classification.TopKAccuracy(p, data.Test.Labels, 2);
+        var top2 = Classification.TopKAccuracy(data.Test.Labels, p, 2);
         output.WriteLine($"blobs3: test accuracy {accuracy:F3} (reference 0.948 ± 0.003), top-2 accuracy {top2:F3} (reference 1.0)");
         Assert.Equal(1.0, top2);
         Assert.True(accuracy >= 0.93, $"test accuracy {accuracy}");

@@ -250,9 +250,9 @@ let ``classification and regression metrics take F# lists`` () =
     let target = Vector.Create [ 1.0; 2.0; 3.0; 4.0 ]
     assertClose 1.0 (Regression.RSquared(target, target))
     // Predicting the mean everywhere gives R² = 0; ss_res/ss_tot = 0.5/5 here.
-    assertClose 0.0 (Regression.RSquared(Vector.Fill(4, 2.5), target))
-    assertClose 0.9 (Regression.RSquared(Vector.Create [ 1.5; 2.0; 3.0; 3.5 ], target))
-    assertClose 0.125 (Regression.MeanSquaredError(Vector.Create [ 1.5; 2.0; 3.0; 3.5 ], target))
+    assertClose 0.0 (Regression.RSquared(target, Vector.Fill(4, 2.5)))
+    assertClose 0.9 (Regression.RSquared(target, Vector.Create [ 1.5; 2.0; 3.0; 3.5 ]))
+    assertClose 0.125 (Regression.MeanSquaredError(target, Vector.Create [ 1.5; 2.0; 3.0; 3.5 ]))
 
 [<Fact>]
 let ``a standard scaler centres and scales every column, and inverts`` () =

@@ -103,8 +103,8 @@ public sealed class MetricsProperties
             var k = c.Classes;
             var probs = Matrix.Init(c.Truth.Length, k, (i, j) => k == 1 ? 1.0 : j == c.Predicted[i] ? 0.6 : 0.4 / (k - 1));
             return Labels.ArgMax(probs).SequenceEqual(c.Predicted)
-                && Classification.TopKAccuracy(probs, c.Truth, 1) == Classification.Accuracy(c.Truth, c.Predicted)
-                && Classification.TopKAccuracy(probs, c.Truth, k) == 1.0;
+                && Classification.TopKAccuracy(c.Truth, probs, 1) == Classification.Accuracy(c.Truth, c.Predicted)
+                && Classification.TopKAccuracy(c.Truth, probs, k) == 1.0;
         }), 0x5EED0903UL);
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class MetricsProperties
                 // Reference: order classes by probability descending, then index ascending; take the first kk.
                 var hits = Enumerable.Range(0, m).Count(i => Enumerable.Range(0, c.Classes)
                     .OrderByDescending(j => c.Probabilities[i][j]).ThenBy(j => j).Take(kk).Contains(c.Truth[i]));
-                var topK = Classification.TopKAccuracy(c.P, c.Truth, kk);
+                var topK = Classification.TopKAccuracy(c.Truth, c.P, kk);
                 ok &= topK == (double)hits / m && topK >= previous;
                 previous = topK;
             }
@@ -131,7 +131,7 @@ public sealed class MetricsProperties
         Check(Prop.ForAll(ProbabilityCases.ToArbitrary(), c =>
         {
             var m = c.Truth.Length;
-            var report = Calibration.ExpectedCalibrationError(c.P, c.Truth, c.Bins);
+            var report = Calibration.ExpectedCalibrationError(c.Truth, c.P, c.Bins);
             var conf = c.Probabilities.Select(r => r.Max()).ToArray();
             var pred = c.Probabilities.Select(r => Array.IndexOf(r, r.Max())).ToArray();
             // Reference membership straight from the definition: bin b holds (b/B, (b+1)/B], and 0 goes to bin 0.
@@ -157,7 +157,7 @@ public sealed class MetricsProperties
         Check(Prop.ForAll(ProbabilityCases.ToArbitrary(), c =>
         {
             var expected = -c.Truth.Select((t, i) => Math.Log(Math.Min(Math.Max(c.Probabilities[i][t], 1e-15), 1 - 1e-15))).Average();
-            var actual = Classification.LogLoss(c.P, c.Truth);
+            var actual = Classification.LogLoss(c.Truth, c.P);
             return Close(actual, expected) && actual >= 0 && double.IsFinite(actual);
         }), 0x5EED0906UL);
 
@@ -174,10 +174,10 @@ public sealed class MetricsProperties
             var y = Vector.Of(c[0]);
             var yHat = Vector.Of(c[1]);
             var m = c[0].Length;
-            var mse = Regression.MeanSquaredError(yHat, y);
-            var rmse = Regression.RootMeanSquaredError(yHat, y);
-            var mae = Regression.MeanAbsoluteError(yHat, y);
-            var r2 = Regression.RSquared(yHat, y);
+            var mse = Regression.MeanSquaredError(y, yHat);
+            var rmse = Regression.RootMeanSquaredError(y, yHat);
+            var mae = Regression.MeanAbsoluteError(y, yHat);
+            var r2 = Regression.RSquared(y, yHat);
             var mean = c[0].Average();
             var ssRes = c[0].Select((v, i) => (v - c[1][i]) * (v - c[1][i])).Sum();
             var ssTot = c[0].Select(v => (v - mean) * (v - mean)).Sum();
@@ -242,11 +242,11 @@ public sealed class MetricsProperties
     public void Scikit_learn_top_k_and_log_loss_examples()
     {
         var scores = Matrix.FromRows([[0.5, 0.2, 0.2], [0.3, 0.4, 0.2], [0.2, 0.4, 0.3], [0.7, 0.2, 0.1]]);
-        Assert.Equal(0.75, Classification.TopKAccuracy(scores, [0, 1, 2, 2], 2));
+        Assert.Equal(0.75, Classification.TopKAccuracy([0, 1, 2, 2], scores, 2));
         // log_loss(["spam", "ham", "ham", "spam"], [[.1, .9], [.9, .1], [.8, .2], [.35, .65]]) = 0.21616…
         var p = Matrix.FromRows([[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]]);
-        Assert.Equal(0.21616187468057912, Classification.LogLoss(p, [1, 0, 0, 1]), 1e-12);
-        Assert.Equal(-Math.Log(1e-15), Classification.LogLoss(Matrix.FromRows([[1.0, 0.0]]), [1]), 1e-9);
+        Assert.Equal(0.21616187468057912, Classification.LogLoss([1, 0, 0, 1], p), 1e-12);
+        Assert.Equal(-Math.Log(1e-15), Classification.LogLoss([1], Matrix.FromRows([[1.0, 0.0]])), 1e-9);
     }
 
     [Fact]
@@ -254,7 +254,7 @@ public sealed class MetricsProperties
     {
         // Confidences 0.9 (right), 0.8 (wrong), 0.7 (right), 0.5 (tie → class 0, wrong). B = 2: (0, ½] and (½, 1].
         var p = Labels.BinaryToTwoClass(Matrix.ColumnOf(Vector.Of(0.1, 0.2, 0.7, 0.5)));
-        var report = Calibration.ExpectedCalibrationError(p, [0, 1, 1, 1], 2);
+        var report = Calibration.ExpectedCalibrationError([0, 1, 1, 1], p, 2);
         Assert.Equal(new CalibrationBin(0.0, 0.5, 1, 0.5, 0.0), report.Bins[0]);
         Assert.Equal(1, report.Bins[0].Count);
         Assert.Equal(3, report.Bins[1].Count);
@@ -268,12 +268,12 @@ public sealed class MetricsProperties
     {
         var y = Vector.Of(3, -0.5, 2, 7);
         var yHat = Vector.Of(2.5, 0.0, 2, 8);
-        Assert.Equal(0.375, Regression.MeanSquaredError(yHat, y), 1e-15);
-        Assert.Equal(0.5, Regression.MeanAbsoluteError(yHat, y), 1e-15);
-        Assert.Equal(Math.Sqrt(0.375), Regression.RootMeanSquaredError(yHat, y), 1e-15);
-        Assert.Equal(0.9486081370449679, Regression.RSquared(yHat, y), 1e-12);
+        Assert.Equal(0.375, Regression.MeanSquaredError(y, yHat), 1e-15);
+        Assert.Equal(0.5, Regression.MeanAbsoluteError(y, yHat), 1e-15);
+        Assert.Equal(Math.Sqrt(0.375), Regression.RootMeanSquaredError(y, yHat), 1e-15);
+        Assert.Equal(0.9486081370449679, Regression.RSquared(y, yHat), 1e-12);
         Assert.Equal(1.0, Regression.RSquared(Vector.Of(1, 1, 1), Vector.Of(1, 1, 1)));
-        Assert.Equal(0.0, Regression.RSquared(Vector.Of(1, 1, 2), Vector.Of(1, 1, 1)));
+        Assert.Equal(0.0, Regression.RSquared(Vector.Of(1, 1, 1), Vector.Of(1, 1, 2)));
     }
 
     [Fact]
@@ -290,12 +290,12 @@ public sealed class MetricsProperties
         Assert.Throws<ArgumentException>(() => Classification.Accuracy([0, 1], [0]));
         Assert.Throws<ArgumentException>(() => Classification.Confusion([0, 3], [0, 1], 3));
         Assert.Throws<ArgumentException>(() => Classification.Confusion([0, 1], [0, -1], 3));
-        Assert.Throws<ArgumentException>(() => Classification.TopKAccuracy(Matrix.Zeros(2, 2), [0], 1));
-        Assert.Throws<ArgumentException>(() => Classification.TopKAccuracy(Matrix.Zeros(1, 2), [0], 0));
-        Assert.Throws<ArgumentException>(() => Classification.LogLoss(Matrix.Zeros(1, 2), [2]));
-        Assert.Throws<ArgumentException>(() => Calibration.ExpectedCalibrationError(Matrix.Zeros(1, 2), [0], 0));
-        Assert.Throws<ArgumentException>(() => Calibration.ExpectedCalibrationError(Matrix.FromRows([[1.5, 0.0]]), [0], 10));
-        Assert.Throws<ArgumentException>(() => Regression.RSquared(Vector.Of(1, 2), Vector.Of(1)));
+        Assert.Throws<ArgumentException>(() => Classification.TopKAccuracy([0], Matrix.Zeros(2, 2), 1));
+        Assert.Throws<ArgumentException>(() => Classification.TopKAccuracy([0], Matrix.Zeros(1, 2), 0));
+        Assert.Throws<ArgumentException>(() => Classification.LogLoss([2], Matrix.Zeros(1, 2)));
+        Assert.Throws<ArgumentException>(() => Calibration.ExpectedCalibrationError([0], Matrix.Zeros(1, 2), 0));
+        Assert.Throws<ArgumentException>(() => Calibration.ExpectedCalibrationError([0], Matrix.FromRows([[1.5, 0.0]]), 10));
+        Assert.Throws<ArgumentException>(() => Regression.RSquared(Vector.Of(1), Vector.Of(1, 2)));
         Assert.Throws<ArgumentException>(() => Regression.MeanSquaredError(Vector.Empty, Vector.Empty));
         Assert.Throws<ArgumentException>(() => new ConfusionMatrix(2, [1, 2, 3]));
     }
@@ -308,7 +308,27 @@ public sealed class MetricsProperties
         Assert.Equal(Classification.Confusion(truth, pred, 3), Classification.Confusion(truth.ToArray(), pred.ToArray(), 3));
         Assert.Equal(Classification.Report(Classification.Confusion(truth, pred, 3)), Classification.Report(Classification.Confusion(truth, pred, 3)));
         var p = Matrix.FromRows([[0.2, 0.8], [0.6, 0.4]]);
-        Assert.Equal(Calibration.ExpectedCalibrationError(p, [1, 1], 5), Calibration.ExpectedCalibrationError(p, [1, 1], 5));
+        Assert.Equal(Calibration.ExpectedCalibrationError([1, 1], p, 5), Calibration.ExpectedCalibrationError([1, 1], p, 5));
         Assert.NotEqual(Classification.Confusion(truth, pred, 3), Classification.Confusion(truth, truth, 3));
+    }
+
+    [Fact]
+    public void Every_metric_takes_the_truth_first_as_scikit_learn_does()
+    {
+        // One argument order for every metric, so that a call written the scikit-learn way (y_true, y_pred) is right.
+        var metrics = new[] { typeof(Regression), typeof(Classification), typeof(Calibration) }
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Where(m => m.GetParameters().Length >= 2)
+            .ToArray();
+        Assert.True(metrics.Length >= 7, $"found only {metrics.Length} metrics");
+        foreach (var m in metrics)
+        {
+            var names = m.GetParameters().Select(p => p.Name).ToArray();
+            Assert.True(names[0] == "truth" && names[1] is "predicted" or "probabilities",
+                $"{m.DeclaringType!.Name}.{m.Name}({string.Join(", ", names)}) does not take (truth, predicted|probabilities, ...)");
+        }
+        // R² is not symmetric: the order matters (scikit-learn: r2_score([3, -0.5, 2, 7], [2.5, 0, 2, 8]) = 0.9486).
+        Assert.NotEqual(Regression.RSquared(Vector.Of(3, -0.5, 2, 7), Vector.Of(2.5, 0.0, 2, 8)),
+            Regression.RSquared(Vector.Of(2.5, 0.0, 2, 8), Vector.Of(3, -0.5, 2, 7)), 6);
     }
 }

@@ -47,17 +47,17 @@ public sealed record CalibrationReport
 public static class Calibration
 {
     /// <summary>
-    /// The expected calibration error with <paramref name="bins"/> equal-width bins, for probabilities (m × k) and true
-    /// labels (length m). Each example's prediction is the row's arg-max (ties to the lowest index) and its confidence
+    /// The expected calibration error with <paramref name="bins"/> equal-width bins, for true labels (length m) and
+    /// probabilities (m × k). Each example's prediction is the row's arg-max (ties to the lowest index) and its confidence
     /// the row's maximum. Bin b (0 ≤ b &lt; B) holds the confidences in (b/B, (b+1)/B]; confidence 0 goes to bin 0.
     /// ECE = <c>Σ_b (n_b/m)·|acc_b − conf_b|</c> over the non-empty bins.
     /// </summary>
     /// <exception cref="ArgumentException">When bins &lt; 1, the inputs are empty or differ in length, a label is out of
     /// range, or a confidence is not in [0, 1].</exception>
-    public static CalibrationReport ExpectedCalibrationError(Matrix probabilities, IReadOnlyList<int> truth, int bins)
+    public static CalibrationReport ExpectedCalibrationError(IReadOnlyList<int> truth, Matrix probabilities, int bins)
     {
         if (bins < 1) throw new ArgumentException($"The number of bins must be >= 1, got {bins}.", nameof(bins));
-        Classification.CheckProbabilities(probabilities, truth);
+        Classification.CheckProbabilities(truth, probabilities);
         var predicted = Labels.ArgMax(probabilities);
         var count = new int[bins];
         var confSum = new double[bins];

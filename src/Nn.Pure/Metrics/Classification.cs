@@ -75,16 +75,16 @@ public static class Classification
     }
 
     /// <summary>
-    /// Top-k accuracy from probabilities (m × classes) and true labels (length m): the fraction of examples whose true
+    /// Top-k accuracy from true labels (length m) and probabilities (m × classes): the fraction of examples whose true
     /// class is among the k highest scores of its row, ties broken in favour of the lower class index (class c ranks
     /// above the true class t when <c>p[c] &gt; p[t]</c>, or <c>p[c] = p[t]</c> and <c>c &lt; t</c>).
     /// With k ≥ classes the result is 1; with k = 1 it is the accuracy of <see cref="Labels.ArgMax"/>.
     /// </summary>
     /// <exception cref="ArgumentException">When k &lt; 1, the inputs are empty or differ in length, or a label is out of range.</exception>
-    public static double TopKAccuracy(Matrix probabilities, IReadOnlyList<int> truth, int k)
+    public static double TopKAccuracy(IReadOnlyList<int> truth, Matrix probabilities, int k)
     {
         if (k < 1) throw new ArgumentException($"k must be >= 1, got {k}.", nameof(k));
-        CheckProbabilities(probabilities, truth);
+        CheckProbabilities(truth, probabilities);
         var hits = 0;
         for (var i = 0; i < truth.Count; i++)
         {
@@ -99,21 +99,21 @@ public static class Classification
     }
 
     /// <summary>
-    /// The mean negative log-likelihood of the true class, <c>−(1/m)·Σᵢ ln clip(p[i, truth[i]])</c>, for probabilities
-    /// (m × classes) and labels (length m), with probabilities clipped to [1e−15, 1 − 1e−15] like scikit-learn's
+    /// The mean negative log-likelihood of the true class, <c>−(1/m)·Σᵢ ln clip(p[i, truth[i]])</c>, for labels (length m)
+    /// and probabilities (m × classes), with probabilities clipped to [1e−15, 1 − 1e−15] like scikit-learn's
     /// <c>log_loss</c>. Rows are not renormalised.
     /// </summary>
     /// <exception cref="ArgumentException">When the inputs are empty or differ in length, or a label is out of range.</exception>
-    public static double LogLoss(Matrix probabilities, IReadOnlyList<int> truth)
+    public static double LogLoss(IReadOnlyList<int> truth, Matrix probabilities)
     {
-        CheckProbabilities(probabilities, truth);
+        CheckProbabilities(truth, probabilities);
         var sum = 0.0;
         for (var i = 0; i < truth.Count; i++)
             sum -= Kernels.Logarithm.Of(Math.Clamp(probabilities[i, truth[i]], LogLossEpsilon, 1.0 - LogLossEpsilon));
         return sum / truth.Count;
     }
 
-    internal static void CheckProbabilities(Matrix probabilities, IReadOnlyList<int> truth)
+    internal static void CheckProbabilities(IReadOnlyList<int> truth, Matrix probabilities)
     {
         if (truth.Count == 0) throw new ArgumentException("The labels are empty.", nameof(truth));
         if (probabilities.Rows != truth.Count)

@@ -1,37 +1,38 @@
 namespace Nn;
 
 /// <summary>
-/// Regression metrics for predictions and targets given as vectors of equal length m ≥ 1 (one value per example).
-/// Every function throws <see cref="ArgumentException"/> for empty or mismatched inputs.
+/// Regression metrics for true and predicted values given as vectors of equal length m ≥ 1 (one value per example).
+/// Every function takes the truth first and the predictions second, as scikit-learn's <c>metric(y_true, y_pred)</c>
+/// and every other metric here do. Every function throws <see cref="ArgumentException"/> for empty or mismatched inputs.
 /// </summary>
 public static class Regression
 {
     /// <summary>The mean squared error <c>(1/m)·Σᵢ (ŷᵢ − yᵢ)²</c>.</summary>
     /// <exception cref="ArgumentException">When the vectors are empty or differ in length.</exception>
-    public static double MeanSquaredError(Vector predicted, Vector target)
+    public static double MeanSquaredError(Vector truth, Vector predicted)
     {
-        Check(predicted, target);
+        Check(truth, predicted);
         var s = 0.0;
-        for (var i = 0; i < target.Length; i++)
+        for (var i = 0; i < truth.Length; i++)
         {
-            var d = predicted[i] - target[i];
+            var d = predicted[i] - truth[i];
             s += d * d;
         }
-        return s / target.Length;
+        return s / truth.Length;
     }
 
     /// <summary>The root mean squared error <c>√MSE</c>.</summary>
     /// <exception cref="ArgumentException">When the vectors are empty or differ in length.</exception>
-    public static double RootMeanSquaredError(Vector predicted, Vector target) => Math.Sqrt(MeanSquaredError(predicted, target));
+    public static double RootMeanSquaredError(Vector truth, Vector predicted) => Math.Sqrt(MeanSquaredError(truth, predicted));
 
     /// <summary>The mean absolute error <c>(1/m)·Σᵢ |ŷᵢ − yᵢ|</c>.</summary>
     /// <exception cref="ArgumentException">When the vectors are empty or differ in length.</exception>
-    public static double MeanAbsoluteError(Vector predicted, Vector target)
+    public static double MeanAbsoluteError(Vector truth, Vector predicted)
     {
-        Check(predicted, target);
+        Check(truth, predicted);
         var s = 0.0;
-        for (var i = 0; i < target.Length; i++) s += Math.Abs(predicted[i] - target[i]);
-        return s / target.Length;
+        for (var i = 0; i < truth.Length; i++) s += Math.Abs(predicted[i] - truth[i]);
+        return s / truth.Length;
     }
 
     /// <summary>
@@ -41,17 +42,17 @@ public static class Regression
     /// <c>r2_score(force_finite=True)</c>.
     /// </summary>
     /// <exception cref="ArgumentException">When the vectors are empty or differ in length.</exception>
-    public static double RSquared(Vector predicted, Vector target)
+    public static double RSquared(Vector truth, Vector predicted)
     {
-        Check(predicted, target);
+        Check(truth, predicted);
         var mean = 0.0;
-        for (var i = 0; i < target.Length; i++) mean += target[i];
-        mean /= target.Length;
+        for (var i = 0; i < truth.Length; i++) mean += truth[i];
+        mean /= truth.Length;
         double ssRes = 0.0, ssTot = 0.0;
-        for (var i = 0; i < target.Length; i++)
+        for (var i = 0; i < truth.Length; i++)
         {
-            var r = target[i] - predicted[i];
-            var t = target[i] - mean;
+            var r = truth[i] - predicted[i];
+            var t = truth[i] - mean;
             ssRes += r * r;
             ssTot += t * t;
         }
@@ -59,10 +60,10 @@ public static class Regression
         return 1.0 - ssRes / ssTot;
     }
 
-    private static void Check(Vector predicted, Vector target)
+    private static void Check(Vector truth, Vector predicted)
     {
-        if (target.Length == 0) throw new ArgumentException("The targets are empty.", nameof(target));
-        if (predicted.Length != target.Length)
-            throw new ArgumentException($"There are {predicted.Length} predictions but {target.Length} targets.", nameof(predicted));
+        if (truth.Length == 0) throw new ArgumentException("The true values are empty.", nameof(truth));
+        if (predicted.Length != truth.Length)
+            throw new ArgumentException($"There are {truth.Length} true values but {predicted.Length} predictions.", nameof(predicted));
     }
 }

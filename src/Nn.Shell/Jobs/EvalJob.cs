@@ -123,8 +123,8 @@ public static class EvalJob
             var predicted = Vector.Create(prediction.Values);
             var actual = Vector.Create(t.Values);
             return new EvalReport(TaskKind.Regression, data.Count, null, new RegressionMetrics(
-                Nn.Regression.RSquared(predicted, actual), Nn.Regression.MeanSquaredError(predicted, actual),
-                Nn.Regression.RootMeanSquaredError(predicted, actual), Nn.Regression.MeanAbsoluteError(predicted, actual)));
+                Nn.Regression.RSquared(actual, predicted), Nn.Regression.MeanSquaredError(actual, predicted),
+                Nn.Regression.RootMeanSquaredError(actual, predicted), Nn.Regression.MeanAbsoluteError(actual, predicted)));
         }
         var truth = data.EncodeTarget(model.Info.Labels);
         if (FirstNonFiniteRow(prediction) is { } r) return new EvalReport(TaskKind.Classification, data.Count, null, null) { NonFiniteRow = r };
@@ -132,9 +132,9 @@ public static class EvalJob
         var confusion = Nn.Classification.Confusion(truth.ClassIndices, prediction.Classes, k);
         return new EvalReport(TaskKind.Classification, data.Count, new ClassificationMetrics(model.Info.Labels,
             Nn.Classification.Report(confusion), confusion,
-            Nn.Classification.TopKAccuracy(prediction.Probabilities, truth.ClassIndices, Math.Min(2, k)),
-            Calibration.ExpectedCalibrationError(prediction.Probabilities, truth.ClassIndices, 10),
-            Nn.Classification.LogLoss(prediction.Probabilities, truth.ClassIndices)), null);
+            Nn.Classification.TopKAccuracy(truth.ClassIndices, prediction.Probabilities, Math.Min(2, k)),
+            Calibration.ExpectedCalibrationError(truth.ClassIndices, prediction.Probabilities, 10),
+            Nn.Classification.LogLoss(truth.ClassIndices, prediction.Probabilities)), null);
     }
 
     /// <summary>The first row with a NaN or infinite probability or value, or null.</summary>
