@@ -91,7 +91,7 @@ internal static class AbTimings
         public Arm(Row row, ComputeOptions compute)
         {
             this.compute = compute;
-            config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), MatrixNn.Optimizer(row.Optimizer));
+            config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), MatrixNn.Optimizer(row.Optimizer));
             batches = BatchPolicy.MiniBatch(row.Batch);
             x = Workloads.Random(21, Examples, row.Sizes[0]);
             y = Workloads.RandomOneHot(22, Examples, row.Sizes[^1]);

@@ -45,7 +45,7 @@ internal static class MatrixNn
     /// <summary>One training row: the configuration, the state before the first step, the data and the batch policy.</summary>
     public sealed class Trainer(int[] sizes, string activation, string optimizer, int batch, Matrix x, Matrix y)
     {
-        private readonly TrainConfig config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizer(optimizer));
+        private readonly TrainConfig config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizer(optimizer));
         private readonly BatchPolicy policy = BatchPolicy.MiniBatch(batch);
         private TrainState Initial => initial ??= Training.Init(config, Network(sizes, activation), Key.FromSeed(3));
         private TrainState? initial;

@@ -26,7 +26,7 @@ internal sealed class MatrixOrt : IDisposable
     {
         var (d, c) = (network.InputSize, network.OutputSize);
         var info = new ModelInfo(TaskKind.Classification, [.. Enumerable.Range(0, d).Select(j => $"x{j}")], "class",
-            [.. Enumerable.Range(0, c).Select(k => $"{k}")], Loss.CategoricalCrossEntropy, FeatureScaling.None(d), null, [], "");
+            [.. Enumerable.Range(0, c).Select(k => $"{k}")], Losses.CategoricalCrossEntropy, FeatureScaling.None(d), null, [], "");
         var bytes = OnnxExport.ToBytes(new Model(network, info), OnnxPrecision.Double);
         using var options = new SessionOptions
         {

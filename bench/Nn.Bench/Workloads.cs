@@ -31,8 +31,8 @@ public static class Workloads
 
     /// <summary>60,000 random examples × 784, 784→512 ReLU→512 ReLU→10 softmax-CE, batch 128, SGD lr 0.01, one epoch.</summary>
     public static Problem Mnist(int examples = 60_000) => new(
-        TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(0.01)),
-        Init.Mlp(Key.FromSeed(1), [784, 512, 512, 10], Activations.Relu, Activations.Softmax, InitScheme.HeNormal),
+        TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Sgd(0.01)),
+        Init.Mlp(Key.FromSeed(1), [784, 512, 512, 10], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal),
         Random(11, examples, 784), RandomOneHot(12, examples, 10), BatchPolicy.MiniBatch(128), 1);
 
     /// <summary>The small workload: 2→32 ReLU→3 softmax, 1,000 spiral examples, batch 64, 200 epochs (3,200 steps).</summary>
@@ -40,8 +40,8 @@ public static class Workloads
     {
         var data = Synthetic.Spirals(Key.FromSeed(5), 1000, 3, 0.2);
         return new(
-            TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(0.1)),
-            Init.Mlp(Key.FromSeed(1), [2, 32, 3], Activations.Relu, Activations.Softmax, InitScheme.HeNormal),
+            TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Sgd(0.1)),
+            Init.Mlp(Key.FromSeed(1), [2, 32, 3], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal),
             data.X, Labels.OneHot(data.Labels, 3), BatchPolicy.MiniBatch(64), 200);
     }
 

@@ -20,8 +20,12 @@ internal static class SpectreProgress
                     var r = s.History[^1];
                     var text = string.Create(CultureInfo.InvariantCulture, $"epoch {r.Epoch} loss {r.TrainLoss:F4}");
                     if (r.Validation is { } v)
-                        text += string.Create(CultureInfo.InvariantCulture, $" val {v.Loss:F4}") + (v.Accuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $" acc {a:F3}") : "")
-                            + (v.R2 is { } r2 ? string.Create(CultureInfo.InvariantCulture, $" R² {r2:F3}") : "");
+                        text += string.Create(CultureInfo.InvariantCulture, $" val {v.Loss:F4}") + v switch
+                        {
+                            EvaluationSummary.Classification c => string.Create(CultureInfo.InvariantCulture, $" acc {c.Accuracy:F3}"),
+                            EvaluationSummary.Regression g => string.Create(CultureInfo.InvariantCulture, $" R² {g.R2:F3}"),
+                            _ => throw new InvalidOperationException("Unknown evaluation summary case."),
+                        };
                     task.Description = Markup.Escape(text);
                     task.Value = r.Epoch;
                 }), cancellationToken);

@@ -10,8 +10,8 @@ internal static class Tables
     internal static void WriteEval(EvalReport report, CliConsole console)
     {
         var rows = new List<(string, string)> { ("task", report.Task == TaskKind.Classification ? "classification" : "regression"), ("n", report.N.ToString(CultureInfo.InvariantCulture)) };
-        if (report.NonFiniteRow is { } row) rows.Add(("first non-finite output", $"data row {(row + 1).ToString(CultureInfo.InvariantCulture)} (no metrics)"));
-        if (report.Classification is { } c)
+        if (report is EvalReport.NonFinite { Row: var row }) rows.Add(("first non-finite output", $"data row {(row + 1).ToString(CultureInfo.InvariantCulture)} (no metrics)"));
+        if (report is EvalReport.Classification { Metrics: var c })
         {
             rows.Add(("accuracy", F(c.Report.Accuracy)));
             rows.Add(("precision (macro)", F(c.Report.Macro.Precision)));
@@ -23,7 +23,7 @@ internal static class Tables
             rows.Add(("ECE (10 bins)", F(c.Calibration.Ece)));
             rows.Add(("log loss", F(c.LogLoss)));
         }
-        if (report.Regression is { } r)
+        if (report is EvalReport.Regression { Metrics: var r })
         {
             rows.Add(("R²", F(r.R2)));
             rows.Add(("MSE", F(r.Mse)));
@@ -31,7 +31,7 @@ internal static class Tables
             rows.Add(("MAE", F(r.Mae)));
         }
         WriteKeyValues("Metrics", rows, console);
-        if (report.Classification is { } cm) WriteConfusion(cm, console);
+        if (report is EvalReport.Classification { Metrics: var cm }) WriteConfusion(cm, console);
     }
 
     internal static void WriteKeyValues(string title, IReadOnlyList<(string Key, string Value)> rows, CliConsole console)

@@ -31,8 +31,10 @@ public static class Demo
         var y = Labels.OneHot(target.ClassIndices, classes);
 
         var key = Key.FromSeed(42);
-        var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, 64, classes], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.003));
+        Activation hidden = Activations.Relu, output = Activations.Softmax;
+        var loss = Losses.CategoricalCrossEntropy;
+        var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, 64, classes], hidden, output, InitSchemes.HeNormal);
+        var config = TrainConfig.Of(Objective.Of(loss), Optimizers.Adam(0.003));
         var clock = Stopwatch.StartNew();
         var result = Trainer.Fit(config, Training.Init(config, network, Prng.Fold(key, 1)), new TrainingData(x.SelectRows(split.Train), y.SelectRows(split.Train)),
             TrainerOptions.Of(40, BatchPolicy.MiniBatch(32)), progress, cancellationToken);
@@ -40,11 +42,11 @@ public static class Demo
 
         ImmutableArray<Setting> settings =
         [
-            new("task", "classification"), new("layers", "64"), new("activation", "relu"), new("output", "softmax"), new("loss", "cce"),
+            new("task", "classification"), new("layers", "64"), new("activation", hidden.Name), new("output", output.Name), new("loss", loss.Name),
             new("optimizer", "adam"), new("lr", "0.003"), new("epochs", "40"), new("batch_size", "32"), new("scale", "standard"),
             new("split", Path.GetFileName(splitPath)), new("seed", "42"),
         ];
-        var info = new ModelInfo(TaskKind.Classification, data.FeatureNames, data.TargetName, target.Labels, Loss.CategoricalCrossEntropy,
+        var info = new ModelInfo(TaskKind.Classification, data.FeatureNames, data.TargetName, target.Labels, loss,
             new FeatureScaling("standard", scaler.Means, scaler.StdDevs), null, settings, data.Sha256);
         var model = new Model(result.State.Parameters, info);
         var test = data with { Features = data.Features.SelectRows(split.Test), TargetCells = [.. split.Test.Select(i => data.TargetCells[i])] };

@@ -81,8 +81,8 @@ public class FaultTests
     public void Trainer_reports_where_it_diverged_and_returns_the_last_finite_epoch()
     {
         var data = Synthetic.LinearRegression(Key.FromSeed(1), 64, 3, 0.1).Data;
-        var network = Init.Mlp(Key.FromSeed(2), [3, 8, 1], Activations.Tanh, Activations.Linear, InitScheme.XavierNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.MeanSquaredError), Optimizers.Sgd(50));
+        var network = Init.Mlp(Key.FromSeed(2), [3, 8, 1], Activations.Tanh, Activations.Linear, InitSchemes.XavierNormal);
+        var config = TrainConfig.Of(Objective.Of(Losses.MeanSquaredError), Optimizers.Sgd(50));
         var result = Trainer.Fit(config, Training.Init(config, network, Key.FromSeed(3)), new TrainingData(data.X, Matrix.ColumnOf(data.Y)),
             TrainerOptions.Of(500, BatchPolicy.MiniBatch(16)), null, CancellationToken.None);
         var d = Assert.IsType<Divergence>(result.Diverged);

@@ -285,7 +285,7 @@ public class ReaderHardeningTests
     private static byte[] OverflowingModel()
     {
         var layer = new Dense(Matrix.FromRows([[1e308], [1e308]]), Vector.Create([0.0]), Activations.Linear);
-        var info = new ModelInfo(TaskKind.Regression, ["a", "b"], "y", [], Loss.MeanSquaredError, FeatureScaling.None(2), null, [], "");
+        var info = new ModelInfo(TaskKind.Regression, ["a", "b"], "y", [], Losses.MeanSquaredError, FeatureScaling.None(2), null, [], "");
         return ModelFile.ToBytes(new Model(new Network([layer]), info));
     }
 

@@ -158,8 +158,8 @@ public class ReportTests
     [Fact]
     public void A_report_needs_only_a_model_and_shows_each_part_given()
     {
-        var network = Init.Mlp(Key.FromSeed(1), [2, 3, 1], Activations.Tanh, Activations.Sigmoid, InitScheme.XavierNormal);
-        var info = new ModelInfo(TaskKind.Classification, ["a", "b"], "t", ["no", Hostile], Loss.BinaryCrossEntropy, FeatureScaling.None(2), null,
+        var network = Init.Mlp(Key.FromSeed(1), [2, 3, 1], Activations.Tanh, Activations.Sigmoid, InitSchemes.XavierNormal);
+        var info = new ModelInfo(TaskKind.Classification, ["a", "b"], "t", ["no", Hostile], Losses.BinaryCrossEntropy, FeatureScaling.None(2), null,
             [new Setting("seed", "12"), new Setting("note", Hostile)], "");
         var model = new Model(network, info);
         var bare = HtmlReport.Render(new ReportInput("bare", model, null, null, null, ""));

@@ -26,8 +26,8 @@ public static class GuideCSharp
         var yTrain = Matrix.Init(parts.Train.Count, 1, (r, _) => parts.Train.Labels[r]);   // 300 × 1, for one sigmoid output
 
         // 2 → 16 tanh → 16 tanh → 1 sigmoid; binary cross-entropy with a small L2 penalty.
-        var network = Init.Mlp(Key.FromSeed(3), [2, 16, 16, 1], Activations.Tanh, Activations.Sigmoid, InitScheme.XavierNormal);
-        var objective = Objective.Of(Loss.BinaryCrossEntropy).WithL2(1e-4);
+        var network = Init.Mlp(Key.FromSeed(3), [2, 16, 16, 1], Activations.Tanh, Activations.Sigmoid, InitSchemes.XavierNormal);
+        var objective = Objective.Of(Losses.BinaryCrossEntropy).WithL2(1e-4);
 
         var trace = Forward.Run(network, xTrain);                          // Z and A of every layer
         var gradient = Backprop.Gradient(network, xTrain, yTrain, objective); // J and ∂J/∂θ, shaped like the network
@@ -49,7 +49,7 @@ public static class GuideCSharp
         var report = Classification.Report(confusion);
         var calibration = Calibration.ExpectedCalibrationError(parts.Test.Labels, probabilities, 10);
 
-        var info = new ModelInfo(TaskKind.Classification, ["x1", "x2"], "label", ["0", "1"], Loss.BinaryCrossEntropy,
+        var info = new ModelInfo(TaskKind.Classification, ["x1", "x2"], "label", ["0", "1"], Losses.BinaryCrossEntropy,
             FeatureScaling.Standard(scaler), null, [new Setting("seed", "1"), new Setting("epochs", "60")], "");
         var path = Path.Combine(folder, "moons.safetensors");
         ModelFile.Save(path, new Model(result.State.Parameters, info));
@@ -62,6 +62,6 @@ public static class GuideCSharp
         _ = trace;
         _ = gradient;
         return new GuideResult(report.Accuracy, calibration.Ece, check.Passed && state == result.State, losses.Count,
-            fromFile.Classes.SequenceEqual(predicted), Path.Combine(folder, "moons.html"));
+            fromFile is Prediction.Classification { Classes: var classes } && classes.SequenceEqual(predicted), Path.Combine(folder, "moons.html"));
     }
 }

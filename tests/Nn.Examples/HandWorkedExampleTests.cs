@@ -43,7 +43,7 @@ public class HandWorkedExampleTests
     private static Trace RunForward() => Forward.Run(SourceNetwork(), X);
 
     private static LossAndGradients RunBackward() =>
-        Backprop.Gradient(SourceNetwork(), X, Y, Objective.Of(Loss.BinaryCrossEntropy));
+        Backprop.Gradient(SourceNetwork(), X, Y, Objective.Of(Losses.BinaryCrossEntropy));
 
     // ---- the exact values, by hand --------------------------------------------------------------------------------
 
@@ -102,7 +102,7 @@ public class HandWorkedExampleTests
         Assert.Equal(E.A1_2, t.Layers[0].Activated[0, 1], Exact);
         Assert.Equal(E.Z2, t.Layers[1].Z[0, 0], Exact);
         Assert.Equal(E.YHat, t.Output[0, 0], Exact);
-        Assert.Equal(E.J, Losses.Evaluate(SourceNetwork(), X, Y, Objective.Of(Loss.BinaryCrossEntropy)), Exact);
+        Assert.Equal(E.J, Losses.Evaluate(SourceNetwork(), X, Y, Objective.Of(Losses.BinaryCrossEntropy)), Exact);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public class HandWorkedExampleTests
         var output = r.Gradients.Layers[1];
 
         Assert.Equal(E.J, r.Loss, Exact);
-        Assert.Equal(E.dZ2, Losses.OutputGradient(Loss.BinaryCrossEntropy, Activations.Sigmoid, r.Trace.Logits, r.Trace.Output, Y)[0, 0], Exact);
+        Assert.Equal(E.dZ2, Losses.OutputGradient(Losses.BinaryCrossEntropy, Activations.Sigmoid, r.Trace.Logits, r.Trace.Output, Y)[0, 0], Exact);
 
         // Output layer. Our weights are (inputs × outputs), so ∂J/∂W²ⱼ sits at row j, column 0.
         Assert.Equal(E.dW2_1, output.Weights[0, 0], Exact);
@@ -150,7 +150,7 @@ public class HandWorkedExampleTests
         Printed(1.42, t.Layers[0].Z[0, 1], HalfUnit(2), "Z¹₂");
         Printed(0.606, t.Layers[0].Activated[0, 0], HalfUnit(3), "A¹₁");
         Printed(0.805, t.Layers[0].Activated[0, 1], HalfUnit(3), "A¹₂");
-        Printed(0.253, Losses.Evaluate(SourceNetwork(), X, Y, Objective.Of(Loss.BinaryCrossEntropy)), HalfUnit(3), "J");
+        Printed(0.253, Losses.Evaluate(SourceNetwork(), X, Y, Objective.Of(Losses.BinaryCrossEntropy)), HalfUnit(3), "J");
 
         // Off by hand arithmetic: the source prints Z² ≈ 1.244, but the exact value is 1.245499 (0.0015 away, three
         // half-units). Even its own rounded A¹ gives 0.3·0.606 + 0.7·0.805 + 0.5 = 1.2453, so this is a slip in the

@@ -20,8 +20,8 @@ public sealed class IrisAndDigitsTests(ITestOutputHelper output)
     public void Digits_64_128_10_relu_softmax_adam_minibatch_32_reaches_test_accuracy_0_97()
     {
         var data = BundledData.Classification("digits");
-        var network = Init.Mlp(Key.FromSeed(8), [64, 128, 10], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy).WithL2(1e-3), Optimizers.Adam(3e-3));
+        var network = Init.Mlp(Key.FromSeed(8), [64, 128, 10], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal);
+        var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy).WithL2(1e-3), Optimizers.Adam(3e-3));
 
         var result = Fit(config, network, Key.FromSeed(9), data.Train.X, data.Train.OneHot, 20, BatchPolicy.MiniBatch(32));
 
@@ -41,8 +41,8 @@ public sealed class IrisAndDigitsTests(ITestOutputHelper output)
     public void Iris_4_16_3_tanh_softmax_adam_reaches_test_accuracy_0_93()
     {
         var data = BundledData.Classification("iris");
-        var network = Init.Mlp(Key.FromSeed(10), [4, 16, 3], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.01));
+        var network = Init.Mlp(Key.FromSeed(10), [4, 16, 3], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
+        var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Adam(0.01));
 
         var result = Fit(config, network, Key.FromSeed(11), data.Train.X, data.Train.OneHot, 100, BatchPolicy.MiniBatch(16));
 

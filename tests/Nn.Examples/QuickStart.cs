@@ -16,8 +16,8 @@ public static class QuickStart
         var y = Matrix.FromRows([[0.0], [1.0], [1.0], [0.0]]);
 
         // 2 → 8 tanh → 1 sigmoid, weights drawn from an explicit key.
-        var network = Init.Mlp(Key.FromSeed(42), [2, 8, 1], Activations.Tanh, Activations.Sigmoid, InitScheme.XavierNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.BinaryCrossEntropy), Optimizers.Adam(0.05));
+        var network = Init.Mlp(Key.FromSeed(42), [2, 8, 1], Activations.Tanh, Activations.Sigmoid, InitSchemes.XavierNormal);
+        var config = TrainConfig.Of(Objective.Of(Losses.BinaryCrossEntropy), Optimizers.Adam(0.05));
 
         // Training is a fold of a pure step over batches: the state is the only thing that changes.
         var state = Training.Init(config, network, Key.FromSeed(7));

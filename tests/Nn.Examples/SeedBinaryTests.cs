@@ -12,8 +12,8 @@ public sealed class SeedBinaryTests(ITestOutputHelper output)
     {
         var data = BundledData.Classification("seed_binary");
         // All three layers sigmoid, Xavier/Glorot normal weights (N(0, 2/(fan_in + fan_out))), zero biases.
-        var network = Init.Mlp(Key.FromSeed(1), [2, 4, 4, 1], Activations.Sigmoid, Activations.Sigmoid, InitScheme.XavierNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.BinaryCrossEntropy), Optimizers.Sgd(0.1));
+        var network = Init.Mlp(Key.FromSeed(1), [2, 4, 4, 1], Activations.Sigmoid, Activations.Sigmoid, InitSchemes.XavierNormal);
+        var config = TrainConfig.Of(Objective.Of(Losses.BinaryCrossEntropy), Optimizers.Sgd(0.1));
 
         var result = Fit(config, network, Key.FromSeed(2), data.Train.X, BinaryTargets(data.Train.Labels), 1000, BatchPolicy.FullBatch);
 

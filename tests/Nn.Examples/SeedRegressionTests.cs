@@ -37,8 +37,8 @@ public sealed class SeedRegressionTests(ITestOutputHelper output)
     private static double TestRSquared(RegressionSplit data, double lr)
     {
         // He normal weights for the ReLU layers (Init.DefaultFor(Relu)); the output layer is linear.
-        var network = Init.Mlp(Key.FromSeed(3), [3, 5, 5, 1], Activations.Relu, Activations.Linear, InitScheme.HeNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.MeanSquaredError), Optimizers.Sgd(lr));
+        var network = Init.Mlp(Key.FromSeed(3), [3, 5, 5, 1], Activations.Relu, Activations.Linear, InitSchemes.HeNormal);
+        var config = TrainConfig.Of(Objective.Of(Losses.MeanSquaredError), Optimizers.Sgd(lr));
 
         var result = Fit(config, network, Key.FromSeed(4), data.Train.X, data.Train.YColumn, 1000, BatchPolicy.FullBatch);
 

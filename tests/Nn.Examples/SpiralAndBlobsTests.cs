@@ -12,11 +12,11 @@ public sealed class SpiralAndBlobsTests(ITestOutputHelper output)
 {
     private const int Epochs = 200;
     private static readonly BatchPolicy Batches64 = BatchPolicy.MiniBatch(64);
-    private static readonly TrainConfig Config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(0.1));
+    private static readonly TrainConfig Config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Sgd(0.1));
 
     /// <summary>2→32 ReLU→3 softmax with He normal weights (the scheme Init.DefaultFor gives ReLU).</summary>
     private static Network NewNetwork() =>
-        Init.Mlp(Key.FromSeed(5), [2, 32, 3], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+        Init.Mlp(Key.FromSeed(5), [2, 32, 3], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal);
 
     [Fact]
     public void Spiral3_2_32_3_relu_softmax_minibatch_sgd_64_lr_0_1_200_epochs_reaches_accuracy_0_97_macro_f1_0_97_top2_0_99()
@@ -78,7 +78,7 @@ public sealed class SpiralAndBlobsTests(ITestOutputHelper output)
         var parameters = NewNetwork();
         var state = Optimizers.Init(sgd, parameters);
         var y = data.Train.OneHot;
-        var objective = Objective.Of(Loss.CategoricalCrossEntropy);
+        var objective = Objective.Of(Losses.CategoricalCrossEntropy);
         for (var epoch = 0; epoch < Epochs; epoch++)
             foreach (var batch in Batches.ForEpoch(Key.FromSeed(6), epoch, data.Train.Count, Batches64))
             {

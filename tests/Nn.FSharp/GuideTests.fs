@@ -19,8 +19,8 @@ let runGuide () =
     let x = StandardScaler.Transform(scaler, data.X)
     let y = data.OneHot // 300 × 3, one-hot rows for a softmax output
 
-    let network = Init.Mlp(Key.FromSeed 2L, [ 2; 32; 32; 3 ], Activations.Relu, Activations.Softmax, InitScheme.HeNormal)
-    let config = TrainConfig.Of(Objective.Of Loss.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    let network = Init.Mlp(Key.FromSeed 2L, [ 2; 32; 32; 3 ], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal)
+    let config = TrainConfig.Of(Objective.Of Losses.CategoricalCrossEntropy, Optimizers.Adam 0.01)
 
     // Training is a fold over epochs: the state is the only thing that changes.
     let final =
@@ -54,8 +54,8 @@ let runGuide () =
 
     let validationAccuracy =
         match result.History.Epochs[result.History.BestEpoch - 1].Validation with
-        | null -> nan
-        | v -> v.Accuracy.GetValueOrDefault nan
+        | :? EvaluationSummary.Classification as c -> c.Accuracy
+        | _ -> nan
     // guide:end
     { Accuracy = accuracy; ValidationAccuracy = validationAccuracy; Epochs = result.History.Epochs.Length
       GradientCheckPassed = check.Passed && lastLine.StartsWith "epoch"; Names = names }

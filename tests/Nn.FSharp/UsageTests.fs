@@ -12,9 +12,9 @@ let xorX = Matrix.FromRows [ [ 0.0; 0.0 ]; [ 0.0; 1.0 ]; [ 1.0; 0.0 ]; [ 1.0; 1.
 let xorY = Matrix.FromRows [ [ 0.0 ]; [ 1.0 ]; [ 1.0 ]; [ 0.0 ] ]
 
 let xorNet seed =
-    Init.Mlp(Key.FromSeed seed, [ 2; 8; 1 ], Activations.Tanh, Activations.Sigmoid, InitScheme.XavierNormal)
+    Init.Mlp(Key.FromSeed seed, [ 2; 8; 1 ], Activations.Tanh, Activations.Sigmoid, InitSchemes.XavierNormal)
 
-let bce = Objective.Of Loss.BinaryCrossEntropy
+let bce = Objective.Of Losses.BinaryCrossEntropy
 
 let assertClose (expected: float) (actual: float) =
     Assert.True(abs (expected - actual) <= 1e-12 * max 1.0 (abs expected), sprintf "expected %g, got %g" expected actual)
@@ -63,9 +63,9 @@ let ``one SGD step along the gradient lowers the loss`` () =
 
 [<Fact>]
 let ``gradient check passes on every tensor`` () =
-    let net = Init.Mlp(Key.FromSeed 3L, [ 2; 3; 2 ], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal)
+    let net = Init.Mlp(Key.FromSeed 3L, [ 2; 3; 2 ], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal)
     let y = Labels.OneHot([ 0; 1; 1; 0 ], 2)
-    let objective = Objective.Of(Loss.CategoricalCrossEntropy).WithL2 0.01
+    let objective = Objective.Of(Losses.CategoricalCrossEntropy).WithL2 0.01
     let report = GradientCheck.Run(net, xorX, y, objective, GradientCheckOptions.Default)
     Assert.True(report.Passed, string report)
     Assert.Equal<string list>([ "W1"; "b1"; "W2"; "b2" ], report.Tensors |> Seq.map (fun t -> t.Name) |> List.ofSeq)
@@ -105,7 +105,7 @@ let moons = Synthetic.Moons(Key.FromSeed 11L, 400, 0.15)
 let moonsSplit = Split.Apply(Split.Stratified(Key.FromSeed 12L, moons.Labels, 0.25), moons)
 
 let moonsNet () =
-    Init.Mlp(Key.FromSeed 13L, [ 2; 16; 2 ], Activations.Relu, Activations.Softmax, InitScheme.HeNormal)
+    Init.Mlp(Key.FromSeed 13L, [ 2; 16; 2 ], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal)
 
 let heldOutAccuracy (net: Network) (test: Dataset) =
     let predicted = Forward.Predict(net, test.X) |> Labels.ArgMax
@@ -114,7 +114,7 @@ let heldOutAccuracy (net: Network) (test: Dataset) =
 [<Fact>]
 let ``an epoch loop over Training.Epoch with mini-batches learns the moons`` () =
     let train = moonsSplit.Train
-    let config = TrainConfig.Of(Objective.Of Loss.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    let config = TrainConfig.Of(Objective.Of Losses.CategoricalCrossEntropy, Optimizers.Adam 0.01)
     let policy = BatchPolicy.MiniBatch 32
     let start = Training.Init(config, moonsNet (), Key.FromSeed 14L)
     let y = train.OneHot
@@ -166,7 +166,7 @@ let ``activations match on their case types`` () =
     match Activations.LeakyRelu 0.3 with
     | :? Activation.LeakyRelu as l -> Assert.Equal(0.3, l.Slope)
     | other -> failwithf "expected leaky ReLU, got %O" other
-    Assert.Equal(InitScheme.HeNormal, Init.DefaultFor(Activations.LeakyRelu 0.1))
+    Assert.Equal(InitSchemes.HeNormal, Init.DefaultFor(Activations.LeakyRelu 0.1))
     // Parsing the printed form gives an equal value back (records compare by value).
     all |> List.iter (fun a -> Assert.Equal(a, Activations.Parse(string a)))
     Assert.Equal(Activations.LeakyRelu Activations.DefaultLeakySlope, Activations.Parse "leaky-relu")
@@ -280,7 +280,7 @@ let ``one-hot encoding round-trips through arg-max`` () =
 
 [<Fact>]
 let ``Trainer.Fit on the moons reports every epoch and reaches 0.9 held-out accuracy`` () =
-    let config = TrainConfig.Of(Objective.Of Loss.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    let config = TrainConfig.Of(Objective.Of Losses.CategoricalCrossEntropy, Optimizers.Adam 0.01)
     let train = TrainingData(moonsSplit.Train.X, moonsSplit.Train.OneHot)
     let validation = TrainingData(moonsSplit.Test.X, moonsSplit.Test.OneHot)
     let options = TrainerOptions.Of(40, BatchPolicy.MiniBatch 32).WithValidation(validation, 0)
@@ -297,15 +297,13 @@ let ``Trainer.Fit on the moons reports every epoch and reaches 0.9 held-out accu
     Assert.True(heldOutAccuracy result.State.Parameters moonsSplit.Test >= 0.9)
     let best = result.History.Epochs[result.History.BestEpoch - 1]
     match best.Validation with
-    | null -> failwith "validation data was given, so every epoch has a summary"
-    | summary ->
-        match Option.ofNullable summary.Accuracy with
-        | Some accuracy -> Assert.True(accuracy >= 0.9, sprintf "best-epoch accuracy %g" accuracy)
-        | None -> failwith "a softmax output reports accuracy, not R²"
+    | :? EvaluationSummary.Classification as c -> Assert.True(c.Accuracy >= 0.9, sprintf "best-epoch accuracy %g" c.Accuracy)
+    | :? EvaluationSummary.Regression -> failwith "a softmax output reports accuracy, not R²"
+    | _ -> failwith "validation data was given, so every epoch has a summary"
 
 [<Fact>]
 let ``Trainer.Fit stops when cancelled from the progress callback`` () =
-    let config = TrainConfig.Of(Objective.Of Loss.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    let config = TrainConfig.Of(Objective.Of Losses.CategoricalCrossEntropy, Optimizers.Adam 0.01)
     let train = TrainingData(moonsSplit.Train.X, moonsSplit.Train.OneHot)
     use cts = new CancellationTokenSource()
     // Any IProgress works too, e.g. an object expression.

@@ -19,7 +19,7 @@ public class EngineProperties
         int Rows, int Batch, int Threads, bool Fused, long Seed)
     {
         public override string ToString() =>
-            $"{Arch} {Losses.Name(Loss)} {Optimizer} l2 {L2} dropout {Dropout} clip {Clip} decay {Decay} rows {Rows} batch {Batch} threads {Threads} fused {Fused} seed {Seed}";
+            $"{Arch} {Loss.Name} {Optimizer} l2 {L2} dropout {Dropout} clip {Clip} decay {Decay} rows {Rows} batch {Batch} threads {Threads} fused {Fused} seed {Seed}";
     }
 
     private static bool Pairs(Loss loss, Activation output)
@@ -112,10 +112,10 @@ public class EngineProperties
             {
                 var key = Key.FromSeed(t.seed);
                 int[] sizes = t.deep ? [t.k, t.h, t.h, t.classes] : [t.k, t.h, t.classes];
-                var network = Init.Mlp(Prng.Fold(key, 0), sizes, t.units, Activations.Softmax, InitScheme.HeNormal);
+                var network = Init.Mlp(Prng.Fold(key, 0), sizes, t.units, Activations.Softmax, InitSchemes.HeNormal);
                 var x = Gens.Uniform(Prng.Fold(key, 1).State, 50, t.k, -2, 2);
-                var y = Gens.Targets(Loss.CategoricalCrossEntropy, Prng.Fold(key, 2).State, 50, t.classes);
-                var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Parse(t.optimizer, t.optimizer == "sgd" ? 0.1 : 0.01));
+                var y = Gens.Targets(Losses.CategoricalCrossEntropy, Prng.Fold(key, 2).State, 50, t.classes);
+                var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Parse(t.optimizer, t.optimizer == "sgd" ? 0.1 : 0.01));
                 var start = Training.Init(config, network, Prng.Fold(key, 3));
                 var batches = Batches.ForEpoch(Training.ShuffleKey(start), 0, 50, BatchPolicy.MiniBatch(t.batch));
                 var reference = start;
@@ -139,10 +139,10 @@ public class EngineProperties
     public void Steps_in_a_fold_allocate_nothing_after_the_first_of_each_batch_size(string name, int threads)
     {
         // tanh hidden layers, so the general path runs (not the fused ReLU/SGD one), with L2 and clipping.
-        var network = Init.Mlp(Key.FromSeed(1), [12, 32, 16, 3], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal);
+        var network = Init.Mlp(Key.FromSeed(1), [12, 32, 16, 3], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
         var x = Gens.Uniform(5UL, 200, 12, -1, 1);
-        var y = Gens.Targets(Loss.CategoricalCrossEntropy, 6UL, 200, 3);
-        var config = TrainConfig.Of(new Objective(Loss.CategoricalCrossEntropy, 0.001, 0), Optimizers.Parse(name, 0.01)).WithClipNorm(1.0);
+        var y = Gens.Targets(Losses.CategoricalCrossEntropy, 6UL, 200, 3);
+        var config = TrainConfig.Of(new Objective(Losses.CategoricalCrossEntropy, 0.001, 0), Optimizers.Parse(name, 0.01)).WithClipNorm(1.0);
         var start = Training.Init(config, network, Key.FromSeed(2));
         var batches = Enumerable.Range(0, 8).SelectMany(e => Batches.ForEpoch(Training.ShuffleKey(start), e, 200, BatchPolicy.MiniBatch(32))).ToArray();
         // With two threads every product, epilogue and update of this small net is split (thresholds at 0 and 64): the

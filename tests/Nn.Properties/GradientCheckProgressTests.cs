@@ -5,10 +5,10 @@ public class GradientCheckProgressTests
 {
     private static (Network Network, Matrix X, Matrix Y, Objective Objective) Problem()
     {
-        var network = Init.Mlp(Key.FromSeed(1), [3, 5, 2], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal);
+        var network = Init.Mlp(Key.FromSeed(1), [3, 5, 2], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
         var x = Matrix.Create(4, 3, Prng.Normal(Key.FromSeed(2), 12, 0, 1).Values);
         var y = Matrix.Init(4, 2, (r, c) => r % 2 == c ? 1.0 : 0.0);
-        return (network, x, y, Objective.Of(Loss.CategoricalCrossEntropy));
+        return (network, x, y, Objective.Of(Losses.CategoricalCrossEntropy));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Nn.Properties;
 /// <summary>A small random problem: an architecture, an output/loss pairing, a batch and a seed.</summary>
 public sealed record GradientCase(ImmutableArray<int> Sizes, Activation Hidden, Loss Loss, Activation Output, int Batch, double L2, double Dropout, long Seed)
 {
-    public Network Network => Init.Mlp(Key.FromSeed(Seed), Sizes, Hidden, Output, InitScheme.XavierNormal);
+    public Network Network => Init.Mlp(Key.FromSeed(Seed), Sizes, Hidden, Output, InitSchemes.XavierNormal);
 
     public Matrix X => Matrix.Own(Batch, Sizes[0], Prng.Normal(Prng.Fold(Key.FromSeed(Seed), 1000), Batch * Sizes[0], 0, 1).ToArray());
 
@@ -32,7 +32,7 @@ public sealed record GradientCase(ImmutableArray<int> Sizes, Activation Hidden, 
     public Objective Objective => new(Loss, L2, Dropout);
 
     public override string ToString() =>
-        $"sizes [{string.Join(",", Sizes)}] hidden {Hidden} output {Output}+{Losses.Name(Loss)} batch {Batch} l2 {L2} dropout {Dropout} seed {Seed}";
+        $"sizes [{string.Join(",", Sizes)}] hidden {Hidden} output {Output}+{Loss.Name} batch {Batch} l2 {L2} dropout {Dropout} seed {Seed}";
 }
 
 public static class GradientGens
@@ -43,12 +43,12 @@ public static class GradientGens
     /// <summary>Output/loss pairings: the three fused ones and MSE through non-linear outputs (chain rule through f′).</summary>
     public static readonly (Activation Output, Loss Loss)[] Pairings =
     [
-        (Activations.Linear, Loss.MeanSquaredError),
-        (Activations.Sigmoid, Loss.BinaryCrossEntropy),
-        (Activations.Softmax, Loss.CategoricalCrossEntropy),
-        (Activations.Sigmoid, Loss.MeanSquaredError),
-        (Activations.Tanh, Loss.MeanSquaredError),
-        (Activations.Softmax, Loss.MeanSquaredError),
+        (Activations.Linear, Losses.MeanSquaredError),
+        (Activations.Sigmoid, Losses.BinaryCrossEntropy),
+        (Activations.Softmax, Losses.CategoricalCrossEntropy),
+        (Activations.Sigmoid, Losses.MeanSquaredError),
+        (Activations.Tanh, Losses.MeanSquaredError),
+        (Activations.Softmax, Losses.MeanSquaredError),
     ];
 
     public static Gen<GradientCase> Case(bool smoothOnly, bool withDropout) =>
@@ -127,7 +127,7 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
             new Dense(Matrix.FromRows([[1.0]]), Vector.Of(0.0), Activations.Relu),
             new Dense(Matrix.FromRows([[2.0]]), Vector.Of(0.0), Activations.Linear)]);
         var (x, y) = (Matrix.FromRows([[0.0]]), Matrix.FromRows([[1.0]]));
-        var objective = Objective.Of(Loss.MeanSquaredError);
+        var objective = Objective.Of(Losses.MeanSquaredError);
         var right = GradientCheck.Run(net, x, y, objective, GradientCheckOptions.Default);
         var b1 = right.Tensors.Single(t => t.Name == "b1");
         Assert.True(right.Passed, right.ToString());

@@ -52,14 +52,15 @@ public class InitTests
 
     /// <summary>Normal schemes: the empirical std over the (inputs × outputs) weights, within 5%, and mean near 0.</summary>
     [Theory]
-    [InlineData(InitScheme.HeNormal, 200, 200)]
-    [InlineData(InitScheme.HeNormal, 300, 100)]
-    [InlineData(InitScheme.XavierNormal, 200, 200)]
-    [InlineData(InitScheme.XavierNormal, 300, 100)]
-    [InlineData(InitScheme.LeCunNormal, 200, 200)]
-    [InlineData(InitScheme.LeCunNormal, 100, 300)]
-    public void Normal_scheme_weights_have_the_documented_std(InitScheme scheme, int inputs, int outputs)
+    [InlineData("he-normal", 200, 200)]
+    [InlineData("he-normal", 300, 100)]
+    [InlineData("xavier-normal", 200, 200)]
+    [InlineData("xavier-normal", 300, 100)]
+    [InlineData("lecun-normal", 200, 200)]
+    [InlineData("lecun-normal", 100, 300)]
+    public void Normal_scheme_weights_have_the_documented_std(string name, int inputs, int outputs)
     {
+        var scheme = InitSchemes.Parse(name);
         var expected = scheme switch
         {
             InitScheme.HeNormal => Math.Sqrt(2.0 / inputs),
@@ -75,14 +76,15 @@ public class InitTests
 
     /// <summary>Uniform schemes: every |w| below the limit, std ≈ limit/√3 within 5%, and mean near 0.</summary>
     [Theory]
-    [InlineData(InitScheme.HeUniform, 200, 200)]
-    [InlineData(InitScheme.HeUniform, 300, 100)]
-    [InlineData(InitScheme.XavierUniform, 200, 200)]
-    [InlineData(InitScheme.XavierUniform, 300, 100)]
-    [InlineData(InitScheme.LeCunUniform, 200, 200)]
-    [InlineData(InitScheme.LeCunUniform, 100, 300)]
-    public void Uniform_scheme_weights_stay_within_the_limit_with_std_limit_over_root_3(InitScheme scheme, int inputs, int outputs)
+    [InlineData("he-uniform", 200, 200)]
+    [InlineData("he-uniform", 300, 100)]
+    [InlineData("xavier-uniform", 200, 200)]
+    [InlineData("xavier-uniform", 300, 100)]
+    [InlineData("lecun-uniform", 200, 200)]
+    [InlineData("lecun-uniform", 100, 300)]
+    public void Uniform_scheme_weights_stay_within_the_limit_with_std_limit_over_root_3(string name, int inputs, int outputs)
     {
+        var scheme = InitSchemes.Parse(name);
         var limit = scheme switch
         {
             InitScheme.HeUniform => Math.Sqrt(6.0 / inputs),
@@ -102,10 +104,10 @@ public class InitTests
     [Fact]
     public void DefaultFor_picks_He_for_relu_family_and_Xavier_otherwise()
     {
-        Assert.Equal(InitScheme.HeNormal, Init.DefaultFor(Activations.Relu));
-        Assert.Equal(InitScheme.HeNormal, Init.DefaultFor(Activations.LeakyRelu(0.01)));
-        Assert.Equal(InitScheme.XavierNormal, Init.DefaultFor(Activations.Tanh));
-        Assert.Equal(InitScheme.XavierNormal, Init.DefaultFor(Activations.Sigmoid));
+        Assert.Equal(InitSchemes.HeNormal, Init.DefaultFor(Activations.Relu));
+        Assert.Equal(InitSchemes.HeNormal, Init.DefaultFor(Activations.LeakyRelu(0.01)));
+        Assert.Equal(InitSchemes.XavierNormal, Init.DefaultFor(Activations.Tanh));
+        Assert.Equal(InitSchemes.XavierNormal, Init.DefaultFor(Activations.Sigmoid));
     }
 
     private static (double Mean, double Std) MeanAndStd(double[] w)

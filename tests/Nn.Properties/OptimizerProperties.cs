@@ -32,7 +32,7 @@ public class OptimizerProperties
             Prop.ForAll(Arb.From(gen), property));
 
     internal static Network Params(Case c) =>
-        Init.Mlp(Key.FromSeed(c.Seed), c.Sizes, Activations.Tanh, Activations.Linear, InitScheme.XavierNormal);
+        Init.Mlp(Key.FromSeed(c.Seed), c.Sizes, Activations.Tanh, Activations.Linear, InitSchemes.XavierNormal);
 
     /// <summary>Gradients shaped like <paramref name="template"/>, every entry (bias included) drawn from N(0, 1).</summary>
     internal static Network Gradients(Network template, long seed) =>
@@ -205,8 +205,8 @@ public class OptimizerProperties
     [Fact]
     public void Update_rejects_a_state_of_another_optimizer_and_mismatched_shapes()
     {
-        var theta = Init.Mlp(Key.FromSeed(1), [2, 3, 1], Activations.Tanh, Activations.Linear, InitScheme.XavierNormal);
-        var other = Init.Mlp(Key.FromSeed(1), [2, 4, 1], Activations.Tanh, Activations.Linear, InitScheme.XavierNormal);
+        var theta = Init.Mlp(Key.FromSeed(1), [2, 3, 1], Activations.Tanh, Activations.Linear, InitSchemes.XavierNormal);
+        var other = Init.Mlp(Key.FromSeed(1), [2, 4, 1], Activations.Tanh, Activations.Linear, InitSchemes.XavierNormal);
         var g = Gradients(theta, 2);
         Assert.Throws<ArgumentException>(() => Optimizers.Update(Optimizers.Adam(0.1), Optimizers.Init(Optimizers.Sgd(0.1), theta), theta, g));
         Assert.Throws<ArgumentException>(() => Optimizers.Update(Optimizers.RmsProp(0.1), Optimizers.Init(Optimizers.Momentum(0.1, 0.9), theta), theta, g));

@@ -26,7 +26,7 @@ public class PredictProperties
             t =>
             {
                 var key = Key.FromSeed(t.seed);
-                var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, t.hidden, t.outputs], t.activation, t.output, InitScheme.XavierNormal);
+                var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, t.hidden, t.outputs], t.activation, t.output, InitSchemes.XavierNormal);
                 var x = Gens.Uniform(Prng.Fold(key, 1).State, t.rows, t.inputs, -3, 3);
                 var expected = Forward.Run(network, x).Output;
                 var actual = Forward.Predict(network, x, ComputeOptions.WithThreads(t.threads));

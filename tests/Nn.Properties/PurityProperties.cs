@@ -262,10 +262,10 @@ public class PurityProperties
     [Fact]
     public void ToString_is_short_for_networks_vectors_and_matrices()
     {
-        var net = Init.Mlp(Key.FromSeed(1), [784, 128, 64, 10], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+        var net = Init.Mlp(Key.FromSeed(1), [784, 128, 64, 10], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal);
         Assert.Equal("Network 784→128(relu)→64(relu)→10(softmax)", net.ToString());
         Assert.Equal("Network 2→4(leaky-relu(0.01))→1(sigmoid)",
-            Init.Network(Key.FromSeed(1), [2, 4, 1], [Activations.LeakyRelu(0.01), Activations.Sigmoid], InitScheme.HeNormal).ToString());
+            Init.Network(Key.FromSeed(1), [2, 4, 1], [Activations.LeakyRelu(0.01), Activations.Sigmoid], InitSchemes.HeNormal).ToString());
         Assert.Equal("Vector[3] (0.1, 0.2, 0.3)", Vector.Of(0.1, 0.2, 0.3).ToString());
         Assert.True(Vector.Zeros(100_000).ToString().Length < 80);
         Assert.Equal("Matrix[2×2] (1, 2, 3, 4)", Matrix.Create(2, 2, [1, 2, 3, 4]).ToString());

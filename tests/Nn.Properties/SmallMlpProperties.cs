@@ -66,10 +66,10 @@ public class SmallMlpProperties
     /// <summary>One-hot rows, or soft rows (non-negative, not normalised: the loss takes Σⱼ yⱼ as it is).</summary>
     private static Matrix Targets(Case c, int rows) => c.Soft
         ? Matrix.Create(rows, c.C, Prng.Uniform(Prng.Fold(Key.FromSeed(c.Seed), 9), rows * c.C, 0, 1).Values)
-        : Gens.Targets(Loss.CategoricalCrossEntropy, c.Seed + 9, rows, c.C);
+        : Gens.Targets(Losses.CategoricalCrossEntropy, c.Seed + 9, rows, c.C);
 
     private static Network Net(Case c) =>
-        Init.Mlp(Key.FromSeed(c.Seed), [c.K, c.H, c.C], c.Hidden, Activations.Softmax, InitScheme.HeNormal);
+        Init.Mlp(Key.FromSeed(c.Seed), [c.K, c.H, c.C], c.Hidden, Activations.Softmax, InitSchemes.HeNormal);
 
     private static double[] Bits(Network n) => [.. n.Layers.SelectMany(l => l.Weights.Data.Concat(l.Bias.Data))];
 
@@ -88,7 +88,7 @@ public class SmallMlpProperties
             var x = Matrix.Scale(c.Scale, Spread(c.Seed, 1, n, c.K));
             var y = Targets(c, n);
             int[] rows = [.. Enumerable.Range(0, c.M).Select(i => (int)Prng.Below(Prng.Fold(Key.FromSeed(c.Seed), 11), i, n))];
-            var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
+            var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
             var expected = Training.Step(config, Training.Init(config, net, Key.FromSeed(1)), x.SelectRows(rows), y.SelectRows(rows));
             var reference = Backprop.Gradient(net, x.SelectRows(rows), y.SelectRows(rows), config.Objective);
             var (expectedLoss, expectedGradient) = (reference.DataLoss, reference.Gradients);
@@ -123,7 +123,7 @@ public class SmallMlpProperties
                 // L2 and clipping on a third of the cases each: the kernel's gradients then go through the engine's penalty and clip.
                 var l2 = c.Seed % 3 == 0 ? 1e-3 : 0.0;
                 var clip = c.Seed % 3 == 1 ? 0.5 : 0.0;
-                var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy) with { L2 = l2 }, c.Make()) with { ClipNorm = clip };
+                var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy) with { L2 = l2 }, c.Make()) with { ClipNorm = clip };
                 (double[] Bits, List<double> Losses) Fold(bool fused)
                 {
                     var options = ComputeOptions.Default with { Kernels = KernelPolicy.Default with { SmallMlp = fused } };
@@ -152,7 +152,7 @@ public class SmallMlpProperties
             var c = new Case(2, 32, 3, 16, 4, 0.1, false, 1, Activations.Relu, "sgd");
             var x = Spread(c.Seed, 3, 40, c.K);
             var y = Targets(c, 40);
-            var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
+            var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Sgd(c.Rate));
             var state = Training.Init(config, Net(c), Key.FromSeed(2));
             var before = Bits(state.Parameters);
             ImmutableArray<int> good = [.. Enumerable.Range(0, 16)], bad = [.. Enumerable.Range(0, 15), 40];

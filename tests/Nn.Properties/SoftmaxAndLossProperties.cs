@@ -33,7 +33,7 @@ public class SoftmaxAndLossProperties
         select new Batch(rows, cols, seed),
         b => new[] { b with { Rows = 1 }, b with { Cols = 1 }, b with { Seed = 0 } }.Where(s => s != b));
 
-    private static readonly Loss[] AllLosses = Enum.GetValues<Loss>();
+    private static readonly Loss[] AllLosses = [.. Losses.All];
 
     // ---- softmax --------------------------------------------------------------------------------------------------
 
@@ -95,7 +95,7 @@ public class SoftmaxAndLossProperties
                 var (b, limit, oneHot) = t;
                 var z = b.ExtremeLogits(limit);
                 // Soft targets too: the gradient scales by each row's target sum, which one-hot rows hide.
-                var y = oneHot ? b.Targets(Nn.Loss.CategoricalCrossEntropy) : Gens.Uniform(Prng.Fold(Key.FromSeed(b.Seed), 3).State, b.Rows, b.Cols, 0, 1);
+                var y = oneHot ? b.Targets(Losses.CategoricalCrossEntropy) : Gens.Uniform(Prng.Fold(Key.FromSeed(b.Seed), 3).State, b.Rows, b.Cols, 0, 1);
                 var a = new double[b.Rows * b.Cols];
                 var lse = new double[b.Rows];
                 Nn.Kernels.Elementwise.SoftmaxRows(z.AsSpan(), a, lse, b.Rows, b.Cols);
@@ -111,9 +111,9 @@ public class SoftmaxAndLossProperties
 
                 var g = new double[b.Rows * b.Cols];
                 var loss = Nn.Kernels.Elementwise.CrossEntropyWithGradient(a, lse, z.AsSpan(), y.AsSpan(), g, b.Rows, b.Cols);
-                var expectedLoss = Losses.Value(Nn.Loss.CategoricalCrossEntropy, Activations.Softmax, z, softmax, y);
+                var expectedLoss = Losses.Value(Losses.CategoricalCrossEntropy, Activations.Softmax, z, softmax, y);
                 Assert.Equal(BitConverter.DoubleToInt64Bits(expectedLoss), BitConverter.DoubleToInt64Bits(loss));
-                var expectedGrad = Losses.OutputGradient(Nn.Loss.CategoricalCrossEntropy, Activations.Softmax, z, softmax, y);
+                var expectedGrad = Losses.OutputGradient(Losses.CategoricalCrossEntropy, Activations.Softmax, z, softmax, y);
                 Assert.True(expectedGrad.BitEquals(Matrix.Create(b.Rows, b.Cols, g)), "CrossEntropyWithGradient ≠ Losses.OutputGradient");
             });
 
@@ -160,12 +160,12 @@ public class SoftmaxAndLossProperties
         PropertyConfig.Check(Batches, b =>
         {
             var z = b.Logits(5);
-            var y = b.Targets(Nn.Loss.MeanSquaredError);
+            var y = b.Targets(Losses.MeanSquaredError);
             var naive = 0.0;
             for (var r = 0; r < z.Rows; r++)
                 for (var k = 0; k < z.Cols; k++) naive += (z[r, k] - y[r, k]) * (z[r, k] - y[r, k]);
             naive /= 2.0 * z.Rows;
-            Assert.Equal(naive, Loss(Nn.Loss.MeanSquaredError, z, y), 1e-12);
+            Assert.Equal(naive, Loss(Losses.MeanSquaredError, z, y), 1e-12);
         });
 
     [Fact]
@@ -173,7 +173,7 @@ public class SoftmaxAndLossProperties
         PropertyConfig.Check(Batches, b =>
         {
             var z = b.Logits(20);
-            var y = b.Targets(Nn.Loss.BinaryCrossEntropy);
+            var y = b.Targets(Losses.BinaryCrossEntropy);
             var naive = 0.0;
             for (var r = 0; r < z.Rows; r++)
                 for (var k = 0; k < z.Cols; k++)
@@ -187,7 +187,7 @@ public class SoftmaxAndLossProperties
                     naive += -(y[r, k] * Math.Log(sigma) + (1 - y[r, k]) * Math.Log(oneMinusSigma));
                 }
             naive /= z.Rows;
-            Assert.Equal(naive, Loss(Nn.Loss.BinaryCrossEntropy, z, y), 1e-12);
+            Assert.Equal(naive, Loss(Losses.BinaryCrossEntropy, z, y), 1e-12);
         });
 
     [Fact]
@@ -195,9 +195,9 @@ public class SoftmaxAndLossProperties
     {
         // z = 30, y = 1: J = softplus(30) − 30 = log1p(e⁻³⁰) = 9.357622968839737e-14 (mpmath); computing it as
         // 30 + log(1 + e⁻³⁰) − 30 gave 9.237e-14, 1.3% off.
-        var j = Loss(Nn.Loss.BinaryCrossEntropy, Matrix.Create(1, 1, [30.0]), Matrix.Create(1, 1, [1.0]));
+        var j = Loss(Losses.BinaryCrossEntropy, Matrix.Create(1, 1, [30.0]), Matrix.Create(1, 1, [1.0]));
         Assert.Equal(9.357622968839737e-14, j, 9.357622968839737e-14 * 1e-15);
-        var mirrored = Loss(Nn.Loss.BinaryCrossEntropy, Matrix.Create(1, 1, [-30.0]), Matrix.Create(1, 1, [0.0]));
+        var mirrored = Loss(Losses.BinaryCrossEntropy, Matrix.Create(1, 1, [-30.0]), Matrix.Create(1, 1, [0.0]));
         Assert.Equal(BitConverter.DoubleToInt64Bits(j), BitConverter.DoubleToInt64Bits(mirrored));
     }
 
@@ -210,7 +210,7 @@ public class SoftmaxAndLossProperties
             t =>
             {
                 // y = 1 at logit z, or y = 0 at −z: J = log1p(e^(−z)), as small as 1e-304.
-                var j = Loss(Nn.Loss.BinaryCrossEntropy, Matrix.Create(1, 1, [t.right ? t.z : -t.z]), Matrix.Create(1, 1, [t.right ? 1.0 : 0.0]));
+                var j = Loss(Losses.BinaryCrossEntropy, Matrix.Create(1, 1, [t.right ? t.z : -t.z]), Matrix.Create(1, 1, [t.right ? 1.0 : 0.0]));
                 var exact = HighPrecision.LogOnePlus(HighPrecision.Exp(-HighPrecision.From(t.z)));
                 var error = HighPrecision.UlpError(j, exact);
                 Assert.True(error <= 2, $"BCE at z = {t.z}: {j:R}, exact {exact}, {error:F2} ulp");
@@ -221,7 +221,7 @@ public class SoftmaxAndLossProperties
         PropertyConfig.Check(Batches, b =>
         {
             var z = b.Logits(20);
-            var y = b.Targets(Nn.Loss.CategoricalCrossEntropy);
+            var y = b.Targets(Losses.CategoricalCrossEntropy);
             var naive = 0.0;
             for (var r = 0; r < z.Rows; r++)
             {
@@ -230,6 +230,6 @@ public class SoftmaxAndLossProperties
                 for (var k = 0; k < z.Cols; k++) naive += -y[r, k] * Math.Log(Math.Exp(z[r, k]) / total);
             }
             naive /= z.Rows;
-            Assert.Equal(naive, Loss(Nn.Loss.CategoricalCrossEntropy, z, y), 1e-12);
+            Assert.Equal(naive, Loss(Losses.CategoricalCrossEntropy, z, y), 1e-12);
         });
 }

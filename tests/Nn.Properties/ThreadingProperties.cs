@@ -310,10 +310,10 @@ public class ThreadingProperties
         PropertyConfig.Check(gen, t =>
         {
             var key = Key.FromSeed(t.seed);
-            var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, t.hidden, t.outputs], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+            var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, t.hidden, t.outputs], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal);
             var x = Gens.Uniform(Prng.Fold(key, 1).State, 3 * t.batch, t.inputs, -2, 2);
-            var y = Gens.Targets(Loss.CategoricalCrossEntropy, Prng.Fold(key, 2).State, 3 * t.batch, t.outputs);
-            var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.01));
+            var y = Gens.Targets(Losses.CategoricalCrossEntropy, Prng.Fold(key, 2).State, 3 * t.batch, t.outputs);
+            var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Adam(0.01));
             TrainState Run(int threads)
             {
                 TrainState? s = null;
@@ -345,7 +345,7 @@ public class ThreadingProperties
             t =>
             {
                 var key = Key.FromSeed(t.seed);
-                var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, 3], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal);
+                var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, 3], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
                 var optimizer = Optimizers.Parse(t.name, 0.01);
                 OptimizerStep Run(int threads)
                 {
@@ -355,7 +355,7 @@ public class ThreadingProperties
                         var (p, s) = (network, Optimizers.Init(optimizer, network));
                         for (var i = 0; i < t.steps; i++)
                         {
-                            var g = Parameters.Scale(0.5 + i, Init.Mlp(Prng.Fold(key, 10 + i), [.. network.Sizes], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal));
+                            var g = Parameters.Scale(0.5 + i, Init.Mlp(Prng.Fold(key, 10 + i), [.. network.Sizes], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal));
                             r = Optimizers.Apply(optimizer, s, p, g, inPlace: false, ws);
                             (p, s) = (r.Parameters, r.State);
                         }
@@ -399,10 +399,10 @@ public class ThreadingProperties
     [Fact]
     public void A_training_step_allocates_little_more_than_the_state_it_returns()
     {
-        var network = Init.Mlp(Key.FromSeed(1), [100, 64, 64, 10], Activations.Relu, Activations.Softmax, InitScheme.HeNormal);
+        var network = Init.Mlp(Key.FromSeed(1), [100, 64, 64, 10], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal);
         var x = Gens.Uniform(7UL, 128, 100, -1, 1);
-        var y = Gens.Targets(Loss.CategoricalCrossEntropy, 8UL, 128, 10);
-        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.001));
+        var y = Gens.Targets(Losses.CategoricalCrossEntropy, 8UL, 128, 10);
+        var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Adam(0.001));
         With(1, KernelPath.Widest, threshold: KernelPolicy.Default.ParallelThreshold, direct: null, action: ws =>
         {
             var state = Training.Init(config, network, Key.FromSeed(2));

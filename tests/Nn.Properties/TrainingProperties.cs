@@ -175,8 +175,8 @@ public class TrainingProperties
     {
         // The loss of a step is taken before its update, so only the parameter check sees that this update overflowed.
         // A linear 1→1 unit with target 1000: |∂J/∂w| is in the thousands, so a step of 1e306 overflows w.
-        var net = Init.Mlp(Key.FromSeed(1), [1, 1], Activations.Linear, Activations.Linear, InitScheme.XavierNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.MeanSquaredError), Optimizers.Sgd(1e306));
+        var net = Init.Mlp(Key.FromSeed(1), [1, 1], Activations.Linear, Activations.Linear, InitSchemes.XavierNormal);
+        var config = TrainConfig.Of(Objective.Of(Losses.MeanSquaredError), Optimizers.Sgd(1e306));
         var (x, y) = (Matrix.Create(1, 1, [1.0]), Matrix.Create(1, 1, [1000.0]));
         var reports = new List<StepReport>();
         var after = Training.Steps(config, Training.Init(config, net, Key.FromSeed(1)), x, y, [[0]], r => { reports.Add(r); return true; });
@@ -246,7 +246,7 @@ public class TrainingProperties
     [Fact]
     public void Cancelled_training_stops_between_steps_and_reports_it()
     {
-        var c = new GradientCase([2, 4, 1], Activations.Tanh, Loss.BinaryCrossEntropy, Activations.Sigmoid, 6, 0, 0, 11);
+        var c = new GradientCase([2, 4, 1], Activations.Tanh, Losses.BinaryCrossEntropy, Activations.Sigmoid, 6, 0, 0, 11);
         var config = TrainConfig.Of(c.Objective, Optimizers.Sgd(0.1));
         using var cts = new CancellationTokenSource();
         var seen = 0;
@@ -263,8 +263,8 @@ public class TrainingProperties
         // A large learning rate makes validation loss bounce; patience 2 must stop and restore the best epoch's weights.
         var train = Synthetic.Moons(Key.FromSeed(1), 60, 0.3);
         var valid = Synthetic.Moons(Key.FromSeed(2), 40, 0.3);
-        var net = Init.Mlp(Key.FromSeed(3), [2, 8, 2], Activations.Tanh, Activations.Softmax, InitScheme.XavierNormal);
-        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Sgd(3.0));
+        var net = Init.Mlp(Key.FromSeed(3), [2, 8, 2], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
+        var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Sgd(3.0));
         var options = TrainerOptions.Of(200, BatchPolicy.MiniBatch(8)).WithValidation(new TrainingData(valid.X, valid.OneHot), 2);
         var fit = Trainer.Fit(config, Training.Init(config, net, Key.FromSeed(4)), new TrainingData(train.X, train.OneHot), options, null, CancellationToken.None);
         var best = fit.History.Epochs.MinBy(e => e.Validation!.Loss)!;

@@ -27,7 +27,7 @@ internal static class EvalCommand
             CliApp.StopIfCancelled(cancellationToken);
             var report = EvalJob.Evaluate(model, data, ComputeOptions.WithThreads(threads));
             CliApp.StopIfCancelled(cancellationToken);
-            if (report.NonFiniteRow is { } row)
+            if (report is EvalReport.NonFinite { Row: var row })
                 throw new NonFiniteOutputException($"{p.GetValue(ModelPath)}: the model's output for data row {row + 1} of {data.Source} is not finite (NaN or infinite); no metrics were written.");
             if (p.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForEvaluation(model, data, report));
             if (p.GetValue(Json)) console.Out.WriteLine(report.ToJson(indented: false));

@@ -96,14 +96,11 @@ internal static class GradcheckCommand
         var outputs = p.GetValue(Outputs);
         if (inputs < 1) throw new ArgumentException($"--inputs: expected at least 1, got {inputs}.");
         if (outputs < 1) throw new ArgumentException($"--outputs: expected at least 1, got {outputs}.");
-        var output = p.GetValue(Output) switch
-        {
-            "sigmoid" => Activations.Sigmoid,
-            "softmax" => Activations.Softmax,
-            "linear" => Activations.Linear,
-            var o => throw new ArgumentException($"--output: expected sigmoid, softmax or linear, got '{o}'."),
-        };
-        var loss = output is Activation.Sigmoid ? Loss.BinaryCrossEntropy : output is Activation.Softmax ? Loss.CategoricalCrossEntropy : Loss.MeanSquaredError;
+        var outputText = p.GetValue(Output);
+        var choices = TrainSettings.OutputActivations;
+        var output = choices.FirstOrDefault(a => a.Name == outputText)
+            ?? throw new ArgumentException($"--output: expected {string.Join(", ", choices[..^1].Select(a => a.Name))} or {choices[^1].Name}, got '{outputText}'.");
+        var loss = Losses.PairedWith(output);
         var hidden = TrainCommand.ParseActivation(p.GetValue(ActivationOpt)!);
         int[] sizes = [inputs, .. TrainCommand.ParseLayers(p.GetValue(Layers)!), outputs];
         CheckSize(p, sizes, batch, "--layers");
@@ -117,7 +114,8 @@ internal static class GradcheckCommand
         {
             Loss.CategoricalCrossEntropy => Matrix.Init(batch, outputs, (r, c) => Prng.Below(yKey, r, outputs) == c ? 1.0 : 0.0),
             Loss.BinaryCrossEntropy => Matrix.Init(batch, outputs, (r, c) => Prng.Below(yKey, r * outputs + c, 2)),
-            _ => Matrix.Create(batch, outputs, Prng.Normal(yKey, batch * outputs, 0, 1).Values),
+            Loss.MeanSquaredError => Matrix.Create(batch, outputs, Prng.Normal(yKey, batch * outputs, 0, 1).Values),
+            _ => throw new InvalidOperationException($"Unknown loss {loss}."),
         };
         return (network, x, y, new Objective(loss, p.GetValue(L2), 0));
     }

@@ -141,7 +141,7 @@ internal static class TrainCommand
             console.Error.WriteLine($"nn: cancelled; the model was written from epoch {outcome.ModelEpoch} to {settings.OutPath}{checkpoint}.");
             return CliApp.Cancelled;
         }
-        if (outcome.Test?.NonFiniteRow is { } row)
+        if (outcome.Test is EvalReport.NonFinite { Row: var row })
         {
             console.Error.WriteLine($"nn: the model's output for data row {row + 1} of {settings.TestDataPath} is not finite (NaN or infinite), so its test metrics are not numbers; the model was written to {settings.OutPath}.");
             return CliApp.Diverged;
@@ -156,8 +156,12 @@ internal static class TrainCommand
         if (r.Validation is { } v)
         {
             line += FormattableString.Invariant($"  val_loss {v.Loss:F5}");
-            if (v.Accuracy is { } a) line += FormattableString.Invariant($"  val_accuracy {a:F4}");
-            if (v.R2 is { } r2) line += FormattableString.Invariant($"  val_r2 {r2:F4}");
+            line += v switch
+            {
+                EvaluationSummary.Classification c => FormattableString.Invariant($"  val_accuracy {c.Accuracy:F4}"),
+                EvaluationSummary.Regression g => FormattableString.Invariant($"  val_r2 {g.R2:F4}"),
+                _ => throw new InvalidOperationException("Unknown evaluation summary case."),
+            };
         }
         return line;
     }
@@ -166,7 +170,11 @@ internal static class TrainCommand
     {
         var sb = new StringBuilder("epoch,train_loss,val_loss,val_accuracy,val_r2\n");
         foreach (var e in history.Epochs)
-            sb.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.TrainLoss:R},{e.Validation?.Loss:R},{e.Validation?.Accuracy:R},{e.Validation?.R2:R}\n");
+        {
+            var accuracy = (e.Validation as EvaluationSummary.Classification)?.Accuracy;
+            var r2 = (e.Validation as EvaluationSummary.Regression)?.R2;
+            sb.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.TrainLoss:R},{e.Validation?.Loss:R},{accuracy:R},{r2:R}\n");
+        }
         return sb.ToString();
     }
 

@@ -179,7 +179,7 @@ internal sealed class Engine : IDisposable
 
     /// <summary>The small-network kernel's networks: one narrow hidden layer, a softmax cross-entropy output.</summary>
     private bool SmallStep(int m) =>
-        n == 2 && objective.Loss == Loss.CategoricalCrossEntropy && act[1] is Activation.Softmax
+        n == 2 && objective.Loss is Loss.CategoricalCrossEntropy && act[1] is Activation.Softmax
         && SmallMlp.Takes(ws.Policy, m, sizes[0], sizes[1], sizes[2], act[0]);
 
     /// <summary><c>∂J/∂W_l += λ·W_l</c> (multiply, then add, as Backprop's <c>Matrix.Add(g, Matrix.Scale(λ, W))</c>).</summary>
@@ -242,7 +242,7 @@ internal sealed class Engine : IDisposable
         var yHat = f.A[last].AsSpan(0, m * c);
         var yb = f.Y.AsSpan(0, m * c);
         var delta = f.Delta[last].AsSpan(0, m * c);
-        if (objective.Loss == Loss.CategoricalCrossEntropy && act[last] is Activation.Softmax && c > 0)
+        if (objective.Loss is Loss.CategoricalCrossEntropy && act[last] is Activation.Softmax && c > 0)
             return Elementwise.CrossEntropyWithGradient(yHat, f.Lse, z, yb, delta, m, c);
         var loss = Losses.DataLoss(objective.Loss, z, yHat, yb, m, c, f.Lse);
         if (Losses.ThroughActivation(objective.Loss, act[last]))

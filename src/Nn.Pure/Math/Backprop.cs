@@ -77,7 +77,7 @@ public static class Backprop
         if (y.Rows != trace.Input.Rows || y.Cols != network.OutputSize)
             throw new ArgumentException($"The targets are {y.Shape} but the batch needs {trace.Input.Rows}×{network.OutputSize}.", nameof(y));
         var output = network.OutputActivation;
-        if (ws?.OutputLogSumExp is { } lse && objective.Loss == Loss.CategoricalCrossEntropy && output is Activation.Softmax)
+        if (ws?.OutputLogSumExp is { } lse && objective.Loss is Loss.CategoricalCrossEntropy && output is Activation.Softmax)
         {
             // A training step's softmax left each row's log-sum-exp: loss and ∂J/∂Z in one pass (same bits as below).
             var g = ws.Rent(y.Rows * y.Cols);

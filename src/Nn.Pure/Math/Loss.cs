@@ -2,6 +2,7 @@ namespace Nn;
 
 /// <summary>
 /// The closed set of losses. Every loss is a mean over the m examples of a batch, summed over the output columns.
+/// Use the values in <see cref="Losses"/> (<c>Losses.CategoricalCrossEntropy</c>, …) and match on the nested case types.
 /// </summary>
 /// <remarks>
 /// Definitions (Ŷ the output activation, Z the output logits, both m × n):
@@ -14,14 +15,25 @@ namespace Nn;
 /// </list>
 /// The factor 1/m appears once, in J; the seeds' formulas that apply it again in ∂J/∂W are not followed.
 /// </remarks>
-public enum Loss
+public abstract record Loss
 {
+    private Loss() { }
+
     /// <summary>Half mean squared error, <c>(1/2m)·Σ (Ŷ − Y)²</c>; pairs with a linear output.</summary>
-    MeanSquaredError,
+    public sealed record MeanSquaredError : Loss;
+
     /// <summary>Binary cross-entropy from logits; requires a sigmoid output.</summary>
-    BinaryCrossEntropy,
+    public sealed record BinaryCrossEntropy : Loss;
+
     /// <summary>Categorical cross-entropy from logits; requires a softmax output.</summary>
-    CategoricalCrossEntropy,
+    public sealed record CategoricalCrossEntropy : Loss;
+
+    /// <summary>The loss's name as used in files and on the command line: mse, bce, cce.</summary>
+    public string Name => Losses.Table.NameOf(this);
+
+    /// <summary>The <see cref="Name"/>; <see cref="Losses.Parse"/> reads it back.</summary>
+    /// <remarks>Sealed so the case records do not synthesise their own <c>MeanSquaredError { Name = mse }</c>.</remarks>
+    public sealed override string ToString() => Name;
 }
 
 /// <summary>

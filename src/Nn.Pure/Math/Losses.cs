@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Nn.Kernels;
 
 namespace Nn;
@@ -5,24 +6,30 @@ namespace Nn;
 /// <summary>Loss values and their gradients with respect to the output layer (see <see cref="Loss"/> for the definitions).</summary>
 public static class Losses
 {
-    /// <summary>The loss's name as used in files and on the command line: mse, bce, cce.</summary>
-    public static string Name(Loss loss) => loss switch
-    {
-        Loss.MeanSquaredError => "mse",
-        Loss.BinaryCrossEntropy => "bce",
-        Loss.CategoricalCrossEntropy => "cce",
-        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
-    };
+    /// <summary>Half mean squared error (see <see cref="Loss.MeanSquaredError"/>); pairs with a linear output.</summary>
+    public static Loss MeanSquaredError { get; } = new Loss.MeanSquaredError();
 
-    /// <summary>Parses mse, bce or cce (or the enum names).</summary>
-    /// <exception cref="ArgumentException">For an unknown name.</exception>
-    public static Loss Parse(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "mse" or "meansquarederror" => Loss.MeanSquaredError,
-        "bce" or "binarycrossentropy" => Loss.BinaryCrossEntropy,
-        "cce" or "categoricalcrossentropy" => Loss.CategoricalCrossEntropy,
-        _ => throw new ArgumentException($"Unknown loss '{name}'; expected one of mse, bce, cce.", nameof(name)),
-    };
+    /// <summary>Binary cross-entropy from logits (see <see cref="Loss.BinaryCrossEntropy"/>); requires a sigmoid output.</summary>
+    public static Loss BinaryCrossEntropy { get; } = new Loss.BinaryCrossEntropy();
+
+    /// <summary>Categorical cross-entropy from logits (see <see cref="Loss.CategoricalCrossEntropy"/>); requires a softmax output.</summary>
+    public static Loss CategoricalCrossEntropy { get; } = new Loss.CategoricalCrossEntropy();
+
+    /// <summary>The names of the losses, spelt once for <see cref="Loss.Name"/>, <see cref="Parse"/> and its message.</summary>
+    internal static NameTable<Loss> Table { get; } = new("loss",
+        new("mse", MeanSquaredError, ["meansquarederror"]),
+        new("bce", BinaryCrossEntropy, ["binarycrossentropy"]),
+        new("cce", CategoricalCrossEntropy, ["categoricalcrossentropy"]));
+
+    /// <summary>Every loss, in the order of <see cref="Names"/>.</summary>
+    public static ImmutableArray<Loss> All { get; } = [MeanSquaredError, BinaryCrossEntropy, CategoricalCrossEntropy];
+
+    /// <summary>The names <see cref="Parse"/> accepts, as <see cref="Loss.Name"/> writes them: mse, bce, cce.</summary>
+    public static ImmutableArray<string> Names => Table.Names;
+
+    /// <summary>Parses mse, bce or cce (or the case names, e.g. <c>CategoricalCrossEntropy</c>); case-insensitive.</summary>
+    /// <exception cref="ArgumentException">For an unknown name; the message lists the known ones.</exception>
+    public static Loss Parse(string name) => Table.Parse(name, nameof(name));
 
     /// <summary>The output activation a loss is paired with: MSE → linear, BCE → sigmoid, CCE → softmax.</summary>
     public static Activation PairedOutput(Loss loss) => loss switch
@@ -31,6 +38,14 @@ public static class Losses
         Loss.BinaryCrossEntropy => Activations.Sigmoid,
         Loss.CategoricalCrossEntropy => Activations.Softmax,
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
+    };
+
+    /// <summary>The loss an output activation is paired with: sigmoid → BCE, softmax → CCE, any other → MSE.</summary>
+    public static Loss PairedWith(Activation output) => output switch
+    {
+        Activation.Sigmoid => BinaryCrossEntropy,
+        Activation.Softmax => CategoricalCrossEntropy,
+        _ => MeanSquaredError,
     };
 
     /// <summary>
@@ -45,10 +60,10 @@ public static class Losses
             Loss.MeanSquaredError => true,
             Loss.BinaryCrossEntropy => output is Activation.Sigmoid,
             Loss.CategoricalCrossEntropy => output is Activation.Softmax,
-            _ => false,
+            _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
         };
         if (!ok)
-            throw new ArgumentException($"Loss {Name(loss)} needs a {PairedOutput(loss).Name} output layer, but the network's output is {output}.");
+            throw new ArgumentException($"Loss {loss.Name} needs a {PairedOutput(loss).Name} output layer, but the network's output is {output}.");
     }
 
     /// <summary>The data loss J for output logits Z and activations Ŷ = f(Z) (both m × n) against targets Y (m × n).</summary>
@@ -57,7 +72,7 @@ public static class Losses
     {
         CheckPairing(loss, output);
         Matrix.CheckSameShape(z, y, "compare outputs and targets of");
-        return DataLoss(loss, z.AsSpan(), yHat.AsSpan(), y.AsSpan(), z.Rows, z.Cols, loss == Loss.CategoricalCrossEntropy ? new double[z.Rows] : []);
+        return DataLoss(loss, z.AsSpan(), yHat.AsSpan(), y.AsSpan(), z.Rows, z.Cols, loss is Loss.CategoricalCrossEntropy ? new double[z.Rows] : []);
     }
 
     /// <summary>
@@ -116,7 +131,7 @@ public static class Losses
     }
 
     /// <summary>Whether the output gradient goes through f′ (MSE on a non-linear output); the other pairings are fused.</summary>
-    internal static bool ThroughActivation(Loss loss, Activation output) => loss == Loss.MeanSquaredError && output is not Activation.Linear;
+    internal static bool ThroughActivation(Loss loss, Activation output) => loss is Loss.MeanSquaredError && output is not Activation.Linear;
 
     /// <summary>
     /// <see cref="OutputGradient(Loss, Activation, Matrix, Matrix, Matrix)"/> over spans: ∂J/∂Ŷ into <paramref name="g"/>,

@@ -28,19 +28,10 @@ public abstract record Activation
     public sealed record Softmax : Activation;
 
     /// <summary>The activation's name as used in files and on the command line: sigmoid, tanh, relu, leaky-relu, linear, softmax.</summary>
-    public string Name => this switch
-    {
-        Sigmoid => "sigmoid",
-        Tanh => "tanh",
-        Relu => "relu",
-        LeakyRelu => "leaky-relu",
-        Linear => "linear",
-        Softmax => "softmax",
-        _ => throw new InvalidOperationException("Unknown activation case."),
-    };
+    public string Name => Activations.Table.NameOf(this);
 
     /// <summary>The name, and the slope for leaky ReLU (e.g. <c>leaky-relu(0.01)</c>); <see cref="Activations.Parse"/> reads it back.</summary>
     /// <remarks>Sealed so the case records do not synthesise their own <c>Sigmoid { Name = sigmoid }</c>.</remarks>
     public sealed override string ToString() =>
-        this is LeakyRelu l ? FormattableString.Invariant($"leaky-relu({l.Slope})") : Name;
+        this is LeakyRelu l ? FormattableString.Invariant($"{Name}({l.Slope})") : Name;
 }

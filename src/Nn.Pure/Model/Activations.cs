@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Nn.Kernels;
 
 namespace Nn;
@@ -28,24 +29,24 @@ public static class Activations
     public static Activation LeakyRelu(double slope) =>
         double.IsFinite(slope) ? new Activation.LeakyRelu(slope) : throw new ArgumentOutOfRangeException(nameof(slope), slope, "The slope must be finite.");
 
-    /// <summary>Parses a name as written by <see cref="Activation.Name"/> (leaky-relu gets the default slope, or <c>leaky-relu(0.2)</c>).</summary>
-    /// <exception cref="ArgumentException">For an unknown name; the message lists the known ones.</exception>
-    public static Activation Parse(string name)
-    {
-        var n = name.Trim().ToLowerInvariant();
-        if (n.StartsWith("leaky-relu(", StringComparison.Ordinal) && n.EndsWith(')'))
-            return LeakyRelu(double.Parse(n["leaky-relu(".Length..^1], System.Globalization.CultureInfo.InvariantCulture));
-        return n switch
-        {
-            "sigmoid" => Sigmoid,
-            "tanh" => Tanh,
-            "relu" => Relu,
-            "leaky-relu" or "leakyrelu" or "leaky_relu" => LeakyRelu(DefaultLeakySlope),
-            "linear" or "identity" => Linear,
-            "softmax" => Softmax,
-            _ => throw new ArgumentException($"Unknown activation '{name}'; expected one of sigmoid, tanh, relu, leaky-relu, linear, softmax.", nameof(name)),
-        };
-    }
+    /// <summary>The names of the activations, spelt once for <see cref="Activation.Name"/>, <see cref="Parse"/> and its message.</summary>
+    internal static NameTable<Activation> Table { get; } = new("activation",
+        new("sigmoid", Sigmoid, []),
+        new("tanh", Tanh, []),
+        new("relu", Relu, []),
+        new("leaky-relu", LeakyRelu(DefaultLeakySlope), ["leakyrelu", "leaky_relu"], LeakyRelu),
+        new("linear", Linear, ["identity"]),
+        new("softmax", Softmax, []));
+
+    /// <summary>The names <see cref="Parse"/> accepts, as <see cref="Activation.Name"/> writes them: sigmoid, tanh, relu, leaky-relu, linear, softmax.</summary>
+    public static ImmutableArray<string> Names => Table.Names;
+
+    /// <summary>
+    /// Parses a name as written by <see cref="Activation.Name"/> (leaky-relu gets the default slope) or by
+    /// <see cref="Activation.ToString"/> (<c>leaky-relu(0.2)</c>); case-insensitive.
+    /// </summary>
+    /// <exception cref="ArgumentException">For an unknown name or an unreadable slope; the message lists the known names.</exception>
+    public static Activation Parse(string name) => Table.Parse(name, nameof(name));
 
     /// <summary>Applies the activation to a batch of pre-activations <c>z</c> (m × n), giving <c>a</c> (m × n); softmax works per row.</summary>
     public static Matrix Apply(Activation activation, Matrix z) => Apply(activation, z, null);

@@ -1,22 +1,5 @@
 namespace Nn;
 
-/// <summary>Weight initialisation schemes (biases start at zero).</summary>
-public enum InitScheme
-{
-    /// <summary>He/Kaiming normal: <c>W ~ N(0, 2 / fan_in)</c>; suits ReLU-family layers.</summary>
-    HeNormal,
-    /// <summary>He/Kaiming uniform: <c>W ~ U(−√(6 / fan_in), √(6 / fan_in))</c>.</summary>
-    HeUniform,
-    /// <summary>Xavier/Glorot normal: <c>W ~ N(0, 2 / (fan_in + fan_out))</c>; suits tanh and sigmoid layers.</summary>
-    XavierNormal,
-    /// <summary>Xavier/Glorot uniform: <c>W ~ U(−√(6 / (fan_in + fan_out)), √(6 / (fan_in + fan_out)))</c>.</summary>
-    XavierUniform,
-    /// <summary>LeCun normal: <c>W ~ N(0, 1 / fan_in)</c>.</summary>
-    LeCunNormal,
-    /// <summary>LeCun uniform: <c>W ~ U(−√(3 / fan_in), √(3 / fan_in))</c>.</summary>
-    LeCunUniform,
-}
-
 /// <summary>Pure, seeded construction of layers and networks.</summary>
 public static class Init
 {
@@ -68,7 +51,7 @@ public static class Init
 
     /// <summary>The scheme that suits an activation: He for ReLU-family, Xavier for sigmoid/tanh/softmax/linear.</summary>
     public static InitScheme DefaultFor(Activation hidden) =>
-        hidden is Activation.Relu or Activation.LeakyRelu ? InitScheme.HeNormal : InitScheme.XavierNormal;
+        hidden is Activation.Relu or Activation.LeakyRelu ? InitSchemes.HeNormal : InitSchemes.XavierNormal;
 
     private static void FillSymmetric(Key key, Span<double> w, double limit) => Prng.FillUniform(key, w, -limit, limit);
 }

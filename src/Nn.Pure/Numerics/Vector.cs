@@ -124,4 +124,31 @@ internal static class Format
         if (values.Length > max) parts.Add("…");
         return "(" + string.Join(", ", parts) + ")";
     }
+
+    /// <summary>
+    /// The first <paramref name="max"/> items in brackets, then "…" and the count when there are more:
+    /// <c>[0.5, "a", 3]</c>, <c>[1, 2, 3, 4, 5, 6, … 100 items]</c>; numbers invariant (doubles G6), strings quoted,
+    /// a default <c>ImmutableArray</c> (null) as <c>default</c>. For the <c>ToString</c> of records that hold collections.
+    /// </summary>
+    internal static string Items<T>(IEnumerable<T>? items, int max = 6)
+    {
+        if (items is null || items is ImmutableArray<T> { IsDefault: true }) return "default";
+        var parts = new List<string>(max + 1);
+        var count = 0;
+        foreach (var item in items)
+        {
+            if (count++ < max) parts.Add(Item(item));
+        }
+        if (count > max) parts.Add(FormattableString.Invariant($"… {count} items"));
+        return "[" + string.Join(", ", parts) + "]";
+    }
+
+    private static string Item<T>(T item) => item switch
+    {
+        null => "null",
+        string s => "\"" + s + "\"",
+        double d => d.ToString("G6", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => item.ToString() ?? "",
+    };
 }

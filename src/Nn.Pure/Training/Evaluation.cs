@@ -1,10 +1,27 @@
 namespace Nn;
 
-/// <summary>A quick summary of a network on a data set, as used for per-epoch validation.</summary>
-/// <param name="Loss">The objective (data loss + L2 penalty, no dropout).</param>
-/// <param name="Accuracy">For sigmoid/softmax outputs: the fraction of rows classified right; else null.</param>
-/// <param name="R2">For other outputs (regression): the coefficient of determination over all outputs; else null.</param>
-public sealed record EvaluationSummary(double Loss, double? Accuracy, double? R2);
+/// <summary>
+/// A quick summary of a network on a data set, as used for per-epoch validation: the objective, and the metric that suits
+/// the output layer. Match on the cases: <see cref="Classification"/> (sigmoid or softmax output) or
+/// <see cref="Regression"/> (any other output).
+/// </summary>
+public abstract record EvaluationSummary
+{
+    private EvaluationSummary(double loss) => Loss = loss;
+
+    /// <summary>The objective (data loss + L2 penalty, no dropout).</summary>
+    public double Loss { get; }
+
+    /// <summary>The summary of a classifier (sigmoid or softmax output).</summary>
+    /// <param name="Loss">The objective (data loss + L2 penalty, no dropout).</param>
+    /// <param name="Accuracy">The fraction of rows (of outputs, for sigmoid) classified right; NaN for no rows.</param>
+    public sealed record Classification(double Loss, double Accuracy) : EvaluationSummary(Loss);
+
+    /// <summary>The summary of a regression network (any output other than sigmoid or softmax).</summary>
+    /// <param name="Loss">The objective (data loss + L2 penalty, no dropout).</param>
+    /// <param name="R2">The coefficient of determination over all outputs; NaN for no rows.</param>
+    public sealed record Regression(double Loss, double R2) : EvaluationSummary(Loss);
+}
 
 /// <summary>Pure evaluation of a network on labelled data.</summary>
 public static class Evaluation
@@ -28,14 +45,14 @@ public static class Evaluation
         var yHat = trace.Output;
         return network.OutputActivation switch
         {
-            Activation.Softmax => new(loss, ArgMaxAccuracy(yHat, y), null),
-            Activation.Sigmoid => new(loss, ThresholdAccuracy(yHat, y), null),
-            _ => new(loss, null, RSquared(yHat, y)),
+            Activation.Softmax => new EvaluationSummary.Classification(loss, ArgMaxAccuracy(yHat, y)),
+            Activation.Sigmoid => new EvaluationSummary.Classification(loss, ThresholdAccuracy(yHat, y)),
+            _ => new EvaluationSummary.Regression(loss, RSquared(yHat, y)),
         };
     }
 
     private static double ArgMaxAccuracy(Matrix yHat, Matrix y) =>
-        y.Rows == 0 ? double.NaN : Classification.Accuracy(Labels.ArgMax(y), Labels.ArgMax(yHat));
+        y.Rows == 0 ? double.NaN : Nn.Classification.Accuracy(Labels.ArgMax(y), Labels.ArgMax(yHat));
 
     private static double ThresholdAccuracy(Matrix yHat, Matrix y)
     {

@@ -30,26 +30,47 @@ public sealed record ClassificationMetrics(ImmutableArray<string> Labels, Classi
 /// <param name="Mae">The mean absolute error.</param>
 public sealed record RegressionMetrics(double R2, double Mse, double Rmse, double Mae);
 
-/// <summary>What <c>nn eval</c> reports: the task, the number of examples and the task's metrics.</summary>
-/// <param name="Task">Classification or regression.</param>
-/// <param name="N">The number of examples.</param>
-/// <param name="Classification">Set for classification models.</param>
-/// <param name="Regression">Set for regression models.</param>
-public sealed record EvalReport(TaskKind Task, int N, ClassificationMetrics? Classification, RegressionMetrics? Regression)
+/// <summary>
+/// What <c>nn eval</c> reports: the task, the number of examples and the task's metrics. Match on the cases:
+/// <see cref="Classification"/>, <see cref="Regression"/>, or <see cref="NonFinite"/> when a model output is NaN or
+/// infinite (the metrics would be meaningless, so there are none).
+/// </summary>
+public abstract record EvalReport
 {
-    /// <summary>
-    /// The 0-based index of the first row whose model output (a probability or a predicted value) is NaN or infinite, or
-    /// null when every output is finite; when set, <see cref="Classification"/> and <see cref="Regression"/> are null (the
-    /// metrics would be meaningless).
-    /// </summary>
-    public int? NonFiniteRow { get; init; }
+    private EvalReport(TaskKind task, int n)
+    {
+        Task = task;
+        N = n;
+    }
+
+    /// <summary>Classification or regression (the model's task).</summary>
+    public TaskKind Task { get; }
+
+    /// <summary>The number of examples.</summary>
+    public int N { get; }
+
+    /// <summary>A classifier's metrics.</summary>
+    /// <param name="N">The number of examples.</param>
+    /// <param name="Metrics">Accuracy, precision, recall, F1, calibration, log loss and the confusion matrix.</param>
+    public sealed record Classification(int N, ClassificationMetrics Metrics) : EvalReport(TaskKind.Classification, N);
+
+    /// <summary>A regression model's metrics.</summary>
+    /// <param name="N">The number of examples.</param>
+    /// <param name="Metrics">R², MSE, RMSE and MAE in the target's original units.</param>
+    public sealed record Regression(int N, RegressionMetrics Metrics) : EvalReport(TaskKind.Regression, N);
+
+    /// <summary>A model whose output is NaN or infinite on some row (e.g. huge weights that overflow): no metrics.</summary>
+    /// <param name="Task">Classification or regression.</param>
+    /// <param name="N">The number of examples.</param>
+    /// <param name="Row">The 0-based index of the first row whose output (a probability or a predicted value) is not finite.</param>
+    public sealed record NonFinite(TaskKind Task, int N, int Row) : EvalReport(Task, N);
 
     /// <summary>
     /// One JSON object with exactly the keys <c>task, n</c> and, for classification, <c>accuracy, precision_macro,
     /// recall_macro, f1_macro, f1_micro, f1_weighted, top2_accuracy, ece, log_loss, confusion_matrix</c> (an array of
     /// rows), or for regression <c>r2, mse, rmse, mae</c>. A metric that is NaN or infinite (e.g. an MSE that overflows) is
-    /// written as <c>null</c> (see <see cref="JsonNumber"/>). When <see cref="NonFiniteRow"/> is set there are no metrics,
-    /// and <c>non_finite_row</c> is its 1-based number.
+    /// written as <c>null</c> (see <see cref="JsonNumber"/>). A <see cref="NonFinite"/> report has no metrics, and
+    /// <c>non_finite_row</c> is its row's 1-based number.
     /// </summary>
     public string ToJson(bool indented)
     {
@@ -68,8 +89,27 @@ public sealed record EvalReport(TaskKind Task, int N, ClassificationMetrics? Cla
     {
         w.WriteString("task", Task == TaskKind.Classification ? "classification" : "regression");
         w.WriteNumber("n", N);
-        if (NonFiniteRow is { } nonFinite) w.WriteNumber("non_finite_row", nonFinite + 1);
-        if (Classification is { } c)
+        switch (this)
+        {
+            case NonFinite f:
+                w.WriteNumber("non_finite_row", f.Row + 1);
+                break;
+            case Classification { Metrics: var c }:
+                WriteFields(w, c);
+                break;
+            case Regression { Metrics: var r }:
+                JsonNumber.Write(w, "r2", r.R2);
+                JsonNumber.Write(w, "mse", r.Mse);
+                JsonNumber.Write(w, "rmse", r.Rmse);
+                JsonNumber.Write(w, "mae", r.Mae);
+                break;
+            default:
+                throw new InvalidOperationException("Unknown evaluation report case.");
+        }
+    }
+
+    private static void WriteFields(Utf8JsonWriter w, ClassificationMetrics c)
+    {
         {
             JsonNumber.Write(w, "accuracy", c.Report.Accuracy);
             JsonNumber.Write(w, "precision_macro", c.Report.Macro.Precision);
@@ -89,13 +129,6 @@ public sealed record EvalReport(TaskKind Task, int N, ClassificationMetrics? Cla
             }
             w.WriteEndArray();
         }
-        if (Regression is { } r)
-        {
-            JsonNumber.Write(w, "r2", r.R2);
-            JsonNumber.Write(w, "mse", r.Mse);
-            JsonNumber.Write(w, "rmse", r.Rmse);
-            JsonNumber.Write(w, "mae", r.Mae);
-        }
     }
 }
 
@@ -108,7 +141,7 @@ public static class EvalJob
 
     /// <summary>
     /// Evaluates a model on loaded data with targets. Outputs that are not finite (e.g. a model with huge weights that
-    /// overflow) do not throw: the report then has <see cref="EvalReport.NonFiniteRow"/> set and no metrics (they would be
+    /// overflow) do not throw: the report is then <see cref="EvalReport.NonFinite"/>, with no metrics (they would be
     /// meaningless), and callers decide.
     /// </summary>
     /// <exception cref="DataFileException">When a label was never seen in training, or a regression target is not a number.</exception>
@@ -116,36 +149,38 @@ public static class EvalJob
     {
         if (!data.HasTarget) throw new DataFileException(data.Source, 0, 0, $"expected a target column '{model.Info.TargetName}'.");
         var prediction = Predictor.Predict(model, data.Features, compute);
-        if (model.Info.Task == TaskKind.Regression)
+        var truth = model.Info.Task == TaskKind.Regression ? data.EncodeTarget(TaskKind.Regression) : data.EncodeTarget(model.Info.Labels);
+        if (FirstNonFiniteRow(prediction) is { } row) return new EvalReport.NonFinite(model.Info.Task, data.Count, row);
+        switch (prediction)
         {
-            var t = data.EncodeTarget(TaskKind.Regression);
-            if (FirstNonFiniteRow(prediction) is { } row) return new EvalReport(TaskKind.Regression, data.Count, null, null) { NonFiniteRow = row };
-            var predicted = Vector.Create(prediction.Values);
-            var actual = Vector.Create(t.Values);
-            return new EvalReport(TaskKind.Regression, data.Count, null, new RegressionMetrics(
-                Nn.Regression.RSquared(actual, predicted), Nn.Regression.MeanSquaredError(actual, predicted),
-                Nn.Regression.RootMeanSquaredError(actual, predicted), Nn.Regression.MeanAbsoluteError(actual, predicted)));
+            case Prediction.Regression p:
+            {
+                var predicted = Vector.Create(p.Values);
+                var actual = Vector.Create(truth.Values);
+                return new EvalReport.Regression(data.Count, new RegressionMetrics(
+                    Nn.Regression.RSquared(actual, predicted), Nn.Regression.MeanSquaredError(actual, predicted),
+                    Nn.Regression.RootMeanSquaredError(actual, predicted), Nn.Regression.MeanAbsoluteError(actual, predicted)));
+            }
+            case Prediction.Classification p:
+            {
+                var k = model.Info.Labels.Length;
+                var confusion = Nn.Classification.Confusion(truth.ClassIndices, p.Classes, k);
+                return new EvalReport.Classification(data.Count, new ClassificationMetrics(model.Info.Labels,
+                    Nn.Classification.Report(confusion), confusion,
+                    Nn.Classification.TopKAccuracy(truth.ClassIndices, p.Probabilities, Math.Min(2, k)),
+                    Calibration.ExpectedCalibrationError(truth.ClassIndices, p.Probabilities, 10),
+                    Nn.Classification.LogLoss(truth.ClassIndices, p.Probabilities)));
+            }
+            default:
+                throw new InvalidOperationException("Unknown prediction case.");
         }
-        var truth = data.EncodeTarget(model.Info.Labels);
-        if (FirstNonFiniteRow(prediction) is { } r) return new EvalReport(TaskKind.Classification, data.Count, null, null) { NonFiniteRow = r };
-        var k = model.Info.Labels.Length;
-        var confusion = Nn.Classification.Confusion(truth.ClassIndices, prediction.Classes, k);
-        return new EvalReport(TaskKind.Classification, data.Count, new ClassificationMetrics(model.Info.Labels,
-            Nn.Classification.Report(confusion), confusion,
-            Nn.Classification.TopKAccuracy(truth.ClassIndices, prediction.Probabilities, Math.Min(2, k)),
-            Calibration.ExpectedCalibrationError(truth.ClassIndices, prediction.Probabilities, 10),
-            Nn.Classification.LogLoss(truth.ClassIndices, prediction.Probabilities)), null);
     }
 
     /// <summary>The first row with a NaN or infinite probability or value, or null.</summary>
     private static int? FirstNonFiniteRow(Prediction prediction)
     {
-        for (var r = 0; r < prediction.Values.Length; r++)
-            if (!double.IsFinite(prediction.Values[r])) return r;
-        var p = prediction.Probabilities;
-        for (var r = 0; r < p.Rows; r++)
-            for (var c = 0; c < p.Cols; c++)
-                if (!double.IsFinite(p[r, c])) return r;
+        for (var r = 0; r < prediction.Count; r++)
+            if (Predictor.FirstNonFinite(prediction, r) is not null) return r;
         return null;
     }
 }

@@ -21,7 +21,7 @@ public static class Explain
             new Dense(Matrix.FromRows([[0.3], [0.7]]), Vector.Of(0.5), Activations.Sigmoid)]),
         Matrix.FromRows([[0.5, 0.2]]),
         Matrix.FromRows([[1.0]]),
-        Objective.Of(Loss.BinaryCrossEntropy)
+        Objective.Of(Losses.BinaryCrossEntropy)
     );
 
     /// <summary>The step-by-step text for one example X (1 × inputs) with target Y (1 × outputs).</summary>
@@ -31,7 +31,7 @@ public static class Explain
         var t = g.Trace;
         var sb = new StringBuilder();
         var n = network.Layers.Length;
-        sb.AppendLine($"{network}, loss {Losses.Name(objective.Loss)}" + (objective.L2 > 0 ? $", L2 {F(objective.L2)}" : ""));
+        sb.AppendLine($"{network}, loss {objective.Loss.Name}" + (objective.L2 > 0 ? $", L2 {F(objective.L2)}" : ""));
         sb.AppendLine("One example per row: Z = X·W + b (in column-per-example notation Z = Wᵀ·X + b with vectors as columns).");
         sb.AppendLine();
         sb.AppendLine("Forward pass");
@@ -52,7 +52,7 @@ public static class Explain
         {
             var s = Sup(l + 1);
             var why = l == n - 1
-                ? objective.Loss == Loss.MeanSquaredError && network.OutputActivation is not Activation.Linear ? $"(Ŷ − Y)/m ⊙ f′(Z{s})" : "(Ŷ − Y)/m"
+                ? objective.Loss is Loss.MeanSquaredError && network.OutputActivation is not Activation.Linear ? $"(Ŷ − Y)/m ⊙ f′(Z{s})" : "(Ŷ − Y)/m"
                 : $"∂J/∂A{s} ⊙ {network.Layers[l].Activation}′(Z{s})";
             if (l < n - 1)
                 sb.AppendLine($"  ∂J/∂A{s} = ∂J/∂Z{Sup(l + 2)}·(W{Sup(l + 2)})ᵀ = {M(Matrix.MultiplyTransposeB(g.Deltas[l + 1], network.Layers[l + 1].Weights))}");
@@ -67,7 +67,8 @@ public static class Explain
     {
         Loss.BinaryCrossEntropy => "−[Y·log Ŷ + (1 − Y)·log(1 − Ŷ)]",
         Loss.CategoricalCrossEntropy => "−Σₖ Yₖ·log Ŷₖ",
-        _ => "½·Σₖ (Ŷₖ − Yₖ)²",
+        Loss.MeanSquaredError => "½·Σₖ (Ŷₖ − Yₖ)²",
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
     };
 
     private static string Sup(int k) => string.Concat(k.ToString(CultureInfo.InvariantCulture).Select(c => "⁰¹²³⁴⁵⁶⁷⁸⁹"[c - '0']));

@@ -53,7 +53,7 @@ public static class PredictJob
             {
                 StopIfCancelled(cancellationToken);
                 var prediction = Predictor.Predict(model, chunk.Features, ComputeOptions.WithThreads(options.Threads));
-                if (!options.AllowNonFinite) RefuseNonFinite(model.Info.Task, prediction, chunk, rows.Path);
+                if (!options.AllowNonFinite) RefuseNonFinite(prediction, chunk, rows.Path);
                 WriteRows(writer, model.Info, prediction, options.Probabilities);
                 count += chunk.Features.Rows;
                 progress?.Report(count);
@@ -83,42 +83,36 @@ public static class PredictJob
 
     private static void WriteRows(TextWriter w, ModelInfo info, Prediction prediction, bool probabilities)
     {
-        var rows = info.Task == TaskKind.Regression ? prediction.Values.Length : prediction.Classes.Length;
         var labels = info.Labels.Select(Quote).ToArray();
-        for (var r = 0; r < rows; r++)
+        for (var r = 0; r < prediction.Count; r++)
         {
-            if (info.Task == TaskKind.Regression)
+            switch (prediction)
             {
-                w.Write(prediction.Values[r].ToString("R", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                w.Write(labels[prediction.Classes[r]]);
-                if (probabilities)
-                    for (var c = 0; c < info.Labels.Length; c++)
-                    {
-                        w.Write(',');
-                        w.Write(prediction.Probabilities[r, c].ToString("R", CultureInfo.InvariantCulture));
-                    }
+                case Prediction.Regression p:
+                    w.Write(p.Values[r].ToString("R", CultureInfo.InvariantCulture));
+                    break;
+                case Prediction.Classification p:
+                    w.Write(labels[p.Classes[r]]);
+                    if (probabilities)
+                        for (var c = 0; c < info.Labels.Length; c++)
+                        {
+                            w.Write(',');
+                            w.Write(p.Probabilities[r, c].ToString("R", CultureInfo.InvariantCulture));
+                        }
+                    break;
+                default:
+                    throw new InvalidOperationException("Unknown prediction case.");
             }
             w.Write('\n');
         }
     }
 
     /// <summary>Refuses the first row whose output (value or class probability) is NaN or infinite.</summary>
-    private static void RefuseNonFinite(TaskKind task, Prediction prediction, DataChunk chunk, string path)
+    private static void RefuseNonFinite(Prediction prediction, DataChunk chunk, string path)
     {
         for (var r = 0; r < chunk.Features.Rows; r++)
         {
-            double? bad = null;
-            if (task == TaskKind.Regression)
-            {
-                if (!double.IsFinite(prediction.Values[r])) bad = prediction.Values[r];
-            }
-            else
-                for (var c = 0; c < prediction.Probabilities.Cols && bad is null; c++)
-                    if (!double.IsFinite(prediction.Probabilities[r, c])) bad = prediction.Probabilities[r, c];
-            if (bad is not { } value) continue;
+            if (Predictor.FirstNonFinite(prediction, r) is not { } value) continue;
             var row = chunk.FirstRow + r;
             var where = chunk.Lines.IsDefaultOrEmpty ? $"{path}: row {row}" : $"{path}:{chunk.Lines[r]}: data row {row}";
             throw new NonFiniteOutputException(row, string.Create(CultureInfo.InvariantCulture,

@@ -2,18 +2,52 @@ using System.Collections.Immutable;
 
 namespace Nn.Shell;
 
-/// <summary>A model's predictions for a batch, in the user's terms.</summary>
-/// <param name="Probabilities">Classification: one row per example, one column per label (rows sum to 1); else 0 columns.</param>
-/// <param name="Classes">Classification: the predicted class index per example (arg-max, ties to the lower index).</param>
-/// <param name="Values">Regression: the predicted value per example, in the target's original units.</param>
-public sealed record Prediction(Matrix Probabilities, ImmutableArray<int> Classes, ImmutableArray<double> Values)
+/// <summary>
+/// A model's predictions for a batch, in the user's terms. Match on the cases: <see cref="Classification"/> (class
+/// probabilities and the predicted classes) or <see cref="Regression"/> (values in the target's units).
+/// </summary>
+public abstract record Prediction
 {
-    /// <summary>Sequence equality.</summary>
-    public bool Equals(Prediction? other) =>
-        other is not null && Probabilities.Equals(other.Probabilities) && Classes.SequenceEqual(other.Classes) && Values.SequenceEqual(other.Values);
+    private Prediction() { }
 
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Probabilities, Classes.Length, Values.Length);
+    /// <summary>The number of examples predicted.</summary>
+    public abstract int Count { get; }
+
+    /// <summary>A classifier's predictions.</summary>
+    /// <param name="Probabilities">One row per example, one column per label (rows sum to 1).</param>
+    /// <param name="Classes">The predicted class index per example (arg-max, ties to the lower index).</param>
+    public sealed record Classification(Matrix Probabilities, ImmutableArray<int> Classes) : Prediction
+    {
+        /// <inheritdoc />
+        public override int Count => Classes.Length;
+
+        /// <summary>Sequence equality of the classes.</summary>
+        public bool Equals(Classification? other) =>
+            other is not null && Probabilities.Equals(other.Probabilities) && Classes.SequenceEqual(other.Classes);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => HashCode.Combine(Probabilities, Classes.Length);
+
+        /// <summary>The probabilities' shape and first values, and the first classes.</summary>
+        public override string ToString() => $"Classification {{ Probabilities = {Probabilities}, Classes = {Format.Items(Classes)} }}";
+    }
+
+    /// <summary>A regression model's predictions.</summary>
+    /// <param name="Values">The predicted value per example, in the target's original units.</param>
+    public sealed record Regression(ImmutableArray<double> Values) : Prediction
+    {
+        /// <inheritdoc />
+        public override int Count => Values.Length;
+
+        /// <summary>Sequence equality of the values.</summary>
+        public bool Equals(Regression? other) => other is not null && Values.SequenceEqual(other.Values);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => Values.Length;
+
+        /// <summary>The first values.</summary>
+        public override string ToString() => $"Regression {{ Values = {Format.Items(Values)} }}";
+    }
 }
 
 /// <summary>Applies a model's recorded preprocessing, its network and the inverse target scaling.</summary>
@@ -31,10 +65,26 @@ public static class Predictor
         {
             var t = model.Info.TargetScaling;
             var values = Enumerable.Range(0, output.Rows).Select(r => t is null ? output[r, 0] : output[r, 0] * t.Scale + t.Offset);
-            return new Prediction(Matrix.Zeros(output.Rows, 0), [], [.. values]);
+            return new Prediction.Regression([.. values]);
         }
         var probabilities = ClassProbabilities(model.Network.OutputActivation, output);
-        return new Prediction(probabilities, Labels.ArgMax(probabilities), []);
+        return new Prediction.Classification(probabilities, Labels.ArgMax(probabilities));
+    }
+
+    /// <summary>The first NaN or infinite output of row <paramref name="row"/> (its value, or a class probability), or null.</summary>
+    internal static double? FirstNonFinite(Prediction prediction, int row)
+    {
+        switch (prediction)
+        {
+            case Prediction.Regression p:
+                return double.IsFinite(p.Values[row]) ? null : p.Values[row];
+            case Prediction.Classification p:
+                for (var c = 0; c < p.Probabilities.Cols; c++)
+                    if (!double.IsFinite(p.Probabilities[row, c])) return p.Probabilities[row, c];
+                return null;
+            default:
+                throw new InvalidOperationException("Unknown prediction case.");
+        }
     }
 
     /// <summary>

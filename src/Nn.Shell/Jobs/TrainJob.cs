@@ -83,14 +83,10 @@ public static class TrainJob
             throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}' has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
 
         var classes = target.Labels.Length;
-        var output = s.Output switch
-        {
-            "sigmoid" => Activations.Sigmoid,
-            "softmax" => Activations.Softmax,
-            "linear" => Activations.Linear,
-            _ => task == TaskKind.Regression ? Activations.Linear : classes == 2 ? Activations.Sigmoid : Activations.Softmax,
-        };
-        var loss = s.Loss == "auto" ? (output is Activation.Sigmoid ? Loss.BinaryCrossEntropy : output is Activation.Softmax ? Loss.CategoricalCrossEntropy : Loss.MeanSquaredError) : Losses.Parse(s.Loss);
+        var output = s.Output == TrainSettings.Auto
+            ? task == TaskKind.Regression ? Activations.Linear : classes == 2 ? Activations.Sigmoid : Activations.Softmax
+            : Activations.Parse(s.Output);
+        var loss = s.Loss == TrainSettings.Auto ? Losses.PairedWith(output) : Losses.Parse(s.Loss);
         try { Losses.CheckPairing(loss, output); }
         catch (ArgumentException e) { throw new ArgumentException($"--loss/--output: {e.Message}"); }
         if (task == TaskKind.Regression && output is Activation.Softmax) throw new ArgumentException("--output: softmax needs a classification target.");
@@ -136,13 +132,7 @@ public static class TrainJob
         }
         var x = Predictor.ScaleFeatures(scaling, data.Features);
 
-        var init = s.Init switch
-        {
-            "he" => InitScheme.HeNormal,
-            "xavier" => InitScheme.XavierNormal,
-            "lecun" => InitScheme.LeCunNormal,
-            _ => Init.DefaultFor(s.Activation),
-        };
+        var init = s.Init == TrainSettings.Auto ? Init.DefaultFor(s.Activation) : InitSchemes.Parse(s.Init);
         var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, .. s.Layers, outputs], s.Activation, output, init);
         var config = TrainConfig.Of(new Objective(loss, s.L2, s.Dropout), Optimizers.Parse(s.Optimizer, s.LearningRate)).WithClipNorm(s.ClipNorm);
         var policy = s.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(s.BatchSize);
@@ -150,7 +140,7 @@ public static class TrainJob
         if (!validRows.IsEmpty) options = options.WithValidation(new TrainingData(x.SelectRows(validRows), y.SelectRows(validRows)), s.Patience);
 
         var info = new ModelInfo(task, data.FeatureNames, data.TargetName, task == TaskKind.Classification ? target.Labels : [], loss, scaling, targetScaling,
-            s.Recorded(task, output.Name, Losses.Name(loss)), data.Sha256);
+            s.Recorded(task, output.Name, loss.Name), data.Sha256);
         var train = allRows ? new TrainingData(x, y) : new TrainingData(x.SelectRows(trainRows), y.SelectRows(trainRows));
         return new TrainPlan(network, config, train, options, info);
     }

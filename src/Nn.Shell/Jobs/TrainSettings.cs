@@ -11,6 +11,12 @@ namespace Nn.Shell;
 /// </summary>
 public sealed record TrainSettings
 {
+    /// <summary>The value of <see cref="Output"/>, <see cref="Loss"/> and <see cref="Init"/> that lets the data decide: "auto".</summary>
+    public const string Auto = "auto";
+
+    /// <summary>The output activations <see cref="Output"/> may name: sigmoid, softmax, linear.</summary>
+    public static ImmutableArray<Activation> OutputActivations { get; } = [Activations.Sigmoid, Activations.Softmax, Activations.Linear];
+
     /// <summary>The training data: a CSV file with a header, an .npy feature matrix (with <see cref="LabelsPath"/>), or an .npz with arrays x and y.</summary>
     public string DataPath { get; init; } = "";
 
@@ -56,7 +62,10 @@ public sealed record TrainSettings
     /// <summary>The dropout rate on hidden layers.</summary>
     public double Dropout { get; init; }
 
-    /// <summary>"auto" (He for ReLU-family, Xavier otherwise), "he", "xavier" or "lecun" (normal variants).</summary>
+    /// <summary>
+    /// "auto" (He for ReLU-family, Xavier otherwise), "he", "xavier" or "lecun" (normal variants), or any name
+    /// <see cref="InitSchemes.Parse"/> reads (he-uniform, …).
+    /// </summary>
     public string Init { get; init; } = "auto";
 
     /// <summary>Feature scaling: "standard", "minmax" or "none".</summary>
@@ -134,14 +143,23 @@ public sealed record TrainSettings
         if (Threads < 1) throw new ArgumentException($"--threads: expected at least 1, got {Threads}.");
         if (!(ClipNorm >= 0) || !double.IsFinite(ClipNorm)) throw new ArgumentException($"--clip-norm: expected a number >= 0, got {F(ClipNorm)}.");
         if (Task is not ("auto" or "classification" or "regression")) throw new ArgumentException($"--task: expected auto, classification or regression, got '{Task}'.");
-        if (Output is not ("auto" or "sigmoid" or "softmax" or "linear")) throw new ArgumentException($"--output: expected auto, sigmoid, softmax or linear, got '{Output}'.");
-        if (Loss is not ("auto" or "mse" or "bce" or "cce")) throw new ArgumentException($"--loss: expected auto, mse, bce or cce, got '{Loss}'.");
-        if (Init is not ("auto" or "he" or "xavier" or "lecun")) throw new ArgumentException($"--init: expected auto, he, xavier or lecun, got '{Init}'.");
+        if (Output != Auto && !OutputActivations.Any(a => a.Name == Output))
+            throw new ArgumentException($"--output: expected {Or([Auto, .. OutputActivations.Select(a => a.Name)])}, got '{Output}'.");
+        if (Loss != Auto && !Losses.Names.Contains(Loss)) throw new ArgumentException($"--loss: expected {Or([Auto, .. Losses.Names])}, got '{Loss}'.");
+        if (Init != Auto)
+        {
+            try { _ = InitSchemes.Parse(Init); }
+            catch (ArgumentException) { throw new ArgumentException($"--init: expected auto, he, xavier, lecun or one of {string.Join(", ", InitSchemes.Names)}, got '{Init}'."); }
+        }
         if (Scale is not ("standard" or "minmax" or "none")) throw new ArgumentException($"--scale: expected standard, minmax or none, got '{Scale}'.");
         if (OnNan is not ("stop" or "error")) throw new ArgumentException($"--on-nan: expected stop or error, got '{OnNan}'.");
         try { _ = Optimizers.Parse(Optimizer, LearningRate); }
         catch (ArgumentException e) { throw new ArgumentException($"--optimizer: {e.Message}"); }
     }
+
+    /// <summary>The names as a list for a message: <c>a, b or c</c>.</summary>
+    internal static string Or(IReadOnlyList<string> names) =>
+        names.Count < 2 ? string.Join("", names) : $"{string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}";
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

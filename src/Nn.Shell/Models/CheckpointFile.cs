@@ -56,7 +56,7 @@ public static class CheckpointFile
         metadata.Add(new("objective", Text.Json(w =>
         {
             w.WriteStartObject();
-            w.WriteString("loss", Losses.Name(c.Objective.Loss));
+            w.WriteString("loss", c.Objective.Loss.Name);
             w.WriteString("l2", Text.Double(c.Objective.L2));
             w.WriteString("dropout", Text.Double(c.Objective.DropoutRate));
             w.WriteEndObject();
@@ -89,8 +89,8 @@ public static class CheckpointFile
                 {
                     w.WriteStartObject("validation");
                     w.WriteString("loss", Text.Double(v.Loss));
-                    WriteOptionalDouble(w, "accuracy", v.Accuracy);
-                    WriteOptionalDouble(w, "r2", v.R2);
+                    WriteOptionalDouble(w, "accuracy", (v as EvaluationSummary.Classification)?.Accuracy);
+                    WriteOptionalDouble(w, "r2", (v as EvaluationSummary.Regression)?.R2);
                     w.WriteEndObject();
                 }
                 else w.WriteNull("validation");
@@ -221,7 +221,12 @@ public static class CheckpointFile
         if (v.ValueKind == JsonValueKind.Null) return new EpochRecord(epoch, trainLoss, null);
         double? Optional(string name) =>
             meta.Member(v, "history", name) is { ValueKind: JsonValueKind.Null } ? null : meta.Double(meta.Member(v, "history", name), $"history[].validation.{name}");
-        return new EpochRecord(epoch, trainLoss,
-            new EvaluationSummary(meta.Double(meta.Member(v, "history", "loss"), "history[].validation.loss"), Optional("accuracy"), Optional("r2")));
+        var loss = meta.Double(meta.Member(v, "history", "loss"), "history[].validation.loss");
+        return new EpochRecord(epoch, trainLoss, (Optional("accuracy"), Optional("r2")) switch
+        {
+            ({ } accuracy, null) => new EvaluationSummary.Classification(loss, accuracy),
+            (null, { } r2) => new EvaluationSummary.Regression(loss, r2),
+            _ => throw meta.Fail("has a history[].validation with both or neither of accuracy and r2; expected exactly one."),
+        });
     }
 }

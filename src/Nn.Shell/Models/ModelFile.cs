@@ -16,7 +16,7 @@ namespace Nn.Shell;
 /// <see cref="Dense.Weights"/> (inputs × outputs), so element [j, i] connects input i to unit j.</para>
 /// <para><c>__metadata__</c> (all values strings; compound values compact JSON), in this order: <c>format</c> = "nn",
 /// <c>format_version</c> = "1", <c>kind</c> = "model", <c>architecture</c> (<c>{"sizes":[…],"activations":[…]}</c>, names as
-/// <see cref="Activation.ToString"/>), <c>task</c> ("classification" | "regression"), <c>loss</c> (<see cref="Losses.Name"/>),
+/// <see cref="Activation.ToString"/>), <c>task</c> ("classification" | "regression"), <c>loss</c> (<see cref="Loss.Name"/>),
 /// <c>feature_names</c>, <c>target_name</c>, <c>labels</c>, <c>feature_scaling</c> (<c>{"kind","offset","scale"}</c>),
 /// <c>target_scaling</c> (<c>{"offset","scale"}</c>, only when set), <c>training</c> (an object of the settings in order),
 /// <c>data_sha256</c>, <c>parameters_sha256</c> (see <see cref="ParametersSha256"/>), and last <c>metadata_sha256</c>, the
@@ -183,7 +183,7 @@ public static class ModelFile
         if (info.FeatureNames.IsDefault || info.Labels.IsDefault || info.Training.IsDefault)
             return "FeatureNames, Labels and Training must not be default ImmutableArrays.";
         if (!Enum.IsDefined(info.Task)) return $"task {info.Task} is not a TaskKind.";
-        if (!Enum.IsDefined(info.Loss)) return $"loss {info.Loss} is not a Loss.";
+        if (info.Loss is null) return "Loss must not be null.";
         for (var i = 0; i < n.Layers.Length; i++)
         {
             if (!n.Layers[i].Weights.ToRowMajorArray().All(double.IsFinite)) return $"layers.{i}.weight holds a NaN or infinite value.";

@@ -33,7 +33,7 @@ internal static class ModelMetadata
                 w.WriteEndObject();
             })),
             new("task", TaskName(info.Task)),
-            new("loss", Losses.Name(info.Loss)),
+            new("loss", info.Loss.Name),
             new("feature_names", Text.Json(w => WriteStrings(w, info.FeatureNames))),
             new("target_name", info.TargetName),
             new("labels", Text.Json(w => WriteStrings(w, info.Labels))),

@@ -26,7 +26,7 @@ public enum OnnxPrecision
 /// and leaky ReLU as <c>LeakyRelu</c> in float32 and as <c>Where(Greater(z, 0), z, Mul(z, slope))</c> in double (LeakyRelu's
 /// alpha is a float attribute, which would round the slope).</para>
 /// <para><b>Outputs</b>: <c>logits</c>, shape [N, outputs], the last layer's pre-activation Z; and <c>output</c>, shape [N, K]:
-/// for a classifier, the class probabilities of <see cref="Prediction.Probabilities"/> — softmax rows as they are, a single
+/// for a classifier, the class probabilities of <see cref="Prediction.Classification.Probabilities"/> — softmax rows as they are, a single
 /// sigmoid column p as the two columns (1 − p, p) (<c>Concat(Sub(1, p), p)</c>), other outputs normalised to sum to 1 (rows
 /// whose sum is not positive become uniform); for a regression model, the last layer's activation mapped back to the
 /// target's units, <c>Add(Mul(a, target_scaling.scale), target_scaling.offset)</c> (no nodes without target scaling).</para>

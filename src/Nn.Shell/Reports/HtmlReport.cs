@@ -50,8 +50,8 @@ public static class HtmlReport
                 loss.Add(new Series("validation loss", epochs, [.. h.Epochs.Select(e => e.Validation?.Loss ?? double.NaN)], Dashed: true));
             ChartSection("loss", LineChart.Render("Loss per epoch", "epoch", "loss J", loss, h.BestEpoch, $"best epoch {h.BestEpoch}"),
                 "The objective J (mean loss over the examples plus the L2 penalty); for mse it is half the mean squared error.");
-            var accuracy = h.Epochs.Select(e => e.Validation?.Accuracy ?? double.NaN).ToArray();
-            var r2 = h.Epochs.Select(e => e.Validation?.R2 ?? double.NaN).ToArray();
+            var accuracy = h.Epochs.Select(e => e.Validation is EvaluationSummary.Classification c ? c.Accuracy : double.NaN).ToArray();
+            var r2 = h.Epochs.Select(e => e.Validation is EvaluationSummary.Regression r ? r.R2 : double.NaN).ToArray();
             if (accuracy.Any(double.IsFinite))
                 ChartSection("metric", LineChart.Render("Validation accuracy per epoch", "epoch", "accuracy", [new("validation accuracy", epochs, accuracy)], h.BestEpoch, $"best epoch {h.BestEpoch}"),
                     "The fraction of the validation examples classified correctly after each epoch.");
@@ -63,7 +63,7 @@ public static class HtmlReport
         if (input.Evaluation is { } ev)
         {
             Section("metrics", $"Metrics on {input.DataName}", Table([.. Metrics(ev)]));
-            if (ev.Classification is { } c)
+            if (ev is EvalReport.Classification { Metrics: var c })
             {
                 ChartSection("confusion", HeatMap.Render("Confusion matrix", c.Confusion, c.Labels),
                     "Rows are the true classes, columns the predicted ones; shading is the share of the row.");
@@ -77,10 +77,9 @@ public static class HtmlReport
             if (info.Task == TaskKind.Classification && data.Features.Cols == 2)
                 ChartSection("regions", RegionChart.Render(model, data.Features, ReportJob.TrueClasses(info, data)),
                     $"The predicted class over a {RegionChart.Resolution}×{RegionChart.Resolution} grid (darker = more confident), with the points of {input.DataName} coloured by their true class.");
-            if (info.Task == TaskKind.Regression && data.HasTarget)
+            if (info.Task == TaskKind.Regression && data.HasTarget && Predictor.Predict(model, data.Features) is Prediction.Regression { Values: var predicted })
             {
                 var actual = data.TargetCells.Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
-                var predicted = Predictor.Predict(model, data.Features).Values;
                 ChartSection("regression", ScatterChart.Render(info.TargetName, actual, predicted),
                     $"Each point is one example of {input.DataName}; points on the dashed diagonal are predicted exactly.");
             }
@@ -120,7 +119,7 @@ public static class HtmlReport
     private static IEnumerable<(string, string)> Metrics(EvalReport ev)
     {
         yield return ("examples", ev.N.ToString(CultureInfo.InvariantCulture));
-        if (ev.Classification is { } c)
+        if (ev is EvalReport.Classification { Metrics: var c })
         {
             yield return ("accuracy", Markup.Metric(c.Report.Accuracy));
             yield return ("precision (macro)", Markup.Metric(c.Report.Macro.Precision));
@@ -130,7 +129,7 @@ public static class HtmlReport
             yield return ("expected calibration error", Markup.Metric(c.Calibration.Ece));
             yield return ("log loss", Markup.Metric(c.LogLoss));
         }
-        if (ev.Regression is { } r)
+        if (ev is EvalReport.Regression { Metrics: var r })
         {
             yield return ("R²", Markup.Metric(r.R2));
             yield return ("MSE", Markup.Metric(r.Mse));

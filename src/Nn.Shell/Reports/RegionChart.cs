@@ -31,7 +31,8 @@ internal static class RegionChart
         var grid = Matrix.Init(n * n, 2, (r, c) => c == 0
             ? x.Unmap(area.Left + (r % n + 0.5) * area.Width / n)
             : y.Unmap(area.Top + (r / n + 0.5) * area.Height / n));
-        var prediction = Predictor.Predict(model, grid);
+        if (Predictor.Predict(model, grid) is not Prediction.Classification prediction)
+            throw new ArgumentException("Decision regions need a classifier.", nameof(model));
         var k = prediction.Probabilities.Cols;
         var cw = area.Width / n;
         var ch = area.Height / n;
@@ -71,7 +72,7 @@ internal static class RegionChart
         return Enumerable.Range(0, Max).Select(i => (int)((long)i * rows / Max));
     }
 
-    private static (int Class, int Level) Key(Prediction p, int row, int k)
+    private static (int Class, int Level) Key(Prediction.Classification p, int row, int k)
     {
         var c = p.Classes[row];
         var confidence = p.Probabilities[row, c];

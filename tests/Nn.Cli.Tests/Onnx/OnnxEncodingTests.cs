@@ -32,9 +32,9 @@ public class OnnxEncodingTests
         var layer = new Dense(weights, Vector.Of(0.1, 0.2, -0.3), output);
         var scaling = new FeatureScaling(FeatureScaling.StandardKind, Vector.Of(1, -2), Vector.Of(2, 0.5));
         var info = task == TaskKind.Classification
-            ? new ModelInfo(task, ["a", "b"], "class", ["x", "y", "z"], output is Activation.Softmax ? Loss.CategoricalCrossEntropy : Loss.BinaryCrossEntropy,
+            ? new ModelInfo(task, ["a", "b"], "class", ["x", "y", "z"], output is Activation.Softmax ? Losses.CategoricalCrossEntropy : Losses.BinaryCrossEntropy,
                 scaling, null, [new Setting("seed", "7")], "")
-            : new ModelInfo(task, ["a", "b"], "class", [], Loss.MeanSquaredError, scaling, null, [], "");
+            : new ModelInfo(task, ["a", "b"], "class", [], Losses.MeanSquaredError, scaling, null, [], "");
         return new Model(new Network([layer]), info);
     }
 

@@ -117,9 +117,12 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         var x = Matrix.Create(7, model.Network.InputSize,
             Prng.Uniform(Key.FromSeed(name.Length), 7 * model.Network.InputSize, -3, 3).Values.Select((v, i) => v * (1 + i % 3)));
         var prediction = Predictor.Predict(model, x);
-        var expected = model.Info.Task == TaskKind.Regression
-            ? Matrix.Create(x.Rows, 1, prediction.Values)
-            : prediction.Probabilities;
+        var expected = prediction switch
+        {
+            Prediction.Regression r => Matrix.Create(x.Rows, 1, r.Values),
+            Prediction.Classification c => c.Probabilities,
+            _ => throw new InvalidOperationException("Unknown prediction case."),
+        };
         var logits = Forward.Run(model.Network, Predictor.ScaleFeatures(model.Info.Scaling, x)).Logits;
 
         using var dir = new TempDir();
@@ -138,17 +141,17 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
     /// <summary>Small random models covering every activation, every output head and every kind of feature scaling.</summary>
     internal static readonly IReadOnlyDictionary<string, Func<Model>> ModelCases = new Dictionary<string, Func<Model>>(StringComparer.Ordinal)
     {
-        ["softmax-relu-standard"] = () => Classifier([3, 5, 4], [Activations.Relu, Activations.Softmax], Loss.CategoricalCrossEntropy, ["a", "b", "c", "d"], Standard(3)),
-        ["sigmoid-binary-tanh-minmax"] = () => Classifier([2, 4, 1], [Activations.Tanh, Activations.Sigmoid], Loss.BinaryCrossEntropy, ["no", "yes"], MinMax(2)),
-        ["sigmoid-multi-sigmoid-none"] = () => Classifier([4, 3, 3], [Activations.Sigmoid, Activations.Sigmoid], Loss.BinaryCrossEntropy, ["x", "y", "z"], FeatureScaling.None(4)),
-        ["softmax-leaky-linear-deep"] = () => Classifier([2, 6, 5, 3], [Activations.LeakyRelu(0.1), Activations.Linear, Activations.Softmax], Loss.CategoricalCrossEntropy, ["p", "q", "r"], Standard(2)),
+        ["softmax-relu-standard"] = () => Classifier([3, 5, 4], [Activations.Relu, Activations.Softmax], Losses.CategoricalCrossEntropy, ["a", "b", "c", "d"], Standard(3)),
+        ["sigmoid-binary-tanh-minmax"] = () => Classifier([2, 4, 1], [Activations.Tanh, Activations.Sigmoid], Losses.BinaryCrossEntropy, ["no", "yes"], MinMax(2)),
+        ["sigmoid-multi-sigmoid-none"] = () => Classifier([4, 3, 3], [Activations.Sigmoid, Activations.Sigmoid], Losses.BinaryCrossEntropy, ["x", "y", "z"], FeatureScaling.None(4)),
+        ["softmax-leaky-linear-deep"] = () => Classifier([2, 6, 5, 3], [Activations.LeakyRelu(0.1), Activations.Linear, Activations.Softmax], Losses.CategoricalCrossEntropy, ["p", "q", "r"], Standard(2)),
         ["regression-tanh-output-scaled"] = () => Regressor([3, 4, 1], [Activations.LeakyRelu(0.01), Activations.Tanh], new TargetScaling(-12.5, 40.25), Standard(3)),
         ["regression-linear-unscaled"] = () => Regressor([2, 3, 1], [Activations.Relu, Activations.Linear], null, FeatureScaling.None(2)),
     };
 
     private static Network RandomNetwork(int[] sizes, Activation[] activations, long seed)
     {
-        var n = Init.Network(Key.FromSeed(seed), sizes, activations, InitScheme.XavierNormal);
+        var n = Init.Network(Key.FromSeed(seed), sizes, activations, InitSchemes.XavierNormal);
         return new Network(n.Layers.Select((l, i) => l.WithParameters(l.Weights, Prng.Normal(Prng.Fold(Key.FromSeed(seed + 100), i), l.Outputs, 0, 0.5))));
     }
 
@@ -156,7 +159,7 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         new(RandomNetwork(sizes, activations, sizes.Sum()), new ModelInfo(TaskKind.Classification, Names(sizes[0]), "class", [.. labels], loss, scaling, null, [], ""));
 
     private static Model Regressor(int[] sizes, Activation[] activations, TargetScaling? target, FeatureScaling scaling) =>
-        new(RandomNetwork(sizes, activations, sizes.Sum()), new ModelInfo(TaskKind.Regression, Names(sizes[0]), "y", [], Loss.MeanSquaredError, scaling, target, [], ""));
+        new(RandomNetwork(sizes, activations, sizes.Sum()), new ModelInfo(TaskKind.Regression, Names(sizes[0]), "y", [], Losses.MeanSquaredError, scaling, target, [], ""));
 
     private static ImmutableArray<string> Names(int n) => [.. Enumerable.Range(0, n).Select(i => $"f{i}")];
 

@@ -155,8 +155,8 @@ public class LoaderErrorTests
     [Fact]
     public void Tensor_shape_not_matching_the_architecture()
     {
-        var model = new Model(Init.Network(Key.FromSeed(1), [2, 5, 4], [Activations.Relu, Activations.Linear], InitScheme.HeNormal),
-            new ModelInfo(TaskKind.Regression, ["a", "b"], "y", [], Loss.MeanSquaredError, FeatureScaling.None(2), null, [], ""));
+        var model = new Model(Init.Network(Key.FromSeed(1), [2, 5, 4], [Activations.Relu, Activations.Linear], InitSchemes.HeNormal),
+            new ModelInfo(TaskKind.Regression, ["a", "b"], "y", [], Losses.MeanSquaredError, FeatureScaling.None(2), null, [], ""));
         var bytes = Edit(tensors: t => [.. t.Select(x => x.Name == "layers.1.weight" ? new Tensor(x.Name, [3, 5], [.. new double[15]]) : x)], model: model);
         Assert.Equal($"{Source}: layers.1.weight has shape [3, 5] but the architecture needs [4, 5].", ModelError(bytes));
     }
@@ -181,8 +181,8 @@ public class LoaderErrorTests
     [Fact]
     public void A_binary_sigmoid_classifier_may_have_two_labels()
     {
-        var model = new Model(Init.Network(Key.FromSeed(1), [2, 1], [Activations.Sigmoid], InitScheme.XavierNormal),
-            new ModelInfo(TaskKind.Classification, ["a", "b"], "y", ["no", "yes"], Loss.BinaryCrossEntropy, FeatureScaling.None(2), null, [], ""));
+        var model = new Model(Init.Network(Key.FromSeed(1), [2, 1], [Activations.Sigmoid], InitSchemes.XavierNormal),
+            new ModelInfo(TaskKind.Classification, ["a", "b"], "y", ["no", "yes"], Losses.BinaryCrossEntropy, FeatureScaling.None(2), null, [], ""));
         Assert.Equal(model, ModelFile.FromBytes(ModelFile.ToBytes(model), "binary"));
         Assert.Contains("labels has 3 names but the classifier has 1 outputs", ModelError(Edit(Set("labels", "[\"a\",\"b\",\"c\"]"), model: model)));
     }

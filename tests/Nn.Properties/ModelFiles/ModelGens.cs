@@ -20,7 +20,7 @@ public sealed record ModelCase(Arch Arch, TaskKind Task, Loss Loss, bool TwoLabe
         if (Extreme) net = d.NetworkLike(net);
         var inputs = net.InputSize;
         ImmutableArray<string> labels = Task == TaskKind.Regression ? []
-            : [.. Enumerable.Range(0, net.OutputSize == 1 && Loss == Loss.BinaryCrossEntropy && TwoLabels ? 2 : net.OutputSize).Select(_ => d.Text())];
+            : [.. Enumerable.Range(0, net.OutputSize == 1 && Loss == Losses.BinaryCrossEntropy && TwoLabels ? 2 : net.OutputSize).Select(_ => d.Text())];
         var scaling = d.Below(3) switch
         {
             0 => FeatureScaling.None(inputs),
@@ -76,9 +76,12 @@ public sealed record CheckpointCase(ModelCase Model, int OptimizerCase, int Sche
         var train = new TrainState(net, optimizerState, (long)(d.Next() >> 1), new Key(d.Next()), lastLoss);
         var completed = d.Below(5);
         var history = Enumerable.Range(1, completed).Select(e => new EpochRecord(e, d.Below(4) == 0 ? double.NaN : d.Double(),
-            d.Below(3) == 0 ? null : new EvaluationSummary(d.Double(),
-                d.Below(3) switch { 0 => null, 1 => double.NaN, _ => d.Unit() },
-                d.Below(2) == 0 ? null : d.Double()))).ToImmutableArray();
+            d.Below(3) switch
+            {
+                0 => null,
+                1 => new EvaluationSummary.Classification(d.Double(), d.Below(2) == 0 ? double.NaN : d.Unit()),
+                _ => (EvaluationSummary)new EvaluationSummary.Regression(d.Double(), d.Double()),
+            })).ToImmutableArray();
         var bestEpoch = d.Below(completed + 1);
         var state = new TrainerState(train, completed, history, bestEpoch, bestEpoch == 0 ? double.PositiveInfinity : d.Double(), d.NetworkLike(net));
         return new Checkpoint(model, config, state);
@@ -161,7 +164,7 @@ public static class ModelGens
     /// <summary>A random model case: classification (bce/sigmoid or cce/softmax) or regression (mse with any output).</summary>
     public static Gen<ModelCase> Model { get; } =
         from task in Gen.Elements(TaskKind.Classification, TaskKind.Regression)
-        from loss in task == TaskKind.Classification ? Gen.Elements(Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy) : Gen.Constant(Loss.MeanSquaredError)
+        from loss in task == TaskKind.Classification ? Gen.Elements(Losses.BinaryCrossEntropy, Losses.CategoricalCrossEntropy) : Gen.Constant(Losses.MeanSquaredError)
         from arch in Gens.Architecture(Hidden, loss switch
         {
             Loss.BinaryCrossEntropy => Gen.Constant(Activations.Sigmoid),
@@ -183,8 +186,8 @@ public static class ModelGens
 
     /// <summary>A fixed small classifier (2 → 3 tanh → 3 softmax) with short names: the subject of the fuzz and error tests.</summary>
     public static Model SmallClassifier() =>
-        new(Init.Network(Key.FromSeed(5), [2, 3, 3], [Activations.Tanh, Activations.Softmax], InitScheme.XavierNormal),
-            new ModelInfo(TaskKind.Classification, ["x1", "x2"], "class", ["a", "b", "c"], Loss.CategoricalCrossEntropy,
+        new(Init.Network(Key.FromSeed(5), [2, 3, 3], [Activations.Tanh, Activations.Softmax], InitSchemes.XavierNormal),
+            new ModelInfo(TaskKind.Classification, ["x1", "x2"], "class", ["a", "b", "c"], Losses.CategoricalCrossEntropy,
                 new FeatureScaling(FeatureScaling.StandardKind, Vector.Of(0.5, -1), Vector.Of(2, 0.25)), null,
                 [new Setting("optimizer", "adam"), new Setting("lr", "0.01")], new string('a', 64)));
 
@@ -192,7 +195,7 @@ public static class ModelGens
     public static Checkpoint SmallCheckpoint()
     {
         var model = SmallClassifier();
-        var config = TrainConfig.Of(Objective.Of(Loss.CategoricalCrossEntropy), Optimizers.Adam(0.05));
+        var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Adam(0.05));
         var x = Matrix.FromRows([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.5, -0.5]]);
         var y = Matrix.FromRows([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]]);
         var result = Trainer.Run(config, TrainerState.Start(Training.Init(config, model.Network, Key.FromSeed(9))), new TrainingData(x, y),

@@ -63,8 +63,8 @@ public class RoundTripProperties
     {
         foreach (var optimizer in new[] { 0, 1, 2, 3, 4, 5 })
         {
-            var c = new CheckpointCase(new ModelCase(new Arch([3, 4, 2], [Activations.LeakyRelu(0.2), Activations.Softmax], InitScheme.HeNormal, 1),
-                TaskKind.Classification, Loss.CategoricalCrossEntropy, false, true, 7), optimizer, optimizer % 4, 11);
+            var c = new CheckpointCase(new ModelCase(new Arch([3, 4, 2], [Activations.LeakyRelu(0.2), Activations.Softmax], InitSchemes.HeNormal, 1),
+                TaskKind.Classification, Losses.CategoricalCrossEntropy, false, true, 7), optimizer, optimizer % 4, 11);
             var checkpoint = c.Build();
             var back = CheckpointFile.FromBytes(CheckpointFile.ToBytes(checkpoint), "case");
             Assert.Equal(checkpoint, back);

@@ -70,7 +70,7 @@ public sealed record Problem(Arch Arch, Loss Loss, int BatchSize, long DataSeed)
     public Objective Objective => Objective.Of(Loss);
 
     /// <summary>E.g. <c>Problem bce on Arch 2→3(tanh)→1(sigmoid) HeNormal seed 4, batch 3, data seed 9</c>.</summary>
-    public override string ToString() => $"Problem {Losses.Name(Loss)} on {Arch}, batch {BatchSize}, data seed {DataSeed}";
+    public override string ToString() => $"Problem {Loss.Name} on {Arch}, batch {BatchSize}, data seed {DataSeed}";
 }
 
 /// <summary>Kernel shapes: (M × K)·(K × N), each in [0, max], and a seed for the values.</summary>
@@ -107,10 +107,10 @@ public static class Gens
         Nn.Activations.Linear, Nn.Activations.Sigmoid, Nn.Activations.Tanh, Nn.Activations.Softmax);
 
     /// <summary>Any initialisation scheme.</summary>
-    public static Gen<InitScheme> Scheme { get; } = Gen.Elements(Enum.GetValues<InitScheme>());
+    public static Gen<InitScheme> Scheme { get; } = Gen.Elements(InitSchemes.All.ToArray());
 
     /// <summary>Any loss.</summary>
-    public static Gen<Loss> AnyLoss { get; } = Gen.Elements(Enum.GetValues<Loss>());
+    public static Gen<Loss> AnyLoss { get; } = Gen.Elements(Losses.All.ToArray());
 
     /// <summary>An architecture of 1–<see cref="MaxLayers"/> layers, widths 1–<see cref="MaxWidth"/>, with the given activations.</summary>
     public static Gen<Arch> Architecture(Gen<Activation> hidden, Gen<Activation> output) =>
@@ -191,7 +191,7 @@ public static class Gens
             if (a.Sizes[i] > 1) yield return a with { Sizes = a.Sizes.SetItem(i, 1) };
             if (a.Sizes[i] > 2) yield return a with { Sizes = a.Sizes.SetItem(i, a.Sizes[i] - 1) };
         }
-        if (a.Scheme != default) yield return a with { Scheme = default };
+        if (a.Scheme != InitSchemes.HeNormal) yield return a with { Scheme = InitSchemes.HeNormal };
         foreach (var s in ShrinkSeed(a.Seed)) yield return a with { Seed = s };
     }
 
