@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -13,6 +14,9 @@ public sealed record EpochRecord(int Epoch, double TrainLoss, EvaluationSummary?
 /// <param name="BestEpoch">The 1-based epoch with the lowest validation loss (or training loss without validation).</param>
 public sealed record History(ImmutableArray<EpochRecord> Epochs, int BestEpoch)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Sequence equality of the epochs.</summary>
     public bool Equals(History? other) => other is not null && BestEpoch == other.BestEpoch && Epochs.SequenceEqual(other.Epochs);
 
@@ -86,6 +90,9 @@ public sealed record Divergence(int Epoch, int Step, long GlobalStep, double Los
 /// <param name="BestParameters">The parameters at the end of the best epoch.</param>
 public sealed record TrainerState(TrainState Train, int CompletedEpochs, ImmutableArray<EpochRecord> History, int BestEpoch, double BestScore, Network BestParameters)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The state before the first epoch.</summary>
     public static TrainerState Start(TrainState initial) =>
         new(initial, 0, [], 0, double.PositiveInfinity, initial.Parameters);

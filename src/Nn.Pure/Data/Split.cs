@@ -28,8 +28,8 @@ public sealed record TrainTestSplit
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Train.Length, Test.Length, Train.IsEmpty ? 0 : Train[0]);
 
-    /// <summary>A short description, e.g. <c>TrainTestSplit train=80 test=20</c>.</summary>
-    public override string ToString() => $"TrainTestSplit train={Train.Length} test={Test.Length}";
+    /// <summary>A short description with the first indices of each part, e.g. <c>TrainTestSplit { Train = [3, 0, 4], Test = [1, 2] }</c>.</summary>
+    public override string ToString() => $"TrainTestSplit {{ Train = {Format.Items(Train)}, Test = {Format.Items(Test)} }}";
 }
 
 /// <summary>Both halves of a classification data set split by a <see cref="TrainTestSplit"/>.</summary>

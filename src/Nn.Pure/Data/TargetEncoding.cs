@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text;
 
 namespace Nn;
 
@@ -19,6 +20,9 @@ public enum TaskKind
 /// <param name="Values">Each row's value (regression), else empty.</param>
 public sealed record EncodedTarget(TaskKind Task, ImmutableArray<string> Labels, ImmutableArray<int> ClassIndices, ImmutableArray<double> Values)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Sequence equality of every array.</summary>
     public bool Equals(EncodedTarget? other) =>
         other is not null && Task == other.Task && Labels.SequenceEqual(other.Labels)

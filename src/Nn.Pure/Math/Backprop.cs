@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Nn;
 
@@ -11,6 +12,9 @@ namespace Nn;
 /// <param name="Deltas">∂J/∂Z for every layer (m × outputs of that layer), input side first: the back-propagated errors.</param>
 public sealed record LossAndGradients(double Loss, double DataLoss, double Penalty, Network Gradients, Trace Trace, ImmutableArray<Matrix> Deltas)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Value equality, with the deltas compared element by element.</summary>
     public bool Equals(LossAndGradients? other) =>
         other is not null && Loss.Equals(other.Loss) && DataLoss.Equals(other.DataLoss) && Penalty.Equals(other.Penalty)

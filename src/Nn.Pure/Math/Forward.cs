@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Nn;
 
@@ -14,6 +15,9 @@ public sealed record LayerTrace(Matrix Z, Matrix Activated, Matrix Output, Matri
 /// <param name="Layers">One trace per layer, input side first.</param>
 public sealed record Trace(Matrix Input, ImmutableArray<LayerTrace> Layers)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The network's output Ŷ (the last layer's activation), shape (m × outputs).</summary>
     public Matrix Output => Layers[^1].Activated;
 

@@ -81,7 +81,7 @@ public sealed record ClassificationReport
         return h.ToHashCode();
     }
 
-    /// <summary>A short description with the accuracy and the macro averages.</summary>
+    /// <summary>A short description with the accuracy, the macro averages and the first classes' F1 and support.</summary>
     public override string ToString() =>
-        FormattableString.Invariant($"ClassificationReport k={Classes} accuracy={Accuracy:G6} macro(P={Macro.Precision:G6}, R={Macro.Recall:G6}, F1={Macro.F1:G6})");
+        FormattableString.Invariant($"ClassificationReport k={Classes} accuracy={Accuracy:G6} macro(P={Macro.Precision:G6}, R={Macro.Recall:G6}, F1={Macro.F1:G6}) F1={Format.Items(F1)} support={Format.Items(Support)}");
 }

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Nn;
 
@@ -141,6 +143,39 @@ internal static class Format
         }
         if (count > max) parts.Add(FormattableString.Invariant($"… {count} items"));
         return "[" + string.Join(", ", parts) + "]";
+    }
+
+    /// <summary>
+    /// A record's <c>PrintMembers</c>: every public instance property as <c>Name = value</c>, in declaration order,
+    /// collections through <see cref="Items{T}"/> instead of the compiler's <c>ImmutableArray`1[System.String]</c>.
+    /// </summary>
+    internal static bool Members(object value, StringBuilder builder)
+    {
+        var first = true;
+        foreach (var p in value.GetType().GetProperties(BindingFlags.Instance | BindingFlags.Public))
+        {
+            if (p.GetIndexParameters().Length > 0) continue;
+            if (!first) builder.Append(", ");
+            first = false;
+            builder.Append(p.Name).Append(" = ");
+            object? v;
+            try { v = p.GetValue(value); }
+            catch (TargetInvocationException e) { builder.Append('(').Append(e.InnerException?.GetType().Name).Append(')'); continue; }
+            builder.Append(v switch
+            {
+                string s => s,
+                System.Collections.IEnumerable items => ItemsOrDefault(items),
+                _ => Item(v),
+            });
+        }
+        return !first;
+    }
+
+    // A boxed default ImmutableArray throws when enumerated.
+    private static string ItemsOrDefault(System.Collections.IEnumerable items)
+    {
+        try { return Items(items.Cast<object?>()); }
+        catch (InvalidOperationException) { return "default"; }
     }
 
     private static string Item<T>(T item) => item switch

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -7,6 +8,9 @@ namespace Nn.Shell;
 /// <param name="Values">The data, one row per data line (rows × Columns.Length).</param>
 public sealed record NumericTable(ImmutableArray<string> Columns, Matrix Values)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The index of column <paramref name="name"/>; ArgumentException listing the columns when absent.</summary>
     public int IndexOf(string name)
     {

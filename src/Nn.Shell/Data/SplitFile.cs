@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -7,6 +8,9 @@ namespace Nn.Shell;
 /// <param name="Test">The 0-based rows of the test part, ascending.</param>
 public sealed record RowSplit(ImmutableArray<int> Train, ImmutableArray<int> Test)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Sequence equality.</summary>
     public bool Equals(RowSplit? other) => other is not null && Train.SequenceEqual(other.Train) && Test.SequenceEqual(other.Test);
 

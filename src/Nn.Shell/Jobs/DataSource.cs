@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -13,6 +14,9 @@ namespace Nn.Shell;
 /// <param name="Sha256">Lowercase hex SHA-256 of the file's bytes (followed by the labels file's, if any).</param>
 public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNames, Matrix Features, string TargetName, ImmutableArray<string> TargetCells, string Sha256)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Columns of a CSV matched to a model that are neither its features nor its target (ignored, in file order).</summary>
     public ImmutableArray<string> UnusedColumns { get; init; } = [];
 

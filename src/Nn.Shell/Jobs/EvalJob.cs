@@ -14,6 +14,9 @@ namespace Nn.Shell;
 public sealed record ClassificationMetrics(ImmutableArray<string> Labels, ClassificationReport Report, ConfusionMatrix Confusion,
     double Top2Accuracy, CalibrationReport Calibration, double LogLoss)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Sequence equality of the labels.</summary>
     public bool Equals(ClassificationMetrics? other) =>
         other is not null && Labels.SequenceEqual(other.Labels) && Report == other.Report && Confusion == other.Confusion

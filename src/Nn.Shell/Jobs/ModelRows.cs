@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -8,6 +9,9 @@ namespace Nn.Shell;
 /// <param name="Lines">The 1-based CSV line on which each row starts, or empty for NumPy data.</param>
 public sealed record DataChunk(Matrix Features, int FirstRow, ImmutableArray<int> Lines)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Sequence equality.</summary>
     public bool Equals(DataChunk? other) =>
         other is not null && Features.Equals(other.Features) && FirstRow == other.FirstRow && Lines.SequenceEqual(other.Lines);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -10,6 +11,9 @@ namespace Nn.Shell;
 /// <param name="Test">Metrics on the test data, when it was given.</param>
 public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainSeconds, EvalReport? Test)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The epoch whose parameters the model holds: the best one when early stopping restored it, else the last completed one.</summary>
     public int ModelEpoch { get; init; }
 

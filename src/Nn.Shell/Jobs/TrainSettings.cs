@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -11,6 +12,9 @@ namespace Nn.Shell;
 /// </summary>
 public sealed record TrainSettings
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The value of <see cref="Output"/>, <see cref="Loss"/> and <see cref="Init"/> that lets the data decide: "auto".</summary>
     public const string Auto = "auto";
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -57,6 +58,9 @@ public sealed record Setting(string Name, string Value);
 public sealed record ModelInfo(TaskKind Task, ImmutableArray<string> FeatureNames, string TargetName, ImmutableArray<string> Labels,
     Loss Loss, FeatureScaling Scaling, TargetScaling? TargetScaling, ImmutableArray<Setting> Training, string DataSha256)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Value equality, with the arrays compared element by element.</summary>
     public bool Equals(ModelInfo? other) =>
         other is not null && Task == other.Task && FeatureNames.SequenceEqual(other.FeatureNames) && TargetName == other.TargetName &&

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Nn.Shell;
 
@@ -58,6 +59,9 @@ public sealed record Tensor
 /// <param name="Metadata">The string-to-string metadata, in the order of the header (empty when absent).</param>
 public sealed record SafeTensorsFile(ImmutableArray<Tensor> Tensors, ImmutableArray<KeyValuePair<string, string>> Metadata)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Sequence equality of the tensors and of the metadata.</summary>
     public bool Equals(SafeTensorsFile? other) =>
         other is not null && Tensors.SequenceEqual(other.Tensors) && Metadata.SequenceEqual(other.Metadata);
