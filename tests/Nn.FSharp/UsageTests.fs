@@ -328,3 +328,62 @@ let ``keys split into distinct keys that work with Seq functions`` () =
     let perm = Prng.Permutation(key, 10) |> List.ofSeq
     Assert.Equal<int list>([ 0..9 ], List.sort perm)
     Assert.NotEqual<int list>([ 0..9 ], perm)
+
+// The task-dependent results are closed hierarchies too; one total active pattern each names the cases.
+let (|Classified|Regressed|) (prediction: Prediction) =
+    match prediction with
+    | :? Prediction.Classification as c -> Classified(c.Probabilities, List.ofSeq c.Classes)
+    | :? Prediction.Regression as r -> Regressed(List.ofSeq r.Values)
+    | other -> invalidArg (nameof prediction) (sprintf "unknown prediction %O" other)
+
+let (|ClassificationMetrics|RegressionMetrics|NoMetrics|) (report: EvalReport) =
+    match report with
+    | :? EvalReport.Classification as c -> ClassificationMetrics c.Metrics
+    | :? EvalReport.Regression as r -> RegressionMetrics r.Metrics
+    | :? EvalReport.NonFinite as f -> NoMetrics f.Row
+    | other -> invalidArg (nameof report) (sprintf "unknown report %O" other)
+
+let immutable (items: 'a list) = Collections.Immutable.ImmutableArray.CreateRange items
+
+let modelOf (network: Network) task labels loss =
+    let info =
+        ModelInfo(task, immutable [ "x1"; "x2" ], "y", immutable labels, loss, FeatureScaling.None 2, null, immutable [ Setting("seed", "1") ], "")
+    Model(network, info)
+
+[<Fact>]
+let ``losses are values of a closed set that parse from and print their names`` () =
+    let pairedOutput loss =
+        match Losses.PairedOutput loss with
+        | Sigmoid -> "sigmoid"
+        | Softmax -> "softmax"
+        | other -> describe other
+    Assert.Equal<string list>([ "mse"; "bce"; "cce" ], Losses.All |> Seq.map string |> List.ofSeq)
+    Assert.Equal<string list>([ "linear"; "sigmoid"; "softmax" ], Losses.All |> Seq.map pairedOutput |> List.ofSeq)
+    Assert.Equal(Losses.CategoricalCrossEntropy, Losses.Parse "cce")
+    match Losses.Parse "bce" with
+    | :? Loss.BinaryCrossEntropy -> ()
+    | other -> failwithf "expected binary cross-entropy, got %O" other
+    Assert.Equal(InitSchemes.LeCunUniform, InitSchemes.Parse "lecun-uniform")
+
+[<Fact>]
+let ``predictions and evaluation reports match on their task`` () =
+    let classifier = modelOf (xorNet 42L) TaskKind.Classification [ "no"; "yes" ] Losses.BinaryCrossEntropy
+    match Predictor.Predict(classifier, xorX) with
+    | Classified(probabilities, classes) ->
+        Assert.Equal((4, 2), (probabilities.Rows, probabilities.Cols))
+        Assert.Equal(4, List.length classes)
+        classes |> List.iter (fun c -> Assert.InRange(c, 0, 1))
+    | Regressed _ -> failwith "a classifier predicts classes"
+    let regressor =
+        modelOf (Init.Mlp(Key.FromSeed 1L, [ 2; 4; 1 ], Activations.Tanh, Activations.Linear, InitSchemes.XavierNormal))
+            TaskKind.Regression [] Losses.MeanSquaredError
+    match Predictor.Predict(regressor, xorX) with
+    | Regressed values -> Assert.Equal(4, List.length values)
+    | Classified _ -> failwith "a regression model predicts values"
+    let data = LoadedData("xor", immutable [ "x1"; "x2" ], xorX, "y", immutable [ "no"; "yes"; "yes"; "no" ], "")
+    match EvalJob.Evaluate(classifier, data) with
+    | ClassificationMetrics m ->
+        Assert.Equal<string list>([ "no"; "yes" ], List.ofSeq m.Labels)
+        Assert.Equal(4, m.Confusion.Counts |> Seq.sum)
+    | RegressionMetrics _ -> failwith "a classifier reports classification metrics"
+    | NoMetrics row -> failwithf "row %d is not finite" row
