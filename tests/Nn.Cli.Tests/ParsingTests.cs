@@ -35,6 +35,23 @@ public class ParsingTests
     }
 
     [Theory]
+    [InlineData("--output", "tanh", "--output: expected auto, sigmoid, softmax or linear, got 'tanh'.")]
+    [InlineData("--loss", "hinge", "--loss: expected auto, mse, bce or cce, got 'hinge'.")]
+    [InlineData("--init", "orthogonal", "--init: expected auto, he, xavier, lecun or one of he-normal, he-uniform, xavier-normal, xavier-uniform, lecun-normal, lecun-uniform, got 'orthogonal'.")]
+    public void Choice_flags_list_the_names_of_their_closed_sets(string flag, string value, string message)
+    {
+        var s = TrainCommand.Settings(CliApp.Parse(["train", "--data", "d.csv", "--out", "m", flag, value]));
+        Assert.Equal(message, Assert.Throws<ArgumentException>(s.Validate).Message);
+    }
+
+    [Theory]
+    [InlineData("he-uniform")]
+    [InlineData("xavier-uniform")]
+    [InlineData("lecun")]
+    public void Init_takes_any_scheme_name(string name) =>
+        TrainCommand.Settings(CliApp.Parse(["train", "--data", "d.csv", "--out", "m", "--init", name])).Validate();
+
+    [Theory]
     [InlineData("full", 0)]
     [InlineData("64", 64)]
     public void Batch_size_accepts_a_number_or_full(string text, int expected) => Assert.Equal(expected, TrainCommand.ParseBatchSize(text));

@@ -10,8 +10,8 @@ namespace Nn.Cli;
 internal static class GradcheckCommand
 {
     internal static readonly Option<string> Layers = new("--layers") { Description = "Hidden widths of the random network.", DefaultValueFactory = _ => "8,8" };
-    internal static readonly Option<string> ActivationOpt = new("--activation") { Description = "Hidden activation.", DefaultValueFactory = _ => "tanh" };
-    internal static readonly Option<string> Output = new("--output") { Description = "sigmoid | softmax | linear (paired with bce | cce | mse).", DefaultValueFactory = _ => "softmax" };
+    internal static readonly Option<string> ActivationOpt = new("--activation") { Description = "Hidden activation.", DefaultValueFactory = _ => Activations.Tanh.Name };
+    internal static readonly Option<string> Output = new("--output") { Description = "sigmoid | softmax | linear (paired with bce | cce | mse).", DefaultValueFactory = _ => Activations.Softmax.Name };
     internal static readonly Option<int> Inputs = Flags.Whole("--inputs", "Input features of the random network.", 4);
     internal static readonly Option<int> Outputs = Flags.Whole("--outputs", "Outputs of the random network.", 3);
     internal static readonly Option<int> Batch = Flags.Whole("--batch", "Examples in the batch.", 8);

@@ -16,7 +16,7 @@ internal static class TrainCommand
     internal static readonly Option<string?> TestData = new("--test-data") { Description = "Test data evaluated after training (same format)." };
     internal static readonly Option<string> Task = new("--task") { Description = "auto | classification | regression", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> Layers = new("--layers") { Description = "Hidden layer widths, e.g. 32,16 (none: 0 hidden layers is not allowed; use --layers '' for none).", DefaultValueFactory = _ => "64,32" };
-    internal static readonly Option<string> ActivationOpt = new("--activation") { Description = "relu | tanh | sigmoid | leaky-relu", DefaultValueFactory = _ => "relu" };
+    internal static readonly Option<string> ActivationOpt = new("--activation") { Description = "relu | tanh | sigmoid | leaky-relu", DefaultValueFactory = _ => Activations.Relu.Name };
     internal static readonly Option<string> Output = new("--output") { Description = "auto | sigmoid | softmax | linear", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> LossOpt = new("--loss") { Description = "auto | mse | bce | cce", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> OptimizerOpt = new("--optimizer") { Description = "sgd | momentum | nesterov | rmsprop | adam | adamw", DefaultValueFactory = _ => "adam" };
@@ -25,7 +25,7 @@ internal static class TrainCommand
     internal static readonly Option<string> BatchSize = new("--batch-size") { Description = "Examples per batch, or 'full'.", DefaultValueFactory = _ => "32" };
     internal static readonly Option<double> L2 = Flags.Number("--l2", "L2 penalty coefficient.", 0.0);
     internal static readonly Option<double> Dropout = Flags.Number("--dropout", "Dropout rate on hidden layers.", 0.0);
-    internal static readonly Option<string> InitOpt = new("--init") { Description = "auto | he | xavier | lecun", DefaultValueFactory = _ => "auto" };
+    internal static readonly Option<string> InitOpt = new("--init") { Description = "auto | he | xavier | lecun (the normal variants) | he-uniform | xavier-uniform | lecun-uniform", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> Scale = new("--scale") { Description = "standard | minmax | none", DefaultValueFactory = _ => "standard" };
     internal static readonly Option<double> ValidationFraction = Flags.Number("--validation-fraction", "Fraction held out for validation and early stopping.", 0.1);
     internal static readonly Option<int> Patience = Flags.Whole("--patience", "Epochs without a better validation loss before stopping (0 = never).", 20);
@@ -108,7 +108,6 @@ internal static class TrainCommand
             var a = Activations.Parse(text);
             return a is Activation.Softmax ? throw new ArgumentException("--activation: softmax is for the output layer only (see --output).") : a;
         }
-        catch (FormatException) { throw new ArgumentException($"--activation: expected relu, tanh, sigmoid, leaky-relu or linear, got '{text}'."); }
         catch (ArgumentException e) when (!e.Message.StartsWith("--", StringComparison.Ordinal)) { throw new ArgumentException($"--activation: {e.Message}"); }
     }
 
