@@ -122,7 +122,7 @@ internal static class TrainingMetadata
                     case OptimizerState.Empty:
                         break;
                     default:
-                        throw new ArgumentException($"The optimizer state holds a {leaves[i].Item2.GetType().Name}, which a checkpoint cannot hold.");
+                        throw new ArgumentException($"The optimizer has a transformation this file format cannot hold ({leaves[i].Item1.GetType().Name}, state {leaves[i].Item2.GetType().Name}); only the library's own transformations can be saved in a checkpoint.");
                 }
                 w.WriteEndObject();
             }
