@@ -28,7 +28,7 @@ internal static class MatrixNn
     }
 
     /// <summary>The optimizer of a row, by name (sgd, momentum, adam).</summary>
-    public static Optimizer Optimizer(string name) => name switch
+    public static GradientTransformation Optimizer(string name) => name switch
     {
         "sgd" => Optimizers.Sgd(0.01),
         "momentum" => Optimizers.Momentum(0.01, 0.9),

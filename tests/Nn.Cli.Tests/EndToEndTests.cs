@@ -147,6 +147,23 @@ public class EndToEndTests
     }
 
     [Fact]
+    public void A_checkpoint_of_the_first_format_is_refused_with_a_message_that_says_why()
+    {
+        // Written by `nn train --data data/iris.csv --target label --layers 4 --optimizer adam --lr 0.01 --epochs 2
+        // --checkpoint` before optimizers became chains of transformations (checkpoint format 1).
+        using var dir = new TempDir();
+        var old = Path.Combine(AppContext.BaseDirectory, "Fixtures", "format1-adam-iris.ckpt");
+        var data = dir.Moons("moons.csv", 60, 3, textLabels: false);
+        var output = dir.File("out.safetensors");
+        var r = NnCli.Run("train", "--data", data, "--layers", "4", "--optimizer", "adam", "--lr", "0.01", "--epochs", "3", "--resume", old, "--out", output);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("format1-adam-iris.ckpt", r.Err);
+        Assert.Contains("checkpoint format 1", r.Err);
+        Assert.Single(r.Err.Trim().Split('\n'));
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public void History_csv_has_one_row_per_epoch_and_the_model_records_the_label_map_and_settings()
     {
         using var dir = new TempDir();

@@ -172,40 +172,45 @@ let ``activations match on their case types`` () =
     Assert.Equal(Activations.LeakyRelu Activations.DefaultLeakySlope, Activations.Parse "leaky-relu")
 
 [<Fact>]
-let ``optimizers and their states match on their case types`` () =
+let ``optimizers are chains of transformations that F# composes and matches`` () =
     let net = xorNet 2L
-    let describe (o: Optimizer) =
-        match o with
-        | :? Optimizer.Sgd as s -> sprintf "sgd %g" s.LearningRate
-        | :? Optimizer.Momentum as m -> sprintf "momentum %g" m.Beta
-        | :? Optimizer.Nesterov as n -> sprintf "nesterov %g" n.Beta
-        | :? Optimizer.RmsProp as r -> sprintf "rmsprop %g" r.Rho
-        | :? Optimizer.Adam as a -> sprintf "adam %g %g" a.Beta1 a.Beta2
-        | :? Optimizer.AdamW as w -> sprintf "adamw %g" w.WeightDecay
-        | _ -> failwith "unknown optimizer"
-    let moments (s: OptimizerState) =
-        match s with
-        | :? OptimizerState.SgdState -> []
-        | :? OptimizerState.MomentumState as m -> [ m.Velocity ]
-        | :? OptimizerState.RmsPropState as r -> [ r.MeanSquare ]
-        | :? OptimizerState.AdamState as a -> [ a.M; a.V ]
-        | _ -> failwith "unknown state"
+    let rec links (t: GradientTransformation) : GradientTransformation list =
+        match t with
+        | :? Chain as c -> c.Links |> Seq.collect links |> List.ofSeq
+        | t -> [ t ]
+    let describe (t: GradientTransformation) =
+        match t with
+        | :? ScaleByLearningRate as s -> sprintf "lr %g" (Schedules.LearningRate(s.Schedule, 0L))
+        | :? ScaleByMomentum as m -> sprintf "momentum %g%s" m.Beta (if m.Nesterov then " nesterov" else "")
+        | :? ScaleByRms as r -> sprintf "rms %g" r.Rho
+        | :? ScaleByAdam as a -> sprintf "adam %g %g" a.Beta1 a.Beta2
+        | :? AddDecayedWeights as d -> sprintf "decay %g" d.WeightDecay
+        | :? ClipByGlobalNorm as c -> sprintf "clip %g" c.MaxNorm
+        | _ -> failwith "unknown transformation"
     let optimizers =
         [ Optimizers.Sgd 0.1; Optimizers.Momentum(0.1, 0.9); Optimizers.Nesterov(0.1, 0.8)
           Optimizers.RmsProp 0.01; Optimizers.Adam 0.001; Optimizers.AdamW(0.001, 0.01) ]
-    Assert.Equal<string list>(
-        [ "sgd 0.1"; "momentum 0.9"; "nesterov 0.8"; "rmsprop 0.99"; "adam 0.9 0.999"; "adamw 0.01" ],
-        List.map describe optimizers)
+    Assert.Equal<string list list>(
+        [ [ "lr 0.1" ]
+          [ "momentum 0.9"; "lr 0.1" ]
+          [ "momentum 0.8 nesterov"; "lr 0.1" ]
+          [ "rms 0.99"; "lr 0.01" ]
+          [ "adam 0.9 0.999"; "lr 0.001" ]
+          [ "adam 0.9 0.999"; "decay 0.01"; "lr 0.001" ] ],
+        optimizers |> List.map (links >> List.map describe))
     let grads = Backprop.Gradient(net, xorX, xorY, bce).Gradients
     for o in optimizers do
         let state = Optimizers.Init(o, net)
-        Assert.Equal(0L, state.Step)
-        moments state |> List.iter (fun m -> Assert.Equal(Parameters.ZerosLike net, m))
         let step = Optimizers.Update(o, state, net, grads)
-        Assert.Equal(1L, step.State.Step)
         Assert.NotEqual(net, step.Parameters)
-        Assert.Equal(o.Name, Optimizers.Parse(o.Name, o.Rate).Name)
-    // A state of the wrong case is refused.
+        // Optimizers.Update is the links' Update followed by θ + u, bit for bit.
+        let byHand = o.Update(grads, state, net)
+        Assert.True(Parameters.BitEquals(step.Parameters, Optimizers.ApplyUpdates(net, byHand.Updates)))
+        Assert.Equal(step.State, byHand.State)
+    // Composition: clip the gradients, then Adam with a cosine schedule (the rate lives only in the schedule).
+    let clippedAdam = Optimizers.Chain(Optimizers.ClipByGlobalNorm 1.0, Optimizers.Adam(Schedules.Cosine(0.01, 100L, 0.0)))
+    Assert.Equal<string list>([ "clip 1"; "adam 0.9 0.999"; "lr 0.01" ], links clippedAdam |> List.map describe)
+    // A state of another optimizer is refused.
     Assert.Throws<ArgumentException>(fun () ->
         Optimizers.Update(Optimizers.Adam 0.1, Optimizers.Init(Optimizers.Sgd 0.1, net), net, grads) |> ignore)
     |> ignore
@@ -229,8 +234,8 @@ let ``schedules give the learning rate over a list of steps`` () =
     Assert.Equal<bool list>(
         [ false; true; true ],
         List.map isDecaying [ Schedules.Constant 0.1; Schedules.Exponential(0.1, 0.9); Schedules.Cosine(0.1, 5L, 0.0) ])
-    // A schedule drives training through the config.
-    let config = TrainConfig.Of(bce, Optimizers.Sgd 1.0).WithSchedule(Schedules.Constant 0.0)
+    // A schedule drives training through the optimizer.
+    let config = TrainConfig.Of(bce, Optimizers.Sgd(Schedules.Constant 0.0))
     let frozen = train config 5 4L
     Assert.True(Parameters.BitEquals(xorNet 4L, frozen.Parameters))
 

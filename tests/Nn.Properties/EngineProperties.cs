@@ -32,7 +32,7 @@ public class EngineProperties
         from loss in Gens.AnyLoss
         from arch in Gens.Architecture(Gens.HiddenActivation,
             Gen.Elements(Activations.Linear, Activations.Sigmoid, Activations.Tanh, Activations.Softmax).Where(o => Pairs(loss, o)))
-        from optimizer in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+        from optimizer in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "linked")
         from l2 in Gen.Elements(0.0, 0.0, 0.01)
         from dropout in Gen.Elements(0.0, 0.0, 0.3)
         from clip in Gen.Elements(0.0, 0.0, 0.5)
@@ -46,13 +46,18 @@ public class EngineProperties
 
     private static bool SameBits(Network a, Network b) => Parameters.BitEquals(a, b);
 
-    private static bool SameState(OptimizerState a, OptimizerState b) => (a, b) switch
+    private static bool SameState(OptimizerState a, OptimizerState b) => OptimizerStates.SameBits(a, b);
+
+    /// <summary>A named optimizer at <paramref name="rate"/>, or ("linked") a chain no fused kernel takes, which the engine runs link by link.</summary>
+    internal static GradientTransformation Make(string name, Schedule rate) => name switch
     {
-        (OptimizerState.SgdState x, OptimizerState.SgdState y) => x.Step == y.Step,
-        (OptimizerState.MomentumState x, OptimizerState.MomentumState y) => x.Step == y.Step && SameBits(x.Velocity, y.Velocity),
-        (OptimizerState.RmsPropState x, OptimizerState.RmsPropState y) => x.Step == y.Step && SameBits(x.MeanSquare, y.MeanSquare),
-        (OptimizerState.AdamState x, OptimizerState.AdamState y) => x.Step == y.Step && SameBits(x.M, y.M) && SameBits(x.V, y.V),
-        _ => false,
+        "sgd" => Optimizers.Sgd(rate),
+        "momentum" => Optimizers.Momentum(rate, 0.9),
+        "nesterov" => Optimizers.Nesterov(rate, 0.9),
+        "rmsprop" => Optimizers.RmsProp(rate),
+        "adam" => Optimizers.Adam(rate),
+        "adamw" => Optimizers.AdamW(rate, 0.01),
+        _ => Optimizers.Chain(new ScaleByMomentum(0.5, false), Optimizers.ClipByGlobalNorm(0.2), new AddDecayedWeights(0.01), new ScaleByLearningRate(rate)),
     };
 
     [Fact]
@@ -63,9 +68,8 @@ public class EngineProperties
             var network = c.Arch.Build();
             var x = Gens.Uniform(Prng.Fold(key, 1).State, c.Rows, c.Arch.Inputs, -2, 2);
             var y = Gens.Targets(c.Loss, Prng.Fold(key, 2).State, c.Rows, c.Arch.Outputs);
-            var optimizer = Optimizers.Parse(c.Optimizer, 0.05);
-            var config = TrainConfig.Of(new Objective(c.Loss, c.L2, c.Dropout), optimizer).WithClipNorm(c.Clip);
-            if (c.Decay) config = config.WithSchedule(Schedules.Exponential(0.05, 0.9));
+            var optimizer = Make(c.Optimizer, c.Decay ? Schedules.Exponential(0.05, 0.9) : Schedules.Constant(0.05));
+            var config = TrainConfig.Of(new Objective(c.Loss, c.L2, c.Dropout), OptimizerStates.Clipped(optimizer, c.Clip));
             var options = new ComputeOptions { MaxThreads = c.Threads, Kernels = KernelPolicy.Default with { SmallMlp = c.Fused, ParallelThreshold = 0 } };
             var start = Training.Init(config, network, Prng.Fold(key, 3));
 
@@ -142,7 +146,7 @@ public class EngineProperties
         var network = Init.Mlp(Key.FromSeed(1), [12, 32, 16, 3], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
         var x = Gens.Uniform(5UL, 200, 12, -1, 1);
         var y = Gens.Targets(Losses.CategoricalCrossEntropy, 6UL, 200, 3);
-        var config = TrainConfig.Of(new Objective(Losses.CategoricalCrossEntropy, 0.001, 0), Optimizers.Parse(name, 0.01)).WithClipNorm(1.0);
+        var config = TrainConfig.Of(new Objective(Losses.CategoricalCrossEntropy, 0.001, 0), OptimizerStates.Clipped(Optimizers.Parse(name, 0.01), 1.0));
         var start = Training.Init(config, network, Key.FromSeed(2));
         var batches = Enumerable.Range(0, 8).SelectMany(e => Batches.ForEpoch(Training.ShuffleKey(start), e, 200, BatchPolicy.MiniBatch(32))).ToArray();
         // With two threads every product, epilogue and update of this small net is split (thresholds at 0 and 64): the

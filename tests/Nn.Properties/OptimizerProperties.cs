@@ -39,15 +39,35 @@ public class OptimizerProperties
         Parameters.Unflatten(template, Prng.Normal(Key.FromSeed(seed), template.ParameterCount, 0, 1));
 
     /// <summary>One of each case, with hyper-parameters away from the defaults.</summary>
-    internal static Optimizer[] AllOptimizers(double lr) =>
+    internal static GradientTransformation[] AllOptimizers(double lr) =>
     [
-        new Optimizer.Sgd(lr),
-        new Optimizer.Momentum(lr, 0.9),
-        new Optimizer.Nesterov(lr, 0.8),
-        new Optimizer.RmsProp(lr, 0.9, 1e-8),
-        new Optimizer.Adam(lr, 0.9, 0.99, 1e-8),
-        new Optimizer.AdamW(lr, 0.8, 0.995, 1e-7, 0.1),
+        Optimizers.Sgd(lr),
+        Optimizers.Momentum(lr, 0.9),
+        Optimizers.Nesterov(lr, 0.8),
+        Optimizers.Chain(new ScaleByRms(0.9, 1e-8), new ScaleByLearningRate(Schedules.Constant(lr))),
+        Optimizers.Chain(new ScaleByAdam(0.9, 0.99, 1e-8), new ScaleByLearningRate(Schedules.Constant(lr))),
+        Optimizers.Chain(new ScaleByAdam(0.8, 0.995, 1e-7), new AddDecayedWeights(0.1), new ScaleByLearningRate(Schedules.Constant(lr))),
     ];
+
+    /// <summary>How many updates a named optimizer's state has seen: its learning-rate link's count.</summary>
+    internal static long Count(OptimizerState state) =>
+        state is Chain.State c ? Count(c.Links[^1]) : ((ScaleByLearningRate.State)state).Count;
+
+    /// <summary>A deep copy of a built-in state (every moment in new arrays).</summary>
+    internal static OptimizerState CopyState(OptimizerState state)
+    {
+        static Network Copy(Network n) => Parameters.Unflatten(n, Vector.Of(Parameters.Flatten(n).ToArray()));
+        return state switch
+        {
+            Chain.State c => new Chain.State([.. c.Links.Select(CopyState)]),
+            ScaleByAdam.State a => new ScaleByAdam.State(a.Count, Copy(a.M), Copy(a.V)),
+            ScaleByMomentum.State m => new ScaleByMomentum.State(Copy(m.Velocity)),
+            ScaleByRms.State r => new ScaleByRms.State(Copy(r.MeanSquare)),
+            ScaleByLearningRate.State l => new ScaleByLearningRate.State(l.Count),
+            OptimizerState.Empty e => e,
+            _ => throw new InvalidOperationException(),
+        };
+    }
 
     private static bool Close(double expected, double actual, double relative) =>
         Math.Abs(expected - actual) <= relative * Math.Max(Math.Abs(expected), Math.Abs(actual));
@@ -66,7 +86,7 @@ public class OptimizerProperties
                     var step = Optimizers.Update(opt, state, p, Gradients(theta, c.GradientSeed + k));
                     (p, state) = (step.Parameters, step.State);
                 }
-                return Parameters.BitEquals(theta, p) && state.Step == 3;
+                return Parameters.BitEquals(theta, p) && Count(state) == 3;
             });
         }, 7001);
 
@@ -77,7 +97,7 @@ public class OptimizerProperties
             var (c, lr) = x;
             var theta = Params(c);
             var g = Gradients(theta, c.GradientSeed);
-            foreach (var opt in new[] { Optimizers.Adam(lr), new Optimizer.Adam(lr, 0.5, 0.9, 1e-8) })
+            foreach (var opt in new[] { Optimizers.Adam(lr), Optimizers.Chain(new ScaleByAdam(0.5, 0.9, 1e-8), new ScaleByLearningRate(Schedules.Constant(lr))) })
             {
                 var after = Optimizers.Update(opt, Optimizers.Init(opt, theta), theta, g).Parameters;
                 var (t0, t1, gs) = (Parameters.Flatten(theta), Parameters.Flatten(after), Parameters.Flatten(g));
@@ -109,19 +129,12 @@ public class OptimizerProperties
                 }
                 var g = Gradients(theta, c.GradientSeed);
                 var (pCopy, gCopy) = (Copy(p), Copy(g));
-                var stateCopy = state switch
-                {
-                    OptimizerState.SgdState s => (OptimizerState)new OptimizerState.SgdState(s.Step),
-                    OptimizerState.MomentumState s => new OptimizerState.MomentumState(s.Step, Copy(s.Velocity)),
-                    OptimizerState.RmsPropState s => new OptimizerState.RmsPropState(s.Step, Copy(s.MeanSquare)),
-                    OptimizerState.AdamState s => new OptimizerState.AdamState(s.Step, Copy(s.M), Copy(s.V)),
-                    _ => throw new InvalidOperationException(),
-                };
+                var stateCopy = CopyState(state);
                 var first = Optimizers.Update(opt, state, p, g);
                 var unchanged = p.Equals(pCopy) && g.Equals(gCopy) && state.Equals(stateCopy) && !ReferenceEquals(state, stateCopy);
                 var second = Optimizers.Update(opt, stateCopy, pCopy, gCopy);
                 return unchanged && first.Equals(second) && Parameters.BitEquals(first.Parameters, second.Parameters)
-                    && !first.Parameters.Equals(p) && first.State.Step == state.Step + 1;
+                    && !first.Parameters.Equals(p) && Count(first.State) == Count(state) + 1;
             });
         }, 7003);
 
@@ -156,7 +169,7 @@ public class OptimizerProperties
                 }
                 var actual = Parameters.Flatten(p);
                 // Bit for bit: the kernels run the documented per-element rule on every SIMD width and the scalar tail.
-                return state.Step == 3 && Enumerable.Range(0, actual.Length).All(i =>
+                return Count(state) == 3 && Enumerable.Range(0, actual.Length).All(i =>
                     BitConverter.DoubleToInt64Bits(reference.Theta[i]) == BitConverter.DoubleToInt64Bits(actual[i]));
             });
         }, 7005);
@@ -191,7 +204,7 @@ public class OptimizerProperties
             var theta = Params(c);
             var g = Parameters.Scale(scale, Gradients(theta, c.GradientSeed));
             const double maxNorm = 1.0;
-            var clipped = Optimizers.ClipByGlobalNorm(g, maxNorm);
+            var clipped = new ClipByGlobalNorm(maxNorm).Update(g, OptimizerState.Empty.Value, theta).Updates;
             var (gs, cs) = (Parameters.Flatten(g), Parameters.Flatten(clipped));
             var norm = Math.Sqrt(gs.Values.Sum(v => v * v));
             var clippedNorm = Math.Sqrt(cs.Values.Sum(v => v * v));
@@ -212,25 +225,28 @@ public class OptimizerProperties
         Assert.Throws<ArgumentException>(() => Optimizers.Update(Optimizers.RmsProp(0.1), Optimizers.Init(Optimizers.Momentum(0.1, 0.9), theta), theta, g));
         Assert.Throws<ArgumentException>(() => Optimizers.Update(Optimizers.Sgd(0.1), Optimizers.Init(Optimizers.Sgd(0.1), theta), theta, Gradients(other, 2)));
         Assert.Throws<ArgumentException>(() => Optimizers.Update(Optimizers.Adam(0.1), Optimizers.Init(Optimizers.Adam(0.1), other), theta, g));
-        // Momentum and Nesterov share a state case.
-        Assert.Equal(1, Optimizers.Update(Optimizers.Nesterov(0.1, 0.9), Optimizers.Init(Optimizers.Momentum(0.1, 0.9), theta), theta, g).State.Step);
+        Assert.Throws<ArgumentException>(() => Optimizers.Update(Optimizers.AdamW(0.1, 0.01), Optimizers.Init(Optimizers.Adam(0.1), theta), theta, g));
+        Assert.Throws<ArgumentException>(() => new ScaleByAdam(0.9, 0.999, 1e-8).Update(g, OptimizerState.Empty.Value, theta));
+        // Momentum and Nesterov share a state shape.
+        Assert.Equal(1, Count(Optimizers.Update(Optimizers.Nesterov(0.1, 0.9), Optimizers.Init(Optimizers.Momentum(0.1, 0.9), theta), theta, g).State));
     }
 
     [Fact]
     public void Hyper_parameters_are_validated_and_name_the_parameter()
     {
-        Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Sgd(-1)).ParamName);
-        Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Adam(double.NaN)).ParamName);
-        Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.WithLearningRate(Optimizers.Adam(0.1), double.PositiveInfinity)).ParamName);
+        Assert.Equal("Rate", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Sgd(-1)).ParamName);
+        Assert.Equal("Rate", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Adam(double.NaN)).ParamName);
         Assert.Equal("Beta", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Momentum(0.1, 1.0)).ParamName);
-        Assert.Equal("Beta", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizer.Nesterov(0.1, 0.9) with { Beta = -0.1 }).ParamName);
-        Assert.Equal("Rho", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizer.RmsProp(0.1, 1.5, 1e-8)).ParamName);
-        Assert.Equal("Epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizer.RmsProp(0.1, 0.9, 0)).ParamName);
-        Assert.Equal("Beta1", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizer.Adam(0.1, 1, 0.9, 1e-8)).ParamName);
-        Assert.Equal("Beta2", Assert.Throws<ArgumentOutOfRangeException>(() => new Optimizer.AdamW(0.1, 0.9, 1, 1e-8, 0)).ParamName);
+        Assert.Equal("Beta", Assert.Throws<ArgumentOutOfRangeException>(() => new ScaleByMomentum(0.9, true) with { Beta = -0.1 }).ParamName);
+        Assert.Equal("Rho", Assert.Throws<ArgumentOutOfRangeException>(() => new ScaleByRms(1.5, 1e-8)).ParamName);
+        Assert.Equal("Epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => new ScaleByRms(0.9, 0)).ParamName);
+        Assert.Equal("Beta1", Assert.Throws<ArgumentOutOfRangeException>(() => new ScaleByAdam(1, 0.9, 1e-8)).ParamName);
+        Assert.Equal("Beta2", Assert.Throws<ArgumentOutOfRangeException>(() => new ScaleByAdam(0.9, 1, 1e-8)).ParamName);
         Assert.Equal("WeightDecay", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.AdamW(0.1, -0.01)).ParamName);
-        Assert.Equal("maxNorm", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.ClipByGlobalNorm(Gradients(Params(new([1, 1], 0, 0)), 0), 0)).ParamName);
-        Assert.Equal("Step", Assert.Throws<ArgumentOutOfRangeException>(() => new OptimizerState.SgdState(-1)).ParamName);
+        Assert.Equal("MaxNorm", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.ClipByGlobalNorm(0)).ParamName);
+        Assert.Equal("Count", Assert.Throws<ArgumentOutOfRangeException>(() => new ScaleByAdam.State(-1, Params(new([1, 1], 0, 0)), Params(new([1, 1], 0, 0)))).ParamName);
+        Assert.Equal("Schedule", Assert.Throws<ArgumentNullException>(() => new ScaleByLearningRate(null!)).ParamName);
+        Assert.Throws<ArgumentException>(() => Optimizers.Chain());
     }
 
     [Fact]
@@ -239,28 +255,84 @@ public class OptimizerProperties
         foreach (var name in new[] { "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw" })
         {
             var opt = Optimizers.Parse(name.ToUpperInvariant(), 0.25);
-            Assert.Equal(name, opt.Name);
-            Assert.Equal(0.25, opt.Rate);
+            var chain = Assert.IsType<Chain>(opt);
+            Assert.Equal(new ScaleByLearningRate(Schedules.Constant(0.25)), chain.Links[^1]);
         }
-        Assert.Equal(new Optimizer.Momentum(0.1, 0.9), Optimizers.Parse("momentum", 0.1));
-        Assert.Equal(new Optimizer.Nesterov(0.1, 0.9), Optimizers.Parse(" nesterov ", 0.1));
-        Assert.Equal(new Optimizer.RmsProp(0.1, 0.99, 1e-8), Optimizers.Parse("rmsprop", 0.1));
-        Assert.Equal(new Optimizer.Adam(0.1, 0.9, 0.999, 1e-8), Optimizers.Parse("adam", 0.1));
-        Assert.Equal(new Optimizer.AdamW(0.1, 0.9, 0.999, 1e-8, 0.01), Optimizers.Parse("adamw", 0.1));
+        Assert.Equal(Optimizers.Sgd(0.1), Optimizers.Parse("sgd", 0.1));
+        Assert.Equal(Optimizers.Chain(new ScaleByMomentum(0.9, false), new ScaleByLearningRate(Schedules.Constant(0.1))), Optimizers.Parse("momentum", 0.1));
+        Assert.Equal(Optimizers.Chain(new ScaleByMomentum(0.9, true), new ScaleByLearningRate(Schedules.Constant(0.1))), Optimizers.Parse(" nesterov ", 0.1));
+        Assert.Equal(Optimizers.Chain(new ScaleByRms(0.99, 1e-8), new ScaleByLearningRate(Schedules.Constant(0.1))), Optimizers.Parse("rmsprop", 0.1));
+        Assert.Equal(Optimizers.Chain(new ScaleByAdam(0.9, 0.999, 1e-8), new ScaleByLearningRate(Schedules.Constant(0.1))), Optimizers.Parse("adam", 0.1));
+        Assert.Equal(Optimizers.Chain(new ScaleByAdam(0.9, 0.999, 1e-8), new AddDecayedWeights(0.01), new ScaleByLearningRate(Schedules.Constant(0.1))), Optimizers.Parse("adamw", 0.1));
+        Assert.NotEqual(Optimizers.Adam(0.1), Optimizers.Adam(0.2));
         var e = Assert.Throws<ArgumentException>(() => Optimizers.Parse("adagrad", 0.1));
         Assert.Contains("sgd, momentum, nesterov, rmsprop, adam, adamw", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Clipping, schedules and nesting around each named optimizer: fused kernels must not see a difference.</summary>
+    internal static GradientTransformation[] Variants(double lr) =>
+    [
+        .. AllOptimizers(lr),
+        .. AllOptimizers(lr).Select(o => Optimizers.Chain(Optimizers.ClipByGlobalNorm(0.5), o)),
+        Optimizers.Adam(Schedules.Exponential(lr, 0.5)),
+        Optimizers.Momentum(Schedules.Cosine(lr, 2, lr / 10), 0.9),
+        Optimizers.AdamW(Schedules.StepDecay(lr, 0.1, 2), 0.0),
+        Optimizers.Chain(Optimizers.Chain(Optimizers.ClipByGlobalNorm(2)), Optimizers.Chain(new ScaleByRms(0.5, 1e-3)), new ScaleByLearningRate(Schedules.Constant(lr))),
+    ];
+
     [Fact]
-    public void WithLearningRate_keeps_the_case_and_the_other_hyper_parameters()
-    {
-        foreach (var opt in AllOptimizers(0.1))
+    public void A_named_optimizer_gives_the_bits_of_its_links_applied_one_by_one() =>
+        Check(Cases, c =>
         {
-            var changed = Optimizers.WithLearningRate(opt, 0.003);
-            Assert.Equal(opt.GetType(), changed.GetType());
-            Assert.Equal(0.003, changed.Rate);
-            Assert.Equal(opt, Optimizers.WithLearningRate(changed, 0.1));
-        }
+            var theta = Params(c);
+            return Variants(0.05).All(opt =>
+            {
+                Assert.NotNull(FusedUpdate.Of(opt)); // each variant takes the fused kernel in Optimizers.Update
+                var (fusedP, fusedS) = (theta, Optimizers.Init(opt, theta));
+                var (linkP, linkS) = (theta, Optimizers.Init(opt, theta));
+                for (var k = 0; k < 4; k++)
+                {
+                    var g = Parameters.Scale(k + 0.5, Gradients(theta, c.GradientSeed + k));
+                    var fused = Optimizers.Update(opt, fusedS, fusedP, g);
+                    (fusedP, fusedS) = (fused.Parameters, fused.State);
+                    var links = opt.Update(g, linkS, linkP);
+                    (linkP, linkS) = (Optimizers.ApplyUpdates(linkP, links.Updates), links.State);
+                    if (!Parameters.BitEquals(fusedP, linkP) || !fusedS.Equals(linkS)) return false;
+                }
+                return Count(fusedS) == 4;
+            });
+        }, 7008);
+
+    [Fact]
+    public void Another_chain_runs_link_by_link()
+    {
+        var theta = Params(new([3, 4, 2], 5, 6));
+        var g = Gradients(theta, 7);
+        // Clipping after the scaling is not a named optimizer: no fused kernel, the links in turn.
+        var opt = Optimizers.Chain(new ScaleByAdam(0.9, 0.999, 1e-8), Optimizers.ClipByGlobalNorm(0.01), new ScaleByLearningRate(Schedules.Constant(0.1)));
+        Assert.Null(FusedUpdate.Of(opt));
+        var step = Optimizers.Update(opt, opt.Init(theta), theta, g);
+        var moved = Parameters.GlobalNorm(Parameters.Subtract(step.Parameters, theta));
+        Assert.True(Math.Abs(moved - 0.001) < 1e-12, $"moved {moved}");
+    }
+
+    [Fact]
+    public void The_learning_rate_lives_in_one_place_so_another_optimizer_brings_its_own()
+    {
+        // The first design kept the schedule made from the first optimizer's rate: Adam then trained at 0.1.
+        var network = Init.Mlp(Key.FromSeed(3), [2, 4, 1], Activations.Tanh, Activations.Linear, InitSchemes.XavierNormal);
+        var x = Matrix.FromRows([[0.0, 1.0], [1.0, 0.5], [0.25, -1.0]]);
+        var y = Matrix.FromRows([[1.0], [0.0], [0.5]]);
+        var objective = Objective.Of(Losses.MeanSquaredError);
+        var replaced = TrainConfig.Of(objective, Optimizers.Sgd(0.1)).WithOptimizer(Optimizers.Adam(0.01));
+        var direct = TrainConfig.Of(objective, Optimizers.Adam(0.01));
+        var (a, b) = (Training.Init(replaced, network, Key.FromSeed(1)), Training.Init(direct, network, Key.FromSeed(1)));
+        for (var i = 0; i < 5; i++) (a, b) = (Training.Step(replaced, a, x, y), Training.Step(direct, b, x, y));
+        Assert.True(Parameters.BitEquals(a.Parameters, b.Parameters));
+        // Adam's first step moves each parameter by about lr, not 10·lr.
+        var first = Training.Step(replaced, Training.Init(replaced, network, Key.FromSeed(1)), x, y);
+        var largest = Parameters.Flatten(Parameters.Subtract(first.Parameters, network)).Values.Max(Math.Abs);
+        Assert.InRange(largest, 0.005, 0.0101);
     }
 
     /// <summary>
@@ -268,54 +340,54 @@ public class OptimizerProperties
     /// (<c>(1−ρ)·(g·g)</c>, <c>lr·(g / (√s + ε))</c>): a parameter that ends near 0 after cancellation would
     /// otherwise differ by a few relative ulps from any other grouping.
     /// </summary>
-    private sealed class ScalarReference(Optimizer optimizer, double[] theta)
+    private sealed class ScalarReference(GradientTransformation optimizer, double[] theta)
     {
         public double[] Theta { get; } = theta;
-        private readonly double[] _m = new double[theta.Length];
-        private readonly double[] _v = new double[theta.Length];
+        private readonly GradientTransformation[] links = Leaves(optimizer).ToArray();
+        private readonly double[][] m = [.. Leaves(optimizer).Select(_ => new double[theta.Length])];
+        private readonly double[][] v = [.. Leaves(optimizer).Select(_ => new double[theta.Length])];
         private long _t;
+
+        private static IEnumerable<GradientTransformation> Leaves(GradientTransformation t) =>
+            t is Chain c ? c.Links.SelectMany(Leaves) : [t];
 
         public void Step(double[] g)
         {
-            _t++;
+            var t = _t++;
             for (var i = 0; i < Theta.Length; i++)
             {
-                switch (optimizer)
+                var u = g[i];
+                for (var k = 0; k < links.Length; k++)
                 {
-                    case Optimizer.Sgd o:
-                        Theta[i] -= o.LearningRate * g[i];
-                        break;
-                    case Optimizer.Momentum o:
-                        _m[i] = o.Beta * _m[i] + g[i];
-                        Theta[i] -= o.LearningRate * _m[i];
-                        break;
-                    case Optimizer.Nesterov o:
-                        _m[i] = o.Beta * _m[i] + g[i];
-                        Theta[i] -= o.LearningRate * (g[i] + o.Beta * _m[i]);
-                        break;
-                    case Optimizer.RmsProp o:
-                        _v[i] = o.Rho * _v[i] + (1 - o.Rho) * (g[i] * g[i]);
-                        Theta[i] -= o.LearningRate * (g[i] / (Math.Sqrt(_v[i]) + o.Epsilon));
-                        break;
-                    case Optimizer.Adam o:
-                        AdamElement(i, g[i], o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 0);
-                        break;
-                    case Optimizer.AdamW o:
-                        AdamElement(i, g[i], o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay);
-                        break;
-                    default:
-                        throw new InvalidOperationException();
+                    switch (links[k])
+                    {
+                        case ScaleByMomentum o:
+                            m[k][i] = o.Beta * m[k][i] + u;
+                            u = o.Nesterov ? u + o.Beta * m[k][i] : m[k][i];
+                            break;
+                        case ScaleByRms o:
+                            m[k][i] = o.Rho * m[k][i] + (1 - o.Rho) * (u * u);
+                            u = u / (Math.Sqrt(m[k][i]) + o.Epsilon);
+                            break;
+                        case ScaleByAdam o:
+                            m[k][i] = o.Beta1 * m[k][i] + (1 - o.Beta1) * u;
+                            v[k][i] = o.Beta2 * v[k][i] + (1 - o.Beta2) * (u * u);
+                            var mHat = m[k][i] / (1 - Math.Pow(o.Beta1, t + 1));
+                            var vHat = v[k][i] / (1 - Math.Pow(o.Beta2, t + 1));
+                            u = mHat / (Math.Sqrt(vHat) + o.Epsilon);
+                            break;
+                        case AddDecayedWeights o:
+                            u = u + o.WeightDecay * Theta[i];
+                            break;
+                        case ScaleByLearningRate o:
+                            u = -Schedules.LearningRate(o.Schedule, t) * u;
+                            break;
+                        default:
+                            throw new InvalidOperationException();
+                    }
                 }
+                Theta[i] += u;
             }
-        }
-
-        private void AdamElement(int i, double g, double lr, double b1, double b2, double eps, double wd)
-        {
-            _m[i] = b1 * _m[i] + (1 - b1) * g;
-            _v[i] = b2 * _v[i] + (1 - b2) * (g * g);
-            var mHat = _m[i] / (1 - Math.Pow(b1, _t));
-            var vHat = _v[i] / (1 - Math.Pow(b2, _t));
-            Theta[i] = Theta[i] * (1 - lr * wd) - lr * (mHat / (Math.Sqrt(vHat) + eps));
         }
     }
 }

@@ -26,7 +26,7 @@ public class SmallMlpProperties
         public override string ToString() =>
             $"{K}→{H}→{C} {Hidden.Name} on {M} rows, {Optimizer}, seed {Seed}, lr {Rate}, {(Soft ? "soft" : "one-hot")} targets, inputs ×{Scale}";
 
-        public Optimizer Make() => Optimizer switch
+        public GradientTransformation Make() => Optimizer switch
         {
             "sgd" => Optimizers.Sgd(Rate),
             "momentum" => Optimizers.Momentum(Rate / 4, 0.9),
@@ -123,7 +123,7 @@ public class SmallMlpProperties
                 // L2 and clipping on a third of the cases each: the kernel's gradients then go through the engine's penalty and clip.
                 var l2 = c.Seed % 3 == 0 ? 1e-3 : 0.0;
                 var clip = c.Seed % 3 == 1 ? 0.5 : 0.0;
-                var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy) with { L2 = l2 }, c.Make()) with { ClipNorm = clip };
+                var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy) with { L2 = l2 }, OptimizerStates.Clipped(c.Make(), clip));
                 (double[] Bits, List<double> Losses) Fold(bool fused)
                 {
                     var options = ComputeOptions.Default with { Kernels = KernelPolicy.Default with { SmallMlp = fused } };

@@ -356,7 +356,7 @@ public class ThreadingProperties
                         for (var i = 0; i < t.steps; i++)
                         {
                             var g = Parameters.Scale(0.5 + i, Init.Mlp(Prng.Fold(key, 10 + i), [.. network.Sizes], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal));
-                            r = Optimizers.Apply(optimizer, s, p, g, inPlace: false, ws);
+                            r = Optimizers.Apply(optimizer, s, p, g, ws);
                             (p, s) = (r.Parameters, r.State);
                         }
                     });
@@ -387,7 +387,7 @@ public class ThreadingProperties
                     : Backprop.Gradient(state.Parameters, c.X, c.Y, config.Objective);
                 var expected = Optimizers.Update(config.Optimizer, state.Optimizer, state.Parameters, g.Gradients);
                 var next = Training.Step(config, state, c.X, c.Y);
-                Assert.True(Parameters.BitEquals(expected.Parameters, next.Parameters), $"{c} {opt.Name} step {step}");
+                Assert.True(Parameters.BitEquals(expected.Parameters, next.Parameters), $"{c} {opt} step {step}");
                 Assert.Equal(expected.State, next.Optimizer);
                 Assert.Equal(BitConverter.DoubleToInt64Bits(g.Loss), BitConverter.DoubleToInt64Bits(next.LastLoss));
                 state = next;

@@ -9,7 +9,7 @@ namespace Nn.Properties;
 /// <summary>Property 4 (determinism) and the contract of the pure training step and the shell loop over it.</summary>
 public class TrainingProperties
 {
-    private static readonly Optimizer[] AllOptimizers =
+    private static readonly GradientTransformation[] AllOptimizers =
     [
         Optimizers.Sgd(0.05), Optimizers.Momentum(0.05, 0.9), Optimizers.Nesterov(0.05, 0.9),
         Optimizers.RmsProp(0.01), Optimizers.Adam(0.01), Optimizers.AdamW(0.01, 0.01),
@@ -27,11 +27,11 @@ public class TrainingProperties
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), (c, opt) =>
         {
-            var config = TrainConfig.Of(c.Objective, opt).WithClipNorm(5.0);
+            var config = TrainConfig.Of(c.Objective, OptimizerStates.Clipped(opt, 5.0));
             var a = Train(c, config, 4, BatchPolicy.MiniBatch(2));
             var b = Train(c, config, 4, BatchPolicy.MiniBatch(2));
             return (Parameters.BitEquals(a.Parameters, b.Parameters) && a.Optimizer == b.Optimizer && a.Step == b.Step
-                    && a.LastLoss.Equals(b.LastLoss)).Label($"{c} {opt.Name}");
+                    && a.LastLoss.Equals(b.LastLoss)).Label($"{c} {opt}");
         });
         Check.One(PropertyConfig.Quick(60), prop);
     }
@@ -60,7 +60,7 @@ public class TrainingProperties
             var unchanged = Parameters.Flatten(state.Parameters).ToArray().SequenceEqual(copies.Item1)
                 && x.ToRowMajorArray().SequenceEqual(copies.Item2) && y.ToRowMajorArray().SequenceEqual(copies.Item3)
                 && state.Optimizer == copies.Item4 && state.Step == 0;
-            return (unchanged && next.Step == 1 && next.Optimizer.Step == 1 && double.IsFinite(next.LastLoss)).Label($"{c} {opt.Name}");
+            return (unchanged && next.Step == 1 && OptimizerProperties.Count(next.Optimizer) == 1 && double.IsFinite(next.LastLoss)).Label($"{c} {opt}");
         });
         Check.One(PropertyConfig.Quick(60), prop);
     }
@@ -83,13 +83,7 @@ public class TrainingProperties
     private static double[] Snapshot(TrainState s) =>
     [
         .. Parameters.Flatten(s.Parameters).ToArray(),
-        .. (s.Optimizer switch
-        {
-            OptimizerState.MomentumState m => Parameters.Flatten(m.Velocity).ToArray(),
-            OptimizerState.RmsPropState r => Parameters.Flatten(r.MeanSquare).ToArray(),
-            OptimizerState.AdamState a => [.. Parameters.Flatten(a.M).ToArray(), .. Parameters.Flatten(a.V).ToArray()],
-            _ => [],
-        }),
+        .. OptimizerStates.Moments(s.Optimizer),
     ];
 
     private static bool SameBits(double[] a, double[] b) =>
@@ -102,7 +96,7 @@ public class TrainingProperties
         // Step (parameters and moments), and neither the caller's state nor an earlier epoch's result may change.
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), Gen.Elements(0.0, 0.5).ToArbitrary(), (c, opt, clip) =>
         {
-            var config = clip > 0 ? TrainConfig.Of(c.Objective, opt).WithClipNorm(clip) : TrainConfig.Of(c.Objective, opt);
+            var config = TrainConfig.Of(c.Objective, OptimizerStates.Clipped(opt, clip));
             var init = Training.Init(config, c.Network, Key.FromSeed(c.Seed + 1));
             var policy = BatchPolicy.MiniBatch(2);
             var (folded, inPlace) = (init, init);
@@ -114,11 +108,11 @@ public class TrainingProperties
                     folded = Training.Step(config, folded, c.X.SelectRows(batch), c.Y.SelectRows(batch));
                 inPlace = Training.Epoch(config, inPlace, c.X, c.Y, e, policy);
                 results.Add((inPlace, Snapshot(inPlace)));
-                same &= SameBits(Snapshot(folded), Snapshot(inPlace)) && folded.Step == inPlace.Step && folded.Optimizer.Step == inPlace.Optimizer.Step
+                same &= SameBits(Snapshot(folded), Snapshot(inPlace)) && folded.Step == inPlace.Step && OptimizerProperties.Count(folded.Optimizer) == OptimizerProperties.Count(inPlace.Optimizer)
                     && folded.LastLoss.Equals(inPlace.LastLoss);
             }
             var untouched = results.All(r => SameBits(Snapshot(r.State), r.Bits));
-            return (same && untouched).Label($"{c} {opt.Name} clip {clip}: same {same}, untouched {untouched}");
+            return (same && untouched).Label($"{c} {opt} clip {clip}: same {same}, untouched {untouched}");
         });
         Check.One(PropertyConfig.Quick(60), prop);
     }
@@ -165,7 +159,7 @@ public class TrainingProperties
             var reports = new List<StepReport>();
             var result = Training.Steps(config, init, c.X, c.Y, batches, r => { reports.Add(r); return reports.Count < stopAt; });
             return (reports.SequenceEqual(expected) && result.Step == expected.Count && SameBits(Snapshot(result), Snapshot(folded)))
-                .Label($"{c} {opt.Name} stop at {stopAt}: {reports.Count} reports");
+                .Label($"{c} {opt} stop at {stopAt}: {reports.Count} reports");
         });
         Check.One(PropertyConfig.Quick(60), prop);
     }
@@ -219,7 +213,7 @@ public class TrainingProperties
                 new InlineProgress(reported.Add), CancellationToken.None);
             var folded = Train(c, config, 3, BatchPolicy.MiniBatch(2));
             return (Parameters.BitEquals(fit.State.Parameters, folded.Parameters) && fit.History.Epochs.Length == 3
-                    && reported.Select(r => r.Epoch).SequenceEqual([1, 2, 3]) && !fit.Cancelled).Label($"{c} {opt.Name}");
+                    && reported.Select(r => r.Epoch).SequenceEqual([1, 2, 3]) && !fit.Cancelled).Label($"{c} {opt}");
         });
         Check.One(PropertyConfig.Quick(40), prop);
     }
@@ -238,7 +232,7 @@ public class TrainingProperties
             var first = Trainer.Run(config, start, data, options.WithEpochs(split), null, CancellationToken.None);
             var resumed = Trainer.Run(config, first.Final, data, options, null, CancellationToken.None);
             return (Parameters.BitEquals(whole.State.Parameters, resumed.State.Parameters) && whole.Final == resumed.Final
-                    && whole.StoppedEarly == resumed.StoppedEarly).Label($"{c} {opt.Name} split after {split}");
+                    && whole.StoppedEarly == resumed.StoppedEarly).Label($"{c} {opt} split after {split}");
         });
         Check.One(PropertyConfig.Quick(40), prop);
     }

@@ -42,8 +42,11 @@ internal sealed class Engine : IDisposable
     private readonly Matrix x;
     private readonly Matrix y;
     private readonly bool plainSgd;
+    private readonly FusedUpdate? fused;   // a named optimizer's chain, run by its fused kernel; null: link by link
+    private OptimizerState? generalState;  // the state of any other chain
     private long step;
-    private long optimizerStep;
+    private long rateCount;                // the fused chain's ScaleByLearningRate count
+    private long adamCount;                // and its ScaleByAdam count
     private double lastLoss;
     private Frame? full;
     private Frame? other;
@@ -71,30 +74,21 @@ internal sealed class Engine : IDisposable
         b = [.. p.Layers.Select(l => l.Bias.ToArray())];
         gw = [.. p.Layers.Select(l => new double[l.Inputs * l.Outputs])];
         gb = [.. p.Layers.Select(l => new double[l.Outputs])];
-        switch (config.Optimizer, state.Optimizer)
+        fused = FusedUpdate.Of(config.Optimizer);
+        if (fused is null) generalState = state.Optimizer;
+        else
         {
-            case (Optimizer.Sgd, OptimizerState.SgdState):
-                break;
-            case (Optimizer.Momentum or Optimizer.Nesterov, OptimizerState.MomentumState s):
-                (aw, ab) = Copy(p, s.Velocity);
-                break;
-            case (Optimizer.RmsProp, OptimizerState.RmsPropState s):
-                (aw, ab) = Copy(p, s.MeanSquare);
-                break;
-            case (Optimizer.Adam or Optimizer.AdamW, OptimizerState.AdamState s):
-                (aw, ab) = Copy(p, s.M);
-                (vw, vb) = Copy(p, s.V);
-                break;
-            default:
-                throw new ArgumentException($"The state {state.Optimizer.GetType().Name} does not belong to the optimizer '{config.Optimizer.Name}'; create it with Optimizers.Init.", nameof(state));
+            var parts = fused.Read(state.Optimizer, p);
+            (rateCount, adamCount) = (parts.RateCount, parts.AdamCount);
+            if (parts.A is not null) (aw, ab) = Copy(p, parts.A);
+            if (parts.B is not null) (vw, vb) = Copy(p, parts.B);
         }
         step = state.Step;
-        optimizerStep = state.Optimizer.Step;
         key = state.Key;
         lastLoss = state.LastLoss;
         this.x = x;
         this.y = y;
-        plainSgd = config.Optimizer is Optimizer.Sgd && config.ClipNorm == 0 && objective.L2 == 0;
+        plainSgd = fused is { Kind: FusedUpdate.Rule.Sgd, ClipNorm: 0 } && objective.L2 == 0;
         ws = Workspace.Borrow(compute);
     }
 
@@ -116,13 +110,8 @@ internal sealed class Engine : IDisposable
     internal TrainState State()
     {
         var parameters = Network(w, b);
-        OptimizerState s = config.Optimizer switch
-        {
-            Optimizer.Sgd => new OptimizerState.SgdState(optimizerStep),
-            Optimizer.Momentum or Optimizer.Nesterov => new OptimizerState.MomentumState(optimizerStep, Network(aw!, ab!)),
-            Optimizer.RmsProp => new OptimizerState.RmsPropState(optimizerStep, Network(aw!, ab!)),
-            _ => new OptimizerState.AdamState(optimizerStep, Network(aw!, ab!), Network(vw!, vb!)),
-        };
+        var s = fused is null ? generalState! : fused.Write(new FusedUpdate.Parts(rateCount, adamCount,
+            aw is null ? null : Network(aw, ab!), vw is null ? null : Network(vw, vb!)));
         return new TrainState(parameters, s, step, key, lastLoss);
     }
 
@@ -141,8 +130,7 @@ internal sealed class Engine : IDisposable
             if ((uint)r >= (uint)x.Rows) throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row index must be in [0, {x.Rows}).");
         var rate = objective.DropoutRate;
         var dropoutKey = rate > 0 ? Prng.Fold(Prng.Fold(key, 0), step) : null;
-        var lr = Schedules.LearningRate(config.Schedule, step);
-        var optimizer = BitConverter.DoubleToInt64Bits(lr) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, lr);
+        var lr = fused is null ? 0.0 : Schedules.LearningRate(fused.Schedule, rateCount);
         ws.Begin();
         var small = dropoutKey is null && SmallStep(m);
         var (k, h, c) = (sizes[0], sizes[1], sizes[^1]);
@@ -169,11 +157,20 @@ internal sealed class Engine : IDisposable
                 dataLoss = OutputDelta(f, m);
                 Backward(f, m);
             }
-            Clip();
-            Update(optimizer, checked(optimizerStep + 1));
+            if (fused is null) GeneralUpdate();
+            else
+            {
+                Clip(fused.ClipNorm);
+                var (c1, c2) = fused.Corrections(adamCount);
+                Update(fused, lr, c1, c2);
+            }
             lastLoss = dataLoss + penalty;
         }
-        optimizerStep = checked(optimizerStep + 1);
+        if (fused is not null)
+        {
+            rateCount = checked(rateCount + 1);
+            if (fused.Kind == FusedUpdate.Rule.Adam) adamCount = checked(adamCount + 1);
+        }
         step++;
     }
 
@@ -289,11 +286,10 @@ internal sealed class Engine : IDisposable
         }
     }
 
-    /// <summary>Clipping by global norm (<see cref="Optimizers.ClipByGlobalNorm"/>: the norm in Parameters.Dot's order).</summary>
-    private void Clip()
+    /// <summary>Clipping by global norm (<see cref="ClipByGlobalNorm"/>: the norm in Parameters.Dot's order); 0: none.</summary>
+    private void Clip(double maxNorm)
     {
-        if (config.ClipNorm == 0) return;
-        HyperParameters.Positive(config.ClipNorm, nameof(config.ClipNorm));
+        if (maxNorm == 0) return;
         var sum = 0.0;
         for (var l = 0; l < n; l++)
         {
@@ -301,8 +297,8 @@ internal sealed class Engine : IDisposable
             sum += Blas.Dot(gb[l], gb[l]);
         }
         var norm = Math.Sqrt(sum);
-        if (!(norm > config.ClipNorm)) return;
-        var s = config.ClipNorm / norm;
+        if (!(norm > maxNorm)) return;
+        var s = maxNorm / norm;
         for (var l = 0; l < n; l++)
         {
             Blas.Scale(s, gw[l], gw[l]);
@@ -310,27 +306,46 @@ internal sealed class Engine : IDisposable
         }
     }
 
+    /// <summary>
+    /// A chain without a fused kernel: its links' <see cref="GradientTransformation.Update"/> on records over the
+    /// engine's arrays, then <c>θ + u</c> into them (<see cref="Optimizers.Update"/>'s general form). It allocates the
+    /// links' results every step: the price of a transformation the kernels do not know.
+    /// </summary>
+    private void GeneralUpdate()
+    {
+        // Copies: a transformation may keep what it is given in its state, and the engine writes these arrays again.
+        var parameters = Parameters.Copy(Network(w, b));
+        var r = config.Optimizer.Update(Parameters.Copy(Network(gw, gb)), generalState!, parameters);
+        var next = Optimizers.ApplyUpdates(parameters, r.Updates);
+        for (var l = 0; l < n; l++)
+        {
+            next.Layers[l].Weights.AsSpan().CopyTo(w[l]);
+            next.Layers[l].Bias.AsSpan().CopyTo(b[l]);
+        }
+        generalState = r.State;
+    }
+
     /// <summary>The optimizer's fused update of every tensor in place (Optimizers.Update: each layer's weights, then its bias).</summary>
-    private void Update(Optimizer optimizer, long t)
+    private void Update(FusedUpdate rule, double lr, double c1, double c2)
     {
         for (var l = 0; l < n; l++)
         {
-            Tensor(optimizer, t, w[l], gw[l], aw?[l], vw?[l]);
-            Tensor(optimizer, t, b[l], gb[l], ab?[l], vb?[l]);
+            Tensor(rule, lr, c1, c2, w[l], gw[l], aw?[l], vw?[l]);
+            Tensor(rule, lr, c1, c2, b[l], gb[l], ab?[l], vb?[l]);
         }
     }
 
-    private void Tensor(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v)
+    private void Tensor(FusedUpdate rule, double lr, double c1, double c2, double[] theta, double[] g, double[]? a, double[]? v)
     {
         var length = theta.Length;
         var split = ws.Policy.UpdateParallelLength;
         var threads = length < split ? 1 : Math.Min(ws.Threads, length / Math.Max(1, split / 2));
-        if (threads <= 1) Update(optimizer, t, theta, g, a, v, 0, length);
+        if (threads <= 1) rule.Tensor(lr, c1, c2, theta, g, a, v, theta, a, v);
         else
         {
             // A large tensor: the threads split its elements (each the same per-element rule), so the bits do not
             // depend on it; the call's operands go in a reused object with a static body, so it allocates nothing.
-            updateRanges.Set(optimizer, t, theta, g, a, v);
+            updateRanges.Set(rule, lr, c1, c2, theta, g, a, v);
             Workers.ForRanges(length, threads, updateRanges, static (state, start, count) => ((UpdateRanges)state).Run(start, count));
         }
     }
@@ -340,47 +355,19 @@ internal sealed class Engine : IDisposable
     /// <summary>One tensor's update, for <see cref="Workers.ForRanges(int, int, object, Action{object, int, int})"/>.</summary>
     private sealed class UpdateRanges
     {
-        private Optimizer optimizer = Optimizers.Sgd(1);
-        private long t;
+        private FusedUpdate? rule;
+        private double lr, c1, c2;
         private double[] theta = [], g = [];
         private double[]? a, v;
 
-        public void Set(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v) =>
-            (this.optimizer, this.t, this.theta, this.g, this.a, this.v) = (optimizer, t, theta, g, a, v);
+        public void Set(FusedUpdate rule, double lr, double c1, double c2, double[] theta, double[] g, double[]? a, double[]? v) =>
+            (this.rule, this.lr, this.c1, this.c2, this.theta, this.g, this.a, this.v) = (rule, lr, c1, c2, theta, g, a, v);
 
-        public void Run(int start, int count) => Update(optimizer, t, theta, g, a, v, start, count);
-    }
+        public void Run(int start, int count) =>
+            rule!.Tensor(lr, c1, c2, theta.AsSpan(start, count), g.AsSpan(start, count), Range(a, start, count), Range(v, start, count),
+                theta.AsSpan(start, count), Range(a, start, count), Range(v, start, count));
 
-    private static void Update(Optimizer optimizer, long t, double[] theta, double[] g, double[]? a, double[]? v, int start, int count)
-    {
-        var p = theta.AsSpan(start, count);
-        var gs = g.AsSpan(start, count);
-        switch (optimizer)
-        {
-            case Optimizer.Sgd o:
-                OptimizerKernels.Sgd(o.LearningRate, p, gs, p);
-                break;
-            case Optimizer.Momentum o:
-                OptimizerKernels.Momentum(o.LearningRate, o.Beta, false, p, gs, a.AsSpan(start, count), p, a.AsSpan(start, count));
-                break;
-            case Optimizer.Nesterov o:
-                OptimizerKernels.Momentum(o.LearningRate, o.Beta, true, p, gs, a.AsSpan(start, count), p, a.AsSpan(start, count));
-                break;
-            case Optimizer.RmsProp o:
-                OptimizerKernels.RmsProp(o.LearningRate, o.Rho, o.Epsilon, p, gs, a.AsSpan(start, count), p, a.AsSpan(start, count));
-                break;
-            case Optimizer.Adam o:
-                OptimizerKernels.Adam(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 1.0 - Math.Pow(o.Beta1, t), 1.0 - Math.Pow(o.Beta2, t), 1.0,
-                    p, gs, a.AsSpan(start, count), v.AsSpan(start, count), p, a.AsSpan(start, count), v.AsSpan(start, count));
-                break;
-            case Optimizer.AdamW o:
-                OptimizerKernels.Adam(o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 1.0 - Math.Pow(o.Beta1, t), 1.0 - Math.Pow(o.Beta2, t),
-                    1.0 - o.LearningRate * o.WeightDecay,
-                    p, gs, a.AsSpan(start, count), v.AsSpan(start, count), p, a.AsSpan(start, count), v.AsSpan(start, count));
-                break;
-            default:
-                throw new ArgumentException($"Unknown optimizer {optimizer}.", nameof(optimizer));
-        }
+        private static Span<double> Range(double[]? array, int start, int count) => array is null ? default : array.AsSpan(start, count);
     }
 
     /// <summary>The buffers of one batch size: the last full batch's and one other (an epoch's final partial batch).</summary>

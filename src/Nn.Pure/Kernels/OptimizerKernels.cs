@@ -34,13 +34,18 @@ internal static class OptimizerKernels
 
     /// <summary>
     /// <c>m′[i] = β₁·m[i] + (1 − β₁)·g[i]</c>; <c>v′[i] = β₂·v[i] + (1 − β₂)·(g[i]·g[i])</c>;
-    /// <c>m̂ = m′[i] / c₁</c>; <c>v̂ = v′[i] / c₂</c>; <c>θ′[i] = θ[i]·decay − lr·(m̂ / (√v̂ + ε))</c>,
-    /// where c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ are the bias corrections and decay = 1 − lr·wd (exactly 1 for Adam: θ·1 = θ).
+    /// <c>m̂ = m′[i] / c₁</c>; <c>v̂ = v′[i] / c₂</c>; <c>d = m̂ / (√v̂ + ε)</c>, with <paramref name="decayed"/>
+    /// (AdamW) <c>d = d + wd·θ[i]</c>; <c>θ′[i] = θ[i] − lr·d</c>, where c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ are the bias
+    /// corrections: the operations of <see cref="ScaleByAdam"/>, <see cref="AddDecayedWeights"/> and
+    /// <see cref="ScaleByLearningRate"/> in turn.
     /// </summary>
-    internal static void Adam(double lr, double beta1, double beta2, double eps, double c1, double c2, double decay,
+    internal static void Adam(double lr, double beta1, double beta2, double eps, double c1, double c2, bool decayed, double wd,
         ReadOnlySpan<double> theta, ReadOnlySpan<double> g, ReadOnlySpan<double> m, ReadOnlySpan<double> v,
-        Span<double> thetaOut, Span<double> mOut, Span<double> vOut) =>
-        Run(new AdamRule(lr, beta1, 1.0 - beta1, beta2, 1.0 - beta2, eps, c1, c2, decay), theta, g, m, v, thetaOut, mOut, vOut);
+        Span<double> thetaOut, Span<double> mOut, Span<double> vOut)
+    {
+        if (decayed) Run(new AdamRule<Decayed>(lr, beta1, 1.0 - beta1, beta2, 1.0 - beta2, eps, c1, c2, wd), theta, g, m, v, thetaOut, mOut, vOut);
+        else Run(new AdamRule<NotDecayed>(lr, beta1, 1.0 - beta1, beta2, 1.0 - beta2, eps, c1, c2, 0.0), theta, g, m, v, thetaOut, mOut, vOut);
+    }
 
     /// <summary>One update rule: element i's new θ (and moments) from θ, g and the old moments, on any width.</summary>
     private interface IRule
@@ -91,8 +96,15 @@ internal static class OptimizerKernels
         }
     }
 
-    private readonly struct AdamRule(double lr, double beta1, double oneMinusBeta1, double beta2, double oneMinusBeta2,
-        double eps, double c1, double c2, double decay) : IRule
+    /// <summary>Whether Adam's rule adds the decayed weights (a type argument, so each form compiles without the test).</summary>
+    private interface IDecay { static abstract bool On { get; } }
+
+    private readonly struct Decayed : IDecay { public static bool On => true; }
+
+    private readonly struct NotDecayed : IDecay { public static bool On => false; }
+
+    private readonly struct AdamRule<TDecay>(double lr, double beta1, double oneMinusBeta1, double beta2, double oneMinusBeta2,
+        double eps, double c1, double c2, double wd) : IRule where TDecay : struct, IDecay
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<T>(T theta, T g, T a, T b, out T thetaOut, out T aOut, out T bOut) where T : struct, ILanes<T>
@@ -101,7 +113,9 @@ internal static class OptimizerKernels
             bOut = T.Create(beta2) * b + T.Create(oneMinusBeta2) * (g * g);
             var mHat = aOut / T.Create(c1);
             var vHat = bOut / T.Create(c2);
-            thetaOut = theta * T.Create(decay) - T.Create(lr) * (mHat / (T.Sqrt(vHat) + T.Create(eps)));
+            var d = mHat / (T.Sqrt(vHat) + T.Create(eps));
+            if (TDecay.On) d += T.Create(wd) * theta;
+            thetaOut = theta - T.Create(lr) * d;
         }
     }
 

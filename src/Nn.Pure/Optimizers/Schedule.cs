@@ -2,7 +2,8 @@ namespace Nn;
 
 /// <summary>
 /// The closed set of learning-rate schedules: a rate as a function of the step t ≥ 0 (the number of updates done).
-/// Evaluate with <see cref="Schedules.LearningRate"/>, apply with <see cref="Optimizers.WithLearningRate"/>.
+/// Evaluate with <see cref="Schedules.LearningRate"/>; an optimizer holds one in its <see cref="ScaleByLearningRate"/> link
+/// (<c>Optimizers.Adam(Schedules.Cosine(1e-3, 1000, 0))</c>).
 /// </summary>
 /// <remarks>
 /// Every parameter is checked when set: rates finite and ≥ 0, factors finite and ≥ 0, step counts ≥ 1, and a

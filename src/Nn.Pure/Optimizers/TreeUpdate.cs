@@ -14,12 +14,10 @@ internal static class TreeUpdate
     internal sealed record Result(Network Parameters, Network? A, Network? B);
 
     /// <summary>
-    /// Applies <paramref name="kernel"/> to every tensor; all trees must already have the parameters' shape. With
-    /// <paramref name="inPlace"/> the kernel writes θ′, a′, b′ over θ, a, b (every kernel reads element i before it
-    /// writes element i, so the bits are the same) and the new trees share those arrays: only for a caller that owns
-    /// them and never shows them to anyone (<see cref="Training.Steps"/>).
+    /// Applies <paramref name="kernel"/> to every tensor into new arrays; all trees must already have the parameters'
+    /// shape. (The engine behind <see cref="Training.Steps"/> updates its own arrays in place instead.)
     /// </summary>
-    internal static Result Apply(Network theta, Network g, Network? a, Network? b, Kernel kernel, bool inPlace, Kernels.Workspace? ws)
+    internal static Result Apply(Network theta, Network g, Network? a, Network? b, Kernel kernel, Kernels.Workspace? ws)
     {
         var threads = Kernels.Workspace.ThreadsOf(ws);
         var split = Kernels.Workspace.PolicyOf(ws).UpdateParallelLength;
@@ -33,8 +31,8 @@ internal static class TreeUpdate
             var lg = g.Layers[i];
             var la = a?.Layers[i];
             var lb = b?.Layers[i];
-            var w = Tensor(lt.Weights.Data, lg.Weights.Data, la?.Weights.Data, lb?.Weights.Data, kernel, inPlace, threads, split);
-            var c = Tensor(lt.Bias.Data, lg.Bias.Data, la?.Bias.Data, lb?.Bias.Data, kernel, inPlace, threads, split);
+            var w = Tensor(lt.Weights.Data, lg.Weights.Data, la?.Weights.Data, lb?.Weights.Data, kernel, threads, split);
+            var c = Tensor(lt.Bias.Data, lg.Bias.Data, la?.Bias.Data, lb?.Bias.Data, kernel, threads, split);
             thetaLayers[i] = lt.WithParameters(Matrix.Own(lt.Inputs, lt.Outputs, w.Theta), Vector.Own(c.Theta));
             if (la is not null) aLayers![i] = la.WithParameters(Matrix.Own(la.Inputs, la.Outputs, w.A!), Vector.Own(c.A!));
             if (lb is not null) bLayers![i] = lb.WithParameters(Matrix.Own(lb.Inputs, lb.Outputs, w.B!), Vector.Own(c.B!));
@@ -48,13 +46,13 @@ internal static class TreeUpdate
     /// One tensor's update; tensors of at least <paramref name="split"/> values are updated on up to
     /// <paramref name="maxThreads"/> threads (<see cref="KernelPolicy.UpdateParallelLength"/>; speed only, never the bits).
     /// </summary>
-    private static (double[] Theta, double[]? A, double[]? B) Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel, bool inPlace,
+    private static (double[] Theta, double[]? A, double[]? B) Tensor(double[] theta, double[] g, double[]? a, double[]? b, Kernel kernel,
         int maxThreads, int split)
     {
         // The kernel writes every element, so new arrays need not be zeroed first (5.4 MB a step at MNIST scale).
-        var thetaOut = inPlace ? theta : GC.AllocateUninitializedArray<double>(theta.Length);
-        var aOut = a is null ? null : inPlace ? a : GC.AllocateUninitializedArray<double>(theta.Length);
-        var bOut = b is null ? null : inPlace ? b : GC.AllocateUninitializedArray<double>(theta.Length);
+        var thetaOut = GC.AllocateUninitializedArray<double>(theta.Length);
+        var aOut = a is null ? null : GC.AllocateUninitializedArray<double>(theta.Length);
+        var bOut = b is null ? null : GC.AllocateUninitializedArray<double>(theta.Length);
         // A large tensor's update is bound by memory traffic (read θ and g, write θ′): the threads split its elements,
         // each running the same per-element formula, so the bits do not depend on the split.
         var threads = theta.Length < split ? 1 : Math.Min(maxThreads, theta.Length / Math.Max(1, split / 2));

@@ -4,23 +4,16 @@ namespace Nn;
 
 /// <summary>Everything that decides how a step changes the parameters (hyper-parameters only; no mutable state).</summary>
 /// <param name="Objective">The loss, L2 and dropout.</param>
-/// <param name="Optimizer">The update rule; its learning rate is replaced by the schedule's value at each step.</param>
-/// <param name="Schedule">The learning rate as a function of the step number.</param>
-/// <param name="ClipNorm">Clip gradients to this global L2 norm before the update; 0 = no clipping.</param>
-public sealed record TrainConfig(Objective Objective, Optimizer Optimizer, Schedule Schedule, double ClipNorm)
+/// <param name="Optimizer">The update rule, a chain of gradient transformations (e.g. <c>Optimizers.Adam(1e-3)</c>, or
+/// <c>Optimizers.Chain(Optimizers.ClipByGlobalNorm(1), Optimizers.Adam(Schedules.Cosine(1e-3, 1000, 0)))</c>): the learning
+/// rate or schedule and any clipping live there, and only there.</param>
+public sealed record TrainConfig(Objective Objective, GradientTransformation Optimizer)
 {
-    /// <summary>A configuration with a constant learning rate (the optimizer's) and no clipping.</summary>
-    public static TrainConfig Of(Objective objective, Optimizer optimizer) =>
-        new(objective, optimizer, Schedules.Constant(optimizer.Rate), 0.0);
+    /// <summary>A configuration of <paramref name="objective"/> and <paramref name="optimizer"/>.</summary>
+    public static TrainConfig Of(Objective objective, GradientTransformation optimizer) => new(objective, optimizer);
 
-    /// <summary>A copy with another schedule.</summary>
-    public TrainConfig WithSchedule(Schedule schedule) => this with { Schedule = schedule };
-
-    /// <summary>A copy with gradient clipping at <paramref name="maxNorm"/> (0 turns it off).</summary>
-    public TrainConfig WithClipNorm(double maxNorm) => this with { ClipNorm = maxNorm };
-
-    /// <summary>A copy with another optimizer (the schedule is kept).</summary>
-    public TrainConfig WithOptimizer(Optimizer optimizer) => this with { Optimizer = optimizer };
+    /// <summary>A copy with another optimizer (its own learning rate, schedule and clipping).</summary>
+    public TrainConfig WithOptimizer(GradientTransformation optimizer) => this with { Optimizer = optimizer };
 
     /// <summary>A copy with another objective.</summary>
     public TrainConfig WithObjective(Objective objective) => this with { Objective = objective };
@@ -49,8 +42,8 @@ public static class Training
     public static Key ShuffleKey(TrainState state) => Prng.Fold(state.Key, 1);
 
     /// <summary>
-    /// One step on a batch X (b × inputs), Y (b × outputs): forward, backprop, optional clipping, then the optimizer's
-    /// update with the schedule's learning rate at this step. Returns the next state; the given one is unchanged.
+    /// One step on a batch X (b × inputs), Y (b × outputs): forward, backprop, then the optimizer's update
+    /// (<see cref="Optimizers.Update"/>). Returns the next state; the given one is unchanged.
     /// <paramref name="compute"/> (threads) changes the speed, never the result.
     /// </summary>
     public static TrainState Step(TrainConfig config, TrainState state, Matrix x, Matrix y, ComputeOptions? compute = null)
@@ -62,8 +55,8 @@ public static class Training
     }
 
     /// <summary>
-    /// The step as the composition it is defined by: back-propagation (with this step's dropout key), clipping, then the
-    /// optimizer's update at the schedule's learning rate. The readable reference that <see cref="Execution.Engine"/>
+    /// The step as the composition it is defined by: back-propagation (with this step's dropout key), then the
+    /// optimizer's update (<see cref="Optimizers.Update"/>: its clipping, scaling and learning rate). The readable reference that <see cref="Execution.Engine"/>
     /// reproduces bit for bit.
     /// </summary>
     private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, Kernels.Workspace ws)
@@ -72,12 +65,8 @@ public static class Training
         // The trace, deltas and gradients live in the step's scratch: the step returns only new parameters and state.
         ws.Begin();
         var dropoutKey = objective.DropoutRate > 0 ? Prng.Fold(Prng.Fold(state.Key, 0), state.Step) : null;
-        var rate = Schedules.LearningRate(config.Schedule, state.Step);
-        // A constant schedule gives the optimizer's own rate: keep the record instead of copying it every step.
-        var optimizer = BitConverter.DoubleToInt64Bits(rate) == BitConverter.DoubleToInt64Bits(config.Optimizer.Rate) ? config.Optimizer : Optimizers.WithLearningRate(config.Optimizer, rate);
         var g = Backprop.Scratch(state.Parameters, x, y, objective, dropoutKey, ws);
-        var grads = config.ClipNorm > 0 ? Optimizers.ClipByGlobalNorm(g.Gradients, config.ClipNorm) : g.Gradients;
-        var next = Optimizers.Apply(optimizer, state.Optimizer, state.Parameters, grads, false, ws);
+        var next = Optimizers.Apply(config.Optimizer, state.Optimizer, state.Parameters, g.Gradients, ws);
         return new TrainState(next.Parameters, next.State, state.Step + 1, state.Key, g.Loss);
     }
 

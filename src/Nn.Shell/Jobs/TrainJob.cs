@@ -138,7 +138,9 @@ public static class TrainJob
 
         var init = s.Init == TrainSettings.Auto ? Init.DefaultFor(s.Activation) : InitSchemes.Parse(s.Init);
         var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, .. s.Layers, outputs], s.Activation, output, init);
-        var config = TrainConfig.Of(new Objective(loss, s.L2, s.Dropout), Optimizers.Parse(s.Optimizer, s.LearningRate)).WithClipNorm(s.ClipNorm);
+        var optimizer = Optimizers.Parse(s.Optimizer, s.LearningRate);
+        if (s.ClipNorm > 0) optimizer = Optimizers.Chain(Optimizers.ClipByGlobalNorm(s.ClipNorm), optimizer);
+        var config = TrainConfig.Of(new Objective(loss, s.L2, s.Dropout), optimizer);
         var policy = s.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(s.BatchSize);
         var options = TrainerOptions.Of(s.Epochs, policy);
         if (!validRows.IsEmpty) options = options.WithValidation(new TrainingData(x.SelectRows(validRows), y.SelectRows(validRows)), s.Patience);

@@ -6,7 +6,7 @@ namespace Nn.Shell;
 
 /// <summary>Everything needed to resume a training run bit-identically at an epoch boundary.</summary>
 /// <param name="Model">The current parameters (equal to <c>State.Train.Parameters</c>) and the model's description.</param>
-/// <param name="Config">The training configuration: objective, optimizer, schedule, clipping.</param>
+/// <param name="Config">The training configuration: objective and optimizer (with its schedule and clipping).</param>
 /// <param name="State">The trainer's resumable state (optimizer moments, step, key, history, best epoch and parameters).</param>
 public sealed record Checkpoint(Model Model, TrainConfig Config, TrainerState State);
 
@@ -15,14 +15,16 @@ public sealed record Checkpoint(Model Model, TrainConfig Config, TrainerState St
 /// </summary>
 /// <remarks>
 /// <para>Tensors (F64), in order: the model's <c>layers.{i}.weight</c> ([outputs, inputs], the transpose of
-/// <see cref="Dense.Weights"/>) and <c>layers.{i}.bias</c>; the optimizer's moments, named after the state case:
-/// <c>optimizer.velocity.layers.{i}.*</c> (momentum, Nesterov), <c>optimizer.mean_square.layers.{i}.*</c> (RMSProp),
-/// <c>optimizer.m.layers.{i}.*</c> and <c>optimizer.v.layers.{i}.*</c> (Adam, AdamW), none for SGD; then the best
-/// parameters <c>best.layers.{i}.*</c>.</para>
-/// <para>Metadata: the model file's keys (see <see cref="ModelFile"/>) with <c>kind</c> = "checkpoint", then <c>objective</c>
-/// (<c>{"loss","l2","dropout"}</c>), <c>optimizer</c> (<c>{"name", hyper-parameters…}</c>), <c>schedule</c>
-/// (<c>{"name", parameters…}</c>), <c>clip_norm</c>, <c>state</c> (<c>{"step","optimizer_state","optimizer_step","key",
-/// "last_loss","completed_epochs","best_epoch","best_score"}</c>), <c>history</c> (an array of
+/// <see cref="Dense.Weights"/>) and <c>layers.{i}.bias</c>; the optimizer's moments, named after the position k of
+/// their transformation in the flattened chain: <c>optimizer.{k}.velocity.layers.{i}.*</c> (<see cref="ScaleByMomentum"/>),
+/// <c>optimizer.{k}.mean_square.layers.{i}.*</c> (<see cref="ScaleByRms"/>), <c>optimizer.{k}.m.layers.{i}.*</c> and
+/// <c>optimizer.{k}.v.layers.{i}.*</c> (<see cref="ScaleByAdam"/>); then the best parameters <c>best.layers.{i}.*</c>.</para>
+/// <para>Metadata: the model file's keys (see <see cref="ModelFile"/>) with <c>kind</c> = "checkpoint", then
+/// <c>checkpoint_format</c> ("2"; format 1, from before optimizers were chains, is refused with a message saying so),
+/// <c>objective</c> (<c>{"loss","l2","dropout"}</c>), <c>optimizer</c> (the chain: <c>{"name": "chain", "links": [...]}</c>,
+/// each link <c>{"name", hyper-parameters…}</c>, a learning rate's schedule <c>{"name", parameters…}</c>), <c>state</c>
+/// (<c>{"step","optimizer_state","key","last_loss","completed_epochs","best_epoch","best_score"}</c>, where
+/// optimizer_state holds one object per transformation, <c>{"count"}</c> for those that count), <c>history</c> (an array of
 /// <c>{"epoch","train_loss","validation"}</c>, validation null or <c>{"loss","accuracy","r2"}</c>) and <c>tensors_sha256</c>
 /// (the SHA-256 of every tensor's bytes in file order, i.e. of the whole data buffer, so a damaged moment is detected too),
 /// and last <c>metadata_sha256</c> over every other key (counters, history, best epoch included). In these keys every
@@ -47,12 +49,14 @@ public static class CheckpointFile
         if (state.History.IsDefault) throw new ArgumentException("State.History is a default ImmutableArray.", nameof(checkpoint));
 
         var tensors = ModelFile.NetworkTensors("", model.Network).ToList();
-        foreach (var (name, moment) in Moments(train.Optimizer))
+        var c = checkpoint.Config;
+        var (optimizerState, moments) = TrainingMetadata.WriteState(c.Optimizer, train.Optimizer);
+        foreach (var (name, moment) in moments)
             tensors.AddRange(ModelFile.NetworkTensors($"optimizer.{name}.", CheckLike(model.Network, moment, $"the optimizer's {name}")));
         tensors.AddRange(ModelFile.NetworkTensors("best.", CheckLike(model.Network, state.BestParameters, "the best parameters")));
 
         var metadata = ModelMetadata.Write(model, "checkpoint");
-        var c = checkpoint.Config;
+        metadata.Add(new("checkpoint_format", Format));
         metadata.Add(new("objective", Text.Json(w =>
         {
             w.WriteStartObject();
@@ -62,14 +66,12 @@ public static class CheckpointFile
             w.WriteEndObject();
         })));
         metadata.Add(new("optimizer", Text.Json(w => TrainingMetadata.WriteOptimizer(w, c.Optimizer))));
-        metadata.Add(new("schedule", Text.Json(w => TrainingMetadata.WriteSchedule(w, c.Schedule))));
-        metadata.Add(new("clip_norm", Text.Double(c.ClipNorm)));
         metadata.Add(new("state", Text.Json(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("step", train.Step);
-            w.WriteString("optimizer_state", StateName(train.Optimizer));
-            w.WriteNumber("optimizer_step", train.Optimizer.Step);
+            w.WritePropertyName("optimizer_state");
+            w.WriteRawValue(optimizerState);
             w.WriteString("key", train.Key.State.ToString(CultureInfo.InvariantCulture));
             w.WriteString("last_loss", Text.Double(train.LastLoss));
             w.WriteNumber("completed_epochs", state.CompletedEpochs);
@@ -114,6 +116,10 @@ public static class CheckpointFile
         var tensors = ModelFile.Tensors(file);
         if (meta.Optional("format") == "nn" && meta.Optional("kind") == "model")
             throw meta.Fail("is an Nn model file, not a checkpoint; read it with ModelFile.");
+        var format = meta.Optional("checkpoint_format");
+        if (format is null)
+            throw meta.Fail("was written by an older Nn (checkpoint format 1, from before optimizers were chains of transformations); this Nn reads format 2 only. Start the run again without --resume.");
+        if (format != Format) throw meta.Fail($"has checkpoint format {format}; this Nn reads format {Format} only.");
         var model = ModelMetadata.Read(meta, tensors, "checkpoint");
         var network = model.Network;
         var arch = new ModelMetadata.Architecture(network.Sizes, [.. network.Layers.Select(l => l.Activation)]);
@@ -129,10 +135,7 @@ public static class CheckpointFile
             return value;
         });
         var optimizer = TrainingMetadata.ReadOptimizer(meta, meta.Json("optimizer"));
-        var schedule = TrainingMetadata.ReadSchedule(meta, meta.Json("schedule"));
-        var clipNorm = meta.Double(meta.String("clip_norm"), "clip_norm");
-        if (!(clipNorm >= 0) || !double.IsFinite(clipNorm)) throw meta.Fail($"clip_norm is {clipNorm}; expected a finite value >= 0.");
-        var config = new TrainConfig(objective, optimizer, schedule, clipNorm);
+        var config = new TrainConfig(objective, optimizer);
 
         var s = meta.Json("state");
         long Long(string m) => meta.Long(meta.Member(s, "state", m), $"state.{m}");
@@ -140,17 +143,8 @@ public static class CheckpointFile
         var keyText = meta.Str(meta.Member(s, "state", "key"), "state.key");
         if (!ulong.TryParse(keyText, NumberStyles.None, CultureInfo.InvariantCulture, out var key))
             throw meta.Fail($"state.key is \"{keyText}\"; expected the key's 64-bit state as a decimal string.");
-        var optimizerStep = Long("optimizer_step");
-        var stateName = meta.Str(meta.Member(s, "state", "optimizer_state"), "state.optimizer_state");
-        Network Moment(string name) => ModelFile.TakeNetwork(meta, tensors, $"optimizer.{name}.", arch);
-        var optimizerState = meta.Wrap("state.optimizer_step is out of range", () => stateName switch
-        {
-            "sgd" => (OptimizerState)new OptimizerState.SgdState(optimizerStep),
-            "momentum" => new OptimizerState.MomentumState(optimizerStep, Moment("velocity")),
-            "rmsprop" => new OptimizerState.RmsPropState(optimizerStep, Moment("mean_square")),
-            "adam" => new OptimizerState.AdamState(optimizerStep, Moment("m"), Moment("v")),
-            _ => throw meta.Fail($"state.optimizer_state is \"{stateName}\"; expected sgd, momentum, rmsprop or adam."),
-        });
+        var optimizerState = TrainingMetadata.ReadState(meta, optimizer, meta.Member(s, "state", "optimizer_state"),
+            name => ModelFile.TakeNetwork(meta, tensors, $"optimizer.{name}.", arch));
         var best = ModelFile.TakeNetwork(meta, tensors, "best.", arch);
         if (tensors.Count > 0) throw meta.Fail($"has unexpected tensors: {string.Join(", ", tensors.Keys.Order(StringComparer.Ordinal))}.");
 
@@ -180,23 +174,8 @@ public static class CheckpointFile
     /// <exception cref="IOException">When the file cannot be read.</exception>
     public static Checkpoint Load(string path) => FromBytes(ModelFile.ReadBytes(path), path);
 
-    private static IEnumerable<(string Name, Network Moment)> Moments(OptimizerState state) => state switch
-    {
-        OptimizerState.SgdState => [],
-        OptimizerState.MomentumState s => [("velocity", s.Velocity)],
-        OptimizerState.RmsPropState s => [("mean_square", s.MeanSquare)],
-        OptimizerState.AdamState s => [("m", s.M), ("v", s.V)],
-        _ => throw new ArgumentException($"Unknown optimizer state {state.GetType().Name}."),
-    };
-
-    private static string StateName(OptimizerState state) => state switch
-    {
-        OptimizerState.SgdState => "sgd",
-        OptimizerState.MomentumState => "momentum",
-        OptimizerState.RmsPropState => "rmsprop",
-        OptimizerState.AdamState => "adam",
-        _ => throw new ArgumentException($"Unknown optimizer state {state.GetType().Name}."),
-    };
+    /// <summary>The format this code writes and reads.</summary>
+    private const string Format = "2";
 
     private static Network CheckLike(Network parameters, Network other, string what)
     {

@@ -2,44 +2,171 @@ using System.Text.Json;
 
 namespace Nn.Shell;
 
-/// <summary>The optimizer and schedule entries of a checkpoint's metadata (see <see cref="CheckpointFile"/>).</summary>
+/// <summary>
+/// The optimizer entries of a checkpoint's metadata (see <see cref="CheckpointFile"/>): the chain of transformations as
+/// a JSON tree, and its state link by link (counters in JSON, moments as tensors).
+/// </summary>
 internal static class TrainingMetadata
 {
-    /// <summary>Writes <c>{"name", hyper-parameters…}</c>, each double a round-trip string.</summary>
-    internal static void WriteOptimizer(Utf8JsonWriter w, Optimizer optimizer)
+    /// <summary>
+    /// Writes the transformation as <c>{"name", hyper-parameters…}</c> (doubles as round-trip strings), a chain as
+    /// <c>{"name": "chain", "links": [...]}</c> and a learning rate's schedule as <c>{"name", parameters…}</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">For a transformation that is not one of the library's (it cannot be read back).</exception>
+    internal static void WriteOptimizer(Utf8JsonWriter w, GradientTransformation t)
     {
         w.WriteStartObject();
-        w.WriteString("name", optimizer.Name);
-        foreach (var (name, value) in OptimizerParameters(optimizer)) w.WriteString(name, Text.Double(value));
+        switch (t)
+        {
+            case Chain c:
+                w.WriteString("name", "chain");
+                w.WriteStartArray("links");
+                foreach (var l in c.Links) WriteOptimizer(w, l);
+                w.WriteEndArray();
+                break;
+            case ClipByGlobalNorm c:
+                w.WriteString("name", "clip-by-global-norm");
+                w.WriteString("max_norm", Text.Double(c.MaxNorm));
+                break;
+            case AddDecayedWeights d:
+                w.WriteString("name", "add-decayed-weights");
+                w.WriteString("weight_decay", Text.Double(d.WeightDecay));
+                break;
+            case ScaleByMomentum m:
+                w.WriteString("name", "scale-by-momentum");
+                w.WriteString("beta", Text.Double(m.Beta));
+                w.WriteBoolean("nesterov", m.Nesterov);
+                break;
+            case ScaleByRms r:
+                w.WriteString("name", "scale-by-rms");
+                w.WriteString("rho", Text.Double(r.Rho));
+                w.WriteString("epsilon", Text.Double(r.Epsilon));
+                break;
+            case ScaleByAdam a:
+                w.WriteString("name", "scale-by-adam");
+                w.WriteString("beta1", Text.Double(a.Beta1));
+                w.WriteString("beta2", Text.Double(a.Beta2));
+                w.WriteString("epsilon", Text.Double(a.Epsilon));
+                break;
+            case ScaleByLearningRate s:
+                w.WriteString("name", "scale-by-learning-rate");
+                w.WritePropertyName("schedule");
+                WriteSchedule(w, s.Schedule);
+                break;
+            default:
+                throw new ArgumentException($"The optimizer has a transformation this file format cannot hold ({t.GetType().Name}); only the library's own transformations can be saved in a checkpoint.");
+        }
         w.WriteEndObject();
     }
 
-    private static (string, double)[] OptimizerParameters(Optimizer optimizer) => optimizer switch
-    {
-        Optimizer.Sgd o => [("learning_rate", o.LearningRate)],
-        Optimizer.Momentum o => [("learning_rate", o.LearningRate), ("beta", o.Beta)],
-        Optimizer.Nesterov o => [("learning_rate", o.LearningRate), ("beta", o.Beta)],
-        Optimizer.RmsProp o => [("learning_rate", o.LearningRate), ("rho", o.Rho), ("epsilon", o.Epsilon)],
-        Optimizer.Adam o => [("learning_rate", o.LearningRate), ("beta1", o.Beta1), ("beta2", o.Beta2), ("epsilon", o.Epsilon)],
-        Optimizer.AdamW o => [("learning_rate", o.LearningRate), ("beta1", o.Beta1), ("beta2", o.Beta2), ("epsilon", o.Epsilon), ("weight_decay", o.WeightDecay)],
-        _ => throw new ArgumentException($"Unknown optimizer {optimizer}."),
-    };
-
     /// <summary>Reads what <see cref="WriteOptimizer"/> wrote; an unknown name or an out-of-range value throws <see cref="ModelFileException"/>.</summary>
-    internal static Optimizer ReadOptimizer(MetadataReader meta, JsonElement o)
+    internal static GradientTransformation ReadOptimizer(MetadataReader meta, JsonElement o, string path = "optimizer")
     {
-        var name = meta.Str(meta.Member(o, "optimizer", "name"), "optimizer.name");
-        double P(string p) => meta.Double(meta.Member(o, "optimizer", p), $"optimizer.{p}");
-        return meta.Wrap($"optimizer {name} has a hyper-parameter out of range", () => name switch
+        var name = meta.Str(meta.Member(o, path, "name"), $"{path}.name");
+        double P(string p) => meta.Double(meta.Member(o, path, p), $"{path}.{p}");
+        if (name == "chain")
         {
-            "sgd" => (Optimizer)new Optimizer.Sgd(P("learning_rate")),
-            "momentum" => new Optimizer.Momentum(P("learning_rate"), P("beta")),
-            "nesterov" => new Optimizer.Nesterov(P("learning_rate"), P("beta")),
-            "rmsprop" => new Optimizer.RmsProp(P("learning_rate"), P("rho"), P("epsilon")),
-            "adam" => new Optimizer.Adam(P("learning_rate"), P("beta1"), P("beta2"), P("epsilon")),
-            "adamw" => new Optimizer.AdamW(P("learning_rate"), P("beta1"), P("beta2"), P("epsilon"), P("weight_decay")),
-            _ => throw meta.Fail($"optimizer.name is \"{name}\"; expected sgd, momentum, nesterov, rmsprop, adam or adamw."),
+            var links = meta.Array(meta.Member(o, path, "links"), $"{path}.links");
+            if (links.IsEmpty) throw meta.Fail($"{path}.links is empty; a chain has at least one transformation.");
+            return new Chain(links.Select((l, i) => ReadOptimizer(meta, l, $"{path}.links[{i}]")).ToArray());
+        }
+        return meta.Wrap($"{path} ({name}) has a hyper-parameter out of range", () => name switch
+        {
+            "clip-by-global-norm" => (GradientTransformation)new ClipByGlobalNorm(P("max_norm")),
+            "add-decayed-weights" => new AddDecayedWeights(P("weight_decay")),
+            "scale-by-momentum" => new ScaleByMomentum(P("beta"), meta.Member(o, path, "nesterov").ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw meta.Fail($"{path}.nesterov is not true or false."),
+            }),
+            "scale-by-rms" => new ScaleByRms(P("rho"), P("epsilon")),
+            "scale-by-adam" => new ScaleByAdam(P("beta1"), P("beta2"), P("epsilon")),
+            "scale-by-learning-rate" => new ScaleByLearningRate(ReadSchedule(meta, meta.Member(o, path, "schedule"))),
+            _ => throw meta.Fail($"{path}.name is \"{name}\"; expected chain, clip-by-global-norm, add-decayed-weights, scale-by-momentum, scale-by-rms, scale-by-adam or scale-by-learning-rate."),
         });
+    }
+
+    /// <summary>
+    /// The optimizer state's counters as a JSON array, one object per transformation in chain order
+    /// (<c>{"count": n}</c> where the transformation counts, else <c>{}</c>), and its moments as named networks:
+    /// <c>{index}.m</c>, <c>{index}.v</c>, <c>{index}.velocity</c>, <c>{index}.mean_square</c>.
+    /// </summary>
+    internal static (string Json, List<(string Name, Network Moment)> Moments) WriteState(GradientTransformation optimizer, OptimizerState state)
+    {
+        var leaves = new List<(GradientTransformation, OptimizerState)>();
+        Flatten(optimizer, state, leaves);
+        var moments = new List<(string, Network)>();
+        var json = Text.Json(w =>
+        {
+            w.WriteStartArray();
+            for (var i = 0; i < leaves.Count; i++)
+            {
+                w.WriteStartObject();
+                switch (leaves[i].Item2)
+                {
+                    case ScaleByAdam.State a:
+                        w.WriteNumber("count", a.Count);
+                        moments.Add(($"{i}.m", a.M));
+                        moments.Add(($"{i}.v", a.V));
+                        break;
+                    case ScaleByMomentum.State m:
+                        moments.Add(($"{i}.velocity", m.Velocity));
+                        break;
+                    case ScaleByRms.State r:
+                        moments.Add(($"{i}.mean_square", r.MeanSquare));
+                        break;
+                    case ScaleByLearningRate.State s:
+                        w.WriteNumber("count", s.Count);
+                        break;
+                    case OptimizerState.Empty:
+                        break;
+                    default:
+                        throw new ArgumentException($"The optimizer has a transformation this file format cannot hold ({leaves[i].Item1.GetType().Name}, state {leaves[i].Item2.GetType().Name}); only the library's own transformations can be saved in a checkpoint.");
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        });
+        return (json, moments);
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote for <paramref name="optimizer"/>, taking each moment with <paramref name="moment"/>.</summary>
+    internal static OptimizerState ReadState(MetadataReader meta, GradientTransformation optimizer, JsonElement states, Func<string, Network> moment)
+    {
+        var entries = meta.Array(states, "state.optimizer_state");
+        var next = 0;
+        var state = Read(optimizer);
+        if (next != entries.Length) throw meta.Fail($"state.optimizer_state has {entries.Length} entries but the optimizer has {next} transformations.");
+        return state;
+
+        OptimizerState Read(GradientTransformation t)
+        {
+            if (t is Chain c) return new Chain.State([.. c.Links.Select(Read)]);
+            var i = next++;
+            if (i >= entries.Length) throw meta.Fail($"state.optimizer_state has {entries.Length} entries, fewer than the optimizer's transformations.");
+            var e = entries[i];
+            long Count() => meta.Long(meta.Member(e, $"state.optimizer_state[{i}]", "count"), $"state.optimizer_state[{i}].count");
+            return meta.Wrap($"state.optimizer_state[{i}] is out of range", () => t switch
+            {
+                ScaleByAdam => (OptimizerState)new ScaleByAdam.State(Count(), moment($"{i}.m"), moment($"{i}.v")),
+                ScaleByMomentum => new ScaleByMomentum.State(moment($"{i}.velocity")),
+                ScaleByRms => new ScaleByRms.State(moment($"{i}.mean_square")),
+                ScaleByLearningRate => new ScaleByLearningRate.State(Count()),
+                _ => OptimizerState.Empty.Value,
+            });
+        }
+    }
+
+    private static void Flatten(GradientTransformation t, OptimizerState s, List<(GradientTransformation, OptimizerState)> into)
+    {
+        if (t is Chain c)
+        {
+            if (s is not Chain.State cs || cs.Links.Length != c.Links.Length)
+                throw new ArgumentException($"The optimizer state ({s}) does not belong to the optimizer ({t}).");
+            for (var i = 0; i < c.Links.Length; i++) Flatten(c.Links[i], cs.Links[i], into);
+        }
+        else into.Add((t, s));
     }
 
     /// <summary>Writes <c>{"name", parameters…}</c>: doubles as round-trip strings, step counts as integers.</summary>

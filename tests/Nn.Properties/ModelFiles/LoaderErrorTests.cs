@@ -219,12 +219,15 @@ public class LoaderErrorTests
             SafeTensors.Write(file.Tensors, [.. file.Metadata.Select(p => p.Key == key ? new KeyValuePair<string, string>(key, value) : p)]);
         var e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(With("optimizer", "{\"name\":\"lbfgs\"}"), Source));
         Assert.Contains("optimizer.name is \"lbfgs\"", e.Message);
-        e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(With("optimizer", "{\"name\":\"sgd\",\"learning_rate\":\"-1\"}"), Source));
-        Assert.Contains("optimizer sgd has a hyper-parameter out of range", e.Message);
-        e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(SafeTensors.Write([.. file.Tensors.Where(t => !t.Name.StartsWith("optimizer.v.", StringComparison.Ordinal))], file.Metadata), Source));
-        Assert.Contains("is missing the tensor optimizer.v.layers.0.weight", e.Message);
+        e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(With("optimizer",
+            "{\"name\":\"chain\",\"links\":[{\"name\":\"scale-by-momentum\",\"beta\":\"1.5\",\"nesterov\":false}]}"), Source));
+        Assert.Contains("optimizer.links[0] (scale-by-momentum) has a hyper-parameter out of range", e.Message);
+        e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(With("optimizer", "{\"name\":\"chain\",\"links\":[]}"), Source));
+        Assert.Contains("optimizer.links is empty", e.Message);
+        e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(SafeTensors.Write([.. file.Tensors.Where(t => !t.Name.StartsWith("optimizer.0.v.", StringComparison.Ordinal))], file.Metadata), Source));
+        Assert.Contains("is missing the tensor optimizer.0.v.layers.0.weight", e.Message);
         e = Assert.Throws<ModelFileException>(() => CheckpointFile.FromBytes(SafeTensors.Write(
-            [.. file.Tensors.Select(t => t.Name == "optimizer.m.layers.1.bias" ? new Tensor(t.Name, t.Shape, t.Data.SetItem(0, 0.125)) : t)], file.Metadata), Source));
+            [.. file.Tensors.Select(t => t.Name == "optimizer.0.m.layers.1.bias" ? new Tensor(t.Name, t.Shape, t.Data.SetItem(0, 0.125)) : t)], file.Metadata), Source));
         Assert.Contains("but the tensors hash to", e.Message);
     }
 

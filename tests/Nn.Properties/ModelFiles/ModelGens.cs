@@ -47,15 +47,6 @@ public sealed record CheckpointCase(ModelCase Model, int OptimizerCase, int Sche
         var model = Model.Build();
         var net = model.Network;
         var d = new Draw(Seed);
-        Optimizer optimizer = OptimizerCase switch
-        {
-            0 => new Optimizer.Sgd(d.Unit()),
-            1 => new Optimizer.Momentum(d.Unit(), d.Unit() * 0.999),
-            2 => new Optimizer.Nesterov(d.Unit(), d.Unit() * 0.999),
-            3 => new Optimizer.RmsProp(d.Unit(), d.Unit() * 0.999, 1e-8 + d.Unit()),
-            4 => new Optimizer.Adam(d.Unit(), d.Unit() * 0.999, d.Unit() * 0.999, 1e-8 + d.Unit()),
-            _ => new Optimizer.AdamW(d.Unit(), d.Unit() * 0.999, d.Unit() * 0.999, 1e-8 + d.Unit(), d.Unit()),
-        };
         Schedule schedule = ScheduleCase switch
         {
             0 => new Schedule.Constant(d.Unit()),
@@ -63,15 +54,28 @@ public sealed record CheckpointCase(ModelCase Model, int OptimizerCase, int Sche
             2 => new Schedule.Exponential(d.Unit(), d.Unit()),
             _ => new Schedule.Cosine(1 + d.Unit(), 1 + d.Below(1000), d.Unit()),
         };
-        var config = new TrainConfig(new Objective(model.Info.Loss, d.Unit(), d.Unit() * 0.9), optimizer, schedule, d.Below(2) == 0 ? 0.0 : 5 * d.Unit());
-        var optimizerStep = (long)(d.Next() >> 2);
-        OptimizerState optimizerState = Optimizers.Init(optimizer, net) switch
+        var rate = new ScaleByLearningRate(schedule);
+        var core = OptimizerCase switch
         {
-            OptimizerState.SgdState => new OptimizerState.SgdState(optimizerStep),
-            OptimizerState.MomentumState => new OptimizerState.MomentumState(optimizerStep, d.NetworkLike(net)),
-            OptimizerState.RmsPropState => new OptimizerState.RmsPropState(optimizerStep, d.NetworkLike(net)),
-            _ => new OptimizerState.AdamState(optimizerStep, d.NetworkLike(net), d.NetworkLike(net)),
+            0 => Optimizers.Chain(rate),
+            1 => Optimizers.Chain(new ScaleByMomentum(d.Unit() * 0.999, false), rate),
+            2 => Optimizers.Chain(new ScaleByMomentum(d.Unit() * 0.999, true), rate),
+            3 => Optimizers.Chain(new ScaleByRms(d.Unit() * 0.999, 1e-8 + d.Unit()), rate),
+            4 => Optimizers.Chain(new ScaleByAdam(d.Unit() * 0.999, d.Unit() * 0.999, 1e-8 + d.Unit()), rate),
+            _ => Optimizers.Chain(new ScaleByAdam(d.Unit() * 0.999, d.Unit() * 0.999, 1e-8 + d.Unit()), new AddDecayedWeights(d.Unit()), rate),
         };
+        var optimizer = d.Below(2) == 0 ? core : Optimizers.Chain(Optimizers.ClipByGlobalNorm(1e-3 + 5 * d.Unit()), core);
+        var config = new TrainConfig(new Objective(model.Info.Loss, d.Unit(), d.Unit() * 0.9), optimizer);
+        OptimizerState Random(OptimizerState s) => s switch
+        {
+            Chain.State c => new Chain.State([.. c.Links.Select(Random)]),
+            ScaleByAdam.State => new ScaleByAdam.State((long)(d.Next() >> 2), d.NetworkLike(net), d.NetworkLike(net)),
+            ScaleByMomentum.State => new ScaleByMomentum.State(d.NetworkLike(net)),
+            ScaleByRms.State => new ScaleByRms.State(d.NetworkLike(net)),
+            ScaleByLearningRate.State => new ScaleByLearningRate.State((long)(d.Next() >> 2)),
+            _ => s,
+        };
+        var optimizerState = Random(Optimizers.Init(optimizer, net));
         var lastLoss = d.Below(3) switch { 0 => double.NaN, 1 => double.PositiveInfinity, _ => d.Double() };
         var train = new TrainState(net, optimizerState, (long)(d.Next() >> 1), new Key(d.Next()), lastLoss);
         var completed = d.Below(5);
