@@ -14,7 +14,7 @@ internal static class SpectreProgress
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("training", maxValue: settings.Epochs);
+                var task = ctx.AddTask("training", maxValue: settings.Fit.Epochs);
                 outcome = TrainJob.Run(settings, Trainer.OnEpochState(s =>
                 {
                     var r = s.History[^1];
@@ -29,7 +29,7 @@ internal static class SpectreProgress
                     task.Description = Markup.Escape(text);
                     task.Value = r.Epoch;
                 }), cancellationToken);
-                task.Value = settings.Epochs;
+                task.Value = settings.Fit.Epochs;
             });
         return outcome!;
     }

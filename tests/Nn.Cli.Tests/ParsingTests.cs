@@ -8,12 +8,18 @@ public class ParsingTests
     {
         var p = CliApp.Parse(["train", "--data", "d.csv", "--out", "m.safetensors"]);
         Assert.Empty(p.Errors);
-        var s = TrainCommand.Settings(p);
-        Assert.Equal("adam", s.Optimizer);
+        var s = TrainCommand.Settings(p).Fit;
+        // The defaults of nn train are the defaults of a fit from code: one table, typed.
+        Assert.Equal(FitSettings.Default, s);
+        Assert.Equal(Optimizers.Adam(0.001), s.Optimizer);
         Assert.Equal([64, 32], s.Layers.ToArray());
-        Assert.Equal("standard", s.Scale);
+        Assert.Equal(Scalings.Standard, s.Scaling);
         Assert.True(s.ValidationFraction > 0 && s.Patience > 0);
         Assert.Equal(32, s.BatchSize);
+        Assert.Null(s.Task);
+        Assert.Null(s.Output);
+        Assert.Null(s.Loss);
+        Assert.Null(s.Init);
     }
 
     [Fact]
@@ -25,13 +31,20 @@ public class ParsingTests
             "--patience", "3", "--seed", "7", "--threads", "2", "--checkpoint", "c", "--resume", "r", "--out", "m", "--history", "h.csv",
             "--json", "--quiet", "--task", "classification", "--clip-norm", "1"]);
         Assert.Empty(p.Errors);
-        var s = TrainCommand.Settings(p);
+        var settings = TrainCommand.Settings(p);
+        var s = settings.Fit;
         Assert.Equal(0, s.BatchSize);
         Assert.Equal([32, 16], s.Layers.ToArray());
         Assert.IsType<Activation.LeakyRelu>(s.Activation);
         Assert.Equal(7, s.Seed);
-        Assert.Equal("minmax", s.Scale);
-        s.Validate();
+        Assert.Equal(Scalings.MinMax, s.Scaling);
+        Assert.Equal(TaskKind.Classification, s.Task);
+        Assert.Equal(Activations.Softmax, s.Output);
+        Assert.Equal(Losses.CategoricalCrossEntropy, s.Loss);
+        Assert.Equal(InitSchemes.XavierNormal, s.Init);
+        Assert.Equal(2, s.Compute.MaxThreads);
+        Assert.Equal(Optimizers.Chain(Optimizers.ClipByGlobalNorm(1), Optimizers.Nesterov(0.1, Optimizers.DefaultMomentum)), s.Optimizer);
+        settings.Validate();
     }
 
     [Theory]
@@ -40,8 +53,8 @@ public class ParsingTests
     [InlineData("--init", "orthogonal", "--init: expected auto, he, xavier, lecun or one of he-normal, he-uniform, xavier-normal, xavier-uniform, lecun-normal, lecun-uniform, got 'orthogonal'.")]
     public void Choice_flags_list_the_names_of_their_closed_sets(string flag, string value, string message)
     {
-        var s = TrainCommand.Settings(CliApp.Parse(["train", "--data", "d.csv", "--out", "m", flag, value]));
-        Assert.Equal(message, Assert.Throws<ArgumentException>(s.Validate).Message);
+        var p = CliApp.Parse(["train", "--data", "d.csv", "--out", "m", flag, value]);
+        Assert.Equal(message, Assert.Throws<ArgumentException>(() => TrainCommand.Settings(p)).Message);
     }
 
     [Theory]

@@ -70,7 +70,7 @@ public class SilentlyWrongTests
     {
         var p = CliApp.Parse(["train", "--data", "d.csv", "--out", "m", "--lr", text]);
         Assert.Empty(p.Errors);
-        Assert.Equal(expected, TrainCommand.Settings(p).LearningRate);
+        Assert.Equal(Optimizers.Adam(expected), TrainCommand.Settings(p).Fit.Optimizer);
     }
 
     // ---- parse errors: one line ----

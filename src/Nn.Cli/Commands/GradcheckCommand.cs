@@ -97,7 +97,7 @@ internal static class GradcheckCommand
         if (inputs < 1) throw new ArgumentException($"--inputs: expected at least 1, got {inputs}.");
         if (outputs < 1) throw new ArgumentException($"--outputs: expected at least 1, got {outputs}.");
         var outputText = p.GetValue(Output);
-        var choices = TrainSettings.OutputActivations;
+        var choices = FitSettings.OutputActivations;
         var output = choices.FirstOrDefault(a => a.Name == outputText)
             ?? throw new ArgumentException($"--output: expected {string.Join(", ", choices[..^1].Select(a => a.Name))} or {choices[^1].Name}, got '{outputText}'.");
         var loss = Losses.PairedWith(output);

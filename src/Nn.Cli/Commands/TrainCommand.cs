@@ -51,37 +51,95 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>Turns parsed flags into settings; ArgumentException names the flag.</summary>
-    internal static TrainSettings Settings(ParseResult p) => new()
+    /// <summary>
+    /// Turns parsed flags into typed settings (no strings after this); ArgumentException names the flag. The paths come
+    /// first, so a missing --data or --out is reported before a bad value.
+    /// </summary>
+    internal static TrainSettings Settings(ParseResult p)
     {
-        DataPath = p.GetValue(Data)!,
-        LabelsPath = p.GetValue(LabelsFile),
-        Target = p.GetValue(Target),
-        TestDataPath = p.GetValue(TestData),
-        Task = p.GetValue(Task)!,
-        Layers = ParseLayers(p.GetValue(Layers)!),
-        Activation = ParseActivation(p.GetValue(ActivationOpt)!),
-        Output = p.GetValue(Output)!,
-        Loss = p.GetValue(LossOpt)!,
-        Optimizer = p.GetValue(OptimizerOpt)!,
-        LearningRate = p.GetValue(Lr),
-        Epochs = p.GetValue(Epochs),
-        BatchSize = ParseBatchSize(p.GetValue(BatchSize)!),
-        L2 = p.GetValue(L2),
-        Dropout = p.GetValue(Dropout),
-        Init = p.GetValue(InitOpt)!,
-        Scale = p.GetValue(Scale)!,
-        ValidationFraction = p.GetValue(ValidationFraction),
-        Patience = p.GetValue(Patience),
-        Seed = p.GetValue(Seed),
-        Threads = p.GetValue(Threads),
-        ClipNorm = p.GetValue(ClipNorm),
-        OnNan = p.GetValue(OnNan)!,
-        AllowConstant = p.GetValue(AllowConstant),
-        CheckpointPath = p.GetValue(Checkpoint),
-        ResumePath = p.GetValue(Resume),
-        OutPath = p.GetValue(Out)!,
-    };
+        var paths = new TrainSettings
+        {
+            DataPath = p.GetValue(Data)!,
+            LabelsPath = p.GetValue(LabelsFile),
+            Target = p.GetValue(Target),
+            TestDataPath = p.GetValue(TestData),
+            CheckpointPath = p.GetValue(Checkpoint),
+            ResumePath = p.GetValue(Resume),
+            OutPath = p.GetValue(Out)!,
+        };
+        if (string.IsNullOrWhiteSpace(paths.DataPath)) throw new ArgumentException("--data: a training data file is required.");
+        if (string.IsNullOrWhiteSpace(paths.OutPath)) throw new ArgumentException("--out: an output model path is required.");
+        var threads = p.GetValue(Threads);
+        if (threads < 1) throw new ArgumentException($"--threads: expected at least 1, got {threads}.");
+        return paths with
+        {
+            Fit = new FitSettings
+            {
+                Task = Choice(p.GetValue(Task)!, "--task", "classification", "regression") switch
+                {
+                    "classification" => TaskKind.Classification,
+                    "regression" => TaskKind.Regression,
+                    _ => null,
+                },
+                Layers = ParseLayers(p.GetValue(Layers)!),
+                Activation = ParseActivation(p.GetValue(ActivationOpt)!),
+                Output = ParseOutput(p.GetValue(Output)!),
+                Loss = ParseLoss(p.GetValue(LossOpt)!),
+                Optimizer = ParseOptimizer(p.GetValue(OptimizerOpt)!, p.GetValue(Lr), p.GetValue(ClipNorm)),
+                Epochs = p.GetValue(Epochs),
+                BatchSize = ParseBatchSize(p.GetValue(BatchSize)!),
+                L2 = p.GetValue(L2),
+                Dropout = p.GetValue(Dropout),
+                Init = ParseInit(p.GetValue(InitOpt)!),
+                Scaling = Named(p.GetValue(Scale)!, "--scale", Scalings.Parse, Scalings.Names),
+                ValidationFraction = p.GetValue(ValidationFraction),
+                Patience = p.GetValue(Patience),
+                Seed = p.GetValue(Seed),
+                Compute = ComputeOptions.WithThreads(threads),
+                AllowConstant = p.GetValue(AllowConstant),
+            },
+            OnNan = Named(p.GetValue(OnNan)!, "--on-nan", Shell.OnNan.Parse, ["stop", "error"]),
+        };
+    }
+
+    /// <summary>"auto" (null) or one of <paramref name="names"/>; else a message listing them.</summary>
+    private static string? Choice(string text, string flag, params string[] names) =>
+        text == "auto" ? null : names.Contains(text) ? text : throw new ArgumentException($"{flag}: expected {Or(["auto", .. names])}, got '{text}'.");
+
+    private static T Named<T>(string text, string flag, Func<string, T> parse, IReadOnlyList<string> names)
+    {
+        try { return parse(text); }
+        catch (ArgumentException) { throw new ArgumentException($"{flag}: expected {Or(names)}, got '{text}'."); }
+    }
+
+    private static Activation? ParseOutput(string text) =>
+        Choice(text, "--output", [.. FitSettings.OutputActivations.Select(a => a.Name)]) is { } name ? Activations.Parse(name) : null;
+
+    private static Loss? ParseLoss(string text) => Choice(text, "--loss", [.. Losses.Names]) is { } name ? Losses.Parse(name) : null;
+
+    private static InitScheme? ParseInit(string text)
+    {
+        if (text == "auto") return null;
+        try { return InitSchemes.Parse(text); }
+        catch (ArgumentException) { throw new ArgumentException($"--init: expected auto, he, xavier, lecun or one of {string.Join(", ", InitSchemes.Names)}, got '{text}'."); }
+    }
+
+    /// <summary>The named optimizer at the rate, behind a clip by global norm when --clip-norm &gt; 0.</summary>
+    internal static GradientTransformation ParseOptimizer(string name, double lr, double clipNorm)
+    {
+        if (!(lr > 0) || !double.IsFinite(lr)) throw new ArgumentException($"--lr: expected a positive number, got {F(lr)}.");
+        if (!(clipNorm >= 0) || !double.IsFinite(clipNorm)) throw new ArgumentException($"--clip-norm: expected a number >= 0, got {F(clipNorm)}.");
+        GradientTransformation optimizer;
+        try { optimizer = Optimizers.Parse(name, lr); }
+        catch (ArgumentException e) { throw new ArgumentException($"--optimizer: {e.Message}"); }
+        return clipNorm > 0 ? Optimizers.Chain(Optimizers.ClipByGlobalNorm(clipNorm), optimizer) : optimizer;
+    }
+
+    /// <summary>The names as a list for a message: <c>a, b or c</c>.</summary>
+    private static string Or(IReadOnlyList<string> names) =>
+        names.Count < 2 ? string.Join("", names) : $"{string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}";
+
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     internal static ImmutableArray<int> ParseLayers(string text)
     {
@@ -122,7 +180,7 @@ internal static class TrainCommand
         if (!quiet && console.Interactive)
             outcome = SpectreProgress.Train(settings, cancellationToken);
         else
-            outcome = TrainJob.Run(settings, quiet ? null : Trainer.OnEpochState(s => console.Out.WriteLine(EpochLine(s, settings.Epochs))), cancellationToken);
+            outcome = TrainJob.Run(settings, quiet ? null : Trainer.OnEpochState(s => console.Out.WriteLine(EpochLine(s, settings.Fit.Epochs))), cancellationToken);
 
         if (historyPath is not null) AtomicFile.WriteAllText(historyPath, HistoryCsv(outcome.Result.History));
         if (parse.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForTraining(settings, outcome));

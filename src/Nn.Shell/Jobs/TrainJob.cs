@@ -42,129 +42,95 @@ public static class TrainJob
     public static TrainOutcome Run(TrainSettings settings, IProgress<TrainerState>? progress, CancellationToken cancellationToken)
     {
         settings.Validate();
+        var fit = settings.Fit;
         var data = DataSource.ForTraining(settings.DataPath, settings.LabelsPath, settings.Target);
         // Test data is matched to the training data by column name, as nn eval matches data to a model (not by position).
         var test = settings.TestDataPath is null ? null
             : DataSource.ForModel(settings.TestDataPath, null, data.FeatureNames, data.TargetName, requireTarget: true);
-        var plan = Plan(settings, data);
+        var plan = Plan(fit, data, settings.CheckpointPath is not null);
 
         var checkpoint = settings.ResumePath is null ? null : CheckpointFile.Load(settings.ResumePath);
-        if (checkpoint is not null) CheckResume(settings.ResumePath!, checkpoint, plan, settings.Epochs);
-        var start = checkpoint?.State ?? TrainerState.Start(Training.Init(plan.Config, plan.Network, Prng.Fold(Key.FromSeed(settings.Seed), 1)));
+        if (checkpoint is not null) CheckResume(settings.ResumePath!, checkpoint, plan, fit.Epochs);
+        var start = checkpoint?.State ?? TrainerState.Start(Training.Init(plan.Config, plan.Network, plan.Run.TrainKey));
 
         var sink = new CheckpointingProgress(settings.CheckpointPath, plan, progress);
-        // --threads is a speed setting only (the kernels give the same bits for any count), passed as a value.
-        var clock = Stopwatch.StartNew();
-        var result = Trainer.Run(plan.Config, start, plan.Train, plan.Options.WithCompute(ComputeOptions.WithThreads(settings.Threads)), sink, cancellationToken);
-        var seconds = clock.Elapsed.TotalSeconds;
+        var (result, seconds) = Train(plan, start, fit.Compute, sink, cancellationToken);
 
         var completed = result.Final.CompletedEpochs;
-        if (result.Diverged is { } diverged && (settings.OnNan == "error" || completed == 0))
-            throw new TrainingDivergedException(diverged, settings.OnNan == "error" ? "--on-nan error" : "no epoch had completed");
+        var error = settings.OnNan is OnNan.Error;
+        if (result.Diverged is { } diverged && (error || completed == 0))
+            throw new TrainingDivergedException(diverged, error ? "--on-nan error" : "no epoch had completed");
         if (result.Cancelled && completed == 0)
             throw new OperationCanceledException("training was cancelled before its first epoch completed; nothing was written.");
         var model = new Model(result.State.Parameters, plan.Info);
         ModelFile.Save(settings.OutPath, model);
-        var report = test is null ? null : EvalJob.Evaluate(model, test, ComputeOptions.WithThreads(settings.Threads));
-        var modelEpoch = plan.Options.RestoreBest && result.Final.BestEpoch > 0 ? result.Final.BestEpoch : completed;
-        return new TrainOutcome(model, result, seconds, report) { ModelEpoch = modelEpoch, Notes = test?.UnusedNote() is { } note ? [note] : [] };
+        var report = test is null ? null : EvalJob.Evaluate(model, test, fit.Compute);
+        return new TrainOutcome(model, result, seconds, report) { ModelEpoch = ModelEpoch(plan, result), Notes = test?.UnusedNote() is { } note ? [note] : [] };
     }
 
-    /// <summary>Everything decided before training starts.</summary>
-    internal sealed record TrainPlan(Network Network, TrainConfig Config, TrainingData Train, TrainerOptions Options, ModelInfo Info);
-
-    internal static TrainPlan Plan(TrainSettings s, LoadedData data)
+    /// <summary>
+    /// Fits a model on data in memory, as <c>nn train</c> does on a file (the same plan, checks and training loop, no
+    /// files, no checkpoints): the model from the best epoch when early stopping restores it, else from the last.
+    /// </summary>
+    /// <exception cref="DataFileException">For targets or features the fit refuses (naming <paramref name="data"/>'s source and row).</exception>
+    /// <exception cref="ArgumentException">For settings out of range (the message names the setting).</exception>
+    /// <exception cref="TrainingDivergedException">When the loss or a parameter stopped being finite.</exception>
+    public static TrainOutcome Fit(FitSettings settings, LoadedData data, IProgress<TrainerState>? progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(data);
+        var plan = Plan(settings, data, checkpoint: false, static name => name);
+        var (result, seconds) = Train(plan, TrainerState.Start(Training.Init(plan.Config, plan.Network, plan.Run.TrainKey)), settings.Compute, progress, cancellationToken);
+        if (result.Diverged is { } diverged) throw new TrainingDivergedException(diverged, "the fit diverged");
+        cancellationToken.ThrowIfCancellationRequested();
+        return new TrainOutcome(new Model(result.State.Parameters, plan.Info), result, seconds, null) { ModelEpoch = ModelEpoch(plan, result) };
+    }
+
+    /// <summary>The training loop, timed; --threads is a speed setting only (the kernels give the same bits for any count), passed as a value.</summary>
+    private static (TrainResult Result, double Seconds) Train(TrainPlan plan, TrainerState start, ComputeOptions compute, IProgress<TrainerState>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = Trainer.Run(plan.Config, start, plan.Train, plan.Options.WithCompute(compute), progress, cancellationToken);
+        return (result, clock.Elapsed.TotalSeconds);
+    }
+
+    private static int ModelEpoch(TrainPlan plan, TrainResult result) =>
+        plan.Options.RestoreBest && result.Final.BestEpoch > 0 ? result.Final.BestEpoch : result.Final.CompletedEpochs;
+
+    /// <summary>Everything decided before training starts: the core's plan, and what the shell builds from it.</summary>
+    internal sealed record TrainPlan(RunPlan Run, Network Network, TrainConfig Config, TrainingData Train, TrainerOptions Options, ModelInfo Info);
+
+    /// <summary>
+    /// The core's plan (<see cref="RunPlans.Decide"/>) for loaded data, with the shell's refusals around it: an empty file, a
+    /// single class, a run larger than the memory there is, too many parameters, constant feature columns (naming the file).
+    /// </summary>
+    internal static TrainPlan Plan(FitSettings s, LoadedData data, bool checkpoint, Func<string, string>? label = null)
+    {
+        label ??= TrainSettings.Flag;
         if (data.Count == 0) throw new DataFileException(data.Source, 0, 0, "expected at least one data row.");
-        var task = s.Task switch
-        {
-            "classification" => TaskKind.Classification,
-            "regression" => TaskKind.Regression,
-            _ => data.InferTask(),
-        };
+        var task = s.Task ?? data.InferTask();
         var target = data.EncodeTarget(task);
         if (task == TaskKind.Classification && target.Labels.Length < 2)
             throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}' has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
-
-        var classes = target.Labels.Length;
-        var output = s.Output == TrainSettings.Auto
-            ? task == TaskKind.Regression ? Activations.Linear : classes == 2 ? Activations.Sigmoid : Activations.Softmax
-            : Activations.Parse(s.Output);
-        var loss = s.Loss == TrainSettings.Auto ? Losses.PairedWith(output) : Losses.Parse(s.Loss);
-        try { Losses.CheckPairing(loss, output); }
-        catch (ArgumentException e) { throw new ArgumentException($"--loss/--output: {e.Message}"); }
-        if (task == TaskKind.Regression && output is Activation.Softmax) throw new ArgumentException("--output: softmax needs a classification target.");
-        var outputs = task == TaskKind.Regression ? 1 : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
-
-        var key = Key.FromSeed(s.Seed);
-        var n = data.Count;
-        var split = s.ValidationFraction > 0 && n >= 2
-            ? task == TaskKind.Classification
-                ? Split.Stratified(Prng.Fold(key, 2), target.ClassIndices, s.ValidationFraction)
-                : Split.TrainTest(Prng.Fold(key, 2), n, s.ValidationFraction)
-            : null;
-        ImmutableArray<int> trainRows = split is null || split.Train.IsEmpty ? [.. Enumerable.Range(0, n)] : [.. split.Train.Order()];
-        ImmutableArray<int> validRows = split is null || split.Train.IsEmpty ? [] : [.. split.Test.Order()];
-        CheckMemory(s, data, outputs, trainRows.Length, validRows.IsEmpty);
-        CheckParameterCount(data.Features.Cols, s.Layers, outputs);
-
-        // Without a held-out part the training rows are all rows in order: use the loaded matrices as they are rather than
-        // copies (an MNIST-scale X is 376 MB; each copy would count against the run's peak memory).
-        var allRows = validRows.IsEmpty;
-        var rawTrain = allRows ? data.Features : data.Features.SelectRows(trainRows);
-        if (s.Scale != "none" && !s.AllowConstant) RefuseConstantColumns(data, rawTrain, trainRows.Length < n);
-        var scaling = s.Scale switch
-        {
-            "minmax" => MinMaxScaler.Fit(rawTrain) is var mm ? new FeatureScaling("minmax", mm.Mins, mm.Ranges) : null!,
-            "none" => new FeatureScaling("none", Vector.Zeros(rawTrain.Cols), Vector.Fill(rawTrain.Cols, 1.0)),
-            _ => StandardScaler.Fit(rawTrain) is var ss ? new FeatureScaling("standard", ss.Means, ss.StdDevs) : null!,
-        };
-        TargetScaling? targetScaling = null;
-        Matrix y;
-        if (task == TaskKind.Regression)
-        {
-            var column = Matrix.Create(n, 1, target.Values);
-            var ts = StandardScaler.Fit(allRows ? column : column.SelectRows(trainRows));
-            targetScaling = new TargetScaling(ts.Means[0], ts.StdDevs[0]);
-            y = StandardScaler.Transform(ts, column);
-        }
-        else
-        {
-            y = outputs == 1
-                ? Matrix.Init(n, 1, (r, _) => target.ClassIndices[r])
-                : Labels.OneHot(target.ClassIndices, classes);
-        }
-        var x = Predictor.ScaleFeatures(scaling, data.Features);
-
-        var init = s.Init == TrainSettings.Auto ? Init.DefaultFor(s.Activation) : InitSchemes.Parse(s.Init);
-        var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, .. s.Layers, outputs], s.Activation, output, init);
-        var optimizer = Optimizers.Parse(s.Optimizer, s.LearningRate);
-        if (s.ClipNorm > 0) optimizer = Optimizers.Chain(Optimizers.ClipByGlobalNorm(s.ClipNorm), optimizer);
-        var config = TrainConfig.Of(new Objective(loss, s.L2, s.Dropout), optimizer);
-        var policy = s.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(s.BatchSize);
-        var options = TrainerOptions.Of(s.Epochs, policy);
-        if (!validRows.IsEmpty) options = options.WithValidation(new TrainingData(x.SelectRows(validRows), y.SelectRows(validRows)), s.Patience);
-
-        var info = new ModelInfo(task, data.FeatureNames, data.TargetName, task == TaskKind.Classification ? target.Labels : [], loss, scaling, targetScaling,
-            s.Recorded(task, output.Name, loss.Name), data.Sha256);
-        var train = allRows ? new TrainingData(x, y) : new TrainingData(x.SelectRows(trainRows), y.SelectRows(trainRows));
-        return new TrainPlan(network, config, train, options, info);
+        var plan = RunPlans.Decide(s, data.Features.Cols, target, label);
+        CheckMemory(s, plan, data, checkpoint, label);
+        CheckParameterCount(plan.Sizes, label);
+        if (s.Scaling is not Scaling.None && !s.AllowConstant) RefuseConstantColumns(data, RunPlans.ConstantColumns(plan, data.Features), !plan.AllRows);
+        var prepared = RunPlans.Prepare(s, plan, data.Features, target);
+        var options = TrainerOptions.Of(s.Epochs, plan.Batches);
+        if (prepared.Validation is { } validation) options = options.WithValidation(validation, s.Patience);
+        var info = new ModelInfo(plan.Task, data.FeatureNames, data.TargetName, plan.Labels, plan.Loss, prepared.Scaling, prepared.TargetScaling,
+            RecordedSettings.Of(s, plan), data.Sha256);
+        return new TrainPlan(plan, prepared.Network, plan.Config, prepared.Train, options, info);
     }
 
     /// <summary>
     /// Refuses feature columns that are constant over the training rows: standard or minmax scaling would divide by a zero
     /// spread (the core would silently map such a column to 0, which is almost always a data mistake).
     /// </summary>
-    private static void RefuseConstantColumns(LoadedData data, Matrix rawTrain, bool heldOut)
+    private static void RefuseConstantColumns(LoadedData data, ImmutableArray<int> columns, bool heldOut)
     {
-        var constant = new List<string>();
-        for (var c = 0; c < rawTrain.Cols; c++)
-        {
-            var first = rawTrain[0, c];
-            var same = true;
-            for (var r = 1; r < rawTrain.Rows && same; r++) same = rawTrain[r, c] == first;
-            if (same) constant.Add(data.FeatureNames[c]);
-        }
+        var constant = columns.Select(c => data.FeatureNames[c]).ToList();
         if (constant.Count == 0) return;
         var shown = string.Join(", ", constant.Take(5).Select(name => $"'{name}'")) + (constant.Count > 5 ? $" and {constant.Count - 5} more" : "");
         var subject = constant.Count == 1 ? $"column {shown} is" : $"columns {shown} are";
@@ -174,23 +140,21 @@ public static class TrainJob
     }
 
     /// <summary>Refuses, before anything large is allocated, a run that needs more memory than .NET reports available (naming --layers, --batch-size or --data).</summary>
-    private static void CheckMemory(TrainSettings s, LoadedData data, int outputs, int trainRows, bool allRows)
+    private static void CheckMemory(FitSettings s, RunPlan plan, LoadedData data, bool checkpoint, Func<string, string> label)
     {
-        int[] sizes = [data.Features.Cols, .. s.Layers, outputs];
-        var moments = s.Optimizer switch { "sgd" => 0, "adam" or "adamw" => 2, _ => 1 };
+        var trainRows = plan.TrainRows.Length;
         var batch = s.BatchSize == 0 ? trainRows : Math.Min(s.BatchSize, trainRows);
-        MemoryEstimate.ForTraining(sizes, data.Count, batch, MemoryEstimate.TrainingCopies(moments, s.CheckpointPath is not null), allRows ? 2 : 3)
-            .Check(sizes, MemoryEstimate.Available(), "--layers", "--batch-size", "--data");
+        MemoryEstimate.ForTraining([.. plan.Sizes], data.Count, batch, MemoryEstimate.TrainingCopies(RecordedSettings.Moments(s.Optimizer), checkpoint), plan.AllRows ? 2 : 3)
+            .Check([.. plan.Sizes], MemoryEstimate.Available(), label(nameof(FitSettings.Layers)), label(nameof(FitSettings.BatchSize)), "--data");
     }
 
     /// <summary>Refuses architectures whose parameter count does not fit in an int (arrays are int-indexed), naming --layers.</summary>
-    private static void CheckParameterCount(int inputs, ImmutableArray<int> layers, int outputs)
+    private static void CheckParameterCount(ImmutableArray<int> sizes, Func<string, string> label)
     {
-        ImmutableArray<int> sizes = [inputs, .. layers, outputs];
         Int128 total = 0;
         for (var i = 0; i + 1 < sizes.Length; i++) total += (Int128)sizes[i] * sizes[i + 1] + sizes[i + 1];
         if (total > int.MaxValue)
-            throw new ArgumentException($"--layers: {string.Join(" → ", sizes)} has {total} parameters; at most {int.MaxValue} are supported (use narrower layers).");
+            throw new ArgumentException($"{label(nameof(FitSettings.Layers))}: {string.Join(" → ", sizes)} has {total} parameters; at most {int.MaxValue} are supported (use narrower layers).");
     }
 
     /// <summary>
