@@ -146,6 +146,36 @@ public class EndToEndTests
         Assert.NotEqual(File.ReadAllBytes(whole), File.ReadAllBytes(half));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_fit_from_code_is_nn_train_on_the_same_rows(bool classification)
+    {
+        // The same plan, checks and loop: the networks are equal bit for bit, and so are the recorded decisions.
+        using var dir = new TempDir();
+        var data = classification ? dir.Moons("d.csv", 120, 6, textLabels: true) : dir.Linear("d.csv", 120, 6);
+        var output = dir.File("m.safetensors");
+        var r = NnCli.Run("train", "--data", data, "--out", output, "--layers", "8", "--epochs", "12", "--seed", "3", "--optimizer", "momentum",
+            "--lr", "0.05", "--clip-norm", "2", "--scale", "minmax", "--quiet");
+        Assert.True(r.Code == 0, r.Err);
+        var cli = ModelFile.Load(output);
+
+        var loaded = DataSource.ForTraining(data, null, null);
+        var settings = FitSettings.Default with
+        {
+            Layers = [8], Epochs = 12, Seed = 3, Scaling = Scalings.MinMax,
+            Optimizer = Optimizers.Chain(Optimizers.ClipByGlobalNorm(2), Optimizers.Momentum(0.05, 0.9)),
+        };
+        var model = classification
+            ? Model.Fit(loaded.Features, loaded.TargetCells, settings)
+            : Model.Fit(loaded.Features, [.. loaded.TargetCells.Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture))], settings);
+        Assert.True(Parameters.BitEquals(cli.Network, model.Network));
+        Assert.Equal(cli.Info.Training.ToArray(), model.Info.Training.ToArray());
+        Assert.Equal(cli.Info.Labels.ToArray(), model.Info.Labels.ToArray());
+        Assert.Equal(cli.Info.Scaling, model.Info.Scaling);
+        Assert.Equal(cli.Info.TargetScaling, model.Info.TargetScaling);
+    }
+
     [Fact]
     public void A_checkpoint_of_the_first_format_is_refused_with_a_message_that_says_why()
     {
