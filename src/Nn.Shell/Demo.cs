@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 
 namespace Nn.Shell;
 
@@ -23,33 +22,31 @@ public static class Demo
     {
         var data = DataSource.ForTraining(dataPath, null, null);
         var split = SplitFile.Read(splitPath);
-        var target = TargetEncoding.Encode(data.TargetCells, TaskKind.Classification);
-        var classes = target.Labels.Length;
-
-        var scaler = StandardScaler.Fit(data.Features.SelectRows(split.Train));
-        var x = StandardScaler.Transform(scaler, data.Features);
-        var y = Labels.OneHot(target.ClassIndices, classes);
-
-        var key = Key.FromSeed(42);
-        Activation hidden = Activations.Relu, output = Activations.Softmax;
-        var loss = Losses.CategoricalCrossEntropy;
-        var network = Init.Mlp(Prng.Fold(key, 0), [data.Features.Cols, 64, classes], hidden, output, InitSchemes.HeNormal);
-        var config = TrainConfig.Of(Objective.Of(loss), Optimizers.Adam(0.003));
-        var clock = Stopwatch.StartNew();
-        var result = Trainer.Fit(config, Training.Init(config, network, Prng.Fold(key, 1)), new TrainingData(x.SelectRows(split.Train), y.SelectRows(split.Train)),
-            TrainerOptions.Of(40, BatchPolicy.MiniBatch(32)), progress, cancellationToken);
-        var seconds = clock.Elapsed.TotalSeconds;
-
-        ImmutableArray<Setting> settings =
-        [
-            new("task", "classification"), new("layers", "64"), new("activation", hidden.Name), new("output", output.Name), new("loss", loss.Name),
-            new("optimizer", "adam"), new("lr", "0.003"), new("epochs", "40"), new("batch_size", "32"), new("scale", "standard"),
-            new("split", Path.GetFileName(splitPath)), new("seed", "42"),
-        ];
-        var info = new ModelInfo(TaskKind.Classification, data.FeatureNames, data.TargetName, target.Labels, loss,
-            new FeatureScaling("standard", scaler.Means, scaler.StdDevs), null, settings, data.Sha256);
-        var model = new Model(result.State.Parameters, info);
-        var test = data with { Features = data.Features.SelectRows(split.Test), TargetCells = [.. split.Test.Select(i => data.TargetCells[i])] };
-        return new DemoResult(model, result.History, split.Test.Length, EvalJob.Evaluate(model, test), seconds);
+        var outcome = TrainJob.Fit(Settings, Rows(data, split.Train), progress is null ? null : Trainer.OnEpochState(s => progress.Report(s.History[^1])),
+            cancellationToken);
+        var model = outcome.Model with
+        {
+            Info = outcome.Model.Info with { Training = [.. outcome.Model.Info.Training, new("split", Path.GetFileName(splitPath))] },
+        };
+        return new DemoResult(model, outcome.Result.History, split.Test.Length, EvalJob.Evaluate(model, Rows(data, split.Test)), outcome.TrainSeconds);
     }
+
+    /// <summary>
+    /// The demo's settings, given to the same fit as <c>nn train</c> and code: one hidden layer of 64 ReLU units (the output,
+    /// loss and initialisation follow from the ten classes: softmax, cross-entropy, He), Adam at 0.003, batches of 32, 40
+    /// epochs, seed 42, standardised features, no validation split (the split file holds the test rows out). Four border
+    /// pixels are blank in every training image: they are scaled to 0 (<see cref="FitSettings.AllowConstant"/>).
+    /// </summary>
+    public static FitSettings Settings { get; } = FitSettings.Default with
+    {
+        Task = TaskKind.Classification, Layers = [64], Optimizer = Optimizers.Adam(0.003), Epochs = 40, BatchSize = 32, Seed = 42,
+        ValidationFraction = 0, Patience = 0, AllowConstant = true,
+    };
+
+    private static LoadedData Rows(LoadedData data, ImmutableArray<int> rows) => data with
+    {
+        Features = data.Features.SelectRows(rows),
+        TargetCells = [.. rows.Select(i => data.TargetCells[i])],
+        TargetLines = data.TargetLines.IsDefaultOrEmpty ? [] : [.. rows.Select(i => data.TargetLines[i])],
+    };
 }

@@ -44,9 +44,7 @@ public static class ModelExamples
         else
         {
             var t = batch.EncodeTarget(model.Info.Labels);
-            y = model.Network.OutputSize == 1
-                ? Matrix.Init(rows.Length, 1, (r, _) => t.ClassIndices[r])
-                : Labels.OneHot(t.ClassIndices, model.Info.Labels.Length);
+            y = RunPlans.EncodeClasses(model.Network.OutputSize, t.ClassIndices, model.Info.Labels.Length);
         }
         return new ModelBatch(x, y, Objective.Of(model.Info.Loss));
     }

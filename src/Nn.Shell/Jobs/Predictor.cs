@@ -54,8 +54,7 @@ public abstract record Prediction
 public static class Predictor
 {
     /// <summary>Scales raw features (m × features) as recorded in the model: <c>(x − Offset) / Scale</c> per column.</summary>
-    public static Matrix ScaleFeatures(FeatureScaling scaling, Matrix raw) =>
-        scaling.Kind == "none" ? raw : StandardScaler.Transform(new StandardScaler(scaling.Offset, scaling.Scale), raw);
+    public static Matrix ScaleFeatures(FeatureScaling scaling, Matrix raw) => RunPlans.ScaleFeatures(scaling, raw);
 
     /// <summary>Predicts for raw features X (m × features), with <paramref name="compute"/>'s threads (default one).</summary>
     public static Prediction Predict(Model model, Matrix raw, ComputeOptions? compute = null)
