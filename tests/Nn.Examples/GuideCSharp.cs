@@ -4,7 +4,8 @@ using Nn.Shell;
 namespace Nn.Examples;
 
 /// <summary>What the C# guide computed, for <see cref="GuideCSharpTests"/> to check.</summary>
-public sealed record GuideResult(double TestAccuracy, double Ece, bool GradientCheckPassed, int Epochs, bool SamePredictionsAfterLoading, string ReportPath);
+public sealed record GuideResult(double TestAccuracy, double Ece, bool GradientCheckPassed, int Epochs, bool SamePredictionsAfterLoading, string ReportPath,
+    double HeldOutR2, double HeldOutRmse, double Score, string Folder);
 
 /// <summary>
 /// docs/guide-csharp.md, statement for statement: the lines between the markers must equal the guide's code blocks
@@ -12,9 +13,26 @@ public sealed record GuideResult(double TestAccuracy, double Ece, bool GradientC
 /// </summary>
 public static class GuideCSharp
 {
-    public static GuideResult Run(string folder)
+    public static GuideResult Run()
     {
         // guide:begin
+        // Regression in one call, with the plan, defaults and checks of `nn train`: y = w·x + b + noise on 3 features.
+        var linear = Synthetic.LinearRegression(Key.FromSeed(5), 300, 3, 0.1);
+        var rows = Split.TrainTest(Key.FromSeed(6), 300, 0.25);                  // 225 rows to fit, 75 held out
+        double[] yFit = [.. rows.Train.Select(i => linear.Data.Y[i])];
+        var regressor = Model.Fit(linear.Data.X.SelectRows(rows.Train), yFit, FitSettings.Default with { Layers = [32], Epochs = 100, Seed = 7 });
+
+        var xHeldOut = linear.Data.X.SelectRows(rows.Test);
+        var yHeldOut = Vector.Of([.. rows.Test.Select(i => linear.Data.Y[i])]);
+        var yPredicted = regressor.Predict(xHeldOut) is Prediction.Regression p ? Vector.Of([.. p.Values]) : throw new InvalidOperationException();
+        var r2 = Regression.RSquared(yHeldOut, yPredicted);                       // every metric takes the truth first
+        var rmse = Regression.RootMeanSquaredError(yHeldOut, yPredicted);
+        Console.WriteLine($"held out: R² {r2:F3}, RMSE {rmse:F3}; score {regressor.Score(xHeldOut, yHeldOut.ToArray()):F3}");
+
+        // Labels may be text or numbers; Fit infers the task as nn train does, and Save/Load keep everything needed to predict.
+        var folder = Directory.CreateTempSubdirectory("nn-guide-").FullName;
+        regressor.Save(Path.Combine(folder, "linear.safetensors"));
+
         // Two interleaved half-moons: X is 400 × 2 (one example per row), Labels holds 0 or 1 per row.
         var data = Synthetic.Moons(Key.FromSeed(1), 400, 0.15);
         var parts = Split.Apply(Split.Stratified(Key.FromSeed(2), data.Labels, 0.25), data);   // 300 train, 100 test
@@ -62,6 +80,7 @@ public static class GuideCSharp
         _ = trace;
         _ = gradient;
         return new GuideResult(report.Accuracy, calibration.Ece, check.Passed && state == result.State, losses.Count,
-            fromFile is Prediction.Classification { Classes: var classes } && classes.SequenceEqual(predicted), Path.Combine(folder, "moons.html"));
+            fromFile is Prediction.Classification { Classes: var classes } && classes.SequenceEqual(predicted), Path.Combine(folder, "moons.html"),
+            r2, rmse, regressor.Score(xHeldOut, yHeldOut.ToArray()), folder);
     }
 }

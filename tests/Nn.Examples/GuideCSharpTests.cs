@@ -21,11 +21,13 @@ public sealed class GuideCSharpTests
     [Fact]
     public void Guide_trains_a_moons_classifier_saves_it_and_writes_a_report()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "nn-guide-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        var r = GuideCSharp.Run();
         try
         {
-            var r = GuideCSharp.Run(folder);
+            Assert.True(r.HeldOutR2 > 0.95, $"held-out R² {r.HeldOutR2}");
+            Assert.Equal(r.HeldOutR2, r.Score, 12);
+            Assert.InRange(r.HeldOutRmse, 0, 0.5);
+            Assert.True(File.Exists(Path.Combine(r.Folder, "linear.safetensors")));
             Assert.True(r.TestAccuracy >= 0.95, $"accuracy {r.TestAccuracy}");
             Assert.InRange(r.Ece, 0, 0.2);
             Assert.True(r.GradientCheckPassed, "gradient check, and the hand-written loop equals Trainer.Fit bit for bit");
@@ -35,7 +37,7 @@ public sealed class GuideCSharpTests
         }
         finally
         {
-            Directory.Delete(folder, recursive: true);
+            Directory.Delete(r.Folder, recursive: true);
         }
     }
 }

@@ -9,7 +9,9 @@ open Xunit
 open Nn
 open Nn.Shell
 
-type GuideResult = { Accuracy: float; ValidationAccuracy: float; Epochs: int; GradientCheckPassed: bool; Names: string list }
+type GuideResult =
+    { Accuracy: float; ValidationAccuracy: float; Epochs: int; GradientCheckPassed: bool; Names: string list
+      FitAccuracy: float; PredictedColours: string list; R2: float }
 
 let runGuide () =
     // guide:begin
@@ -56,9 +58,25 @@ let runGuide () =
         match result.History.Epochs[result.History.BestEpoch - 1].Validation with
         | :? EvaluationSummary.Classification as c -> c.Accuracy
         | _ -> nan
+
+    // One call, with nn train's plan, defaults and refusals: the spirals' classes as text labels.
+    let colours = data.Labels |> Seq.map (fun c -> [| "red"; "green"; "blue" |][c]) |> List.ofSeq
+    let settings = FitSettings(Layers = [ 32; 32 ], Epochs = 150, Seed = 5L, Optimizer = Optimizers.Adam 0.01)
+    let classifier = Model.Fit(data.X, colours, settings)
+    let predictedColours = data.X |> classifier.PredictLabels |> List.ofSeq
+    let fitAccuracy = classifier.Score(data.X, colours)
+
+    // Regression values are numbers: a fitted model predicts in the target's own units.
+    let linear = Synthetic.LinearRegression(Key.FromSeed 6L, 200, 3, 0.1)
+    let regressor = Model.Fit(linear.Data.X, linear.Data.Y.ToArray(), FitSettings(Layers = [ 16 ], Epochs = 100))
+    let r2 =
+        match regressor.Predict linear.Data.X with
+        | :? Prediction.Regression as p -> Regression.RSquared(linear.Data.Y, Vector.Create p.Values)
+        | _ -> nan
     // guide:end
     { Accuracy = accuracy; ValidationAccuracy = validationAccuracy; Epochs = result.History.Epochs.Length
-      GradientCheckPassed = check.Passed && lastLine.StartsWith "epoch"; Names = names }
+      GradientCheckPassed = check.Passed && lastLine.StartsWith "epoch"; Names = names
+      FitAccuracy = fitAccuracy; PredictedColours = predictedColours; R2 = r2 }
 
 let rec repositoryRoot (dir: DirectoryInfo | null) =
     match dir with
@@ -94,3 +112,7 @@ let ``guide learns the spirals and its gradient check passes`` () =
     Assert.InRange(r.Epochs, 1, 150)
     Assert.True r.GradientCheckPassed
     Assert.Equal<string list>([ "relu"; "relu"; "softmax" ], r.Names)
+    Assert.True(r.FitAccuracy >= 0.9, sprintf "one-call fit accuracy %g" r.FitAccuracy)
+    Assert.Equal(300, r.PredictedColours.Length)
+    Assert.True(r.PredictedColours |> List.forall (fun c -> List.contains c [ "red"; "green"; "blue" ]))
+    Assert.True(r.R2 > 0.95, sprintf "one-call regression R² %g" r.R2)
