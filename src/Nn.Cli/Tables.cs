@@ -9,7 +9,7 @@ internal static class Tables
 {
     internal static void WriteEval(EvalReport report, CliConsole console)
     {
-        var rows = new List<(string, string)> { ("task", report.Task == TaskKind.Classification ? "classification" : "regression"), ("n", report.N.ToString(CultureInfo.InvariantCulture)) };
+        var rows = new List<(string, string)> { ("task", TaskKinds.Name(report.Task)), ("n", report.N.ToString(CultureInfo.InvariantCulture)) };
         if (report is EvalReport.NonFinite { Row: var row }) rows.Add(("first non-finite output", $"data row {(row + 1).ToString(CultureInfo.InvariantCulture)} (no metrics)"));
         if (report is EvalReport.Classification { Metrics: var c })
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
 
 namespace Nn.Shell;
@@ -16,6 +17,19 @@ public sealed record History(ImmutableArray<EpochRecord> Epochs, int BestEpoch)
 {
     /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
     private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
+    /// <summary>The history as CSV: <c>epoch,train_loss,val_loss,val_accuracy,val_r2</c>, one row per epoch, numbers in round-trip form.</summary>
+    public string ToCsv()
+    {
+        var sb = new StringBuilder("epoch,train_loss,val_loss,val_accuracy,val_r2\n");
+        foreach (var e in Epochs)
+        {
+            var accuracy = (e.Validation as EvaluationSummary.Classification)?.Accuracy;
+            var r2 = (e.Validation as EvaluationSummary.Regression)?.R2;
+            sb.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.TrainLoss:R},{e.Validation?.Loss:R},{accuracy:R},{r2:R}\n");
+        }
+        return sb.ToString();
+    }
 
     /// <summary>Sequence equality of the epochs.</summary>
     public bool Equals(History? other) => other is not null && BestEpoch == other.BestEpoch && Epochs.SequenceEqual(other.Epochs);
@@ -46,9 +60,6 @@ public sealed record TrainerOptions(int Epochs, BatchPolicy Batches, TrainingDat
 
     /// <summary>A copy with another number of epochs.</summary>
     public TrainerOptions WithEpochs(int epochs) => this with { Epochs = epochs };
-
-    /// <summary>A copy with another batch policy.</summary>
-    public TrainerOptions WithBatches(BatchPolicy batches) => this with { Batches = batches };
 }
 
 /// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>

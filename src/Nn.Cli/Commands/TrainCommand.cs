@@ -75,12 +75,7 @@ internal static class TrainCommand
         {
             Fit = new FitSettings
             {
-                Task = Choice(p.GetValue(Task)!, "--task", "classification", "regression") switch
-                {
-                    "classification" => TaskKind.Classification,
-                    "regression" => TaskKind.Regression,
-                    _ => null,
-                },
+                Task = Choice(p.GetValue(Task)!, "--task", [.. TaskKinds.Names]) is { } task ? TaskKinds.TryParse(task) : null,
                 Layers = ParseLayers(p.GetValue(Layers)!),
                 Activation = ParseActivation(p.GetValue(ActivationOpt)!),
                 Output = ParseOutput(p.GetValue(Output)!),
@@ -182,9 +177,9 @@ internal static class TrainCommand
         else
             outcome = TrainJob.Run(settings, quiet ? null : Trainer.OnEpochState(s => console.Out.WriteLine(EpochLine(s, settings.Fit.Epochs))), cancellationToken);
 
-        if (historyPath is not null) AtomicFile.WriteAllText(historyPath, HistoryCsv(outcome.Result.History));
+        if (historyPath is not null) AtomicFile.WriteAllText(historyPath, outcome.Result.History.ToCsv());
         if (parse.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForTraining(settings, outcome));
-        if (json) console.Out.WriteLine(ToJson(outcome));
+        if (json) console.Out.WriteLine(outcome.ToJson());
         else if (!parse.GetValue(Quiet)) Summary(outcome, settings, console);
         foreach (var note in outcome.Notes) console.Error.WriteLine($"nn: note: {note}");
         var checkpoint = settings.CheckpointPath is null ? "" : $"; {settings.CheckpointPath} holds epoch {outcome.Result.Final.CompletedEpochs}";
@@ -221,53 +216,6 @@ internal static class TrainCommand
             };
         }
         return line;
-    }
-
-    internal static string HistoryCsv(History history)
-    {
-        var sb = new StringBuilder("epoch,train_loss,val_loss,val_accuracy,val_r2\n");
-        foreach (var e in history.Epochs)
-        {
-            var accuracy = (e.Validation as EvaluationSummary.Classification)?.Accuracy;
-            var r2 = (e.Validation as EvaluationSummary.Regression)?.R2;
-            sb.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.TrainLoss:R},{e.Validation?.Loss:R},{accuracy:R},{r2:R}\n");
-        }
-        return sb.ToString();
-    }
-
-    internal static string ToJson(TrainOutcome outcome)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            var h = outcome.Result.History;
-            w.WriteStartObject();
-            w.WriteNumber("epochs", h.Epochs.Length);
-            JsonNumber.Write(w, "train_seconds", outcome.TrainSeconds);
-            JsonNumber.Write(w, "final_train_loss", h.Epochs.IsEmpty ? double.NaN : h.Epochs[^1].TrainLoss);
-            w.WriteNumber("best_epoch", h.BestEpoch);
-            w.WriteBoolean("stopped_early", outcome.Result.StoppedEarly);
-            w.WriteBoolean("cancelled", outcome.Result.Cancelled);
-            if (outcome.Result.Diverged is { } d)
-            {
-                w.WritePropertyName("diverged");
-                w.WriteStartObject();
-                w.WriteNumber("epoch", d.Epoch);
-                w.WriteNumber("step", d.Step);
-                JsonNumber.Write(w, "last_finite_loss", d.LastFiniteLoss);
-                w.WriteEndObject();
-            }
-            w.WriteString("parameters_sha256", ModelFile.ParametersSha256(outcome.Model.Network));
-            if (outcome.Test is { } t)
-            {
-                w.WritePropertyName("test");
-                w.WriteStartObject();
-                t.WriteFields(w);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static void Summary(TrainOutcome outcome, TrainSettings settings, CliConsole console)

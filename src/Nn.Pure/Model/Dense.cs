@@ -41,9 +41,6 @@ public sealed record Dense
     /// <summary>A copy with other weights and bias (same activation), e.g. after an update.</summary>
     public Dense WithParameters(Matrix weights, Vector bias) => new(weights, bias, Activation);
 
-    /// <summary>A copy with another activation.</summary>
-    public Dense WithActivation(Activation activation) => new(Weights, Bias, activation);
-
     /// <summary>The pre-activation <c>Z = X·W + b</c> of a batch X (m × Inputs), shape (m × Outputs).</summary>
     /// <exception cref="ArgumentException">When X has the wrong number of columns.</exception>
     public static Matrix PreActivation(Dense layer, Matrix x) => PreActivation(layer, x, null);

@@ -74,10 +74,6 @@ public sealed class Matrix : IEquatable<Matrix>
     public static Matrix FromArray2D(double[,] a) =>
         Init(a.GetLength(0), a.GetLength(1), (r, c) => a[r, c]);
 
-    /// <summary>A matrix whose rows are the given vectors, which must have equal length.</summary>
-    public static Matrix FromRowVectors(IReadOnlyList<Vector> rows) =>
-        FromRows(rows.Select(v => (IReadOnlyList<double>)v.Values).ToArray());
-
     /// <summary>A (1 × n) matrix holding <paramref name="v"/> as its only row.</summary>
     public static Matrix RowOf(Vector v) => new(1, v.Length, v.ToArray());
 

@@ -90,7 +90,7 @@ public abstract record EvalReport
     /// <summary>Writes this report's fields into an object that the caller has opened.</summary>
     public void WriteFields(Utf8JsonWriter w)
     {
-        w.WriteString("task", Task == TaskKind.Classification ? "classification" : "regression");
+        w.WriteString("task", TaskKinds.Name(Task));
         w.WriteNumber("n", N);
         switch (this)
         {

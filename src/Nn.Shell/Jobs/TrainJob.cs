@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 
 namespace Nn.Shell;
 
@@ -19,6 +20,42 @@ public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainS
 
     /// <summary>One-line notes for the user (e.g. test-data columns the model does not use), in the order they arose.</summary>
     public ImmutableArray<string> Notes { get; init; } = [];
+
+    /// <summary>The run as one JSON object (<c>nn train --json</c>): epochs, timing, losses, early stopping, divergence, the parameters' hash, test metrics; a NaN or infinity is null.</summary>
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            var h = Result.History;
+            w.WriteStartObject();
+            w.WriteNumber("epochs", h.Epochs.Length);
+            JsonNumber.Write(w, "train_seconds", TrainSeconds);
+            JsonNumber.Write(w, "final_train_loss", h.Epochs.IsEmpty ? double.NaN : h.Epochs[^1].TrainLoss);
+            w.WriteNumber("best_epoch", h.BestEpoch);
+            w.WriteBoolean("stopped_early", Result.StoppedEarly);
+            w.WriteBoolean("cancelled", Result.Cancelled);
+            if (Result.Diverged is { } d)
+            {
+                w.WritePropertyName("diverged");
+                w.WriteStartObject();
+                w.WriteNumber("epoch", d.Epoch);
+                w.WriteNumber("step", d.Step);
+                JsonNumber.Write(w, "last_finite_loss", d.LastFiniteLoss);
+                w.WriteEndObject();
+            }
+            w.WriteString("parameters_sha256", ModelFile.ParametersSha256(Model.Network));
+            if (Test is { } t)
+            {
+                w.WritePropertyName("test");
+                w.WriteStartObject();
+                t.WriteFields(w);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
 }
 
 /// <summary>

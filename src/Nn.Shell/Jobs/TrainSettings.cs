@@ -108,7 +108,7 @@ public static class RecordedSettings
         var (optimizer, rate, clip) = Describe(s.Optimizer);
         return
         [
-            new("task", plan.Task == TaskKind.Classification ? "classification" : "regression"),
+            new("task", TaskKinds.Name(plan.Task)),
             new("layers", string.Join(",", s.Layers)),
             new("activation", s.Activation.ToString()),
             new("output", plan.Output.Name),

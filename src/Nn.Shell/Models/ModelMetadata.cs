@@ -133,17 +133,7 @@ internal static class ModelMetadata
         w.WriteEndArray();
     }
 
-    private static string TaskName(TaskKind task) => task switch
-    {
-        TaskKind.Classification => "classification",
-        TaskKind.Regression => "regression",
-        _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
-    };
+    private static string TaskName(TaskKind task) => TaskKinds.Name(task);
 
-    private static TaskKind? ParseTask(string text) => text switch
-    {
-        "classification" => TaskKind.Classification,
-        "regression" => TaskKind.Regression,
-        _ => null,
-    };
+    private static TaskKind? ParseTask(string text) => TaskKinds.TryParse(text);
 }

@@ -208,7 +208,7 @@ public static class OnnxExport
         _ => throw new ArgumentException($"Unknown activation {activation}.", nameof(activation)),
     };
 
-    private static string TaskText(TaskKind task) => task == TaskKind.Regression ? "regression" : "classification";
+    private static string TaskText(TaskKind task) => TaskKinds.Name(task);
 
     private static string GraphDoc(Model model, OnnxPrecision precision) =>
         $"input: raw features [N, {model.Network.InputSize}] ({string.Join(", ", model.Info.FeatureNames)}), " +

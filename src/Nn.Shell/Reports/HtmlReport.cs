@@ -99,7 +99,7 @@ public static class HtmlReport
     private static IEnumerable<(string, string)> Summary(ReportInput input)
     {
         var info = input.Model.Info;
-        yield return ("task", info.Task == TaskKind.Classification ? "classification" : "regression");
+        yield return ("task", TaskKinds.Name(info.Task));
         yield return ("network", input.Model.Network.ToString());
         yield return ("seed", Seed(info));
         yield return ("features", string.Join(", ", info.FeatureNames));

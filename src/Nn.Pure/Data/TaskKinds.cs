@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+
+namespace Nn;
+
+/// <summary>The one spelling of the <see cref="TaskKind"/> names (classification, regression), for files, flags and reports.</summary>
+public static class TaskKinds
+{
+    /// <summary>The names in order: classification, regression.</summary>
+    public static ImmutableArray<string> Names { get; } = ["classification", "regression"];
+
+    /// <summary>The name of <paramref name="task"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">For a value that is not a case.</exception>
+    public static string Name(TaskKind task) => task switch
+    {
+        TaskKind.Classification => Names[0],
+        TaskKind.Regression => Names[1],
+        _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
+    };
+
+    /// <summary>The task named <paramref name="name"/> (exactly as <see cref="Name"/> writes it), or null.</summary>
+    public static TaskKind? TryParse(string name) =>
+        name == Names[0] ? TaskKind.Classification : name == Names[1] ? TaskKind.Regression : null;
+}
