@@ -7,6 +7,7 @@ open System.Text.RegularExpressions
 open System.Threading
 open Xunit
 open Nn
+open Nn.FSharp
 open Nn.Shell
 
 type GuideResult =
@@ -31,13 +32,13 @@ let runGuide () =
 
     let accuracy = Classification.Accuracy(data.Labels, Labels.ArgMax(Forward.Predict(final.Parameters, x)))
 
-    // Activations, losses and optimizers are closed sets: match on them.
+    // Activations, losses and results are closed sets: Nn.FSharp's patterns match them, checked for exhaustiveness.
     let describe (activation: Activation) =
         match activation with
-        | :? Activation.Relu -> "relu"
-        | :? Activation.LeakyRelu as l -> sprintf "leaky-relu(%g)" l.Slope
-        | :? Activation.Softmax -> "softmax"
-        | other -> other.ToString()
+        | Relu -> "relu"
+        | LeakyRelu slope -> sprintf "leaky-relu(%g)" slope
+        | Softmax -> "softmax"
+        | Sigmoid | Tanh | Linear -> activation.Name
 
     let names = final.Parameters.Layers |> Seq.map (fun layer -> describe layer.Activation) |> List.ofSeq
 
@@ -56,23 +57,23 @@ let runGuide () =
 
     let validationAccuracy =
         match result.History.Epochs[result.History.BestEpoch - 1].Validation with
-        | :? EvaluationSummary.Classification as c -> c.Accuracy
-        | _ -> nan
+        | ClassificationSummary(_, accuracy) -> accuracy
+        | RegressionSummary _ | NoValidation -> nan
 
     // One call, with nn train's plan, defaults and refusals: the spirals' classes as text labels.
     let colours = data.Labels |> Seq.map (fun c -> [| "red"; "green"; "blue" |][c]) |> List.ofSeq
     let settings = FitSettings(Layers = [ 32; 32 ], Epochs = 150, Seed = 5L, Optimizer = Optimizers.Adam 0.01)
-    let classifier = Model.Fit(data.X, colours, settings)
-    let predictedColours = data.X |> classifier.PredictLabels |> List.ofSeq
-    let fitAccuracy = classifier.Score(data.X, colours)
+    let classifier = colours |> Mlp.fit settings data.X
+    let predictedColours = data.X |> Mlp.predictLabels classifier
+    let fitAccuracy = Mlp.score classifier data.X colours
 
     // Regression values are numbers: a fitted model predicts in the target's own units.
     let linear = Synthetic.LinearRegression(Key.FromSeed 6L, 200, 3, 0.1)
     let regressor = Model.Fit(linear.Data.X, linear.Data.Y.ToArray(), FitSettings(Layers = [ 16 ], Epochs = 100))
     let r2 =
-        match regressor.Predict linear.Data.X with
-        | :? Prediction.Regression as p -> Regression.RSquared(linear.Data.Y, Vector.Create p.Values)
-        | _ -> nan
+        match Mlp.predict regressor linear.Data.X with
+        | Regressed values -> Regression.RSquared(linear.Data.Y, Vector.Create values)
+        | Classified _ -> nan
     // guide:end
     { Accuracy = accuracy; ValidationAccuracy = validationAccuracy; Epochs = result.History.Epochs.Length
       GradientCheckPassed = check.Passed && lastLine.StartsWith "epoch"; Names = names
@@ -91,7 +92,7 @@ let lines (text: string) =
 let ``guide code blocks are the code in GuideTests.fs`` () =
     let root = repositoryRoot (DirectoryInfo AppContext.BaseDirectory)
     let guide = File.ReadAllText(Path.Combine(root, "docs", "guide-fsharp.md")).ReplaceLineEndings("\n")
-    let source = File.ReadAllText(Path.Combine(root, "tests", "Nn.FSharp", "GuideTests.fs"))
+    let source = File.ReadAllText(Path.Combine(root, "tests", "Nn.FSharp.Tests", "GuideTests.fs"))
     let blocks =
         Regex.Matches(guide, @"^```fsharp\n(.*?)^```", RegexOptions.Multiline ||| RegexOptions.Singleline)
         |> Seq.collect (fun m -> lines m.Groups[1].Value)

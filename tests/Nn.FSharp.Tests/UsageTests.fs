@@ -5,6 +5,7 @@ open System
 open System.Threading
 open Xunit
 open Nn
+open Nn.FSharp
 open Nn.Shell
 
 // XOR: 4 examples (one per row), 2 features, one 0/1 target column.
@@ -136,18 +137,8 @@ let ``the batches of an epoch visit every example once, in a seeded order`` () =
     let dropped = Batches.ForEpoch(key, 0L, 10, BatchPolicy(4, true, LastBatch.Drop))
     Assert.Equal(2, dropped.Length)
 
-// A C# closed hierarchy needs a wildcard case in F#; one total active pattern confines it to a single place,
-// and every match written with it is checked for exhaustiveness by the compiler.
-let (|Sigmoid|Tanh|Relu|LeakyRelu|Linear|Softmax|) (activation: Activation) =
-    match activation with
-    | :? Activation.Sigmoid -> Sigmoid
-    | :? Activation.Tanh -> Tanh
-    | :? Activation.Relu -> Relu
-    | :? Activation.LeakyRelu as l -> LeakyRelu l.Slope
-    | :? Activation.Linear -> Linear
-    | :? Activation.Softmax -> Softmax
-    | other -> invalidArg (nameof activation) (sprintf "unknown activation %O" other)
-
+// Nn.FSharp's total active patterns confine the wildcard case a C# closed hierarchy needs to one place, and every
+// match written with them is checked for exhaustiveness by the compiler.
 let describe activation =
     match activation with
     | Sigmoid -> "sigmoid"
@@ -334,20 +325,6 @@ let ``keys split into distinct keys that work with Seq functions`` () =
     Assert.Equal<int list>([ 0..9 ], List.sort perm)
     Assert.NotEqual<int list>([ 0..9 ], perm)
 
-// The task-dependent results are closed hierarchies too; one total active pattern each names the cases.
-let (|Classified|Regressed|) (prediction: Prediction) =
-    match prediction with
-    | :? Prediction.Classification as c -> Classified(c.Probabilities, List.ofSeq c.Classes)
-    | :? Prediction.Regression as r -> Regressed(List.ofSeq r.Values)
-    | other -> invalidArg (nameof prediction) (sprintf "unknown prediction %O" other)
-
-let (|ClassificationMetrics|RegressionMetrics|NoMetrics|) (report: EvalReport) =
-    match report with
-    | :? EvalReport.Classification as c -> ClassificationMetrics c.Metrics
-    | :? EvalReport.Regression as r -> RegressionMetrics r.Metrics
-    | :? EvalReport.NonFinite as f -> NoMetrics f.Row
-    | other -> invalidArg (nameof report) (sprintf "unknown report %O" other)
-
 let immutable (items: 'a list) = Collections.Immutable.ImmutableArray.CreateRange items
 
 let modelOf (network: Network) task labels loss =
@@ -391,4 +368,37 @@ let ``predictions and evaluation reports match on their task`` () =
         Assert.Equal<string list>([ "no"; "yes" ], List.ofSeq m.Labels)
         Assert.Equal(4, m.Confusion.Counts |> Seq.sum)
     | RegressionMetrics _ -> failwith "a classifier reports classification metrics"
-    | NoMetrics row -> failwithf "row %d is not finite" row
+    | NonFiniteOutput row -> failwithf "row %d is not finite" row
+
+[<Fact>]
+let ``a fit is a pipeline of curried functions, and its results match with total patterns`` () =
+    let data = Synthetic.Blobs(Key.FromSeed 3L, 240, 3, 2, 0.5)
+    let names = [| "a"; "b"; "c" |]
+    let labels = data.Labels |> Seq.map (fun c -> names[c]) |> List.ofSeq
+    let settings = FitSettings(Layers = [ 16 ], Epochs = 40, Seed = 2L, Optimizer = Optimizers.Adam 0.01)
+    let model = labels |> Mlp.fit settings data.X
+    let predicted = data.X |> Mlp.predictLabels model
+    Assert.Equal(240, predicted.Length)
+    let accuracy = Mlp.score model data.X labels
+    Assert.True(accuracy > 0.9, sprintf "accuracy %g" accuracy)
+    match Mlp.evaluate model data.X labels with
+    | ClassificationMetrics m -> Assert.Equal(accuracy, m.Report.Accuracy)
+    | RegressionMetrics _ -> failwith "a classifier"
+    | NonFiniteOutput row -> failwithf "row %d" row
+    match Mlp.predict model data.X with
+    | Classified(p, classes) -> Assert.Equal((240, 3), (p.Rows, p.Cols)); Assert.Equal(240, classes.Length)
+    | Regressed _ -> failwith "a classifier"
+    let describeLoss loss =
+        match loss with
+        | MeanSquaredError -> "mse"
+        | BinaryCrossEntropy -> "bce"
+        | CategoricalCrossEntropy -> "cce"
+    Assert.Equal("cce", describeLoss model.Info.Loss)
+    let rate schedule =
+        match schedule with
+        | ConstantRate r -> r
+        | StepDecay(initial, _, _) | ExponentialDecay(initial, _) | CosineDecay(initial, _, _) -> initial
+    Assert.Equal(0.5, rate (Schedules.Cosine(0.5, 10L, 0.0)))
+    match settings.Scaling with
+    | StandardScaling -> ()
+    | MinMaxScaling | NoScaling -> failwith "the default scaling standardises"

@@ -1,0 +1,70 @@
+/// Total active patterns over Nn's closed sets and task-dependent results. A C# sealed-record hierarchy needs a
+/// wildcard case in an F# match; these patterns confine it to one place, so every match written with them is checked
+/// for exhaustiveness by the compiler: `match activation with Relu -> … | LeakyRelu slope -> … | …`.
+[<AutoOpen>]
+module Nn.FSharp.Patterns
+
+open Nn
+open Nn.Shell
+
+let private unknown name (value: obj) = invalidArg name (sprintf "unknown case %O" value)
+
+/// The activation's case; a leaky ReLU carries its slope.
+let (|Sigmoid|Tanh|Relu|LeakyRelu|Linear|Softmax|) (activation: Activation) =
+    match activation with
+    | :? Activation.Sigmoid -> Sigmoid
+    | :? Activation.Tanh -> Tanh
+    | :? Activation.Relu -> Relu
+    | :? Activation.LeakyRelu as l -> LeakyRelu l.Slope
+    | :? Activation.Linear -> Linear
+    | :? Activation.Softmax -> Softmax
+    | other -> unknown (nameof activation) other
+
+/// The loss's case.
+let (|MeanSquaredError|BinaryCrossEntropy|CategoricalCrossEntropy|) (loss: Loss) =
+    match loss with
+    | :? Loss.MeanSquaredError -> MeanSquaredError
+    | :? Loss.BinaryCrossEntropy -> BinaryCrossEntropy
+    | :? Loss.CategoricalCrossEntropy -> CategoricalCrossEntropy
+    | other -> unknown (nameof loss) other
+
+/// The schedule's case with its parameters: constant rate, step decay (initial, factor, every), exponential (initial,
+/// decay), cosine (initial, total steps, minimum).
+let (|ConstantRate|StepDecay|ExponentialDecay|CosineDecay|) (schedule: Schedule) =
+    match schedule with
+    | :? Schedule.Constant as c -> ConstantRate c.Rate
+    | :? Schedule.Step as s -> StepDecay(s.Initial, s.Factor, s.Every)
+    | :? Schedule.Exponential as e -> ExponentialDecay(e.Initial, e.Decay)
+    | :? Schedule.Cosine as c -> CosineDecay(c.Initial, c.TotalSteps, c.Minimum)
+    | other -> unknown (nameof schedule) other
+
+/// The feature scaling's case.
+let (|StandardScaling|MinMaxScaling|NoScaling|) (scaling: Scaling) =
+    match scaling with
+    | :? Scaling.Standard -> StandardScaling
+    | :? Scaling.MinMax -> MinMaxScaling
+    | :? Scaling.None -> NoScaling
+    | other -> unknown (nameof scaling) other
+
+/// A prediction: class probabilities (m × classes) and predicted class indices, or regression values.
+let (|Classified|Regressed|) (prediction: Prediction) =
+    match prediction with
+    | :? Prediction.Classification as c -> Classified(c.Probabilities, List.ofSeq c.Classes)
+    | :? Prediction.Regression as r -> Regressed(List.ofSeq r.Values)
+    | other -> unknown (nameof prediction) other
+
+/// An evaluation report: its classification or regression metrics, or the first row whose output was not finite.
+let (|ClassificationMetrics|RegressionMetrics|NonFiniteOutput|) (report: EvalReport) =
+    match report with
+    | :? EvalReport.Classification as c -> ClassificationMetrics c.Metrics
+    | :? EvalReport.Regression as r -> RegressionMetrics r.Metrics
+    | :? EvalReport.NonFinite as f -> NonFiniteOutput f.Row
+    | other -> unknown (nameof report) other
+
+/// An epoch's validation summary: (loss, accuracy), (loss, R²), or none (an epoch without validation data).
+let (|ClassificationSummary|RegressionSummary|NoValidation|) (summary: EvaluationSummary | null) =
+    match summary with
+    | null -> NoValidation
+    | :? EvaluationSummary.Classification as c -> ClassificationSummary(c.Loss, c.Accuracy)
+    | :? EvaluationSummary.Regression as r -> RegressionSummary(r.Loss, r.R2)
+    | other -> unknown (nameof summary) other
