@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Nn.Cli.Tests;
 
 /// <summary>
-/// Exported ONNX files run in ONNX Runtime (Node.js package, see <see cref="OnnxRunner"/>) and give what <c>nn predict</c> and
+/// Exported ONNX files run in ONNX Runtime for .NET (in process, see <see cref="OnnxRunner"/>) and give what <c>nn predict</c> and
 /// <see cref="Predictor.Predict"/> give: within 1e-9 absolute in double, within 1e-4·max(1, |x|) in float32.
 /// </summary>
 public class OnnxRuntimeTests(ITestOutputHelper output)
@@ -16,11 +16,20 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
     private const double Float32Tolerance = 1e-4;
 
     [Fact]
-    public void The_pinned_onnxruntime_node_is_installed_and_used()
+    public void The_pinned_onnx_runtime_for_dotnet_is_the_one_loaded()
     {
-        var folder = OnnxRunner.RunnerFolder;
-        Assert.Equal(OnnxRunner.PinnedVersion(folder), OnnxRunner.InstalledVersion());
-        output.WriteLine($"onnxruntime-node {OnnxRunner.InstalledVersion()}");
+        var props = File.ReadAllText(Path.Combine(RepositoryRoot(), "Directory.Packages.props"));
+        var pinned = System.Text.RegularExpressions.Regex.Match(props, "Include=\"Microsoft.ML.OnnxRuntime\" Version=\"([0-9.]+)\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(pinned), "Microsoft.ML.OnnxRuntime is pinned in Directory.Packages.props");
+        Assert.Equal(pinned, OnnxRunner.Version);
+        output.WriteLine($"Microsoft.ML.OnnxRuntime {OnnxRunner.Version}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "NnFunctional.sln"))) return d.FullName;
+        throw new InvalidOperationException("NnFunctional.sln not found above the test binaries.");
     }
 
     [Fact]
