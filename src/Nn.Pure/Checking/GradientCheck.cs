@@ -87,8 +87,8 @@ public static class GradientCheck
 
     /// <summary>
     /// The number of evaluations of the objective a check of <paramref name="parameterCount"/> parameters makes when no
-    /// kink is met: 1 at θ plus 2 per check (θ ± h); each kink adds 2 more, and each nearby point a check moves to adds one
-    /// gradient and 1 evaluation (once per point) plus 2 or 4 per check moved there. Each evaluation is a forward pass over the batch.
+    /// kink is met: 1 at θ plus 2 per check (θ ± h); each kink adds 2 more, and a check that moves to a nearby point adds
+    /// 2 (or 4) evaluations there, plus one gradient and 1 evaluation whenever the nearby point is (re)built. Each evaluation is a forward pass over the batch.
     /// </summary>
     public static long Evaluations(long parameterCount, GradientCheckOptions options) => checked(1 + 2 * Checks(parameterCount, options));
 
@@ -112,9 +112,9 @@ public static class GradientCheck
         Validate(options);
         Parameters.CheckSameShape(network, gradients);
         cancellationToken.ThrowIfCancellationRequested();
-        var here = new Point(Parameters.Flatten(network).ToArray(), Parameters.Flatten(gradients).ToArray(),
+        var here = new GradientJudge.Point(Parameters.Flatten(network).ToArray(), Parameters.Flatten(gradients).ToArray(),
             new GradientProbe(network, x, y, objective, DropoutKey(options)));
-        var nearby = new Nearby(network, x, y, objective, gradientAt, options);
+        var nearby = new GradientJudge.Nearby(network, x, y, objective, gradientAt, options);
         var counter = new Counter(Checks(here.Theta.Length, options), progress, cancellationToken);
         var inconclusive = ImmutableArray.CreateBuilder<GradientEntry>();
         var tensors = options.EveryCoordinate ? CheckCoordinates(network, here, nearby, options, counter, inconclusive) : [];
@@ -122,7 +122,7 @@ public static class GradientCheck
         return new GradientCheckReport(here.Probe.Center, tensors, directions, inconclusive.ToImmutable(), options);
     }
 
-    private static ImmutableArray<TensorCheck> CheckCoordinates(Network network, Point here, Nearby nearby, GradientCheckOptions o, Counter counter,
+    private static ImmutableArray<TensorCheck> CheckCoordinates(Network network, GradientJudge.Point here, GradientJudge.Nearby nearby, GradientCheckOptions o, Counter counter,
         ImmutableArray<GradientEntry>.Builder inconclusive)
     {
         var result = ImmutableArray.CreateBuilder<TensorCheck>();
@@ -138,7 +138,7 @@ public static class GradientCheck
         return result.ToImmutable();
     }
 
-    private static TensorCheck CheckTensor(string name, int layer, int rows, int cols, int offset, Point here, Nearby nearby, GradientCheckOptions o,
+    private static TensorCheck CheckTensor(string name, int layer, int rows, int cols, int offset, GradientJudge.Point here, GradientJudge.Nearby nearby, GradientCheckOptions o,
         Counter counter, ImmutableArray<GradientEntry>.Builder inconclusive)
     {
         double maxAbs = 0, maxRel = 0, worstRatio = -1, worstNum = 0, worstAna = 0;
@@ -147,7 +147,7 @@ public static class GradientCheck
         {
             counter.Before();
             var i = offset + k;
-            var (j, kink, wasMoved) = Settle(here, nearby, p => Judge(p, i, null, p.Gradient[i], o));
+            var (j, kink, wasMoved) = Settle(here, nearby, p => GradientJudge.Judge(p, i, null, p.Gradient[i], o));
             if (kink) kinks++;
             if (wasMoved) moved++;
             if (j.Verdict is not { } verdict)
@@ -178,7 +178,7 @@ public static class GradientCheck
             kinks, moved, unjudged, failures);
     }
 
-    private static ImmutableArray<DirectionCheck> CheckDirections(Point here, Nearby nearby, GradientCheckOptions o, Counter counter)
+    private static ImmutableArray<DirectionCheck> CheckDirections(GradientJudge.Point here, GradientJudge.Nearby nearby, GradientCheckOptions o, Counter counter)
     {
         var result = ImmutableArray.CreateBuilder<DirectionCheck>(o.RandomDirections);
         for (var d = 0; d < o.RandomDirections; d++)
@@ -191,7 +191,7 @@ public static class GradientCheck
             {
                 var a = 0.0;
                 for (var i = 0; i < dir.Length; i++) a += p.Gradient[i] * dir[i];
-                return Judge(p, -1, dir, a, o);
+                return GradientJudge.Judge(p, -1, dir, a, o);
             });
             result.Add(new DirectionCheck(d, j.Numeric, j.Analytic, Math.Abs(j.Analytic - j.Numeric), kink, moved, j.Verdict ?? GradientVerdict.Inconclusive));
             counter.After();
@@ -200,7 +200,7 @@ public static class GradientCheck
     }
 
     /// <summary>Judges at θ, then, while unsettled, at the nearby points in turn.</summary>
-    private static (Judgement Judgement, bool Kink, bool Moved) Settle(Point here, Nearby nearby, Func<Point, Judgement> judge)
+    private static (GradientJudge.Judgement Judgement, bool Kink, bool Moved) Settle(GradientJudge.Point here, GradientJudge.Nearby nearby, Func<GradientJudge.Point, GradientJudge.Judgement> judge)
     {
         var j = judge(here);
         if (j.Verdict is not null) return (j, j.Kink, false);
@@ -210,66 +210,6 @@ public static class GradientCheck
             if (moved.Verdict is not null) return (moved, true, true);
         }
         return (j, true, false);
-    }
-
-    /// <summary>The verdict (null when only a nearby point can settle it) on a claim along a coordinate or direction.</summary>
-    private static Judgement Judge(Point p, int index, double[]? dir, double claim, GradientCheckOptions o)
-    {
-        var h = o.Epsilon;
-        var s = p.Probe.Along(p.Theta, index, dir, h);
-        if (s.Crossings == 0)
-        {
-            var num = (s.Plus - s.Minus) / (2 * h);
-            var ratio = Math.Abs(claim - num) / o.Tolerance(Math.Max(Math.Abs(claim), Math.Abs(num)));
-            return new Judgement(ratio <= 1 ? GradientVerdict.Passed : GradientVerdict.Failed, num, claim, ratio, Kink: false, Central: true);
-        }
-        var one = p.Probe.OneSided(p.Theta, index, dir, h, s);
-        var (lo, hi) = (Math.Min(one.Left, one.Right), Math.Max(one.Left, one.Right));
-        var tol = o.Tolerance(Math.Max(Math.Abs(lo), Math.Abs(hi)));
-        var outside = claim < lo ? lo - claim : claim > hi ? claim - hi : 0.0;
-        var r = outside / tol;
-        var mid = 0.5 * (one.Left + one.Right);
-        var derivatives = one.Kinks == 1 || one.AtTheta; // L and R are the one-sided derivatives (up to O(h²))
-        // Along a coordinate a claim outside them fails however many kinks meet; along a direction only at a single kink,
-        // since there ∇J·d adds up each kink's convention and kinks crossed in opposite senses can put a subgradient-style
-        // claim outside the one-sided derivatives of the sum (ReLU nets with zero biases behind dead rows do this).
-        var refutes = dir is null || one.Kinks == 1;
-        GradientVerdict? v = !derivatives ? null
-            : !(r <= 1) ? (refutes ? GradientVerdict.Failed : null)
-            : one.Kinks == 1 || hi - lo <= tol ? GradientVerdict.Passed
-            : null;
-        return new Judgement(v, mid, claim, v is null ? 0 : r, Kink: true, Central: false);
-    }
-
-    /// <summary>Parameters θ, the claim there, and a probe of J around them.</summary>
-    private sealed record Point(double[] Theta, double[] Gradient, GradientProbe Probe);
-
-    /// <param name="Verdict">Null when unsettled.</param>
-    /// <param name="Numeric">The central difference, or the mean of the one-sided ones at a kink.</param>
-    /// <param name="Analytic">The claim.</param>
-    /// <param name="Ratio">Error over tolerance (0 when unsettled).</param>
-    /// <param name="Kink">A kink was crossed on θ ± h.</param>
-    /// <param name="Central">Judged by the central difference.</param>
-    private readonly record struct Judgement(GradientVerdict? Verdict, double Numeric, double Analytic, double Ratio, bool Kink, bool Central);
-
-    /// <summary>The nearby points, built on first use; none without a gradient function.</summary>
-    private sealed class Nearby(Network network, Matrix x, Matrix y, Objective objective, Func<Network, Network>? gradientAt, GradientCheckOptions o)
-    {
-        private readonly Point?[] _points = new Point?[NearbyAttempts];
-
-        public Point? At(int attempt)
-        {
-            if (gradientAt is null) return null;
-            if (_points[attempt] is { } built) return built;
-            var theta = Parameters.Flatten(network).ToArray();
-            var xi = Prng.Normal(Prng.Fold(o.Key, 300 + attempt), theta.Length, 0, 1);
-            var sigma = 1e-3 * Math.Pow(4, attempt);
-            for (var i = 0; i < theta.Length; i++) theta[i] += sigma * xi[i];
-            var moved = Parameters.Unflatten(network, Vector.Own(theta));
-            var gradients = gradientAt(moved);
-            Parameters.CheckSameShape(moved, gradients);
-            return _points[attempt] = new Point(theta, Parameters.Flatten(gradients).ToArray(), new GradientProbe(moved, x, y, objective, DropoutKey(o)));
-        }
     }
 
     /// <summary>Counts checks for the progress callback and observes the cancellation token before each one.</summary>
