@@ -89,15 +89,14 @@ public sealed record GradientCheckReport(
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Loss, Tensors.Length, Directions.Length, Inconclusive.Length);
 
-    /// <summary>A one-line summary per tensor, e.g. <c>W1 4×3 max rel 2.1e-10 ok</c>, then the directions and the verdict.</summary>
+    /// <summary>The verdict, then a one-line summary per tensor and the directions, e.g. <c>Passed: W1 4×3 max rel 2.1e-10 ok; …; directions 4/4 ok</c>.</summary>
     public override string ToString() =>
-        string.Join("; ", Tensors.Select(t =>
+        $"{Verdict}: " + string.Join("; ", Tensors.Select(t =>
             $"{t.Name} {t.Rows}×{t.Cols} max rel {t.MaxRelativeError:G3}{(t.Kinks > 0 ? $" kinks {t.Kinks}" : "")}{(t.Moved > 0 ? $" (moved {t.Moved})" : "")} {t.Verdict switch
             {
                 GradientVerdict.Passed => "ok",
                 GradientVerdict.Failed => $"FAILED {t.Failures}",
                 _ => $"INCONCLUSIVE {t.Inconclusive}",
             }}"))
-        + (Directions.IsEmpty ? "" : $"; directions {Directions.Count(d => d.Passed)}/{Directions.Length} ok")
-        + $"; {Verdict}";
+        + (Directions.IsEmpty ? "" : $"{(Tensors.IsEmpty ? "" : "; ")}directions {Directions.Count(d => d.Passed)}/{Directions.Length} ok");
 }
