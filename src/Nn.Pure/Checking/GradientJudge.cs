@@ -7,7 +7,7 @@ namespace Nn;
 internal static class GradientJudge
 {
     /// <summary>The verdict (null when only a nearby point can settle it) on a claim along a coordinate or direction.</summary>
-    public static Judgement Judge(Point p, int index, double[]? dir, double claim, GradientCheckOptions o)
+    internal static Judgement Judge(Point p, int index, double[]? dir, double claim, GradientCheckOptions o)
     {
         var h = o.Epsilon;
         var s = p.Probe.Along(p.Theta, index, dir, h);
@@ -36,7 +36,7 @@ internal static class GradientJudge
     }
 
     /// <summary>Parameters θ, the claim there, and a probe of J around them.</summary>
-    public sealed record Point(double[] Theta, double[] Gradient, GradientProbe Probe);
+    internal sealed record Point(double[] Theta, double[] Gradient, GradientProbe Probe);
 
     /// <param name="Verdict">Null when unsettled.</param>
     /// <param name="Numeric">The central difference, or the mean of the one-sided ones at a kink.</param>
@@ -44,10 +44,10 @@ internal static class GradientJudge
     /// <param name="Ratio">Error over tolerance (0 when unsettled).</param>
     /// <param name="Kink">A kink was crossed on θ ± h.</param>
     /// <param name="Central">Judged by the central difference.</param>
-    public readonly record struct Judgement(GradientVerdict? Verdict, double Numeric, double Analytic, double Ratio, bool Kink, bool Central);
+    internal readonly record struct Judgement(GradientVerdict? Verdict, double Numeric, double Analytic, double Ratio, bool Kink, bool Central);
 
     /// <summary>The nearby points, built on use (only the last one is kept, to bound memory); none without a gradient function.</summary>
-    public sealed class Nearby(Network network, Matrix x, Matrix y, Objective objective, Func<Network, Network>? gradientAt, GradientCheckOptions o)
+    internal sealed class Nearby(Network network, Matrix x, Matrix y, Objective objective, Func<Network, Network>? gradientAt, GradientCheckOptions o)
     {
         private (int Attempt, Point Point)? _last;
 
