@@ -15,6 +15,9 @@ public static class CliApp
     /// <summary>The exit code when training diverged (a NaN or infinite loss or gradient; see <c>--on-nan</c>), or a model's outputs are not finite.</summary>
     public const int Diverged = 3;
 
+    /// <summary>The exit code of <c>nn gradcheck</c> when the check was inconclusive: some entries or directions could be judged neither at the point nor at nearby points (none failed).</summary>
+    public const int Inconclusive = 4;
+
     /// <summary>The exit code when Ctrl+C (SIGINT) stopped a command (128 + 2): training wrote its last completed epoch, any other command nothing.</summary>
     public const int Cancelled = 130;
 

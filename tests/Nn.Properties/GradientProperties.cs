@@ -82,10 +82,16 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void Analytic_gradient_with_dropout_equals_finite_difference_under_fixed_masks()
     {
+        // A row whose units are all dropped makes the next pre-activations exactly 0 (zero biases), and a coordinate can
+        // then cross a chain of such kinks: leaky(w·leaky(t)) with w < 0 is the line α·w·t, while back-propagation's
+        // convention leaky′(0) = α gives α²·w, outside both one-sided derivatives. The check now fails such an entry (it
+        // used to pass it as "ambiguous"); only kink entries of leaky-ReLU networks may fail that way.
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), c =>
         {
             var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
-            return report.Passed.Label($"{c}: {report}");
+            var chainOfLeakyKinks = c.Hidden is Activation.LeakyRelu && report.Directions.All(d => d.Passed) && report.Inconclusive.IsEmpty
+                && report.Tensors.All(t => t.Failures <= t.Kinks);
+            return (report.Passed || chainOfLeakyKinks).Label($"{c}: {report}");
         });
         Check.One(PropertyConfig.Quick(60), prop);
     }
@@ -114,7 +120,7 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
             var net = new Network(zeroBiases.Layers.Select((l, i) =>
                 l.WithParameters(l.Weights, Prng.Normal(Prng.Fold(Key.FromSeed(c.Seed), 3000 + i), l.Outputs, 0, 0.5))));
             var report = GradientCheck.Run(net, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
-            return (report.Passed && report.Tensors.All(t => t.AmbiguousKinks == 0)).Label($"{c}: {report}");
+            return (report.Passed && report.Tensors.All(t => t.Moved == 0)).Label($"{c}: {report}");
         });
         Check.One(PropertyConfig.Quick(60), prop);
     }
@@ -132,7 +138,8 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
         var b1 = right.Tensors.Single(t => t.Name == "b1");
         Assert.True(right.Passed, right.ToString());
         Assert.Equal(1, b1.Kinks);
-        Assert.Equal(0, b1.AmbiguousKinks);
+        Assert.Equal(0, b1.Moved);
+        Assert.Equal(GradientVerdict.Passed, right.Verdict);
 
         // One-sided derivatives in b¹ are 0 (left) and 2·(ŷ − y) = −2 (right); 5 lies outside them and must fail.
         var g = Backprop.Gradient(net, x, y, objective).Gradients;

@@ -43,7 +43,7 @@ public class MemoryEstimateTests
         var wide = MemoryEstimate.ForGradientCheck([4, 1000, 3], 8);
         wide.Check([4, 1000, 3], wide.TotalBytes, "--layers", "--batch", "--data"); // exactly enough: no refusal
         var e = Assert.Throws<ArgumentException>(() => wide.Check([4, 1000, 3], wide.TotalBytes - 1, "--layers", "--batch", "--data"));
-        Assert.Equal("--layers: 4 → 1000 → 3 needs about 626.4 KiB of memory (parameters and their copies 437.7 KiB, batch scratch 188.3 KiB, data 448 B), more than the 626.4 KiB .NET reports available; use narrower --layers.", e.Message);
+        Assert.Equal("--layers: 4 → 1000 → 3 needs about 876.5 KiB of memory (parameters and their copies 687.8 KiB, batch scratch 188.3 KiB, data 448 B), more than the 876.5 KiB .NET reports available; use narrower --layers.", e.Message);
 
         var big = MemoryEstimate.ForTraining([4, 8, 3], rows: 1000, batchRows: 1_000_000, copies: 5, dataCopies: 2);
         Assert.StartsWith("--batch-size: ", Assert.Throws<ArgumentException>(() => big.Check([4, 8, 3], 1000, "--layers", "--batch-size", "--data")).Message);

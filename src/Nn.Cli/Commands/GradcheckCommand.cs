@@ -30,7 +30,9 @@ internal static class GradcheckCommand
 
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
-        var command = new Command("gradcheck", "Compare back-propagation with central finite differences, per parameter tensor; exit 1 on failure.")
+        var command = new Command("gradcheck", "Compare back-propagation with central finite differences, per parameter tensor and along random directions. "
+                + "Exit codes: 0 passed, 1 failed (a value outside tolerance, or outside the one-sided differences at a kink), "
+                + "4 inconclusive (several kinks meet and no nearby point could judge an entry; none failed), 2 bad input.")
             { Layers, ActivationOpt, Output, Inputs, Outputs, Batch, Seed, L2, ModelPath, Data, Json, MaxParameters, ProgressOpt };
         command.SetAction(p =>
         {
@@ -50,7 +52,7 @@ internal static class GradcheckCommand
             progress.Done();
             if (json) console.Out.WriteLine(ToJson(report));
             else Write(network, report, console);
-            return report.Passed ? 0 : 1;
+            return ExitCode(report.Verdict);
         });
         return command;
     }
@@ -120,19 +122,48 @@ internal static class GradcheckCommand
         return (network, x, y, new Objective(loss, p.GetValue(L2), 0));
     }
 
+    /// <summary>0 when the check passed, 1 when it failed, <see cref="CliApp.Inconclusive"/> (4) when it was inconclusive.</summary>
+    internal static int ExitCode(GradientVerdict verdict) => verdict switch
+    {
+        GradientVerdict.Passed => 0,
+        GradientVerdict.Failed => 1,
+        _ => CliApp.Inconclusive,
+    };
+
+    /// <summary>How many inconclusive entries the table lists before it gives only their count.</summary>
+    private const int ListedInconclusive = 5;
+
     private static void Write(Network network, GradientCheckReport report, CliConsole console)
     {
         var o = console.Out;
         var opt = report.Options;
         o.WriteLine(FormattableString.Invariant($"Gradient check of {network}: central differences with h = {opt.Epsilon:G3}; an entry passes when |analytic − numeric| ≤ {opt.AbsoluteTolerance:G3} + {opt.RelativeTolerance:G3}·max(|analytic|, |numeric|)."));
-        o.WriteLine($"{"tensor",-8}{"shape",-9}{"max abs err",12}{"max rel err",12}  {"worst (row,col)",-16}{"numeric",14}{"analytic",14}{"kinks",7}  result");
+        o.WriteLine($"{"tensor",-8}{"shape",-9}{"max abs err",12}{"max rel err",12}  {"worst (row,col)",-16}{"numeric",14}{"analytic",14}{"kinks",7}{"moved",7}  result");
         foreach (var t in report.Tensors)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{t.Name,-8}{$"{t.Rows}×{t.Cols}",-9}{t.MaxAbsoluteError,12:G3}{t.MaxRelativeError,12:G3}  {$"({t.WorstRow},{t.WorstCol})",-16}{t.WorstNumeric,14:G6}{t.WorstAnalytic,14:G6}{t.Kinks,7}  {(t.Passed ? "ok" : $"FAILED ({t.Failures})")}"));
+                $"{t.Name,-8}{$"{t.Rows}×{t.Cols}",-9}{t.MaxAbsoluteError,12:G3}{t.MaxRelativeError,12:G3}  {$"({t.WorstRow},{t.WorstCol})",-16}{t.WorstNumeric,14:G6}{t.WorstAnalytic,14:G6}{t.Kinks,7}{t.Moved,7}  {t.Verdict switch
+                {
+                    GradientVerdict.Passed => "ok",
+                    GradientVerdict.Failed => $"FAILED ({t.Failures})",
+                    _ => $"INCONCLUSIVE ({t.Inconclusive})",
+                }}"));
         foreach (var d in report.Directions)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"direction {d.Index}: numeric {d.Numeric:G10} analytic {d.Analytic:G10} abs err {d.AbsoluteError:G3}{(d.Kink ? " (kink, not judged)" : "")}  {(d.Passed ? "ok" : "FAILED")}"));
-        o.WriteLine(report.Passed ? "All checks passed." : "Gradient check FAILED.");
+                $"direction {d.Index}: numeric {d.Numeric:G10} analytic {d.Analytic:G10} abs err {d.AbsoluteError:G3}{(d.Moved ? " (kink, judged at a nearby point)" : d.Kink ? " (kink)" : "")}  {d.Verdict switch
+                {
+                    GradientVerdict.Passed => "ok",
+                    GradientVerdict.Failed => "FAILED",
+                    _ => "INCONCLUSIVE",
+                }}"));
+        if (!report.Inconclusive.IsEmpty)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Not judged (several kinks meet, and no nearby point settled them): {string.Join(", ", report.Inconclusive.Take(ListedInconclusive))}{(report.Inconclusive.Length > ListedInconclusive ? $" and {report.Inconclusive.Length - ListedInconclusive} more" : "")}."));
+        o.WriteLine(report.Verdict switch
+        {
+            GradientVerdict.Passed => "All checks passed.",
+            GradientVerdict.Failed => "Gradient check FAILED.",
+            _ => "Gradient check INCONCLUSIVE: nothing failed, but not everything could be judged.",
+        });
     }
 
     private static string ToJson(GradientCheckReport report)
@@ -142,6 +173,7 @@ internal static class GradcheckCommand
         {
             w.WriteStartObject();
             w.WriteBoolean("passed", report.Passed);
+            w.WriteString("verdict", Name(report.Verdict));
             JsonNumber.Write(w, "loss", report.Loss);
             JsonNumber.Write(w, "epsilon", report.Options.Epsilon);
             JsonNumber.Write(w, "relative_tolerance", report.Options.RelativeTolerance);
@@ -160,8 +192,11 @@ internal static class GradcheckCommand
                 JsonNumber.Write(w, "worst_numeric", t.WorstNumeric);
                 JsonNumber.Write(w, "worst_analytic", t.WorstAnalytic);
                 w.WriteNumber("kinks", t.Kinks);
+                w.WriteNumber("moved", t.Moved);
+                w.WriteNumber("inconclusive", t.Inconclusive);
                 w.WriteNumber("failures", t.Failures);
                 w.WriteBoolean("passed", t.Passed);
+                w.WriteString("verdict", Name(t.Verdict));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -172,7 +207,19 @@ internal static class GradcheckCommand
                 JsonNumber.Write(w, "numeric", d.Numeric);
                 JsonNumber.Write(w, "analytic", d.Analytic);
                 w.WriteBoolean("kink", d.Kink);
+                w.WriteBoolean("moved", d.Moved);
                 w.WriteBoolean("passed", d.Passed);
+                w.WriteString("verdict", Name(d.Verdict));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("inconclusive");
+            foreach (var e in report.Inconclusive)
+            {
+                w.WriteStartObject();
+                w.WriteString("tensor", e.Tensor);
+                w.WriteNumber("row", e.Row);
+                w.WriteNumber("col", e.Col);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -180,4 +227,11 @@ internal static class GradcheckCommand
         }
         return Encoding.UTF8.GetString(stream.ToArray());
     }
+
+    private static string Name(GradientVerdict verdict) => verdict switch
+    {
+        GradientVerdict.Passed => "passed",
+        GradientVerdict.Failed => "failed",
+        _ => "inconclusive",
+    };
 }

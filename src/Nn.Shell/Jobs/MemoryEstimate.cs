@@ -56,8 +56,9 @@ public sealed record MemoryEstimate(long ParameterCount, long ParameterBytes, lo
 
     /// <summary>
     /// A gradient check of a network with layer sizes <paramref name="sizes"/> on a batch of <paramref name="batchRows"/> rows:
-    /// 7 parameter-sized arrays (the network, its gradient, both flattened, the shifted copy, the network made from it and
-    /// a random direction), the batch's scratch and the batch itself.
+    /// 11 parameter-sized arrays (the network, its gradient, both flattened, the shifted copy, the network made from it, a
+    /// random direction, and a nearby point's parameters, network, gradient and flattened gradient), the batch's scratch
+    /// and the batch itself.
     /// </summary>
     public static MemoryEstimate ForGradientCheck(IReadOnlyList<int> sizes, long batchRows)
     {
@@ -65,7 +66,7 @@ public sealed record MemoryEstimate(long ParameterCount, long ParameterBytes, lo
         var p = ParameterCountOf(sizes);
         var inputs = sizes.Count > 0 ? sizes[0] : 0;
         var outputs = sizes.Count > 0 ? sizes[^1] : 0;
-        return new MemoryEstimate(p, Saturate((Int128)p * 8 * 7), Scratch(sizes, batchRows),
+        return new MemoryEstimate(p, Saturate((Int128)p * 8 * 11), Scratch(sizes, batchRows),
             Saturate((Int128)batchRows * (inputs + outputs) * 8), Largest(sizes, batchRows, batchRows));
     }
 
