@@ -67,7 +67,7 @@ public static class Views
         if (history.Epochs.Any(e => e.Validation is not null))
             loss.Add(new Series("validation loss", epochs, [.. history.Epochs.Select(e => e.Validation?.Loss ?? double.NaN)], Dashed: true));
         double? best = history.BestEpoch > 0 ? history.BestEpoch : null;
-        var b = new StringBuilder("<div class=\"nn-history\">");
+        var b = new StringBuilder("<div class=\"nn-history nn-charts\">").Append(ChartStyle);
         b.Append(LineChart.Render("Loss per epoch", "epoch", "loss", loss, best, best is null ? null : "best epoch"));
         var metric = history.Epochs.Select(e => e.Validation switch
         {
@@ -87,7 +87,7 @@ public static class Views
     public static string Evaluation(EvalReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var b = new StringBuilder("<div class=\"nn-evaluation\">");
+        var b = new StringBuilder("<div class=\"nn-evaluation nn-charts\">").Append(ChartStyle);
         switch (report)
         {
             case EvalReport.Classification c:
@@ -125,6 +125,10 @@ public static class Views
             b.Append(CultureInfo.InvariantCulture, $"<tr><td colspan=\"9\">random directions: {report.Directions.Count(d => d.Passed)} of {report.Directions.Length} passed</td></tr>");
         return b.Append("</table>").ToString();
     }
+
+    /// <summary>The report's chart rules, scoped to the views' charts so they leave the notebook's other drawings alone.</summary>
+    private static readonly string ChartStyle = "<style>" + string.Concat(HtmlReport.Css.Split('\n')
+        .Where(l => l.StartsWith("svg", StringComparison.Ordinal)).Select(l => ".nn-charts " + l + "\n")) + "</style>";
 
     private static void Table(StringBuilder b, string caption, IReadOnlyList<(string Name, string Value)> rows)
     {

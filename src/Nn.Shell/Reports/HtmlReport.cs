@@ -148,7 +148,7 @@ public static class HtmlReport
         return sb.Append("</table>").ToString();
     }
 
-    private const string Css = """
+    internal const string Css = """
 
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #f6f7f9; }
 header { background: #1f2d3d; color: #fff; padding: 14px 28px; }
