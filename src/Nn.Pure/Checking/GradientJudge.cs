@@ -58,7 +58,7 @@ internal static class GradientJudge
             _last = null;
             var theta = Parameters.Flatten(network).ToArray();
             var xi = Prng.Normal(Prng.Fold(o.Key, 300 + attempt), theta.Length, 0, 1);
-            var sigma = 1e-3 * Math.Pow(4, attempt);
+            var sigma = 1e-3 * Kernels.Trigonometry.Power(4, attempt);
             for (var i = 0; i < theta.Length; i++) theta[i] += sigma * xi[i];
             var moved = Parameters.Unflatten(network, Vector.Own(theta));
             var gradients = gradientAt(moved);

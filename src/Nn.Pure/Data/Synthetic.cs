@@ -26,9 +26,9 @@ public static class Synthetic
         {
             var inner = i >= nOut;
             var j = inner ? i - nOut : i;
-            var theta = Math.PI * Fraction(j, inner ? nIn : nOut);
-            xy[0] = inner ? 1.0 - Math.Cos(theta) : Math.Cos(theta);
-            xy[1] = inner ? 0.5 - Math.Sin(theta) : Math.Sin(theta);
+            var (sin, cos) = Kernels.Trigonometry.SinCosPi(Fraction(j, inner ? nIn : nOut));   // θ = π·fraction
+            xy[0] = inner ? 1.0 - cos : cos;
+            xy[1] = inner ? 0.5 - sin : sin;
             return inner ? 1 : 0;
         });
     }
@@ -50,10 +50,10 @@ public static class Synthetic
         {
             var inner = i >= nOut;
             var j = inner ? i - nOut : i;
-            var theta = 2.0 * Math.PI * j / (inner ? nIn : nOut);
+            var (sin, cos) = Kernels.Trigonometry.SinCosPi(2.0 * j / (inner ? nIn : nOut));   // θ = 2π·j/n
             var r = inner ? factor : 1.0;
-            xy[0] = r * Math.Cos(theta);
-            xy[1] = r * Math.Sin(theta);
+            xy[0] = r * cos;
+            xy[1] = r * sin;
             return inner ? 1 : 0;
         });
     }
@@ -75,8 +75,9 @@ public static class Synthetic
             var (c, j, n) = ClassOf(i, count, classes);
             var r = Fraction(j, n);
             var t = 4.0 * c + 4.0 * Fraction(j, n) + angleNoise[i];
-            xy[0] = r * Math.Sin(t);
-            xy[1] = r * Math.Cos(t);
+            var (sin, cos) = Kernels.Trigonometry.SinCos(t);
+            xy[0] = r * sin;
+            xy[1] = r * cos;
             return c;
         });
     }

@@ -47,7 +47,7 @@ public sealed record ScaleByAdam(double Beta1, double Beta2, double Epsilon) : G
 
     /// <summary>The bias corrections <c>(1 − β₁ᵗ, 1 − β₂ᵗ)</c> at step t.</summary>
     internal static (double C1, double C2) BiasCorrections(double beta1, double beta2, long t) =>
-        (1.0 - Math.Pow(beta1, t), 1.0 - Math.Pow(beta2, t));
+        (1.0 - Kernels.Trigonometry.Power(beta1, t), 1.0 - Kernels.Trigonometry.Power(beta2, t));
 
     /// <summary>e.g. <c>scale-by-adam(0.9, 0.999, 1E-08)</c>.</summary>
     public override string ToString() => FormattableString.Invariant($"scale-by-adam({Beta1}, {Beta2}, {Epsilon})");

@@ -27,8 +27,8 @@ public static class Schedules
         return schedule switch
         {
             Schedule.Constant c => c.Rate,
-            Schedule.Step s => s.Initial * Math.Pow(s.Factor, step / s.Every),
-            Schedule.Exponential e => e.Initial * Math.Pow(e.Decay, step),
+            Schedule.Step s => s.Initial * Kernels.Trigonometry.Power(s.Factor, step / s.Every),
+            Schedule.Exponential e => e.Initial * Kernels.Trigonometry.Power(e.Decay, step),
             Schedule.Cosine c => CosineRate(c, step),
             _ => throw new ArgumentException($"Unknown schedule {schedule}.", nameof(schedule)),
         };
@@ -43,6 +43,6 @@ public static class Schedules
     {
         CheckMinimum(c.Minimum, c.Initial);
         var t = (double)Math.Min(step, c.TotalSteps);
-        return c.Minimum + 0.5 * (c.Initial - c.Minimum) * (1.0 + Math.Cos(Math.PI * t / c.TotalSteps));
+        return c.Minimum + 0.5 * (c.Initial - c.Minimum) * (1.0 + Kernels.Trigonometry.SinCosPi(t / c.TotalSteps).Cos);
     }
 }

@@ -117,10 +117,11 @@ public static class Prng
         {
             var u1 = 1.0 - ToUnit(Word(key, i));
             var u2 = ToUnit(Word(key, i + 1));
-            var r = Math.Sqrt(-2.0 * Math.Log(u1));
-            var theta = 2.0 * Math.PI * u2;
-            destination[i] = mean + stdDev * r * Math.Cos(theta);
-            if (i + 1 < destination.Length) destination[i + 1] = mean + stdDev * r * Math.Sin(theta);
+            // Box–Muller with the library's own logarithm and sin/cos of π·(2u₂) (no C-library function: the same bits everywhere).
+            var r = Math.Sqrt(-2.0 * Kernels.Logarithm.Of(u1));
+            var (sin, cos) = Kernels.Trigonometry.SinCosPi(2.0 * u2);
+            destination[i] = mean + stdDev * r * cos;
+            if (i + 1 < destination.Length) destination[i + 1] = mean + stdDev * r * sin;
         }
     }
 
