@@ -9,8 +9,8 @@ open Nn.Shell
 
 let private unknown name (value: obj) = invalidArg name (sprintf "unknown case %O" value)
 
-/// The activation's case; a leaky ReLU carries its slope.
-let (|Sigmoid|Tanh|Relu|LeakyRelu|Linear|Softmax|) (activation: Activation) =
+/// The activation's case; a leaky ReLU carries its slope, a custom activation its name.
+let (|Sigmoid|Tanh|Relu|LeakyRelu|Linear|Softmax|CustomActivation|) (activation: Activation) =
     match activation with
     | :? Activation.Sigmoid -> Sigmoid
     | :? Activation.Tanh -> Tanh
@@ -18,6 +18,7 @@ let (|Sigmoid|Tanh|Relu|LeakyRelu|Linear|Softmax|) (activation: Activation) =
     | :? Activation.LeakyRelu as l -> LeakyRelu l.Slope
     | :? Activation.Linear -> Linear
     | :? Activation.Softmax -> Softmax
+    | :? Activation.Custom as c -> CustomActivation c.Label
     | other -> unknown (nameof activation) other
 
 /// The loss's case.

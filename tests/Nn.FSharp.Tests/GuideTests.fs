@@ -38,7 +38,7 @@ let runGuide () =
         | Relu -> "relu"
         | LeakyRelu slope -> sprintf "leaky-relu(%g)" slope
         | Softmax -> "softmax"
-        | Sigmoid | Tanh | Linear -> activation.Name
+        | Sigmoid | Tanh | Linear | CustomActivation _ -> activation.Name
 
     let names = final.Parameters.Layers |> Seq.map (fun layer -> describe layer.Activation) |> List.ofSeq
 

@@ -147,6 +147,7 @@ let describe activation =
     | LeakyRelu slope -> sprintf "leaky %g" slope
     | Linear -> "linear"
     | Softmax -> "softmax"
+    | CustomActivation name -> name
 
 [<Fact>]
 let ``activations match on their case types`` () =
@@ -402,3 +403,15 @@ let ``a fit is a pipeline of curried functions, and its results match with total
     match settings.Scaling with
     | StandardScaling -> ()
     | MinMaxScaling | NoScaling -> failwith "the default scaling standardises"
+
+[<Fact>]
+let ``a custom activation is two F# functions, checked by the gradient check`` () =
+    let sigmoid z = 1.0 / (1.0 + exp -z)
+    let swish = Activations.Custom("swish", (fun z -> z * sigmoid z), (fun z -> sigmoid z + z * sigmoid z * (1.0 - sigmoid z)))
+    Assert.Equal("swish", describe swish)
+    let net = Init.Mlp(Key.FromSeed 4L, [ 2; 6; 1 ], swish, Activations.Sigmoid, InitSchemes.XavierNormal)
+    let check = GradientCheck.Run(net, xorX, xorY, bce, GradientCheckOptions.Default)
+    Assert.True(check.Passed, string check)
+    let wrong = Activations.Custom("swish", (fun z -> z * sigmoid z), sigmoid)
+    let bad = Init.Mlp(Key.FromSeed 4L, [ 2; 6; 1 ], wrong, Activations.Sigmoid, InitSchemes.XavierNormal)
+    Assert.Equal(GradientVerdict.Failed, GradientCheck.Run(bad, xorX, xorY, bce, GradientCheckOptions.Default).Verdict)

@@ -1,8 +1,9 @@
 namespace Nn;
 
 /// <summary>
-/// The closed set of activation functions. Create them with <see cref="Activations"/>
-/// (<c>Activations.Relu</c>, <c>Activations.LeakyRelu(0.01)</c>, …) and match on the nested case types.
+/// The activation functions: the built-in cases and a user's own element-wise function (<see cref="Custom"/>). Create
+/// them with <see cref="Activations"/> (<c>Activations.Relu</c>, <c>Activations.LeakyRelu(0.01)</c>,
+/// <c>Activations.Custom("gelu", f, df)</c>, …) and match on the nested case types.
 /// </summary>
 public abstract record Activation
 {
@@ -27,8 +28,19 @@ public abstract record Activation
     /// <summary>The row-wise softmax <c>aⱼ = e^(zⱼ − max z) / Σₖ e^(zₖ − max z)</c>; allowed on the output layer only.</summary>
     public sealed record Softmax : Activation;
 
-    /// <summary>The activation's name as used in files and on the command line: sigmoid, tanh, relu, leaky-relu, linear, softmax.</summary>
-    public string Name => Activations.Table.NameOf(this);
+    /// <summary>
+    /// A user's own element-wise activation: <c>a = Function(z)</c> with derivative <c>Derivative(z) = f′(z)</c>, both pure
+    /// functions. It works wherever a built-in element-wise activation does (forward, back-propagation, training on the
+    /// engine's general path, the gradient check, model files saved by its name); ONNX export refuses it. Two custom
+    /// activations are equal when their names and function objects are.
+    /// </summary>
+    /// <param name="Label">Its name in files and messages: lowercase letters, digits and '-', not a built-in name.</param>
+    /// <param name="Function">The activation f.</param>
+    /// <param name="Derivative">Its derivative f′, as a function of the pre-activation z.</param>
+    public sealed record Custom(string Label, Func<double, double> Function, Func<double, double> Derivative) : Activation;
+
+    /// <summary>The activation's name as used in files and on the command line: sigmoid, tanh, relu, leaky-relu, linear, softmax, or a custom one's label.</summary>
+    public string Name => this is Custom c ? c.Label : Activations.Table.NameOf(this);
 
     /// <summary>The name, and the slope for leaky ReLU (e.g. <c>leaky-relu(0.01)</c>); <see cref="Activations.Parse"/> reads it back.</summary>
     /// <remarks>Sealed so the case records do not synthesise their own <c>Sigmoid { Name = sigmoid }</c>.</remarks>

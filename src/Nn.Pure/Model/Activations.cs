@@ -29,6 +29,24 @@ public static class Activations
     public static Activation LeakyRelu(double slope) =>
         double.IsFinite(slope) ? new Activation.LeakyRelu(slope) : throw new ArgumentOutOfRangeException(nameof(slope), slope, "The slope must be finite.");
 
+    /// <summary>
+    /// A user's own element-wise activation <paramref name="function"/> with its derivative <paramref name="derivative"/>
+    /// (of the pre-activation z), named <paramref name="name"/> in files and messages. Prove the pair with
+    /// <see cref="GradientCheck"/> (a wrong derivative fails it).
+    /// </summary>
+    /// <exception cref="ArgumentException">When the name is empty, not lowercase letters, digits and '-', or a built-in name.</exception>
+    public static Activation Custom(string name, Func<double, double> function, Func<double, double> derivative)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(derivative);
+        if (name.Length == 0 || !name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+            throw new ArgumentException($"A custom activation's name must be lowercase letters, digits and '-', got '{name}'.", nameof(name));
+        if (Table.Names.Contains(name))
+            throw new ArgumentException($"'{name}' is a built-in activation; choose another name for a custom one.", nameof(name));
+        return new Activation.Custom(name, function, derivative);
+    }
+
     /// <summary>The names of the activations, spelt once for <see cref="Activation.Name"/>, <see cref="Parse"/> and its message.</summary>
     internal static NameTable<Activation> Table { get; } = new("activation",
         new("sigmoid", Sigmoid, []),

@@ -47,12 +47,16 @@ public static class ModelFile
     /// activation or loss; missing, extra or misshapen tensors; a NaN or infinite weight; feature_names not one per input;
     /// labels not one per output for classification (a one-output sigmoid may have two) or not empty for regression;
     /// a bad scaling; or a parameters_sha256 that does not match the parameters.</exception>
-    public static Model FromBytes(byte[] bytes, string sourceName)
+    /// <param name="bytes">The file's bytes.</param>
+    /// <param name="sourceName">Names the file in error messages.</param>
+    /// <param name="custom">The custom activations the model may use (<see cref="Activations.Custom"/>), found by their names:
+    /// a model file holds a custom activation's name, not its function.</param>
+    public static Model FromBytes(byte[] bytes, string sourceName, IReadOnlyList<Activation>? custom = null)
     {
         var file = SafeTensors.Read(bytes, sourceName);
         var meta = new MetadataReader(sourceName, file.Metadata);
         var tensors = Tensors(file);
-        var model = ModelMetadata.Read(meta, tensors, "model");
+        var model = ModelMetadata.Read(meta, tensors, "model", custom);
         if (tensors.Count > 0) throw meta.Fail($"has unexpected tensors: {string.Join(", ", tensors.Keys.Order(StringComparer.Ordinal))}.");
         meta.VerifySeal();
         return model;
@@ -70,7 +74,9 @@ public static class ModelFile
     /// <summary>Reads the model file at <paramref name="path"/> (see <see cref="ReadBytes"/> for what is refused before reading).</summary>
     /// <exception cref="ModelFileException">As <see cref="ReadBytes"/> and <see cref="FromBytes"/>, naming <paramref name="path"/>.</exception>
     /// <exception cref="IOException">When the file cannot be read.</exception>
-    public static Model Load(string path) => FromBytes(ReadBytes(path), path);
+    /// <param name="path">The model file.</param>
+    /// <param name="custom">The custom activations the model may use, found by their names (see <see cref="FromBytes"/>).</param>
+    public static Model Load(string path, IReadOnlyList<Activation>? custom = null) => FromBytes(ReadBytes(path), path, custom);
 
     /// <summary>
     /// The bytes of the model or checkpoint file at <paramref name="path"/>, refusing before reading them a file that is

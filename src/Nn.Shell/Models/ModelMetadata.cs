@@ -66,7 +66,7 @@ internal static class ModelMetadata
     }
 
     /// <summary>Reads the model part of a file of the given kind, taking its <c>layers.*</c> tensors out of <paramref name="tensors"/>.</summary>
-    internal static Model Read(MetadataReader meta, Dictionary<string, Tensor> tensors, string kind)
+    internal static Model Read(MetadataReader meta, Dictionary<string, Tensor> tensors, string kind, IReadOnlyList<Activation>? custom = null)
     {
         if (meta.Optional("format") != "nn")
             throw meta.Fail("is not an Nn model file: its safetensors metadata has no \"format\": \"nn\".");
@@ -85,7 +85,9 @@ internal static class ModelMetadata
         var sizes = meta.Array(meta.Member(arch, "architecture", "sizes"), "architecture.sizes")
             .Select(e => meta.Int(e, "each entry of architecture.sizes")).ToImmutableArray();
         var activations = meta.Strings(meta.Member(arch, "architecture", "activations"), "architecture.activations")
-            .Select(a => meta.Wrap($"architecture has an unknown activation '{a}'", () => Activations.Parse(a))).ToImmutableArray();
+            .Select(a => custom?.OfType<Activation.Custom>().FirstOrDefault(c => c.Label == a) ?? meta.Wrap(
+                $"architecture has an unknown activation '{a}' (a custom activation must be given to the reader: ModelFile.Load(path, [Activations.Custom(\"{a}\", f, df)]))",
+                () => Activations.Parse(a))).ToImmutableArray();
         if (sizes.Length != activations.Length + 1 || activations.IsEmpty)
             throw meta.Fail($"architecture has {sizes.Length} sizes and {activations.Length} activations; expected one size more than activations, and at least one layer.");
         if (sizes.Any(s => s < 1)) throw meta.Fail($"architecture has sizes [{string.Join(", ", sizes)}]; every size must be at least 1.");

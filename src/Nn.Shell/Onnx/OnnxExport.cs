@@ -62,6 +62,7 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(model);
         ModelFile.CheckWritable(model);
         if (!Enum.IsDefined(precision)) throw new ArgumentException($"Unknown precision {precision}.", nameof(precision));
+        RefuseCustom(model);
         var onnx = Build(model, precision);
         if (precision == OnnxPrecision.Float32 && FirstFloat32Overflow(onnx.Graph) is { } overflow) throw new ArgumentException(overflow, nameof(model));
         return OnnxProto.Encode(onnx);
@@ -77,7 +78,16 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(model);
         ModelFile.CheckWritable(model);
+        RefuseCustom(model);
         return FirstFloat32Overflow(Build(model, OnnxPrecision.Float32).Graph);
+    }
+
+    /// <summary>A custom activation is a .NET function: ONNX has no operator for it, so export refuses it by name.</summary>
+    private static void RefuseCustom(Model model)
+    {
+        for (var i = 0; i < model.Network.Layers.Length; i++)
+            if (model.Network.Layers[i].Activation is Activation.Custom c)
+                throw new ArgumentException($"layer {i + 1} uses the custom activation '{c.Label}', a .NET function that ONNX cannot express; only the built-in activations export.", nameof(model));
     }
 
     private static string? FirstFloat32Overflow(OnnxGraph graph)

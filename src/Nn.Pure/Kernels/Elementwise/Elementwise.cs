@@ -29,6 +29,7 @@ internal static class Elementwise
         Activation.Relu => z > 0 ? z : 0.0,
         Activation.LeakyRelu l => z > 0 ? z : l.Slope * z,
         Activation.Linear => z,
+        Activation.Custom c => c.Function(z),
         Activation.Softmax => throw new ArgumentException("Softmax works on whole rows, not single values.", nameof(activation)),
         _ => throw new ArgumentException($"Unknown activation {activation}.", nameof(activation)),
     };
@@ -40,6 +41,7 @@ internal static class Elementwise
         Activation.Relu => z > 0 ? 1.0 : 0.0,
         Activation.LeakyRelu l => z > 0 ? 1.0 : l.Slope,
         Activation.Linear => 1.0,
+        Activation.Custom c => c.Derivative(z),
         Activation.Softmax => throw new ArgumentException("Softmax has a Jacobian, not a scalar derivative.", nameof(activation)),
         _ => throw new ArgumentException($"Unknown activation {activation}.", nameof(activation)),
     };
@@ -63,6 +65,9 @@ internal static class Elementwise
                 break;
             case Activation.Linear:
                 z.CopyTo(a);
+                break;
+            case Activation.Custom c:
+                for (var i = 0; i < z.Length; i++) a[i] = c.Function(z[i]);
                 break;
             case Activation.Softmax:
                 if (cols > 0) SoftmaxRows(z, a, new double[z.Length / cols], z.Length / cols, cols);
@@ -91,6 +96,9 @@ internal static class Elementwise
                 break;
             case Activation.Linear:
                 da.CopyTo(dz);
+                break;
+            case Activation.Custom c:
+                for (var i = 0; i < z.Length; i++) dz[i] = c.Derivative(z[i]) * da[i];
                 break;
             case Activation.Softmax:
                 for (var r = 0; cols > 0 && r < z.Length / cols; r++)

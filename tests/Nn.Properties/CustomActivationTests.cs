@@ -1,0 +1,102 @@
+using Nn.Properties.Support;
+using Nn.Shell;
+
+namespace Nn.Properties;
+
+/// <summary>
+/// A user's own activations, written as a user would (GELU in its tanh form, Swish, softplus): they pass the gradient
+/// check, train through the engine with the reference step's bits, save by name and load when given, and a planted bug
+/// in a derivative fails the check.
+/// </summary>
+public sealed class CustomActivationTests
+{
+    private static double Sigmoid(double z) => 1.0 / (1.0 + Math.Exp(-z));
+
+    internal static Activation Gelu { get; } = Activations.Custom("gelu",
+        z => 0.5 * z * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z))),
+        z =>
+        {
+            var t = Math.Tanh(Math.Sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z));
+            return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * Math.Sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * z * z);
+        });
+
+    internal static Activation Swish { get; } = Activations.Custom("swish", z => z * Sigmoid(z), z => Sigmoid(z) + z * Sigmoid(z) * (1 - Sigmoid(z)));
+
+    internal static Activation Softplus { get; } = Activations.Custom("softplus",
+        z => z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z)), Sigmoid);
+
+    private static (Network Network, Matrix X, Matrix Y) Case(Activation hidden, long seed)
+    {
+        var network = Init.Mlp(Key.FromSeed(seed), [3, 5, 4, 2], hidden, Activations.Softmax, InitSchemes.XavierNormal);
+        var x = Gens.Uniform(seed + 1, 6, 3, -2, 2);
+        var y = Gens.Targets(Losses.CategoricalCrossEntropy, seed + 2, 6, 2);
+        return (network, x, y);
+    }
+
+    [Fact]
+    public void Gelu_swish_and_softplus_pass_the_gradient_check()
+    {
+        foreach (var activation in new[] { Gelu, Swish, Softplus })
+        {
+            var (network, x, y) = Case(activation, 11);
+            var check = GradientCheck.Run(network, x, y, Objective.Of(Losses.CategoricalCrossEntropy), GradientCheckOptions.Default);
+            Assert.True(check.Passed, $"{activation}: {check}");
+        }
+    }
+
+    [Fact]
+    public void A_planted_bug_in_a_derivative_fails_the_check_by_tensor()
+    {
+        // Swish's derivative without its second term: σ(z) instead of σ(z) + z·σ(z)·(1 − σ(z)).
+        var buggy = Activations.Custom("swish", z => z * Sigmoid(z), Sigmoid);
+        var (network, x, y) = Case(buggy, 12);
+        var check = GradientCheck.Run(network, x, y, Objective.Of(Losses.CategoricalCrossEntropy), GradientCheckOptions.Default);
+        Assert.Equal(GradientVerdict.Failed, check.Verdict);
+        Assert.Contains(check.Tensors, t => t.Name == "W1" && t.Failures > 0);
+    }
+
+    [Fact]
+    public void A_custom_activation_trains_through_the_engine_with_the_bits_of_the_reference_step()
+    {
+        var (network, x, y) = Case(Gelu, 13);
+        var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy).WithL2(1e-3).WithDropout(0.2), Optimizers.Adam(0.01));
+        var start = Training.Init(config, network, Key.FromSeed(14));
+        var batches = Enumerable.Range(0, 5).SelectMany(e => Batches.ForEpoch(Training.ShuffleKey(start), e, x.Rows, BatchPolicy.MiniBatch(4))).ToArray();
+        var reference = start;
+        foreach (var batch in batches) reference = Training.Step(config, reference, x.SelectRows(batch), y.SelectRows(batch));
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var folded = Training.Steps(config, start, x, y, batches, _ => true, new ComputeOptions { MaxThreads = threads });
+            Assert.True(Parameters.BitEquals(reference.Parameters, folded.Parameters), $"{threads} threads");
+        }
+        Assert.True(Evaluation.Summarize(reference.Parameters, x, y, Objective.Of(Losses.CategoricalCrossEntropy)).Loss
+            < Evaluation.Summarize(network, x, y, Objective.Of(Losses.CategoricalCrossEntropy)).Loss);
+    }
+
+    [Fact]
+    public void A_model_file_holds_the_name_and_loading_needs_the_function()
+    {
+        var (network, _, _) = Case(Swish, 15);
+        var info = new ModelInfo(TaskKind.Classification, ["a", "b", "c"], "y", ["0", "1"], Losses.CategoricalCrossEntropy,
+            FeatureScaling.None(3), null, [], "");
+        var model = new Model(network, info);
+        var bytes = ModelFile.ToBytes(model);
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.FromBytes(bytes, "swish.safetensors"));
+        Assert.Contains("unknown activation 'swish'", e.Message);
+        Assert.Contains("Activations.Custom", e.Message);
+        Assert.Equal(model, ModelFile.FromBytes(bytes, "swish.safetensors", [Swish]));
+        var onnx = Assert.Throws<ArgumentException>(() => OnnxExport.ToBytes(model, OnnxPrecision.Double));
+        Assert.Contains("custom activation 'swish'", onnx.Message);
+    }
+
+    [Fact]
+    public void Custom_names_are_checked()
+    {
+        Assert.Throws<ArgumentException>(() => Activations.Custom("relu", z => z, _ => 1));
+        Assert.Throws<ArgumentException>(() => Activations.Custom("Gelu", z => z, _ => 1));
+        Assert.Throws<ArgumentException>(() => Activations.Custom("", z => z, _ => 1));
+        Assert.Equal("gelu", Gelu.Name);
+        Assert.Equal("gelu", Gelu.ToString());
+        Assert.Equal(1.5, Activations.Value(Swish, 1.5) / Sigmoid(1.5), 12);
+    }
+}
