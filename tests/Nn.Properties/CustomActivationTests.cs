@@ -85,6 +85,12 @@ public sealed class CustomActivationTests
         Assert.Contains("unknown activation 'swish'", e.Message);
         Assert.Contains("Activations.Custom", e.Message);
         Assert.Equal(model, ModelFile.FromBytes(bytes, "swish.safetensors", [Swish]));
+        // A custom loss is saved by name too.
+        var huberModel = new Model(Init.Mlp(Key.FromSeed(16), [3, 5, 1], Swish, Activations.Linear, InitSchemes.XavierNormal),
+            info with { Task = TaskKind.Regression, Labels = [], Loss = Huber });
+        var huberBytes = ModelFile.ToBytes(huberModel);
+        Assert.Contains("loss 'huber' is unknown", Assert.Throws<ModelFileException>(() => ModelFile.FromBytes(huberBytes, "h", [Swish])).Message);
+        Assert.Equal(huberModel, ModelFile.FromBytes(huberBytes, "h", [Swish], [Huber]));
         var onnx = Assert.Throws<ArgumentException>(() => OnnxExport.ToBytes(model, OnnxPrecision.Double));
         Assert.Contains("custom activation 'swish'", onnx.Message);
     }
@@ -98,5 +104,44 @@ public sealed class CustomActivationTests
         Assert.Equal("gelu", Gelu.Name);
         Assert.Equal("gelu", Gelu.ToString());
         Assert.Equal(1.5, Activations.Value(Swish, 1.5) / Sigmoid(1.5), 12);
+    }
+
+    /// <summary>The Huber loss with δ = 1, as a user writes it: quadratic near the target, linear beyond.</summary>
+    internal static Loss Huber { get; } = Losses.Custom("huber",
+        (yHat, y) => Math.Abs(yHat - y) <= 1 ? 0.5 * (yHat - y) * (yHat - y) : Math.Abs(yHat - y) - 0.5,
+        (yHat, y) => Math.Clamp(yHat - y, -1.0, 1.0));
+
+    [Fact]
+    public void A_custom_loss_passes_the_check_through_linear_and_tanh_outputs_and_a_wrong_gradient_fails()
+    {
+        foreach (var output in new[] { Activations.Linear, Activations.Tanh })
+        {
+            var network = Init.Mlp(Key.FromSeed(21), [3, 6, 2], Activations.Tanh, output, InitSchemes.XavierNormal);
+            var x = Gens.Uniform(22L, 8, 3, -2, 2);
+            var y = Gens.Uniform(23L, 8, 2, -3, 3);   // far enough that some residuals pass δ = 1
+            var check = GradientCheck.Run(network, x, y, Objective.Of(Huber), GradientCheckOptions.Default);
+            Assert.True(check.Passed, $"{output}: {check}");
+            var wrong = Losses.Custom("huber", ((Loss.Custom)Huber).Value, (yHat, target) => yHat - target);   // the unclipped gradient
+            Assert.Equal(GradientVerdict.Failed, GradientCheck.Run(network, x, y, Objective.Of(wrong), GradientCheckOptions.Default).Verdict);
+        }
+        Assert.Throws<ArgumentException>(() => Losses.CheckPairing(Huber, Activations.Softmax));
+        Assert.Throws<ArgumentException>(() => Losses.Custom("mse", (a, b) => 0, (a, b) => 0));
+    }
+
+    [Fact]
+    public void A_custom_loss_trains_through_the_engine_with_the_bits_of_the_reference_step()
+    {
+        var network = Init.Mlp(Key.FromSeed(24), [3, 8, 1], Activations.Relu, Activations.Linear, InitSchemes.HeNormal);
+        var x = Gens.Uniform(25L, 20, 3, -1, 1);
+        var y = Gens.Uniform(26L, 20, 1, -2, 2);
+        var config = TrainConfig.Of(Objective.Of(Huber), Optimizers.Momentum(0.05, 0.9));
+        var start = Training.Init(config, network, Key.FromSeed(27));
+        var batches = Enumerable.Range(0, 6).SelectMany(e => Batches.ForEpoch(Training.ShuffleKey(start), e, x.Rows, BatchPolicy.MiniBatch(5))).ToArray();
+        var reference = start;
+        foreach (var batch in batches) reference = Training.Step(config, reference, x.SelectRows(batch), y.SelectRows(batch));
+        var folded = Training.Steps(config, start, x, y, batches, _ => true, new ComputeOptions { MaxThreads = 2 });
+        Assert.True(Parameters.BitEquals(reference.Parameters, folded.Parameters));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(reference.LastLoss), BitConverter.DoubleToInt64Bits(folded.LastLoss));
+        Assert.True(Evaluation.Summarize(reference.Parameters, x, y, config.Objective).Loss < Evaluation.Summarize(network, x, y, config.Objective).Loss);
     }
 }

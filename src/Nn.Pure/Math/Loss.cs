@@ -28,8 +28,19 @@ public abstract record Loss
     /// <summary>Categorical cross-entropy from logits; requires a softmax output.</summary>
     public sealed record CategoricalCrossEntropy : Loss;
 
-    /// <summary>The loss's name as used in files and on the command line: mse, bce, cce.</summary>
-    public string Name => Losses.Table.NameOf(this);
+    /// <summary>
+    /// A user's own element-wise loss: <c>J = (1/m)·Σᵢ Σₖ Value(Ŷᵢₖ, Yᵢₖ)</c>, with <c>Gradient(ŷ, y) = ∂Value/∂ŷ</c>, both
+    /// pure functions of the output activation ŷ and the target y (e.g. Huber, mean absolute error, a focal loss). It
+    /// pairs with any output except softmax (whose rows need a row-wise loss); back-propagation goes through the output's
+    /// derivative. Create with <see cref="Losses.Custom"/>; prove it with <see cref="GradientCheck"/>.
+    /// </summary>
+    /// <param name="Label">Its name in files and messages: lowercase letters, digits and '-', not a built-in name.</param>
+    /// <param name="Value">The per-element loss ℓ(ŷ, y).</param>
+    /// <param name="Gradient">Its derivative ∂ℓ/∂ŷ.</param>
+    public sealed record Custom(string Label, Func<double, double, double> Value, Func<double, double, double> Gradient) : Loss;
+
+    /// <summary>The loss's name as used in files and on the command line: mse, bce, cce, or a custom one's label.</summary>
+    public string Name => this is Custom c ? c.Label : Losses.Table.NameOf(this);
 
     /// <summary>The <see cref="Name"/>; <see cref="Losses.Parse"/> reads it back.</summary>
     /// <remarks>Sealed so the case records do not synthesise their own <c>MeanSquaredError { Name = mse }</c>.</remarks>

@@ -15,6 +15,22 @@ public static class Losses
     /// <summary>Categorical cross-entropy from logits (see <see cref="Loss.CategoricalCrossEntropy"/>); requires a softmax output.</summary>
     public static Loss CategoricalCrossEntropy { get; } = new Loss.CategoricalCrossEntropy();
 
+    /// <summary>
+    /// A user's own element-wise loss ℓ(ŷ, y) with its derivative ∂ℓ/∂ŷ (see <see cref="Loss.Custom"/>), named
+    /// <paramref name="name"/> in files and messages.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the name is empty, not lowercase letters, digits and '-', or a built-in name.</exception>
+    public static Loss Custom(string name, Func<double, double, double> value, Func<double, double, double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (name.Length == 0 || !name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+            throw new ArgumentException($"A custom loss's name must be lowercase letters, digits and '-', got '{name}'.", nameof(name));
+        if (Table.Names.Contains(name)) throw new ArgumentException($"'{name}' is a built-in loss; choose another name for a custom one.", nameof(name));
+        return new Loss.Custom(name, value, gradient);
+    }
+
     /// <summary>The names of the losses, spelt once for <see cref="Loss.Name"/>, <see cref="Parse"/> and its message.</summary>
     internal static NameTable<Loss> Table { get; } = new("loss",
         new("mse", MeanSquaredError, ["meansquarederror"]),
@@ -34,7 +50,7 @@ public static class Losses
     /// <summary>The output activation a loss is paired with: MSE → linear, BCE → sigmoid, CCE → softmax.</summary>
     public static Activation PairedOutput(Loss loss) => loss switch
     {
-        Loss.MeanSquaredError => Activations.Linear,
+        Loss.MeanSquaredError or Loss.Custom => Activations.Linear,
         Loss.BinaryCrossEntropy => Activations.Sigmoid,
         Loss.CategoricalCrossEntropy => Activations.Softmax,
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
@@ -58,10 +74,13 @@ public static class Losses
         var ok = loss switch
         {
             Loss.MeanSquaredError => true,
+            Loss.Custom => output is not Activation.Softmax,
             Loss.BinaryCrossEntropy => output is Activation.Sigmoid,
             Loss.CategoricalCrossEntropy => output is Activation.Softmax,
             _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
         };
+        if (!ok && loss is Loss.Custom)
+            throw new ArgumentException($"The custom loss {loss.Name} is element-wise; a softmax output needs a row-wise loss (cce).");
         if (!ok)
             throw new ArgumentException($"Loss {loss.Name} needs a {PairedOutput(loss).Name} output layer, but the network's output is {output}.");
     }
@@ -107,6 +126,9 @@ public static class Losses
                     sum += Blas.Sum(yr) * rowLogSumExp[r] - Blas.Dot(yr, zr);
                 }
                 return sum / m;
+            case Loss.Custom c:
+                for (var i = 0; i < n; i++) sum += c.Value(yHat[i], y[i]);
+                return sum / m;
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
         }
@@ -131,7 +153,7 @@ public static class Losses
     }
 
     /// <summary>Whether the output gradient goes through f′ (MSE on a non-linear output); the other pairings are fused.</summary>
-    internal static bool ThroughActivation(Loss loss, Activation output) => loss is Loss.MeanSquaredError && output is not Activation.Linear;
+    internal static bool ThroughActivation(Loss loss, Activation output) => loss is Loss.MeanSquaredError or Loss.Custom && output is not Activation.Linear;
 
     /// <summary>
     /// <see cref="OutputGradient(Loss, Activation, Matrix, Matrix, Matrix)"/> over spans: ∂J/∂Ŷ into <paramref name="g"/>,
@@ -159,10 +181,13 @@ public static class Losses
                     }
                 }
                 break;
+            case Loss.Custom c:
+                for (var i = 0; i < n; i++) g[i] = c.Gradient(yHat[i], y[i]) / m;
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
         }
-        // Only MSE on a non-linear output needs the chain rule through f; the other pairings are fused.
+        // Only MSE or a custom loss on a non-linear output needs the chain rule through f; the other pairings are fused.
         if (ThroughActivation(loss, output)) Elementwise.ActivateBackward(output, z[..n], yHat[..n], g[..n], dz[..n], cols);
     }
 

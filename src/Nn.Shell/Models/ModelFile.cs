@@ -49,14 +49,15 @@ public static class ModelFile
     /// a bad scaling; or a parameters_sha256 that does not match the parameters.</exception>
     /// <param name="bytes">The file's bytes.</param>
     /// <param name="sourceName">Names the file in error messages.</param>
-    /// <param name="custom">The custom activations the model may use (<see cref="Activations.Custom"/>), found by their names:
-    /// a model file holds a custom activation's name, not its function.</param>
-    public static Model FromBytes(byte[] bytes, string sourceName, IReadOnlyList<Activation>? custom = null)
+    /// <param name="activations">The custom activations the model may use (<see cref="Activations.Custom"/>), found by their
+    /// names: a model file holds a custom component's name, not its function.</param>
+    /// <param name="losses">The custom loss the model may use (<see cref="Losses.Custom"/>), found by its name.</param>
+    public static Model FromBytes(byte[] bytes, string sourceName, IReadOnlyList<Activation>? activations = null, IReadOnlyList<Loss>? losses = null)
     {
         var file = SafeTensors.Read(bytes, sourceName);
         var meta = new MetadataReader(sourceName, file.Metadata);
         var tensors = Tensors(file);
-        var model = ModelMetadata.Read(meta, tensors, "model", custom);
+        var model = ModelMetadata.Read(meta, tensors, "model", activations, losses);
         if (tensors.Count > 0) throw meta.Fail($"has unexpected tensors: {string.Join(", ", tensors.Keys.Order(StringComparer.Ordinal))}.");
         meta.VerifySeal();
         return model;
@@ -75,8 +76,10 @@ public static class ModelFile
     /// <exception cref="ModelFileException">As <see cref="ReadBytes"/> and <see cref="FromBytes"/>, naming <paramref name="path"/>.</exception>
     /// <exception cref="IOException">When the file cannot be read.</exception>
     /// <param name="path">The model file.</param>
-    /// <param name="custom">The custom activations the model may use, found by their names (see <see cref="FromBytes"/>).</param>
-    public static Model Load(string path, IReadOnlyList<Activation>? custom = null) => FromBytes(ReadBytes(path), path, custom);
+    /// <param name="activations">The custom activations the model may use, found by their names (see <see cref="FromBytes"/>).</param>
+    /// <param name="losses">The custom loss the model may use, found by its name.</param>
+    public static Model Load(string path, IReadOnlyList<Activation>? activations = null, IReadOnlyList<Loss>? losses = null) =>
+        FromBytes(ReadBytes(path), path, activations, losses);
 
     /// <summary>
     /// The bytes of the model or checkpoint file at <paramref name="path"/>, refusing before reading them a file that is

@@ -76,9 +76,10 @@ public sealed partial record Model
     /// <summary>Writes the model to <paramref name="path"/> (safetensors, atomically; see <see cref="ModelFile"/>).</summary>
     public void Save(string path) => ModelFile.Save(path, this);
 
-    /// <summary>Reads the model file at <paramref name="path"/>; a model with custom activations needs them in <paramref name="custom"/>.</summary>
-    /// <exception cref="ModelFileException">When the file is not a valid Nn model, or uses an activation it does not know.</exception>
-    public static Model Load(string path, IReadOnlyList<Activation>? custom = null) => ModelFile.Load(path, custom);
+    /// <summary>Reads the model file at <paramref name="path"/>; a model with custom components needs them given (<see cref="ModelFile.Load"/>).</summary>
+    /// <exception cref="ModelFileException">When the file is not a valid Nn model, or uses a component it does not know.</exception>
+    public static Model Load(string path, IReadOnlyList<Activation>? activations = null, IReadOnlyList<Loss>? losses = null) =>
+        ModelFile.Load(path, activations, losses);
 
     /// <summary>Features and targets as loaded data, the targets as text cells (numbers in round-trip form), so the fit reads them as it reads a file's column.</summary>
     internal static LoadedData InMemory<T>(Matrix features, IReadOnlyList<T> targets) where T : notnull

@@ -66,7 +66,7 @@ internal static class ModelMetadata
     }
 
     /// <summary>Reads the model part of a file of the given kind, taking its <c>layers.*</c> tensors out of <paramref name="tensors"/>.</summary>
-    internal static Model Read(MetadataReader meta, Dictionary<string, Tensor> tensors, string kind, IReadOnlyList<Activation>? custom = null)
+    internal static Model Read(MetadataReader meta, Dictionary<string, Tensor> tensors, string kind, IReadOnlyList<Activation>? custom = null, IReadOnlyList<Loss>? customLosses = null)
     {
         if (meta.Optional("format") != "nn")
             throw meta.Fail("is not an Nn model file: its safetensors metadata has no \"format\": \"nn\".");
@@ -96,7 +96,9 @@ internal static class ModelMetadata
         var taskText = meta.String("task");
         var task = ParseTask(taskText) ?? throw meta.Fail($"task is \"{taskText}\"; expected \"classification\" or \"regression\".");
         var lossText = meta.String("loss");
-        var loss = meta.Wrap($"loss '{lossText}' is unknown", () => Losses.Parse(lossText));
+        var loss = customLosses?.OfType<Loss.Custom>().FirstOrDefault(c => c.Label == lossText) ?? meta.Wrap(
+            $"loss '{lossText}' is unknown (a custom loss must be given to the reader: ModelFile.Load(path, losses: [Losses.Custom(\"{lossText}\", value, gradient)]))",
+            () => Losses.Parse(lossText));
         var featureNames = meta.Strings(meta.Json("feature_names"), "feature_names");
         var targetName = meta.String("target_name");
         var labels = meta.Strings(meta.Json("labels"), "labels");
