@@ -19,7 +19,20 @@ internal static class Tables
             rows.Add(("F1 (macro)", F(c.Report.Macro.F1)));
             rows.Add(("F1 (micro)", F(c.Report.Micro.F1)));
             rows.Add(("F1 (weighted)", F(c.Report.Weighted.F1)));
-            rows.Add(("top-2 accuracy", F(c.Top2Accuracy)));
+            if (c.HasTop2Accuracy) rows.Add(("top-2 accuracy", F(c.Top2Accuracy)));
+            switch (c.Ranking)
+            {
+                case RankingSummary.Binary b:
+                    rows.Add(($"ROC AUC ({c.Labels[1]} positive)", F(b.RocAuc)));
+                    rows.Add(($"average precision ({c.Labels[1]} positive)", F(b.AveragePrecision)));
+                    break;
+                case RankingSummary.OneVsRest o:
+                    rows.Add(("ROC AUC (one-vs-rest, macro)", F(o.RocAuc.Macro)));
+                    rows.Add(("ROC AUC (one-vs-rest, weighted)", F(o.RocAuc.Weighted)));
+                    rows.Add(("average precision (one-vs-rest, macro)", F(o.AveragePrecision.Macro)));
+                    rows.Add(("average precision (one-vs-rest, weighted)", F(o.AveragePrecision.Weighted)));
+                    break;
+            }
             rows.Add(("ECE (10 bins)", F(c.Calibration.Ece)));
             rows.Add(("log loss", F(c.LogLoss)));
         }
@@ -31,7 +44,42 @@ internal static class Tables
             rows.Add(("MAE", F(r.Mae)));
         }
         WriteKeyValues("Metrics", rows, console);
-        if (report is EvalReport.Classification { Metrics: var cm }) WriteConfusion(cm, console);
+        if (report is EvalReport.Classification { Metrics: var cm })
+        {
+            WritePerClass(cm, console);
+            WriteConfusion(cm, console);
+        }
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>classification_report</c>: precision, recall, F1 and support per class, then the macro and
+    /// support-weighted averages (with the total support).
+    /// </summary>
+    internal static void WritePerClass(ClassificationMetrics c, CliConsole console)
+    {
+        var r = c.Report;
+        var total = r.Support.Sum().ToString(CultureInfo.InvariantCulture);
+        var rows = new List<string[]>();
+        for (var k = 0; k < c.Labels.Length; k++)
+            rows.Add([c.Labels[k], F(r.Precision[k]), F(r.Recall[k]), F(r.F1[k]), r.Support[k].ToString(CultureInfo.InvariantCulture)]);
+        rows.Add(["macro avg", F(r.Macro.Precision), F(r.Macro.Recall), F(r.Macro.F1), total]);
+        rows.Add(["weighted avg", F(r.Weighted.Precision), F(r.Weighted.Recall), F(r.Weighted.F1), total]);
+        string[] header = ["", "precision", "recall", "F1", "support"];
+        const string title = "Per class";
+        if (console.Interactive)
+        {
+            var table = new Table().Title(title).AddColumn("");
+            foreach (var h in header.Skip(1)) table.AddColumn(new TableColumn(h).RightAligned());
+            foreach (var row in rows) table.AddRow([.. row.Select(Markup.Escape)]);
+            Ansi(console).Write(table);
+            return;
+        }
+        console.Out.WriteLine(title + ":");
+        var first = rows.Max(row => row[0].Length);
+        var widths = Enumerable.Range(1, 4).Select(i => Math.Max(header[i].Length, rows.Max(row => row[i].Length))).ToArray();
+        console.Out.WriteLine("  " + new string(' ', first) + string.Concat(widths.Select((w, i) => "  " + header[i + 1].PadLeft(w))));
+        foreach (var row in rows)
+            console.Out.WriteLine("  " + row[0].PadRight(first) + string.Concat(widths.Select((w, i) => "  " + row[i + 1].PadLeft(w))));
     }
 
     internal static void WriteKeyValues(string title, IReadOnlyList<(string Key, string Value)> rows, CliConsole console)

@@ -167,9 +167,9 @@ public static class Ranking
         for (var i = 1; i < c.Thresholds.Length; i++)
         {
             var newPositives = c.TruePositives[i] - c.TruePositives[i - 1];
-            if (newPositives > 0) sum += (double)newPositives / c.Positives * c.TruePositives[i] / (c.TruePositives[i] + c.FalsePositives[i]);
+            if (newPositives > 0) sum += newPositives * ((double)c.TruePositives[i] / (c.TruePositives[i] + c.FalsePositives[i]));
         }
-        return sum;
+        return sum / c.Positives;
     }
 
     private static OneVsRestScores OneVsRest(IReadOnlyList<int> truth, Matrix probabilities, Func<Cumulative, double> score)
