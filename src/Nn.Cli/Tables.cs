@@ -64,29 +64,68 @@ internal static class Tables
             rows.Add([c.Labels[k], F(r.Precision[k]), F(r.Recall[k]), F(r.F1[k]), r.Support[k].ToString(CultureInfo.InvariantCulture)]);
         rows.Add(["macro avg", F(r.Macro.Precision), F(r.Macro.Recall), F(r.Macro.F1), total]);
         rows.Add(["weighted avg", F(r.Weighted.Precision), F(r.Weighted.Recall), F(r.Weighted.F1), total]);
-        string[] header = ["", "precision", "recall", "F1", "support"];
-        const string title = "Per class";
+        WriteGrid("Per class", ["", "precision", "recall", "F1", "support"], rows, console);
+    }
+
+    /// <summary><c>nn info</c>: the model's description, its layers with parameter counts, and its training settings.</summary>
+    internal static void WriteInfo(ModelSummary summary, CliConsole console)
+    {
+        var info = summary.Model.Info;
+        static string List(IReadOnlyCollection<string> items) => $"{items.Count.ToString(CultureInfo.InvariantCulture)}: {string.Join(", ", items)}";
+        var rows = new List<(string, string)>
+        {
+            ("task", TaskKinds.Name(info.Task)),
+            ("loss", info.Loss.Name),
+            ("features", List(info.FeatureNames)),
+            ("target", info.TargetName),
+        };
+        if (info.Task == TaskKind.Classification) rows.Add(("labels", List(info.Labels)));
+        rows.Add(("feature scaling", info.Scaling.Kind));
+        if (info.TargetScaling is { } ts)
+            rows.Add(("target scaling", FormattableString.Invariant($"(y - {ts.Offset:R}) / {ts.Scale:R}")));
+        rows.Add(("parameters", summary.Parameters.ToString(CultureInfo.InvariantCulture)));
+        rows.Add(("parameters sha256", summary.ParametersSha256));
+        rows.Add(("training data sha256", info.DataSha256.Length == 0 ? "unknown" : info.DataSha256));
+        rows.Add(("file format version", summary.FormatVersion.ToString(CultureInfo.InvariantCulture)));
+        WriteKeyValues("Model", rows, console, "property");
+
+        string[] header = ["layer", "inputs", "outputs", "activation", "weights", "biases", "parameters"];
+        var layers = summary.Layers.Select((l, i) => new[]
+        {
+            (i + 1).ToString(CultureInfo.InvariantCulture), l.Inputs.ToString(CultureInfo.InvariantCulture), l.Outputs.ToString(CultureInfo.InvariantCulture),
+            l.Activation.ToString(), l.Weights.ToString(CultureInfo.InvariantCulture), l.Biases.ToString(CultureInfo.InvariantCulture), l.Parameters.ToString(CultureInfo.InvariantCulture),
+        }).Append(["total", "", "", "", "", "", summary.Parameters.ToString(CultureInfo.InvariantCulture)]).ToList();
+        WriteGrid("Architecture", header, layers, console);
+
+        var settings = info.Training.Select(s => (s.Name, s.Value)).ToList();
+        if (settings.Count == 0) console.Out.WriteLine("Training settings: none recorded.");
+        else WriteKeyValues("Training settings", settings, console, "setting");
+    }
+
+    /// <summary>A table with a header row: the first column left-aligned, the others right-aligned.</summary>
+    internal static void WriteGrid(string title, IReadOnlyList<string> header, IReadOnlyList<string[]> rows, CliConsole console)
+    {
         if (console.Interactive)
         {
-            var table = new Table().Title(title).AddColumn("");
-            foreach (var h in header.Skip(1)) table.AddColumn(new TableColumn(h).RightAligned());
+            var table = new Table().Title(title).AddColumn(Markup.Escape(header[0]));
+            foreach (var h in header.Skip(1)) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
             foreach (var row in rows) table.AddRow([.. row.Select(Markup.Escape)]);
             Ansi(console).Write(table);
             return;
         }
         console.Out.WriteLine(title + ":");
-        var first = rows.Max(row => row[0].Length);
-        var widths = Enumerable.Range(1, 4).Select(i => Math.Max(header[i].Length, rows.Max(row => row[i].Length))).ToArray();
-        console.Out.WriteLine("  " + new string(' ', first) + string.Concat(widths.Select((w, i) => "  " + header[i + 1].PadLeft(w))));
-        foreach (var row in rows)
-            console.Out.WriteLine("  " + row[0].PadRight(first) + string.Concat(widths.Select((w, i) => "  " + row[i + 1].PadLeft(w))));
+        var widths = Enumerable.Range(0, header.Count).Select(i => Math.Max(header[i].Length, rows.Max(row => row[i].Length))).ToArray();
+        string Line(IReadOnlyList<string> cells) =>
+            ("  " + cells[0].PadRight(widths[0]) + string.Concat(Enumerable.Range(1, cells.Count - 1).Select(i => "  " + cells[i].PadLeft(widths[i])))).TrimEnd();
+        console.Out.WriteLine(Line(header));
+        foreach (var row in rows) console.Out.WriteLine(Line(row));
     }
 
-    internal static void WriteKeyValues(string title, IReadOnlyList<(string Key, string Value)> rows, CliConsole console)
+    internal static void WriteKeyValues(string title, IReadOnlyList<(string Key, string Value)> rows, CliConsole console, string keyColumn = "metric")
     {
         if (console.Interactive)
         {
-            var table = new Table().Title(title).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+            var table = new Table().Title(title).AddColumn(keyColumn).AddColumn(new TableColumn("value").RightAligned());
             foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
             Ansi(console).Write(table);
             return;
