@@ -183,7 +183,7 @@ public static class HtmlReport
     {
         var r = c.Report;
         var ovr = c.Ranking as RankingSummary.OneVsRest;
-        var sb = new StringBuilder("<table>\n<tr><th></th><th>precision</th><th>recall</th><th>F1</th><th>support</th>");
+        var sb = new StringBuilder("<table class=\"grid\">\n<tr><th></th><th>precision</th><th>recall</th><th>F1</th><th>support</th>");
         if (ovr is not null) sb.Append("<th>ROC AUC</th><th>AP</th>");
         sb.Append("</tr>\n");
         void Row(string name, double p, double rc, double f1, int support, double? auc, double? ap)
@@ -254,6 +254,8 @@ h2 { font-size: 16px; margin: 4px 0 8px; }
 table { border-collapse: collapse; font-size: 13px; }
 th { text-align: left; font-weight: 600; padding: 2px 14px 2px 0; color: #444; vertical-align: top; }
 td { font-family: ui-monospace, Menlo, Consolas, monospace; padding: 2px 0; word-break: break-all; }
+table.grid td, table.grid th + th { text-align: right; padding: 2px 0 2px 14px; word-break: normal; }
+table.grid th { white-space: nowrap; }
 figure { margin: 0; }
 figcaption { color: #555; font-size: 13px; margin-top: 6px; }
 svg.chart { display: block; background: #fff; max-width: 100%; height: auto; margin: 0 auto; }
