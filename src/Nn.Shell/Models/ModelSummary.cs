@@ -41,6 +41,9 @@ public sealed record ModelSummary(Model Model, int FormatVersion)
         return new ModelSummary(model, int.Parse(version, NumberStyles.None, CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The layers in order, one per dense layer of the network.</summary>
     public ImmutableArray<LayerSummary> Layers => [.. Model.Network.Layers.Select(l => new LayerSummary(l.Inputs, l.Outputs, l.Activation))];
 
