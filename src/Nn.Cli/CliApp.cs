@@ -34,6 +34,7 @@ public static class CliApp
         root.Add(GradcheckCommand.Build(console, cancellationToken));
         root.Add(ExplainCommand.Build(console, cancellationToken));
         root.Add(ExportCommand.Build(console, cancellationToken));
+        root.Add(InfoCommand.Build(console, cancellationToken));
         root.Add(DemoCommand.Build(console, cancellationToken));
         return root;
     }

@@ -35,6 +35,9 @@ internal static class OutputChecks
     internal static void Explain(ParseResult p) => OutputPaths.Check(
         [Arg(p, ExplainCommand.ModelPath), Arg(p, ExplainCommand.Data)], []);
 
+    /// <summary><c>nn info</c> writes nothing; its model must exist (named with its flag).</summary>
+    internal static void Info(ParseResult p) => OutputPaths.Check([Arg(p, InfoCommand.ModelPath)], []);
+
     /// <summary><c>nn gradcheck</c> writes nothing; its inputs must exist (named with their flags).</summary>
     internal static void Gradcheck(ParseResult p) => OutputPaths.Check(
         [Arg(p, GradcheckCommand.ModelPath), Arg(p, GradcheckCommand.Data)], []);

@@ -19,7 +19,20 @@ internal static class Tables
             rows.Add(("F1 (macro)", F(c.Report.Macro.F1)));
             rows.Add(("F1 (micro)", F(c.Report.Micro.F1)));
             rows.Add(("F1 (weighted)", F(c.Report.Weighted.F1)));
-            rows.Add(("top-2 accuracy", F(c.Top2Accuracy)));
+            if (c.HasTop2Accuracy) rows.Add(("top-2 accuracy", F(c.Top2Accuracy)));
+            switch (c.Ranking)
+            {
+                case RankingSummary.Binary b:
+                    rows.Add(($"ROC AUC ({c.Labels[1]} positive)", F(b.RocAuc)));
+                    rows.Add(($"average precision ({c.Labels[1]} positive)", F(b.AveragePrecision)));
+                    break;
+                case RankingSummary.OneVsRest o:
+                    rows.Add(("ROC AUC (one-vs-rest, macro)", F(o.RocAuc.Macro)));
+                    rows.Add(("ROC AUC (one-vs-rest, weighted)", F(o.RocAuc.Weighted)));
+                    rows.Add(("average precision (one-vs-rest, macro)", F(o.AveragePrecision.Macro)));
+                    rows.Add(("average precision (one-vs-rest, weighted)", F(o.AveragePrecision.Weighted)));
+                    break;
+            }
             rows.Add(("ECE (10 bins)", F(c.Calibration.Ece)));
             rows.Add(("log loss", F(c.LogLoss)));
         }
@@ -31,14 +44,88 @@ internal static class Tables
             rows.Add(("MAE", F(r.Mae)));
         }
         WriteKeyValues("Metrics", rows, console);
-        if (report is EvalReport.Classification { Metrics: var cm }) WriteConfusion(cm, console);
+        if (report is EvalReport.Classification { Metrics: var cm })
+        {
+            WritePerClass(cm, console);
+            WriteConfusion(cm, console);
+        }
     }
 
-    internal static void WriteKeyValues(string title, IReadOnlyList<(string Key, string Value)> rows, CliConsole console)
+    /// <summary>
+    /// scikit-learn's <c>classification_report</c>: precision, recall, F1 and support per class, then the macro and
+    /// support-weighted averages (with the total support).
+    /// </summary>
+    internal static void WritePerClass(ClassificationMetrics c, CliConsole console)
+    {
+        var r = c.Report;
+        var total = r.Support.Sum().ToString(CultureInfo.InvariantCulture);
+        var rows = new List<string[]>();
+        for (var k = 0; k < c.Labels.Length; k++)
+            rows.Add([c.Labels[k], F(r.Precision[k]), F(r.Recall[k]), F(r.F1[k]), r.Support[k].ToString(CultureInfo.InvariantCulture)]);
+        rows.Add(["macro avg", F(r.Macro.Precision), F(r.Macro.Recall), F(r.Macro.F1), total]);
+        rows.Add(["weighted avg", F(r.Weighted.Precision), F(r.Weighted.Recall), F(r.Weighted.F1), total]);
+        WriteGrid("Per class", ["", "precision", "recall", "F1", "support"], rows, console);
+    }
+
+    /// <summary><c>nn info</c>: the model's description, its layers with parameter counts, and its training settings.</summary>
+    internal static void WriteInfo(ModelSummary summary, CliConsole console)
+    {
+        var info = summary.Model.Info;
+        static string List(IReadOnlyCollection<string> items) => $"{items.Count.ToString(CultureInfo.InvariantCulture)}: {string.Join(", ", items)}";
+        var rows = new List<(string, string)>
+        {
+            ("task", TaskKinds.Name(info.Task)),
+            ("loss", info.Loss.Name),
+            ("features", List(info.FeatureNames)),
+            ("target", info.TargetName),
+        };
+        if (info.Task == TaskKind.Classification) rows.Add(("labels", List(info.Labels)));
+        rows.Add(("feature scaling", info.Scaling.Kind));
+        if (info.TargetScaling is { } ts)
+            rows.Add(("target scaling", FormattableString.Invariant($"(y - {ts.Offset:R}) / {ts.Scale:R}")));
+        rows.Add(("parameters", summary.Parameters.ToString(CultureInfo.InvariantCulture)));
+        rows.Add(("parameters sha256", summary.ParametersSha256));
+        rows.Add(("training data sha256", info.DataSha256.Length == 0 ? "unknown" : info.DataSha256));
+        rows.Add(("file format version", summary.FormatVersion.ToString(CultureInfo.InvariantCulture)));
+        WriteKeyValues("Model", rows, console, "property");
+
+        string[] header = ["layer", "inputs", "outputs", "activation", "weights", "biases", "parameters"];
+        var layers = summary.Layers.Select((l, i) => new[]
+        {
+            (i + 1).ToString(CultureInfo.InvariantCulture), l.Inputs.ToString(CultureInfo.InvariantCulture), l.Outputs.ToString(CultureInfo.InvariantCulture),
+            l.Activation.ToString(), l.Weights.ToString(CultureInfo.InvariantCulture), l.Biases.ToString(CultureInfo.InvariantCulture), l.Parameters.ToString(CultureInfo.InvariantCulture),
+        }).Append(["total", "", "", "", "", "", summary.Parameters.ToString(CultureInfo.InvariantCulture)]).ToList();
+        WriteGrid("Architecture", header, layers, console);
+
+        var settings = info.Training.Select(s => (s.Name, s.Value)).ToList();
+        if (settings.Count == 0) console.Out.WriteLine("Training settings: none recorded.");
+        else WriteKeyValues("Training settings", settings, console, "setting");
+    }
+
+    /// <summary>A table with a header row: the first column left-aligned, the others right-aligned.</summary>
+    internal static void WriteGrid(string title, IReadOnlyList<string> header, IReadOnlyList<string[]> rows, CliConsole console)
     {
         if (console.Interactive)
         {
-            var table = new Table().Title(title).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+            var table = new Table().Title(title).AddColumn(Markup.Escape(header[0]));
+            foreach (var h in header.Skip(1)) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
+            foreach (var row in rows) table.AddRow([.. row.Select(Markup.Escape)]);
+            Ansi(console).Write(table);
+            return;
+        }
+        console.Out.WriteLine(title + ":");
+        var widths = Enumerable.Range(0, header.Count).Select(i => Math.Max(header[i].Length, rows.Max(row => row[i].Length))).ToArray();
+        string Line(IReadOnlyList<string> cells) =>
+            ("  " + cells[0].PadRight(widths[0]) + string.Concat(Enumerable.Range(1, cells.Count - 1).Select(i => "  " + cells[i].PadLeft(widths[i])))).TrimEnd();
+        console.Out.WriteLine(Line(header));
+        foreach (var row in rows) console.Out.WriteLine(Line(row));
+    }
+
+    internal static void WriteKeyValues(string title, IReadOnlyList<(string Key, string Value)> rows, CliConsole console, string keyColumn = "metric")
+    {
+        if (console.Interactive)
+        {
+            var table = new Table().Title(title).AddColumn(keyColumn).AddColumn(new TableColumn("value").RightAligned());
             foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
             Ansi(console).Write(table);
             return;

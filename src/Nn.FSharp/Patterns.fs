@@ -62,6 +62,15 @@ let (|ClassificationMetrics|RegressionMetrics|NonFiniteOutput|) (report: EvalRep
     | :? EvalReport.NonFinite as f -> NonFiniteOutput f.Row
     | other -> unknown (nameof report) other
 
+/// A classifier's ranking scores: (ROC AUC, average precision) of the second class for two classes, or each class
+/// against the rest (per class, macro and support-weighted) for more; none for a single class.
+let (|BinaryRanking|OneVsRestRanking|NoRanking|) (ranking: RankingSummary | null) =
+    match ranking with
+    | null -> NoRanking
+    | :? RankingSummary.Binary as b -> BinaryRanking(b.RocAuc, b.AveragePrecision)
+    | :? RankingSummary.OneVsRest as o -> OneVsRestRanking(o.RocAuc, o.AveragePrecision)
+    | other -> unknown (nameof ranking) other
+
 /// An epoch's validation summary: (loss, accuracy), (loss, R²), or none (an epoch without validation data).
 let (|ClassificationSummary|RegressionSummary|NoValidation|) (summary: EvaluationSummary | null) =
     match summary with

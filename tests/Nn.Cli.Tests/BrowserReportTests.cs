@@ -27,7 +27,7 @@ public sealed partial class BrowserReportTests(ITestOutputHelper output)
         Assert.True(t.Code == 0, t.Err);
 
         var dom = RunChromium(dir, report, "--dump-dom", "--enable-logging=stderr", "--v=0");
-        Assert.Equal("nn report ok: 5 charts rendered", Title().Match(dom.Out).Groups[1].Value);
+        Assert.Equal("nn report ok: 7 charts rendered", Title().Match(dom.Out).Groups[1].Value);
         Assert.DoesNotMatch(":CONSOLE", dom.Err);
 
         var png = dir.File("report.png");

@@ -28,7 +28,9 @@ public class EndToEndTests
         Assert.True(e.Code == 0, e.Err);
         using var evalJson = JsonDocument.Parse(e.Out);
         var keys = evalJson.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
-        Assert.Equal(["task", "n", "accuracy", "precision_macro", "recall_macro", "f1_macro", "f1_micro", "f1_weighted", "top2_accuracy", "ece", "log_loss", "confusion_matrix"], keys);
+        // Two classes: no top2_accuracy (it is 1 by definition), the binary ROC AUC and AP of the second label ("right").
+        Assert.Equal(["task", "n", "accuracy", "precision_macro", "recall_macro", "f1_macro", "f1_micro", "f1_weighted", "precision_weighted",
+            "recall_weighted", "roc_auc", "average_precision", "ece", "log_loss", "per_class", "confusion_matrix"], keys);
         Assert.Equal(100, evalJson.RootElement.GetProperty("n").GetInt32());
         Assert.Equal(root.GetProperty("test").GetProperty("accuracy").GetDouble(), evalJson.RootElement.GetProperty("accuracy").GetDouble());
 

@@ -72,7 +72,7 @@ public class ParsingTests
     [Fact]
     public void Each_command_exists()
     {
-        foreach (var c in new[] { "train", "eval", "predict", "gradcheck", "explain", "demo" })
+        foreach (var c in new[] { "train", "eval", "predict", "gradcheck", "explain", "export", "info", "demo" })
             Assert.Contains(CliApp.Build(CliConsole.Plain(TextWriter.Null, TextWriter.Null), CancellationToken.None).Subcommands, s => s.Name == c);
     }
 }

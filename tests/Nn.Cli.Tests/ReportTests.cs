@@ -48,10 +48,11 @@ public class ReportTests
         Assert.True(t.Code == 0, t.Err);
 
         var doc = Parse(report);
-        Assert.Equal(["summary", "configuration", "loss", "metric", "metrics", "confusion", "reliability", "regions"], SectionIds(doc));
+        Assert.Equal(["summary", "configuration", "loss", "metric", "training-metrics", "metrics", "classes", "confusion", "reliability", "roc",
+            "precision-recall", "regions"], SectionIds(doc));
         var svgs = doc.Descendants(Svg + "svg").ToList();
-        Assert.Equal(5, svgs.Count);
-        Assert.Equal("5", (string?)doc.Root!.Element(Xhtml + "body")!.Attribute("data-charts"));
+        Assert.Equal(7, svgs.Count);
+        Assert.Equal("7", (string?)doc.Root!.Element(Xhtml + "body")!.Attribute("data-charts"));
         foreach (var svg in svgs)
         {
             // Each chart is a standalone SVG document too, with a title, a size and drawn shapes.
@@ -72,6 +73,17 @@ public class ReportTests
         Assert.Contains("ECE", doc.Descendants(Svg + "title").Select(e => e.Value).First(v => v.StartsWith("Reliability", StringComparison.Ordinal)), StringComparison.Ordinal);
         var config = doc.Descendants(Xhtml + "section").Single(s => (string?)s.Attribute("id") == "configuration");
         Assert.Contains(config.Descendants(Xhtml + "tr"), tr => tr.Elements().Select(e => e.Value).SequenceEqual(["seed", "5"]));
+        // Two classes: one ROC curve (the second label positive) over the chance diagonal, its AUC as in the metrics table;
+        // the per-class table has a row per label and the two averages; no top-2 accuracy.
+        var metrics = Section(doc, "metrics").Descendants(Xhtml + "tr").ToDictionary(tr => tr.Elements().First().Value, tr => tr.Elements().Last().Value);
+        Assert.DoesNotContain("top-2 accuracy", metrics.Keys);
+        var auc = metrics.Single(kv => kv.Key.StartsWith("ROC AUC (", StringComparison.Ordinal)).Value;
+        var roc = Section(doc, "roc");
+        Assert.Single(roc.Descendants(Svg + "polyline"));
+        Assert.Single(roc.Descendants(Svg + "line"), l => (string?)l.Attribute("class") == "diagonal");
+        Assert.Contains(roc.Descendants(Svg + "text"), t => t.Value.EndsWith($"(AUC {auc})", StringComparison.Ordinal));
+        Assert.Single(Section(doc, "precision-recall").Descendants(Svg + "polyline"));
+        Assert.Equal(5, Section(doc, "classes").Descendants(Xhtml + "tr").Count());
         // Decision regions: one point per test row on top of the regions.
         var regions = doc.Descendants(Xhtml + "section").Single(s => (string?)s.Attribute("id") == "regions");
         Assert.Equal(80, regions.Descendants(Svg + "circle").Count(c => (string?)c.Attribute("class") == "point"));
@@ -132,7 +144,11 @@ public class ReportTests
         Assert.Equal(0, NnCli.Run("eval", "--model", dir.File("a.html.safetensors"), "--data", data, "--report", e2, "--json").Code);
         Assert.Equal(File.ReadAllBytes(e1), File.ReadAllBytes(e2));
         var doc = Parse(e1);
-        Assert.Equal(["summary", "configuration", "metrics", "confusion", "reliability", "regions"], SectionIds(doc));
+        Assert.Equal(["summary", "configuration", "metrics", "classes", "confusion", "reliability", "roc", "precision-recall", "regions"], SectionIds(doc));
+        // Three classes: a curve per class against the rest, and per-class AUC and AP columns.
+        Assert.Equal(3, Section(doc, "roc").Descendants(Svg + "polyline").Count());
+        Assert.Equal(3, Section(doc, "precision-recall").Descendants(Svg + "polyline").Count());
+        Assert.Equal(["", "precision", "recall", "F1", "support", "ROC AUC", "AP"], Section(doc, "classes").Descendants(Xhtml + "tr").First().Elements().Select(e => e.Value).ToArray());
         Assert.Equal(9, doc.Descendants(Svg + "rect").Count(r => ((string?)r.Attribute("class"))?.Contains("cellbox", StringComparison.Ordinal) == true));
     }
 
@@ -144,7 +160,8 @@ public class ReportTests
         var model = dir.File("lin.safetensors");
         Assert.Equal(0, NnCli.Run("train", "--data", data, "--layers", "6", "--epochs", "8", "--out", model, "--report", dir.File("t.html"), "--quiet").Code);
         var train = Parse(dir.File("t.html"));
-        Assert.Equal(["summary", "configuration", "loss", "metric", "regression"], SectionIds(train));
+        Assert.Equal(["summary", "configuration", "loss", "metric", "training-metrics", "regression"], SectionIds(train));
+        Assert.Contains(Section(train, "training-metrics").Descendants(Xhtml + "th"), th => th.Value.StartsWith("validation R² (best", StringComparison.Ordinal));
         Assert.Contains(train.Descendants(Svg + "title"), t => t.Value == "Validation R² per epoch");
 
         Assert.Equal(0, NnCli.Run("eval", "--model", model, "--data", data, "--report", dir.File("e.html")).Code);
@@ -154,6 +171,32 @@ public class ReportTests
         Assert.Equal(120, scatter.Descendants(Svg + "circle").Count());
         Assert.Contains(eval.Descendants(Xhtml + "th"), th => th.Value == "R²");
     }
+
+    [Fact]
+    public void A_train_only_report_shows_the_training_and_best_validation_metrics_of_the_history()
+    {
+        using var dir = new TempDir();
+        var data = dir.Blobs("blobs.csv", 150, 4);
+        var report = dir.File("t.html");
+        var history = dir.File("h.csv");
+        Assert.Equal(0, NnCli.Run("train", "--data", data, "--layers", "6", "--epochs", "12", "--seed", "3", "--out", dir.File("m.safetensors"),
+            "--report", report, "--history", history, "--json").Code);
+        var doc = Parse(report);
+        Assert.DoesNotContain("metrics", SectionIds(doc));
+        var rows = Section(doc, "training-metrics").Descendants(Xhtml + "tr").ToDictionary(tr => tr.Elements().First().Value, tr => tr.Elements().Last().Value);
+        // The history CSV (epoch,train_loss,val_loss,val_accuracy,val_r2) written by the same run is the reference.
+        var epochs = File.ReadAllLines(history).Skip(1).Select(l => l.Split(',')).ToArray();
+        var best = epochs.MinBy(e => double.Parse(e[2], CultureInfo.InvariantCulture))!;
+        var last = epochs[^1];
+        string M(string v) => double.Parse(v, CultureInfo.InvariantCulture).ToString("0.####", CultureInfo.InvariantCulture);
+        var at = best == last ? $"best and last epoch, {best[0]}" : $"best epoch, {best[0]}";
+        Assert.Equal(M(best[1]), rows[$"training loss ({at})"]);
+        Assert.Equal(M(best[2]), rows[$"validation loss ({at})"]);
+        Assert.Equal(M(best[3]), rows[$"validation accuracy ({at})"]);
+        if (best != last) Assert.Equal(M(last[3]), rows[$"validation accuracy (last epoch, {last[0]})"]);
+    }
+
+    private static XElement Section(XDocument doc, string id) => doc.Descendants(Xhtml + "section").Single(s => (string?)s.Attribute("id") == id);
 
     [Fact]
     public void A_report_needs_only_a_model_and_shows_each_part_given()

@@ -100,6 +100,8 @@ public class SignalTests(ITestOutputHelper output)
             ["predict", "--model", model, "--data", data, "--out", dir.File("p.csv")],
             ["export", "--model", model, "--onnx", dir.File("m.onnx")],
             ["explain", "--model", model, "--data", data],
+            ["info", "--model", model],
+            ["info", "--model", model, "--json"],
             ["explain"],
             ["gradcheck"],
             ["gradcheck", "--model", model, "--data", data, "--json"],

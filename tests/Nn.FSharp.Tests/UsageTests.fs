@@ -383,7 +383,15 @@ let ``a fit is a pipeline of curried functions, and its results match with total
     let accuracy = Mlp.score model data.X labels
     Assert.True(accuracy > 0.9, sprintf "accuracy %g" accuracy)
     match Mlp.evaluate model data.X labels with
-    | ClassificationMetrics m -> Assert.Equal(accuracy, m.Report.Accuracy)
+    | ClassificationMetrics m ->
+        Assert.Equal(accuracy, m.Report.Accuracy)
+        match m.Ranking with
+        | OneVsRestRanking(auc, ap) ->
+            Assert.Equal(3, auc.PerClass.Length)
+            Assert.InRange(auc.Macro, 0.9, 1.0)
+            Assert.InRange(ap.Weighted, 0.9, 1.0)
+        | BinaryRanking _ -> failwith "three classes are scored one-vs-rest"
+        | NoRanking -> failwith "a classifier of three classes has ranking scores"
     | RegressionMetrics _ -> failwith "a classifier"
     | NonFiniteOutput row -> failwithf "row %d" row
     match Mlp.predict model data.X with

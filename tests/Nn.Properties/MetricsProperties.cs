@@ -316,7 +316,7 @@ public sealed class MetricsProperties
     public void Every_metric_takes_the_truth_first_as_scikit_learn_does()
     {
         // One argument order for every metric, so that a call written the scikit-learn way (y_true, y_pred) is right.
-        var metrics = new[] { typeof(Regression), typeof(Classification), typeof(Calibration) }
+        var metrics = new[] { typeof(Regression), typeof(Classification), typeof(Calibration), typeof(Ranking) }
             .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
             .Where(m => m.GetParameters().Length >= 2)
             .ToArray();
@@ -324,8 +324,8 @@ public sealed class MetricsProperties
         foreach (var m in metrics)
         {
             var names = m.GetParameters().Select(p => p.Name).ToArray();
-            Assert.True(names[0] == "truth" && names[1] is "predicted" or "probabilities",
-                $"{m.DeclaringType!.Name}.{m.Name}({string.Join(", ", names)}) does not take (truth, predicted|probabilities, ...)");
+            Assert.True(names[0] == "truth" && names[1] is "predicted" or "probabilities" or "scores",
+                $"{m.DeclaringType!.Name}.{m.Name}({string.Join(", ", names)}) does not take (truth, predicted|probabilities|scores, ...)");
         }
         // R² is not symmetric: the order matters (scikit-learn: r2_score([3, -0.5, 2, 7], [2.5, 0, 2, 8]) = 0.9486).
         Assert.NotEqual(Regression.RSquared(Vector.Of(3, -0.5, 2, 7), Vector.Of(2.5, 0.0, 2, 8)),

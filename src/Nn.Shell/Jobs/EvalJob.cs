@@ -8,19 +8,31 @@ namespace Nn.Shell;
 /// <param name="Labels">The class names, in class-index order.</param>
 /// <param name="Report">Per-class and averaged precision, recall and F1.</param>
 /// <param name="Confusion">The confusion matrix (rows: true class, columns: predicted).</param>
-/// <param name="Top2Accuracy">The fraction of examples whose class is among the two most probable.</param>
+/// <param name="Top2Accuracy">The fraction of examples whose class is among the two most probable (1 by definition with two classes or fewer: see <see cref="HasTop2Accuracy"/>).</param>
 /// <param name="Calibration">The expected calibration error over 10 equal-width bins, with its table.</param>
 /// <param name="LogLoss">The mean negative log-probability of the true class (clipped at 1e-15).</param>
 public sealed record ClassificationMetrics(ImmutableArray<string> Labels, ClassificationReport Report, ConfusionMatrix Confusion,
     double Top2Accuracy, CalibrationReport Calibration, double LogLoss)
 {
+    /// <summary>
+    /// The ROC AUC and average precision of the probabilities (see <see cref="Nn.Ranking.Summary"/>): binary for two
+    /// classes, one-vs-rest for more; null for a single class, or when the metrics were built without them.
+    /// </summary>
+    public RankingSummary? Ranking { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Top2Accuracy"/> says anything: only with more than two classes (with two or fewer it is 1 by
+    /// definition), so <c>nn eval</c> shows it only then.
+    /// </summary>
+    public bool HasTop2Accuracy => Labels.Length > 2;
+
     /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
     private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
 
     /// <summary>Sequence equality of the labels.</summary>
     public bool Equals(ClassificationMetrics? other) =>
         other is not null && Labels.SequenceEqual(other.Labels) && Report == other.Report && Confusion == other.Confusion
-        && Top2Accuracy.Equals(other.Top2Accuracy) && Calibration == other.Calibration && LogLoss.Equals(other.LogLoss);
+        && Top2Accuracy.Equals(other.Top2Accuracy) && Calibration == other.Calibration && LogLoss.Equals(other.LogLoss) && Ranking == other.Ranking;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Report, Confusion);
@@ -70,10 +82,15 @@ public abstract record EvalReport
 
     /// <summary>
     /// One JSON object with exactly the keys <c>task, n</c> and, for classification, <c>accuracy, precision_macro,
-    /// recall_macro, f1_macro, f1_micro, f1_weighted, top2_accuracy, ece, log_loss, confusion_matrix</c> (an array of
-    /// rows), or for regression <c>r2, mse, rmse, mae</c>. A metric that is NaN or infinite (e.g. an MSE that overflows) is
-    /// written as <c>null</c> (see <see cref="JsonNumber"/>). A <see cref="NonFinite"/> report has no metrics, and
-    /// <c>non_finite_row</c> is its row's 1-based number.
+    /// recall_macro, f1_macro, f1_micro, f1_weighted, precision_weighted, recall_weighted</c>, <c>top2_accuracy</c> (only
+    /// with more than two classes: the key is omitted otherwise), the ranking scores (two classes: <c>roc_auc,
+    /// average_precision</c> of the second label; more: <c>roc_auc_ovr_macro, roc_auc_ovr_weighted,
+    /// average_precision_ovr_macro, average_precision_ovr_weighted</c>), <c>ece, log_loss</c>, <c>per_class</c> (an array
+    /// with one object per class in label order: <c>label, precision, recall, f1, support</c>, and with more than two
+    /// classes <c>roc_auc, average_precision</c> of that class against the rest) and <c>confusion_matrix</c> (an array of
+    /// rows); or for regression <c>r2, mse, rmse, mae</c>. A metric that is NaN or infinite (e.g. an MSE that overflows, an
+    /// AUC with one class absent) is written as <c>null</c> (see <see cref="JsonNumber"/>). A <see cref="NonFinite"/>
+    /// report has no metrics, and <c>non_finite_row</c> is its row's 1-based number.
     /// </summary>
     public string ToJson(bool indented)
     {
@@ -120,9 +137,41 @@ public abstract record EvalReport
             JsonNumber.Write(w, "f1_macro", c.Report.Macro.F1);
             JsonNumber.Write(w, "f1_micro", c.Report.Micro.F1);
             JsonNumber.Write(w, "f1_weighted", c.Report.Weighted.F1);
-            JsonNumber.Write(w, "top2_accuracy", c.Top2Accuracy);
+            JsonNumber.Write(w, "precision_weighted", c.Report.Weighted.Precision);
+            JsonNumber.Write(w, "recall_weighted", c.Report.Weighted.Recall);
+            if (c.HasTop2Accuracy) JsonNumber.Write(w, "top2_accuracy", c.Top2Accuracy);
+            switch (c.Ranking)
+            {
+                case RankingSummary.Binary b:
+                    JsonNumber.Write(w, "roc_auc", b.RocAuc);
+                    JsonNumber.Write(w, "average_precision", b.AveragePrecision);
+                    break;
+                case RankingSummary.OneVsRest o:
+                    JsonNumber.Write(w, "roc_auc_ovr_macro", o.RocAuc.Macro);
+                    JsonNumber.Write(w, "roc_auc_ovr_weighted", o.RocAuc.Weighted);
+                    JsonNumber.Write(w, "average_precision_ovr_macro", o.AveragePrecision.Macro);
+                    JsonNumber.Write(w, "average_precision_ovr_weighted", o.AveragePrecision.Weighted);
+                    break;
+            }
             JsonNumber.Write(w, "ece", c.Calibration.Ece);
             JsonNumber.Write(w, "log_loss", c.LogLoss);
+            w.WriteStartArray("per_class");
+            for (var k = 0; k < c.Labels.Length; k++)
+            {
+                w.WriteStartObject();
+                w.WriteString("label", c.Labels[k]);
+                JsonNumber.Write(w, "precision", c.Report.Precision[k]);
+                JsonNumber.Write(w, "recall", c.Report.Recall[k]);
+                JsonNumber.Write(w, "f1", c.Report.F1[k]);
+                w.WriteNumber("support", c.Report.Support[k]);
+                if (c.Ranking is RankingSummary.OneVsRest ovr)
+                {
+                    JsonNumber.Write(w, "roc_auc", ovr.RocAuc.PerClass[k]);
+                    JsonNumber.Write(w, "average_precision", ovr.AveragePrecision.PerClass[k]);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartArray("confusion_matrix");
             foreach (var row in c.Confusion.ToRows())
             {
@@ -172,7 +221,10 @@ public static class EvalJob
                     Nn.Classification.Report(confusion), confusion,
                     Nn.Classification.TopKAccuracy(truth.ClassIndices, p.Probabilities, Math.Min(2, k)),
                     Calibration.ExpectedCalibrationError(truth.ClassIndices, p.Probabilities, 10),
-                    Nn.Classification.LogLoss(truth.ClassIndices, p.Probabilities)));
+                    Nn.Classification.LogLoss(truth.ClassIndices, p.Probabilities))
+                {
+                    Ranking = k >= 2 ? Nn.Ranking.Summary(truth.ClassIndices, p.Probabilities) : null,
+                });
             }
             default:
                 throw new InvalidOperationException("Unknown prediction case.");

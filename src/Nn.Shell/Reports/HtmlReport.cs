@@ -11,9 +11,11 @@ namespace Nn.Shell;
 public static class HtmlReport
 {
     /// <summary>
-    /// The page, which parses as XML. Sections (by id): <c>summary</c>, <c>configuration</c>, <c>loss</c> and
-    /// <c>metric</c> (with a history), <c>metrics</c> and <c>confusion</c> and <c>reliability</c> (classification
-    /// evaluation), <c>regions</c> (2-feature classification data), <c>regression</c> (regression data).
+    /// The page, which parses as XML. Sections (by id): <c>summary</c>, <c>configuration</c>, <c>loss</c>,
+    /// <c>metric</c> and <c>training-metrics</c> (with a history: the training loss and the validation metrics of the
+    /// best and last epochs), <c>metrics</c> (evaluation), <c>classes</c>, <c>confusion</c>, <c>reliability</c>,
+    /// <c>roc</c> and <c>precision-recall</c> (classification evaluation; the curves need the evaluated data with its
+    /// targets), <c>regions</c> (2-feature classification data), <c>regression</c> (regression data).
     /// All user text (labels, feature and file names, settings) is escaped.
     /// </summary>
     public static string Render(ReportInput input)
@@ -58,6 +60,8 @@ public static class HtmlReport
             else if (r2.Any(double.IsFinite))
                 ChartSection("metric", LineChart.Render("Validation R² per epoch", "epoch", "R²", [new("validation R²", epochs, r2)], h.BestEpoch, $"best epoch {h.BestEpoch}"),
                     "The coefficient of determination on the validation examples (in standardised target units) after each epoch.");
+            Section("training-metrics", "Training metrics", Table([.. TrainingMetrics(h)]),
+                "From the training history: the objective J on the training data, and the validation metrics when a validation split was held out.");
         }
 
         if (input.Evaluation is { } ev)
@@ -65,10 +69,21 @@ public static class HtmlReport
             Section("metrics", $"Metrics on {input.DataName}", Table([.. Metrics(ev)]));
             if (ev is EvalReport.Classification { Metrics: var c })
             {
+                Section("classes", "Per class", PerClassTable(c),
+                    "Precision, recall, F1 and support of each class with their macro and support-weighted averages (scikit-learn's classification_report)"
+                    + (c.Ranking is RankingSummary.OneVsRest ? ", and each class's ROC AUC and average precision against the rest." : "."));
                 ChartSection("confusion", HeatMap.Render("Confusion matrix", c.Confusion, c.Labels),
                     "Rows are the true classes, columns the predicted ones; shading is the share of the row.");
                 ChartSection("reliability", ReliabilityChart.Render(c.Calibration),
                     FormattableString.Invariant($"Confidence of the predicted class against how often it is right, in {c.Calibration.Bins.Length} equal-width bins (counts above the bars). ECE = Σ (n_b/m)·|acc_b − conf_b| = {c.Calibration.Ece:0.0000}."));
+                if (RankingCurves(model, input.Data, c) is { } curves)
+                {
+                    var thinned = curves.Points > CurveChart.MaxPoints ? $" Drawn through {CurveChart.MaxPoints} evenly spaced points of each curve." : "";
+                    ChartSection("roc", CurveChart.Render("ROC curve", "false positive rate", "true positive rate", curves.Roc, "chance"),
+                        $"{curves.Kind}: the true against the false positive rate as the threshold falls through every distinct score.{thinned}");
+                    ChartSection("precision-recall", CurveChart.Render("Precision–recall curve", "recall", "precision", curves.PrecisionRecall, null),
+                        $"{curves.Kind}: precision against recall as the threshold falls; average precision = Σ (Rₙ − Rₙ₋₁)·Pₙ.{thinned}");
+                }
             }
         }
 
@@ -125,7 +140,18 @@ public static class HtmlReport
             yield return ("precision (macro)", Markup.Metric(c.Report.Macro.Precision));
             yield return ("recall (macro)", Markup.Metric(c.Report.Macro.Recall));
             yield return ("F1 (macro / micro / weighted)", $"{Markup.Metric(c.Report.Macro.F1)} / {Markup.Metric(c.Report.Micro.F1)} / {Markup.Metric(c.Report.Weighted.F1)}");
-            yield return ("top-2 accuracy", Markup.Metric(c.Top2Accuracy));
+            if (c.HasTop2Accuracy) yield return ("top-2 accuracy", Markup.Metric(c.Top2Accuracy));
+            switch (c.Ranking)
+            {
+                case RankingSummary.Binary b:
+                    yield return ($"ROC AUC ({c.Labels[1]} positive)", Markup.Metric(b.RocAuc));
+                    yield return ($"average precision ({c.Labels[1]} positive)", Markup.Metric(b.AveragePrecision));
+                    break;
+                case RankingSummary.OneVsRest o:
+                    yield return ("ROC AUC (one-vs-rest, macro / weighted)", $"{Markup.Metric(o.RocAuc.Macro)} / {Markup.Metric(o.RocAuc.Weighted)}");
+                    yield return ("average precision (one-vs-rest, macro / weighted)", $"{Markup.Metric(o.AveragePrecision.Macro)} / {Markup.Metric(o.AveragePrecision.Weighted)}");
+                    break;
+            }
             yield return ("expected calibration error", Markup.Metric(c.Calibration.Ece));
             yield return ("log loss", Markup.Metric(c.LogLoss));
         }
@@ -136,6 +162,73 @@ public static class HtmlReport
             yield return ("RMSE", Markup.Metric(r.Rmse));
             yield return ("MAE", Markup.Metric(r.Mae));
         }
+    }
+
+    private static IEnumerable<(string, string)> TrainingMetrics(History h)
+    {
+        var best = h.Epochs.FirstOrDefault(e => e.Epoch == h.BestEpoch) ?? h.Epochs[^1];
+        var last = h.Epochs[^1];
+        var epochs = best == last ? [(best, "best and last epoch")] : new[] { (best, "best epoch"), (last, "last epoch") };
+        foreach (var (e, which) in epochs)
+        {
+            var at = $"{which}, {e.Epoch.ToString(CultureInfo.InvariantCulture)}";
+            yield return ($"training loss ({at})", Markup.Metric(e.TrainLoss));
+            if (e.Validation is { } v) yield return ($"validation loss ({at})", Markup.Metric(v.Loss));
+            if (e.Validation is EvaluationSummary.Classification c) yield return ($"validation accuracy ({at})", Markup.Metric(c.Accuracy));
+            if (e.Validation is EvaluationSummary.Regression r) yield return ($"validation R² ({at})", Markup.Metric(r.R2));
+        }
+    }
+
+    private static string PerClassTable(ClassificationMetrics c)
+    {
+        var r = c.Report;
+        var ovr = c.Ranking as RankingSummary.OneVsRest;
+        var sb = new StringBuilder("<table class=\"grid\">\n<tr><th></th><th>precision</th><th>recall</th><th>F1</th><th>support</th>");
+        if (ovr is not null) sb.Append("<th>ROC AUC</th><th>AP</th>");
+        sb.Append("</tr>\n");
+        void Row(string name, double p, double rc, double f1, int support, double? auc, double? ap)
+        {
+            sb.Append("<tr><th>").Append(Markup.Escape(name)).Append("</th>");
+            foreach (var v in new[] { Markup.Metric(p), Markup.Metric(rc), Markup.Metric(f1), support.ToString(CultureInfo.InvariantCulture) })
+                sb.Append("<td>").Append(Markup.Escape(v)).Append("</td>");
+            if (ovr is not null) sb.Append("<td>").Append(Markup.Metric(auc ?? double.NaN)).Append("</td><td>").Append(Markup.Metric(ap ?? double.NaN)).Append("</td>");
+            sb.Append("</tr>\n");
+        }
+        for (var k = 0; k < c.Labels.Length; k++)
+            Row(c.Labels[k], r.Precision[k], r.Recall[k], r.F1[k], r.Support[k], ovr?.RocAuc.PerClass[k], ovr?.AveragePrecision.PerClass[k]);
+        var total = r.Support.Sum();
+        Row("macro avg", r.Macro.Precision, r.Macro.Recall, r.Macro.F1, total, ovr?.RocAuc.Macro, ovr?.AveragePrecision.Macro);
+        Row("weighted avg", r.Weighted.Precision, r.Weighted.Recall, r.Weighted.F1, total, ovr?.RocAuc.Weighted, ovr?.AveragePrecision.Weighted);
+        return sb.Append("</table>").ToString();
+    }
+
+    /// <summary>The ROC and precision–recall curves of the evaluated data, or null when its targets are not all known labels.</summary>
+    private sealed record Curves(string Kind, IReadOnlyList<Curve> Roc, IReadOnlyList<Curve> PrecisionRecall, int Points);
+
+    private static Curves? RankingCurves(Model model, LoadedData? data, ClassificationMetrics c)
+    {
+        if (c.Ranking is null || data is not { Count: > 0, HasTarget: true }) return null;
+        var truth = ReportJob.TrueClasses(model.Info, data);
+        if (truth.Length != data.Count || truth.Any(t => t < 0)) return null;
+        if (Predictor.Predict(model, data.Features) is not Prediction.Classification { Probabilities: var p }) return null;
+        var classes = c.Ranking is RankingSummary.Binary ? [1] : Enumerable.Range(0, p.Cols).ToArray();
+        var roc = new List<Curve>();
+        var pr = new List<Curve>();
+        var points = 0;
+        foreach (var k in classes)
+        {
+            var binary = truth.Select(t => t == k ? 1 : 0).ToArray();
+            var scores = p.Column(k);
+            var rc = Ranking.RocCurve(binary, scores);
+            var prc = Ranking.PrecisionRecallCurve(binary, scores);
+            var auc = Ranking.RocAuc(binary, scores);
+            var ap = Ranking.AveragePrecision(binary, scores);
+            roc.Add(new Curve($"{c.Labels[k]} (AUC {Markup.Metric(auc)})", rc.FalsePositiveRates, rc.TruePositiveRates));
+            pr.Add(new Curve($"{c.Labels[k]} (AP {Markup.Metric(ap)})", prc.Recall, prc.Precision));
+            points = Math.Max(points, rc.Thresholds.Length);
+        }
+        var kind = c.Ranking is RankingSummary.Binary ? $"Class {c.Labels[1]} positive" : "Each class against the rest";
+        return new Curves(kind, roc, pr, points);
     }
 
     private static string Seed(ModelInfo info) => info.Training.FirstOrDefault(s => s.Name == "seed")?.Value ?? "not recorded";
@@ -161,6 +254,8 @@ h2 { font-size: 16px; margin: 4px 0 8px; }
 table { border-collapse: collapse; font-size: 13px; }
 th { text-align: left; font-weight: 600; padding: 2px 14px 2px 0; color: #444; vertical-align: top; }
 td { font-family: ui-monospace, Menlo, Consolas, monospace; padding: 2px 0; word-break: break-all; }
+table.grid td, table.grid th + th { text-align: right; padding: 2px 0 2px 14px; word-break: normal; }
+table.grid th { white-space: nowrap; }
 figure { margin: 0; }
 figcaption { color: #555; font-size: 13px; margin-top: 6px; }
 svg.chart { display: block; background: #fff; max-width: 100%; height: auto; margin: 0 auto; }
