@@ -27,14 +27,14 @@ internal static class TrainCommand
     internal static readonly Option<double> Dropout = Flags.Number("--dropout", "Dropout rate on hidden layers.", 0.0);
     internal static readonly Option<string> InitOpt = new("--init") { Description = "auto | he | xavier | lecun (the normal variants) | he-uniform | xavier-uniform | lecun-uniform", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> Scale = new("--scale") { Description = "standard | minmax | none", DefaultValueFactory = _ => "standard" };
-    internal static readonly Option<double> ValidationFraction = Flags.Number("--validation-fraction", "Fraction held out for validation and early stopping.", 0.1);
+    internal static readonly Option<double> ValidationFraction = Flags.Number("--validation-fraction", "Fraction held out for validation and early stopping; a split of fewer than 30 rows is not made (every row trains for every epoch, with a note).", 0.1);
     internal static readonly Option<int> Patience = Flags.Whole("--patience", "Epochs without a better validation loss before stopping (0 = never).", 20);
     internal static readonly Option<long> Seed = Flags.Long("--seed", "Seed of every random choice.", 0L);
     internal static readonly Option<int> Threads = Flags.Whole("--threads", "Kernel threads (results are identical for any count).", 1);
     internal static readonly Option<double> ClipNorm = Flags.Number("--clip-norm", "Clip gradients to this global norm (0 = off).", 0.0);
     internal static readonly Option<string> OnNan = new("--on-nan") { Description = "On a NaN or infinite loss or gradient: stop (write the model from the last completed epoch) | error (write no model); both exit with code 3.", DefaultValueFactory = _ => "stop" };
     internal static readonly Option<bool> DropConstant = new("--drop-constant") { Description = "Drop feature columns that are constant in the training rows (the model records the features it uses); by default they are kept with scale 1 and a note." };
-    internal static readonly Option<int> MinEpochs = Flags.Whole("--min-epochs", "Early stopping may stop only after this many epochs.", 0);
+    internal static readonly Option<int> MinEpochs = Flags.Whole("--min-epochs", "Early stopping may stop only after this many epochs (the best epoch is still restored).", 0);
     internal static readonly Option<double> TestFraction = Flags.Number("--test-fraction", "Fraction held out as a test split from the seed (stratified for classification), evaluated after training (not with --test-data).", 0.0);
     internal static readonly Option<string> ScheduleOpt = new("--schedule") { Description = "Learning rate from --lr over the run: constant | step (times --lr-factor every --lr-every epochs) | exponential (times --lr-factor per epoch) | cosine (down to --lr-min over --lr-epochs epochs, default the rest of the run).", DefaultValueFactory = _ => "constant" };
     internal static readonly Option<double> LrFactor = Flags.Number("--lr-factor", "step: the factor every --lr-every epochs (default 0.5); exponential: the factor per epoch (default 0.95).", 0.5);
