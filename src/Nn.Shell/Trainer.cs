@@ -152,7 +152,8 @@ public static class Trainer
     /// Continues training from <paramref name="start"/> (a fresh <see cref="TrainerState.Start"/> or a restored checkpoint)
     /// until <c>options.Epochs</c> epochs are complete in total, reporting the resumable state after every epoch.
     /// Epoch e visits its examples in the order <c>Batches.ForEpoch(Training.ShuffleKey(state), e − 1, m, policy)</c>,
-    /// so resuming from an epoch boundary continues bit-identically. A cancelled run discards its partial epoch and
+    /// so resuming from an epoch boundary continues bit-identically. Early stopping ends the run once <c>Patience</c> epochs
+    /// pass without a better validation loss, but never before epoch <c>MinEpochs</c>. A cancelled run discards its partial epoch and
     /// returns the state of its last completed epoch. So does a diverged one: after every step the loss and the updated
     /// parameters are checked, and the first NaN or infinity stops the run with <see cref="TrainResult.Diverged"/> set
     /// (the non-finite state is never reported to <paramref name="progress"/>, so no checkpoint of it is written).

@@ -66,7 +66,9 @@ public sealed record FitSettings
 
     /// <summary>
     /// Drop the feature columns that are constant over the training rows (the model then records only the features it
-    /// uses); by default they are kept, with scale 1 (so they enter the network as 0).
+    /// uses, and predicts from those columns alone: <c>nn eval</c> and <c>nn predict</c> read CSV columns by name; from
+    /// code, pass the columns <c>Model.Info.FeatureNames</c> names, <c>x1</c>, <c>x2</c>, … by 1-based position in the fitted
+    /// matrix); by default they are kept, with scale 1 (so they enter the network as 0).
     /// </summary>
     public bool DropConstant { get; init; }
 
