@@ -45,5 +45,5 @@ internal static class OutputChecks
     /// <summary><c>nn demo</c>: it reads the bundled digits <paramref name="data"/> and its <paramref name="split"/> file.</summary>
     internal static void Demo(ParseResult p, string data, string split) => OutputPaths.Check(
         [new("bundled digits data", data), new("bundled digits split", split)],
-        [Arg(p, DemoCommand.Out)]);
+        [Arg(p, DemoCommand.Out), new("the demo's test rows (next to --out)", p.GetValue(DemoCommand.Out) is { } o ? Shell.Demo.TestRowsPath(o) : null)]);
 }

@@ -7,7 +7,7 @@ namespace Nn.Cli;
 /// <summary>A Spectre.Console progress bar over the epochs of a training job (terminals only).</summary>
 internal static class SpectreProgress
 {
-    internal static TrainOutcome Train(TrainSettings settings, CancellationToken cancellationToken)
+    internal static TrainOutcome Train(TrainSettings settings, Action<TrainStart> started, CancellationToken cancellationToken)
     {
         TrainOutcome? outcome = null;
         AnsiConsole.Progress()
@@ -15,7 +15,7 @@ internal static class SpectreProgress
             .Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: settings.Fit.Epochs);
-                outcome = TrainJob.Run(settings, Trainer.OnEpochState(s =>
+                outcome = TrainJob.Run(settings, started, Trainer.OnEpochState(s =>
                 {
                     var r = s.History[^1];
                     var text = string.Create(CultureInfo.InvariantCulture, $"epoch {r.Epoch} loss {r.TrainLoss:F4}");

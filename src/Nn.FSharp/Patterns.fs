@@ -30,13 +30,14 @@ let (|MeanSquaredError|BinaryCrossEntropy|CategoricalCrossEntropy|) (loss: Loss)
     | other -> unknown (nameof loss) other
 
 /// The schedule's case with its parameters: constant rate, step decay (initial, factor, every), exponential (initial,
-/// decay), cosine (initial, total steps, minimum).
-let (|ConstantRate|StepDecay|ExponentialDecay|CosineDecay|) (schedule: Schedule) =
+/// decay), cosine (initial, total steps, minimum), linear warm-up (steps, the schedule after it).
+let (|ConstantRate|StepDecay|ExponentialDecay|CosineDecay|WarmupThen|) (schedule: Schedule) =
     match schedule with
     | :? Schedule.Constant as c -> ConstantRate c.Rate
     | :? Schedule.Step as s -> StepDecay(s.Initial, s.Factor, s.Every)
     | :? Schedule.Exponential as e -> ExponentialDecay(e.Initial, e.Decay)
     | :? Schedule.Cosine as c -> CosineDecay(c.Initial, c.TotalSteps, c.Minimum)
+    | :? Schedule.Warmup as w -> WarmupThen(w.Steps, w.After)
     | other -> unknown (nameof schedule) other
 
 /// The feature scaling's case.

@@ -49,6 +49,9 @@ public sealed record TrainerOptions(int Epochs, BatchPolicy Batches, TrainingDat
     /// <summary>Threads for the kernels (speed only: the bits are the same for any value); one by default.</summary>
     public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
 
+    /// <summary>Early stopping may stop only after this many epochs (0 = as soon as the patience runs out).</summary>
+    public int MinEpochs { get; init; }
+
     /// <summary>A copy with other compute options.</summary>
     public TrainerOptions WithCompute(ComputeOptions compute) => this with { Compute = compute };
 
@@ -149,7 +152,8 @@ public static class Trainer
     /// Continues training from <paramref name="start"/> (a fresh <see cref="TrainerState.Start"/> or a restored checkpoint)
     /// until <c>options.Epochs</c> epochs are complete in total, reporting the resumable state after every epoch.
     /// Epoch e visits its examples in the order <c>Batches.ForEpoch(Training.ShuffleKey(state), e − 1, m, policy)</c>,
-    /// so resuming from an epoch boundary continues bit-identically. A cancelled run discards its partial epoch and
+    /// so resuming from an epoch boundary continues bit-identically. Early stopping ends the run once <c>Patience</c> epochs
+    /// pass without a better validation loss, but never before epoch <c>MinEpochs</c>. A cancelled run discards its partial epoch and
     /// returns the state of its last completed epoch. So does a diverged one: after every step the loss and the updated
     /// parameters are checked, and the first NaN or infinity stops the run with <see cref="TrainResult.Diverged"/> set
     /// (the non-finite state is never reported to <paramref name="progress"/>, so no checkpoint of it is written).
@@ -163,7 +167,7 @@ public static class Trainer
         Divergence? diverged = null;
         var lastFinite = double.IsFinite(start.Train.LastLoss) ? start.Train.LastLoss : double.NaN;
         var stoppedEarly = options.Patience > 0 && options.Validation is not null && start.CompletedEpochs - start.BestEpoch >= options.Patience
-            && start.CompletedEpochs < options.Epochs;
+            && start.CompletedEpochs >= options.MinEpochs && start.CompletedEpochs < options.Epochs;
         var shuffleKey = Training.ShuffleKey(start.Train);
         for (var epoch = start.CompletedEpochs + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
         {
@@ -197,7 +201,8 @@ public static class Trainer
             current = new TrainerState(state, epoch, current.History.Add(record),
                 better ? epoch : current.BestEpoch, better ? score : current.BestScore, better ? state.Parameters : current.BestParameters);
             progress?.Report(current);
-            stoppedEarly = options.Patience > 0 && options.Validation is not null && epoch - current.BestEpoch >= options.Patience && epoch < options.Epochs;
+            stoppedEarly = options.Patience > 0 && options.Validation is not null && epoch - current.BestEpoch >= options.Patience
+                && epoch >= options.MinEpochs && epoch < options.Epochs;
         }
         var final = options.RestoreBest && current.BestEpoch > 0 ? current.Train.WithParameters(current.BestParameters) : current.Train;
         return new TrainResult(final, new History(current.History, current.BestEpoch), cancelled, stoppedEarly, current) { Diverged = diverged };

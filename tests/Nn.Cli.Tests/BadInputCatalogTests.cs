@@ -66,26 +66,65 @@ public class BadInputCatalogTests
 
     [Fact] public void A_single_class() => TrainRefuses("a,b,label\n1,2,x\n3,4,x\n5,1,x\n", [], "target column 'label' has a single class 'x'");
 
+    // Issue 19 changed these: a constant column used to be refused (exit 2) unless --scale none or --allow-constant; it
+    // is now kept with scale 1 and named in a one-line note on stderr, and --drop-constant drops it.
     [Theory]
     [InlineData("standard")]
     [InlineData("minmax")]
-    public void A_constant_feature_column_is_refused_under_scaling(string scale) =>
-        TrainRefuses(Table(r => $"{r},7,{r % 2}"), ["--scale", scale], "column 'b' is constant in the training data", "scaling would divide by zero");
-
-    [Fact]
-    public void Several_constant_columns_are_all_named() =>
-        TrainRefuses("a,b,c,label\n" + string.Concat(Enumerable.Range(0, 20).Select(r => $"0,{r},5,{r % 2}\n")), [], "columns 'a', 'c' are constant");
-
-    [Fact]
-    public void A_constant_column_is_accepted_without_scaling_or_with_allow_constant()
+    public void A_constant_feature_column_is_kept_under_scaling_with_a_note(string scale)
     {
         using var dir = new TempDir();
         var data = dir.Write("c.csv", Table(r => $"{r},7,{r % 2}"));
-        foreach (var extra in new[] { new[] { "--scale", "none" }, ["--allow-constant"] })
-        {
-            var r = NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), "--epochs", "2", "--quiet", .. extra]);
-            Assert.True(r.Code == 0, r.Err);
-        }
+        var r = NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), "--epochs", "2", "--quiet", "--scale", scale]);
+        Assert.True(r.Code == 0, r.Err);
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("c.csv: column 'b' is constant in the training data; kept with scale 1", r.Err);
+        Assert.Contains(lines, l => l.StartsWith("nn: note: ", StringComparison.Ordinal) && l.Contains("--drop-constant", StringComparison.Ordinal));
+        Assert.Equal(["a", "b"], Nn.Shell.ModelFile.Load(dir.File("m.safetensors")).Info.FeatureNames.ToArray());
+    }
+
+    [Fact]
+    public void Several_constant_columns_are_all_named_in_the_note()
+    {
+        using var dir = new TempDir();
+        var data = dir.Write("c.csv", "a,b,c,label\n" + string.Concat(Enumerable.Range(0, 20).Select(r => $"0,{r},5,{r % 2}\n")));
+        var r = NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), "--epochs", "2", "--quiet"]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("columns 'a', 'c' are constant", r.Err);
+    }
+
+    [Fact]
+    public void Drop_constant_drops_them_and_the_model_reads_the_right_columns()
+    {
+        using var dir = new TempDir();
+        var data = dir.Write("c.csv", "a,b,c,label\n" + string.Concat(Enumerable.Range(0, 40).Select(r => $"0,{r},5,{r % 2}\n")));
+        var model = dir.File("m.safetensors");
+        var r = NnCli.Run(["train", "--data", data, "--out", model, "--epochs", "2", "--quiet", "--drop-constant"]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("dropped columns 'a', 'c'", r.Err);
+        var info = Nn.Shell.ModelFile.Load(model).Info;
+        Assert.Equal(["b"], info.FeatureNames.ToArray());
+        Assert.Contains(info.Training, s => s.Name == "drop_constant" && s.Value == "true");
+        // eval reads column b by name, and names the columns the model does not use.
+        var e = NnCli.Run(["eval", "--model", model, "--data", data]);
+        Assert.True(e.Code == 0, e.Err);
+        Assert.Contains("columns 'a', 'c' are not used by the model", e.Err);
+        // A file with the columns in another order gives the same predictions.
+        var swapped = dir.Write("s.csv", "c,label,b,a\n" + string.Concat(Enumerable.Range(0, 40).Select(r => $"5,{r % 2},{r},0\n")));
+        var p1 = NnCli.Run(["predict", "--model", model, "--data", data, "--out", dir.File("p1.csv")]);
+        var p2 = NnCli.Run(["predict", "--model", model, "--data", swapped, "--out", dir.File("p2.csv")]);
+        Assert.True(p1.Code == 0 && p2.Code == 0, p1.Err + p2.Err);
+        Assert.Equal(File.ReadAllText(dir.File("p1.csv")), File.ReadAllText(dir.File("p2.csv")));
+    }
+
+    [Fact]
+    public void A_constant_column_without_scaling_gets_no_note()
+    {
+        using var dir = new TempDir();
+        var data = dir.Write("c.csv", Table(r => $"{r},7,{r % 2}"));
+        var r = NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), "--epochs", "2", "--quiet", "--scale", "none"]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.DoesNotContain("constant", r.Err);
     }
 
     private static string Table(Func<int, string> row) => "a,b,label\n" + string.Concat(Enumerable.Range(0, 30).Select(r => row(r) + "\n"));

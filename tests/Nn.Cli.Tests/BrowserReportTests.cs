@@ -22,7 +22,7 @@ public sealed partial class BrowserReportTests(ITestOutputHelper output)
         var train = ReportTests.HostileMoons(dir, "train.csv", 240, 1);
         var test = ReportTests.HostileMoons(dir, "test.csv", 80, 2);
         var report = dir.File("report.html");
-        var t = NnCli.Run("train", "--data", train, "--test-data", test, "--layers", "12", "--activation", "tanh", "--lr", "0.02",
+        var t = NnCli.Run("train", "--data", train, "--test-data", test, "--validation-fraction", "0.25", "--layers", "12", "--activation", "tanh", "--lr", "0.02",
             "--epochs", "30", "--seed", "5", "--out", dir.File("m.safetensors"), "--report", report, "--quiet");
         Assert.True(t.Code == 0, t.Err);
 

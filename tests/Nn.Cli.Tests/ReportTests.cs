@@ -43,7 +43,7 @@ public class ReportTests
         var train = HostileMoons(dir, "train.csv", 240, 1);
         var test = HostileMoons(dir, "test.csv", 80, 2);
         var report = dir.File("report.html");
-        var t = NnCli.Run("train", "--data", train, "--test-data", test, "--layers", "8", "--activation", "tanh", "--lr", "0.02",
+        var t = NnCli.Run("train", "--data", train, "--test-data", test, "--validation-fraction", "0.25", "--layers", "8", "--activation", "tanh", "--lr", "0.02",
             "--epochs", "15", "--seed", "5", "--out", dir.File("m.safetensors"), "--report", report, "--quiet");
         Assert.True(t.Code == 0, t.Err);
 
@@ -158,7 +158,7 @@ public class ReportTests
         using var dir = new TempDir();
         var data = dir.Linear("lin.csv", 120, 2);
         var model = dir.File("lin.safetensors");
-        Assert.Equal(0, NnCli.Run("train", "--data", data, "--layers", "6", "--epochs", "8", "--out", model, "--report", dir.File("t.html"), "--quiet").Code);
+        Assert.Equal(0, NnCli.Run("train", "--data", data, "--validation-fraction", "0.25", "--layers", "6", "--epochs", "8", "--out", model, "--report", dir.File("t.html"), "--quiet").Code);
         var train = Parse(dir.File("t.html"));
         Assert.Equal(["summary", "configuration", "loss", "metric", "training-metrics", "regression"], SectionIds(train));
         Assert.Contains(Section(train, "training-metrics").Descendants(Xhtml + "th"), th => th.Value.StartsWith("validation R² (best", StringComparison.Ordinal));

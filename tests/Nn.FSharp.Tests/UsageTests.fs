@@ -222,6 +222,7 @@ let ``schedules give the learning rate over a list of steps`` () =
         | :? Schedule.Step as s -> s.Factor < 1.0
         | :? Schedule.Exponential as e -> e.Decay < 1.0
         | :? Schedule.Cosine as c -> c.Minimum < c.Initial
+        | :? Schedule.Warmup -> false
         | _ -> failwith "unknown schedule"
     Assert.Equal<bool list>(
         [ false; true; true ],
@@ -403,11 +404,13 @@ let ``a fit is a pipeline of curried functions, and its results match with total
         | BinaryCrossEntropy -> "bce"
         | CategoricalCrossEntropy -> "cce"
     Assert.Equal("cce", describeLoss model.Info.Loss)
-    let rate schedule =
+    let rec rate schedule =
         match schedule with
         | ConstantRate r -> r
         | StepDecay(initial, _, _) | ExponentialDecay(initial, _) | CosineDecay(initial, _, _) -> initial
+        | WarmupThen(_, after) -> rate after
     Assert.Equal(0.5, rate (Schedules.Cosine(0.5, 10L, 0.0)))
+    Assert.Equal(0.5, rate (Schedules.Warmup(3L, Schedules.Cosine(0.5, 10L, 0.0))))
     match settings.Scaling with
     | StandardScaling -> ()
     | MinMaxScaling | NoScaling -> failwith "the default scaling standardises"

@@ -26,10 +26,12 @@ internal static class DemoCommand
             CliApp.StopIfCancelled(cancellationToken);
             var path = p.GetValue(Out)!;
             ModelFile.Save(path, result.Model);
+            var testPath = Demo.TestRowsPath(path);
+            Demo.WriteTestRows(Path.Combine(dir, "digits.csv"), Path.Combine(dir, "splits", "digits.csv"), testPath);
             o.WriteLine();
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test metrics on {result.TestCount} held-out digits (training took {result.TrainSeconds:F2} s):"));
             Tables.WriteEval(result.Test, console);
-            o.WriteLine($"Model written to {path} (from the repository root, try: nn eval --model {path} --data data/digits.csv).");
+            o.WriteLine($"Model written to {path}, its {result.TestCount} held-out digits to {testPath} (try: nn eval --model {path} --data {testPath}).");
             return 0;
         });
         return command;

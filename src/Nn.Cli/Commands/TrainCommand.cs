@@ -27,13 +27,21 @@ internal static class TrainCommand
     internal static readonly Option<double> Dropout = Flags.Number("--dropout", "Dropout rate on hidden layers.", 0.0);
     internal static readonly Option<string> InitOpt = new("--init") { Description = "auto | he | xavier | lecun (the normal variants) | he-uniform | xavier-uniform | lecun-uniform", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> Scale = new("--scale") { Description = "standard | minmax | none", DefaultValueFactory = _ => "standard" };
-    internal static readonly Option<double> ValidationFraction = Flags.Number("--validation-fraction", "Fraction held out for validation and early stopping.", 0.1);
+    internal static readonly Option<double> ValidationFraction = Flags.Number("--validation-fraction", "Fraction held out for validation and early stopping; a split of fewer than 30 rows is not made (every row trains for every epoch, with a note).", 0.1);
     internal static readonly Option<int> Patience = Flags.Whole("--patience", "Epochs without a better validation loss before stopping (0 = never).", 20);
     internal static readonly Option<long> Seed = Flags.Long("--seed", "Seed of every random choice.", 0L);
     internal static readonly Option<int> Threads = Flags.Whole("--threads", "Kernel threads (results are identical for any count).", 1);
     internal static readonly Option<double> ClipNorm = Flags.Number("--clip-norm", "Clip gradients to this global norm (0 = off).", 0.0);
     internal static readonly Option<string> OnNan = new("--on-nan") { Description = "On a NaN or infinite loss or gradient: stop (write the model from the last completed epoch) | error (write no model); both exit with code 3.", DefaultValueFactory = _ => "stop" };
-    internal static readonly Option<bool> AllowConstant = new("--allow-constant") { Description = "Accept constant feature columns (scaled to 0) instead of refusing them." };
+    internal static readonly Option<bool> DropConstant = new("--drop-constant") { Description = "Drop feature columns that are constant in the training rows (the model records the features it uses); by default they are kept with scale 1 and a note." };
+    internal static readonly Option<int> MinEpochs = Flags.Whole("--min-epochs", "Early stopping may stop only after this many epochs (the best epoch is still restored).", 0);
+    internal static readonly Option<double> TestFraction = Flags.Number("--test-fraction", "Fraction held out as a test split from the seed (stratified for classification), evaluated after training (not with --test-data).", 0.0);
+    internal static readonly Option<string> ScheduleOpt = new("--schedule") { Description = "Learning rate from --lr over the run: constant | step (times --lr-factor every --lr-every epochs) | exponential (times --lr-factor per epoch) | cosine (down to --lr-min over --lr-epochs epochs, default the rest of the run).", DefaultValueFactory = _ => "constant" };
+    internal static readonly Option<double> LrFactor = Flags.Number("--lr-factor", "step: the factor every --lr-every epochs (default 0.5); exponential: the factor per epoch (default 0.95).", 0.5);
+    internal static readonly Option<int> LrEvery = Flags.Whole("--lr-every", "step: epochs between decays.", 10);
+    internal static readonly Option<double> LrMin = Flags.Number("--lr-min", "cosine: the final learning rate.", 0.0);
+    internal static readonly Option<int> LrEpochs = Flags.Whole("--lr-epochs", "cosine: epochs of the decay after the warm-up (0 = the rest of the run).", 0);
+    internal static readonly Option<int> Warmup = Flags.Whole("--warmup", "Epochs of linear learning-rate warm-up before the schedule (0 = none).", 0);
     internal static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Write a checkpoint here after every epoch." };
     internal static readonly Option<string?> Resume = new("--resume") { Description = "Resume from a checkpoint (same flags; --epochs is the total)." };
     internal static readonly Option<string> Out = new("--out") { Description = "Where to write the model (safetensors).", Required = true };
@@ -45,7 +53,7 @@ internal static class TrainCommand
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("train", "Train a network on a data file and write the model.");
-        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, Seed, Threads, ClipNorm, OnNan, AllowConstant, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
+        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, MinEpochs, TestFraction, ScheduleOpt, LrFactor, LrEvery, LrMin, LrEpochs, Warmup, Seed, Threads, ClipNorm, OnNan, DropConstant, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
             command.Add(o);
         command.SetAction(parse => Execute(parse, console, cancellationToken));
         return command;
@@ -71,6 +79,8 @@ internal static class TrainCommand
         if (string.IsNullOrWhiteSpace(paths.OutPath)) throw new ArgumentException("--out: an output model path is required.");
         var threads = p.GetValue(Threads);
         if (threads < 1) throw new ArgumentException($"--threads: expected at least 1, got {threads}.");
+        if (Given(p, TestFraction) && paths.TestDataPath is not null)
+            throw new ArgumentException("--test-fraction: goes without --test-data (the test rows come either from a split of --data or from a file).");
         return paths with
         {
             Fit = new FitSettings
@@ -91,9 +101,46 @@ internal static class TrainCommand
                 Patience = p.GetValue(Patience),
                 Seed = p.GetValue(Seed),
                 Compute = ComputeOptions.WithThreads(threads),
-                AllowConstant = p.GetValue(AllowConstant),
+                DropConstant = p.GetValue(DropConstant),
+                MinEpochs = p.GetValue(MinEpochs),
+                TestFraction = p.GetValue(TestFraction),
+                Schedule = ParseSchedule(p),
             },
             OnNan = Named(p.GetValue(OnNan)!, "--on-nan", Shell.OnNan.Parse, ["stop", "error"]),
+        };
+    }
+
+    /// <summary>True when the flag was on the command line (not just its default).</summary>
+    private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
+
+    /// <summary>
+    /// The schedule flags as an <see cref="EpochSchedule"/>: null for a constant rate without warm-up (the optimizer as it
+    /// is, recorded as before); a flag that does not go with the chosen schedule is refused rather than ignored.
+    /// </summary>
+    internal static EpochSchedule? ParseSchedule(ParseResult p)
+    {
+        var name = p.GetValue(ScheduleOpt)!;
+        var index = EpochSchedule.Names.IndexOf(name);
+        if (index < 0) throw new ArgumentException($"--schedule: expected {Or(EpochSchedule.Names)}, got '{name}'.");
+        var kind = (ScheduleKind)index;
+        (Option Flag, ScheduleKind[] Kinds)[] owners =
+        [
+            (LrFactor, [ScheduleKind.Step, ScheduleKind.Exponential]), (LrEvery, [ScheduleKind.Step]),
+            (LrMin, [ScheduleKind.Cosine]), (LrEpochs, [ScheduleKind.Cosine]),
+        ];
+        foreach (var (flag, kinds) in owners)
+            if (Given(p, flag) && !kinds.Contains(kind))
+                throw new ArgumentException($"{flag.Name}: goes with --schedule {string.Join(" or ", kinds.Select(EpochSchedule.Name))}, not {name}.");
+        var warmup = p.GetValue(Warmup);
+        if (kind == ScheduleKind.Constant && warmup == 0) return null;
+        return new EpochSchedule
+        {
+            Kind = kind,
+            Factor = Given(p, LrFactor) ? p.GetValue(LrFactor) : null,
+            Every = p.GetValue(LrEvery),
+            Minimum = p.GetValue(LrMin),
+            Length = p.GetValue(LrEpochs),
+            Warmup = warmup,
         };
     }
 
@@ -171,11 +218,16 @@ internal static class TrainCommand
         var json = parse.GetValue(Json);
         var quiet = parse.GetValue(Quiet) || json;
         var historyPath = parse.GetValue(HistoryFile);
+        void Started(TrainStart start)
+        {
+            if (!quiet) foreach (var line in StartLines(start)) console.Out.WriteLine(line);
+            foreach (var note in start.Notes) console.Error.WriteLine($"nn: note: {note}");
+        }
         TrainOutcome outcome;
         if (!quiet && console.Interactive)
-            outcome = SpectreProgress.Train(settings, cancellationToken);
+            outcome = SpectreProgress.Train(settings, Started, cancellationToken);
         else
-            outcome = TrainJob.Run(settings, quiet ? null : Trainer.OnEpochState(s => console.Out.WriteLine(EpochLine(s, settings.Fit.Epochs))), cancellationToken);
+            outcome = TrainJob.Run(settings, Started, quiet ? null : Trainer.OnEpochState(s => console.Out.WriteLine(EpochLine(s, settings.Fit.Epochs))), cancellationToken);
 
         if (historyPath is not null) AtomicFile.WriteAllText(historyPath, outcome.Result.History.ToCsv());
         if (parse.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForTraining(settings, outcome));
@@ -195,10 +247,26 @@ internal static class TrainCommand
         }
         if (outcome.Test is EvalReport.NonFinite { Row: var row })
         {
-            console.Error.WriteLine($"nn: the model's output for data row {row + 1} of {settings.TestDataPath} is not finite (NaN or infinite), so its test metrics are not numbers; the model was written to {settings.OutPath}.");
+            var (where, fileRow) = outcome.TestRows.IsEmpty ? (settings.TestDataPath, row) : (settings.DataPath, outcome.TestRows[row]);
+            console.Error.WriteLine($"nn: the model's output for data row {fileRow + 1} of {where} is not finite (NaN or infinite), so its test metrics are not numbers; the model was written to {settings.OutPath}.");
             return CliApp.Diverged;
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The first lines of a run: the target column and task (with the classes), and the rows trained on, held out for
+    /// validation and as a test split, e.g. <c>target 'label': classification, 10 classes (0, 1, 2, …)</c>.
+    /// </summary>
+    internal static IEnumerable<string> StartLines(TrainStart s)
+    {
+        var classes = s.Labels.IsEmpty ? ""
+            : $", {s.Labels.Length} classes ({string.Join(", ", s.Labels.Take(5))}{(s.Labels.Length > 5 ? ", …" : "")})";
+        yield return $"target '{s.TargetName}': {TaskKinds.Name(s.Task)}{classes}";
+        var rows = $"{s.Features} features; {s.TrainRows} training rows";
+        rows += s.ValidationRows > 0 ? $", {s.ValidationRows} validation rows" : ", no validation split";
+        if (s.TestRows > 0) rows += $", {s.TestRows} test rows";
+        yield return rows;
     }
 
     internal static string EpochLine(TrainerState s, int total)
@@ -226,6 +294,10 @@ internal static class TrainCommand
             + (outcome.Result.StoppedEarly ? FormattableString.Invariant($" (stopped early; best epoch {h.BestEpoch} restored)") : "")
             + (outcome.Result.Cancelled ? " (cancelled)" : "") + ".");
         o.WriteLine($"Model written to {settings.OutPath}.");
-        if (outcome.Test is { } t) Tables.WriteEval(t, console);
+        if (outcome.Test is { } t)
+        {
+            if (!outcome.TestRows.IsEmpty) o.WriteLine($"Test metrics on the {outcome.TestRows.Length} rows held out by --test-fraction (never trained on nor used for early stopping):");
+            Tables.WriteEval(t, console);
+        }
     }
 }

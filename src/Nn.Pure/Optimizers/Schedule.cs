@@ -67,4 +67,19 @@ public abstract record Schedule
         /// <summary>The floor reached at t = T, in [0, Initial] (checked again by <see cref="Schedules.LearningRate"/> after a <c>with</c>).</summary>
         public double Minimum { get; init => field = HyperParameters.NonNegative(value, nameof(Minimum)); } = Schedules.CheckMinimum(Minimum, Initial);
     }
+
+    /// <summary>
+    /// Linear warm-up before another schedule: <c>lr(t) = After(0)·(t + 1) / Steps</c> for t &lt; Steps (rising to After's
+    /// first rate at the last warm-up step), then <c>lr(t) = After(t − Steps)</c>.
+    /// </summary>
+    /// <param name="Steps">The number of warm-up steps, ≥ 1.</param>
+    /// <param name="After">The schedule that follows, counted from the end of the warm-up.</param>
+    public sealed record Warmup(long Steps, Schedule After) : Schedule
+    {
+        /// <summary>The number of warm-up steps, ≥ 1.</summary>
+        public long Steps { get; init => field = HyperParameters.AtLeastOne(value, nameof(Steps)); } = HyperParameters.AtLeastOne(Steps, nameof(Steps));
+
+        /// <summary>The schedule that follows, counted from the end of the warm-up.</summary>
+        public Schedule After { get; init => field = value ?? throw new ArgumentNullException(nameof(After)); } = After ?? throw new ArgumentNullException(nameof(After));
+    }
 }

@@ -19,6 +19,11 @@ public static class Schedules
     /// <exception cref="ArgumentOutOfRangeException">When initial is negative or not finite, totalSteps &lt; 1, or minimum is outside [0, initial].</exception>
     public static Schedule Cosine(double initial, long totalSteps, double minimum) => new Schedule.Cosine(initial, totalSteps, minimum);
 
+    /// <summary>Linear warm-up over <paramref name="steps"/> steps into <paramref name="after"/>: <c>lr(t) = after(0)·(t + 1) / steps</c> for t &lt; steps, then <c>after(t − steps)</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">When steps &lt; 1.</exception>
+    /// <exception cref="ArgumentNullException">When after is null.</exception>
+    public static Schedule Warmup(long steps, Schedule after) => new Schedule.Warmup(steps, after);
+
     /// <summary>The learning rate at step t ≥ 0, by the formula documented on the schedule's case.</summary>
     /// <exception cref="ArgumentOutOfRangeException">When step &lt; 0, or a cosine schedule's minimum exceeds its initial rate.</exception>
     public static double LearningRate(Schedule schedule, long step)
@@ -30,6 +35,7 @@ public static class Schedules
             Schedule.Step s => s.Initial * Kernels.Trigonometry.Power(s.Factor, step / s.Every),
             Schedule.Exponential e => e.Initial * Kernels.Trigonometry.Power(e.Decay, step),
             Schedule.Cosine c => CosineRate(c, step),
+            Schedule.Warmup w => step < w.Steps ? LearningRate(w.After, 0) * (step + 1) / w.Steps : LearningRate(w.After, step - w.Steps),
             _ => throw new ArgumentException($"Unknown schedule {schedule}.", nameof(schedule)),
         };
     }

@@ -7,7 +7,8 @@ namespace Nn;
 /// Everything that decides a fit's numbers, typed: what <c>nn train</c> and the one-call fit from code are told. The
 /// defaults are a user's who says nothing: two hidden ReLU layers (64, 32), the output and loss paired with the task,
 /// Adam with lr 0.001, batches of 32, up to 200 epochs with early stopping (patience 20) on a 10% validation split
-/// restoring the best weights, standardised features (and, for regression, a standardised target), seed 0.
+/// restoring the best weights (when the validation split has at least
+/// <see cref="RunPlans.MinValidationRows"/> rows; else every row trains for every epoch), standardised features (and, for regression, a standardised target), seed 0.
 /// </summary>
 /// <remarks>Null for <see cref="Task"/>, <see cref="Output"/>, <see cref="Loss"/> and <see cref="Init"/> means "decide
 /// from the data" (see <see cref="RunPlans.Decide"/>). <see cref="Compute"/> changes the speed only, never a bit.</remarks>
@@ -63,8 +64,29 @@ public sealed record FitSettings
     /// <summary>The seed of every random choice (initialisation, validation split, shuffling, dropout).</summary>
     public long Seed { get; init; }
 
-    /// <summary>Accept feature columns that are constant over the training rows (scaled to 0) instead of refusing them.</summary>
-    public bool AllowConstant { get; init; }
+    /// <summary>
+    /// Drop the feature columns that are constant over the training rows (the model then records only the features it
+    /// uses, and predicts from those columns alone: <c>nn eval</c> and <c>nn predict</c> read CSV columns by name; from
+    /// code, pass the columns <c>Model.Info.FeatureNames</c> names, <c>x1</c>, <c>x2</c>, … by 1-based position in the fitted
+    /// matrix); by default they are kept, with scale 1 (so they enter the network as 0).
+    /// </summary>
+    public bool DropConstant { get; init; }
+
+    /// <summary>Early stopping may stop only after this many epochs (0 = as soon as the patience runs out).</summary>
+    public int MinEpochs { get; init; }
+
+    /// <summary>
+    /// The fraction of the rows held out as a test split, in [0, 1) (0 = none): stratified for classification, from a key
+    /// of its own; never trained on, never used for early stopping, evaluated after training. The validation split is
+    /// then taken from the remaining rows.
+    /// </summary>
+    public double TestFraction { get; init; }
+
+    /// <summary>
+    /// A learning-rate schedule in epochs, built into the optimizer's <see cref="ScaleByLearningRate"/> link (whose constant
+    /// rate is its starting rate) by the plan; null (the default) leaves the optimizer as it is.
+    /// </summary>
+    public EpochSchedule? Schedule { get; init; }
 
     /// <summary>Threads for the kernels: the speed, never the result.</summary>
     public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
@@ -90,6 +112,9 @@ public sealed record FitSettings
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"{label(nameof(Dropout))}: expected a rate in [0, 1), got {F(Dropout)}.");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentException($"{label(nameof(ValidationFraction))}: expected a fraction in [0, 1), got {F(ValidationFraction)}.");
         if (Patience < 0) throw new ArgumentException($"{label(nameof(Patience))}: expected 0 or more, got {Patience}.");
+        if (MinEpochs < 0) throw new ArgumentException($"{label(nameof(MinEpochs))}: expected 0 or more, got {MinEpochs}.");
+        if (!(TestFraction >= 0 && TestFraction < 1)) throw new ArgumentException($"{label(nameof(TestFraction))}: expected a fraction in [0, 1), got {F(TestFraction)}.");
+        Schedule?.Validate(label);
     }
 
     /// <summary>The output activations a fit accepts: sigmoid, softmax and linear.</summary>

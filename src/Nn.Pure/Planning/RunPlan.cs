@@ -26,8 +26,17 @@ public sealed record RunPlan(
     /// <summary>The number of output units.</summary>
     public int Outputs => Sizes[^1];
 
-    /// <summary>True when every row is trained on, in order (no validation split).</summary>
-    public bool AllRows => ValidationRows.IsEmpty;
+    /// <summary>True when every row is trained on, in order (no validation or test split).</summary>
+    public bool AllRows => ValidationRows.IsEmpty && TestRows.IsEmpty;
+
+    /// <summary>The rows held out as a test split (<see cref="FitSettings.TestFraction"/>), in increasing order (empty: none).</summary>
+    public ImmutableArray<int> TestRows { get; init; } = [];
+
+    /// <summary>
+    /// The validation rows the fraction asked for when they were fewer than <see cref="RunPlans.MinValidationRows"/>, so
+    /// that no validation split was made (every row trains, for every epoch); else 0.
+    /// </summary>
+    public int TooFewValidationRows { get; init; }
 
     private bool PrintMembers(System.Text.StringBuilder builder) => Format.Members(this, builder);
 }
@@ -43,8 +52,15 @@ public sealed record PreparedRun(Network Network, TrainingData Train, TrainingDa
 /// <summary>The pure decisions of a fit, in the order a fit makes them.</summary>
 public static class RunPlans
 {
-    /// <summary>Sub-keys of the seed's key: the initial weights, the training (shuffling, dropout), the validation split.</summary>
-    private const int InitFold = 0, TrainFold = 1, SplitFold = 2;
+    /// <summary>Sub-keys of the seed's key: the initial weights, the training (shuffling, dropout), the validation split, the test split.</summary>
+    private const int InitFold = 0, TrainFold = 1, SplitFold = 2, TestFold = 3;
+
+    /// <summary>
+    /// The fewest validation rows early stopping trusts: a smaller validation split is too noisy to pick the best epoch
+    /// (on 60 rows of a linear regression, 6 validation rows stopped runs early and cost R²), so with fewer the plan makes
+    /// no validation split and every row trains for every epoch.
+    /// </summary>
+    public const int MinValidationRows = 30;
 
     /// <summary>The task: the settings' own, or the one the target cells ask for (<see cref="TargetEncoding.Infer"/>).</summary>
     public static TaskKind TaskOf(FitSettings settings, IReadOnlyList<string> targetCells) =>
@@ -54,10 +70,15 @@ public static class RunPlans
     /// Decides everything from the settings, the number of features and the encoded target (rows = its length): the output
     /// (linear for regression, sigmoid for two classes, softmax for more, unless set), the loss paired with it, one output
     /// for regression or a two-class sigmoid and one per class otherwise, the initialisation (He for the ReLU family, Xavier
-    /// otherwise, unless set), a stratified (classification) or plain validation split from the seed's key, and the keys.
+    /// otherwise, unless set), a stratified (classification) or plain test split from its own key when
+    /// <see cref="FitSettings.TestFraction"/> &gt; 0, a stratified or plain validation split of the remaining rows from the
+    /// seed's key (none when it would hold fewer than <see cref="MinValidationRows"/> rows: every row then trains), the
+    /// optimizer with <see cref="FitSettings.Schedule"/> built in (in steps of ⌈train rows / batch size⌉ per epoch), and the keys.
+    /// Without a test fraction the rows, keys and splits are exactly those of a plan without one.
     /// </summary>
     /// <exception cref="ArgumentException">For settings out of range (<see cref="FitSettings.Validate"/>), a loss that does not
-    /// pair with the output, softmax on a regression target, or a classification target with fewer than two classes; the
+    /// pair with the output, softmax on a regression target, linear on a classification target, a schedule for an optimizer
+    /// without one constant learning rate, or a classification target with fewer than two classes; the
     /// message starts with the setting's name as <paramref name="label"/> gives it.</exception>
     public static RunPlan Decide(FitSettings settings, int features, EncodedTarget target, Func<string, string>? label = null)
     {
@@ -75,27 +96,82 @@ public static class RunPlans
         catch (ArgumentException e) { throw new ArgumentException($"{label(nameof(FitSettings.Loss))}/{label(nameof(FitSettings.Output))}: {e.Message}"); }
         if (task == TaskKind.Regression && output is Activation.Softmax)
             throw new ArgumentException($"{label(nameof(FitSettings.Output))}: softmax needs a classification target.");
+        if (task == TaskKind.Classification && output is Activation.Linear)
+            throw new ArgumentException($"{label(nameof(FitSettings.Output))}: linear needs a regression target; a classification target takes sigmoid or softmax (or auto).");
         var outputs = task == TaskKind.Regression ? 1 : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
 
         var key = Key.FromSeed(settings.Seed);
-        var split = settings.ValidationFraction > 0 && n >= 2
-            ? task == TaskKind.Classification
-                ? Split.Stratified(Prng.Fold(key, SplitFold), target.ClassIndices, settings.ValidationFraction)
-                : Split.TrainTest(Prng.Fold(key, SplitFold), n, settings.ValidationFraction)
+        ImmutableArray<int> testRows = [];
+        int[]? pool = null; // the rows left after the test split; null: all rows, in order
+        if (settings.TestFraction > 0 && n >= 2)
+        {
+            var test = Cut(Prng.Fold(key, TestFold), task, target.ClassIndices, n, settings.TestFraction, null);
+            if (!test.Train.IsEmpty && !test.Test.IsEmpty) { testRows = [.. test.Test.Order()]; pool = [.. test.Train.Order()]; }
+        }
+        var rows = pool?.Length ?? n;
+        var split = settings.ValidationFraction > 0 && rows >= 2
+            ? Cut(Prng.Fold(key, SplitFold), task, target.ClassIndices, rows, settings.ValidationFraction, pool)
             : null;
-        ImmutableArray<int> trainRows = split is null || split.Train.IsEmpty ? [.. Enumerable.Range(0, n)] : [.. split.Train.Order()];
+        var tooFew = split is { Train.IsEmpty: false } && split.Test.Length < MinValidationRows ? split.Test.Length : 0;
+        if (tooFew > 0) split = null;
+        ImmutableArray<int> trainRows = split is null || split.Train.IsEmpty ? pool is null ? [.. Enumerable.Range(0, n)] : [.. pool] : [.. split.Train.Order()];
         ImmutableArray<int> validRows = split is null || split.Train.IsEmpty ? [] : [.. split.Test.Order()];
 
-        var config = TrainConfig.Of(new Objective(loss, settings.L2, settings.Dropout), settings.Optimizer);
+        var stepsPerEpoch = settings.BatchSize == 0 ? 1L : Math.Max(1L, (trainRows.Length + (long)settings.BatchSize - 1) / settings.BatchSize);
+        var optimizer = settings.Schedule is { } schedule
+            ? WithSchedule(settings.Optimizer, schedule, stepsPerEpoch, settings.Epochs, label)
+            : settings.Optimizer;
+        var config = TrainConfig.Of(new Objective(loss, settings.L2, settings.Dropout), optimizer);
         var batches = settings.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(settings.BatchSize);
         return new RunPlan(task, output, loss, task == TaskKind.Classification ? target.Labels : [], [features, .. settings.Layers, outputs],
-            settings.Init ?? Init.DefaultFor(settings.Activation), trainRows, validRows, Prng.Fold(key, InitFold), Prng.Fold(key, TrainFold), config, batches);
+            settings.Init ?? Init.DefaultFor(settings.Activation), trainRows, validRows, Prng.Fold(key, InitFold), Prng.Fold(key, TrainFold), config, batches)
+        {
+            TestRows = testRows,
+            TooFewValidationRows = tooFew,
+        };
     }
 
     /// <summary>
-    /// The feature columns (0-based) that are constant over the plan's training rows of <paramref name="features"/>: standard
-    /// or min–max scaling would divide by a zero spread, which is almost always a data mistake, so a fit refuses them
-    /// unless <see cref="FitSettings.AllowConstant"/> (or the scaling is none).
+    /// A stratified (classification) or plain split of <paramref name="count"/> rows from <paramref name="key"/>; with a
+    /// <paramref name="pool"/> the split is of its rows (their class indices for stratification) and returns row numbers.
+    /// </summary>
+    private static TrainTestSplit Cut(Key key, TaskKind task, ImmutableArray<int> classIndices, int count, double fraction, int[]? pool)
+    {
+        var split = task == TaskKind.Classification
+            ? Split.Stratified(key, pool is null ? classIndices : [.. pool.Select(r => classIndices[r])], fraction)
+            : Split.TrainTest(key, count, fraction);
+        return pool is null ? split : new TrainTestSplit([.. split.Train.Select(i => pool[i])], [.. split.Test.Select(i => pool[i])]);
+    }
+
+    /// <summary>The optimizer with <paramref name="schedule"/> (in steps) in place of the constant rate of its one <see cref="ScaleByLearningRate"/> link.</summary>
+    private static GradientTransformation WithSchedule(GradientTransformation optimizer, EpochSchedule schedule, long stepsPerEpoch, int epochs, Func<string, string> label)
+    {
+        var rates = new List<double>();
+        Find(optimizer);
+        if (rates.Count != 1 || double.IsNaN(rates[0]))
+            throw new ArgumentException($"{label(nameof(FitSettings.Schedule))}: the optimizer needs exactly one constant learning rate to schedule, it has {(rates.Count == 1 ? "a schedule already" : rates.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))}.");
+        var steps = schedule.InSteps(rates[0], stepsPerEpoch, epochs, label);
+        return Replace(optimizer);
+
+        void Find(GradientTransformation t)
+        {
+            if (t is Chain c) foreach (var l in c.Links) Find(l);
+            else if (t is ScaleByLearningRate { Schedule: Schedule.Constant k }) rates.Add(k.Rate);
+            else if (t is ScaleByLearningRate) rates.Add(double.NaN);
+        }
+
+        GradientTransformation Replace(GradientTransformation t) => t switch
+        {
+            Chain c => new Chain([.. c.Links.Select(Replace)]),
+            ScaleByLearningRate => new ScaleByLearningRate(steps),
+            _ => t,
+        };
+    }
+
+    /// <summary>
+    /// The feature columns (0-based) that are constant over the plan's training rows of <paramref name="features"/>: they
+    /// carry no information for the fit. Standard and min–max scaling give them scale 1 (a zero spread is never divided
+    /// by), so they enter the network as 0; <see cref="FitSettings.DropConstant"/> drops them instead (<see cref="KeptColumns"/>).
     /// </summary>
     public static ImmutableArray<int> ConstantColumns(RunPlan plan, Matrix features)
     {
@@ -109,6 +185,19 @@ public static class RunPlans
             if (same) constant.Add(c);
         }
         return constant.ToImmutable();
+    }
+
+    /// <summary>
+    /// The feature columns (0-based, increasing) the network reads: all <paramref name="features"/> columns, or with
+    /// <see cref="FitSettings.DropConstant"/> those not in <paramref name="constant"/> (at least one is kept).
+    /// </summary>
+    public static ImmutableArray<int> KeptColumns(FitSettings settings, int features, ImmutableArray<int> constant)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.DropConstant || constant.IsDefaultOrEmpty) return [.. Enumerable.Range(0, features)];
+        var drop = constant.ToHashSet();
+        ImmutableArray<int> kept = [.. Enumerable.Range(0, features).Where(c => !drop.Contains(c))];
+        return kept.IsEmpty ? [.. Enumerable.Range(0, features)] : kept;
     }
 
     /// <summary>
@@ -141,7 +230,7 @@ public static class RunPlans
         var x = ScaleFeatures(scaling, features);
         var network = Nn.Init.Mlp(plan.InitKey, plan.Sizes, settings.Activation, plan.Output, plan.Init);
         var train = plan.AllRows ? new TrainingData(x, y) : new TrainingData(x.SelectRows(plan.TrainRows), y.SelectRows(plan.TrainRows));
-        var validation = plan.AllRows ? null : new TrainingData(x.SelectRows(plan.ValidationRows), y.SelectRows(plan.ValidationRows));
+        var validation = plan.ValidationRows.IsEmpty ? null : new TrainingData(x.SelectRows(plan.ValidationRows), y.SelectRows(plan.ValidationRows));
         return new PreparedRun(network, train, validation, scaling, targetScaling);
     }
 

@@ -68,6 +68,21 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
         catch (FormatException e) { throw new DataFileException(Source, 0, 0, $"target column '{TargetName}': {e.Message}"); }
     }
 
+    /// <summary>The rows <paramref name="rows"/> (0-based), in that order, with their targets.</summary>
+    internal LoadedData WithRows(IReadOnlyList<int> rows) => this with
+    {
+        Features = Features.SelectRows(rows),
+        TargetCells = TargetCells.IsDefaultOrEmpty ? TargetCells : [.. rows.Select(i => TargetCells[i])],
+        TargetLines = TargetLines.IsDefaultOrEmpty ? [] : [.. rows.Select(i => TargetLines[i])],
+    };
+
+    /// <summary>Only the feature columns <paramref name="columns"/> (0-based), in that order, and their names.</summary>
+    internal LoadedData WithColumns(IReadOnlyList<int> columns) => this with
+    {
+        FeatureNames = [.. columns.Select(c => FeatureNames[c])],
+        Features = Matrix.Init(Features.Rows, columns.Count, (r, c) => Features[r, columns[c]]),
+    };
+
     /// <summary>Sequence equality of the arrays.</summary>
     public bool Equals(LoadedData? other) =>
         other is not null && Source == other.Source && FeatureNames.SequenceEqual(other.FeatureNames) && Features.Equals(other.Features)

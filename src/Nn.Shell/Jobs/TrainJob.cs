@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Nn.Shell;
 
-/// <summary>The outcome of <see cref="TrainJob.Run"/>.</summary>
+/// <summary>The outcome of <see cref="TrainJob.Run(TrainSettings, Action{TrainStart}?, IProgress{TrainerState}?, CancellationToken)"/>.</summary>
 /// <param name="Model">The trained model as written to the output file.</param>
 /// <param name="Result">The training run: history, best epoch, whether it stopped early or was cancelled.</param>
 /// <param name="TrainSeconds">Wall time of the training loop alone.</param>
@@ -20,6 +20,9 @@ public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainS
 
     /// <summary>One-line notes for the user (e.g. test-data columns the model does not use), in the order they arose.</summary>
     public ImmutableArray<string> Notes { get; init; } = [];
+
+    /// <summary>The data rows (0-based) of the test split <see cref="Test"/> was measured on (<see cref="FitSettings.TestFraction"/>); empty for test data from a file or none.</summary>
+    public ImmutableArray<int> TestRows { get; init; } = [];
 
     /// <summary>The run as one JSON object (<c>nn train --json</c>): epochs, timing, losses, early stopping, divergence, the parameters' hash, test metrics; a NaN or infinity is null.</summary>
     public string ToJson()
@@ -45,6 +48,11 @@ public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainS
                 w.WriteEndObject();
             }
             w.WriteString("parameters_sha256", ModelFile.ParametersSha256(Model.Network));
+            if (!TestRows.IsEmpty)
+            {
+                w.WriteString("test_source", "split");
+                w.WriteNumber("test_rows", TestRows.Length);
+            }
             if (Test is { } t)
             {
                 w.WritePropertyName("test");
@@ -56,6 +64,21 @@ public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainS
         }
         return Encoding.UTF8.GetString(stream.ToArray());
     }
+}
+
+/// <summary>What a training run decided before its first epoch (<c>nn train</c> prints it first).</summary>
+/// <param name="TargetName">The target column.</param>
+/// <param name="Task">Classification or regression.</param>
+/// <param name="Labels">The class labels in output order (classification), else empty.</param>
+/// <param name="Features">The number of features the network reads.</param>
+/// <param name="TrainRows">The rows trained on.</param>
+/// <param name="ValidationRows">The rows held out for validation and early stopping (0: none).</param>
+/// <param name="TestRows">The rows held out as a test split (0: none).</param>
+/// <param name="Notes">One-line notes for the user (constant columns kept or dropped, a validation split too small for early stopping).</param>
+public sealed record TrainStart(string TargetName, TaskKind Task, ImmutableArray<string> Labels, int Features, int TrainRows, int ValidationRows, int TestRows, ImmutableArray<string> Notes)
+{
+    /// <summary>Prints every property, collections by their first items.</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
 }
 
 /// <summary>
@@ -71,13 +94,23 @@ public static class TrainJob
     /// stopping restores it) and reports <see cref="TrainResult.Cancelled"/> or <see cref="TrainResult.Diverged"/>; the
     /// checkpoint, written after every completed epoch, already holds that epoch.
     /// </summary>
-    /// <exception cref="DataFileException">For bad data files (including a constant feature column under scaling).</exception>
+    /// <exception cref="DataFileException">For bad data files.</exception>
     /// <exception cref="ArgumentException">For bad settings (the message names the flag).</exception>
     /// <exception cref="ModelFileException">For an unreadable checkpoint.</exception>
     /// <exception cref="TrainingDivergedException">When training diverged under <c>--on-nan error</c>, or before any epoch completed.</exception>
     /// <exception cref="OperationCanceledException">When cancelled before any epoch completed (nothing is written).</exception>
-    public static TrainOutcome Run(TrainSettings settings, IProgress<TrainerState>? progress, CancellationToken cancellationToken)
+    public static TrainOutcome Run(TrainSettings settings, IProgress<TrainerState>? progress, CancellationToken cancellationToken) =>
+        Run(settings, null, progress, cancellationToken);
+
+    /// <summary>As <see cref="Run(TrainSettings, IProgress{TrainerState}?, CancellationToken)"/>, telling <paramref name="started"/> what was decided before the first epoch.</summary>
+    /// <exception cref="DataFileException">For bad data files.</exception>
+    /// <exception cref="ArgumentException">For bad settings (the message names the flag).</exception>
+    /// <exception cref="ModelFileException">For an unreadable checkpoint.</exception>
+    /// <exception cref="TrainingDivergedException">When training diverged under <c>--on-nan error</c>, or before any epoch completed.</exception>
+    /// <exception cref="OperationCanceledException">When cancelled before any epoch completed (nothing is written).</exception>
+    public static TrainOutcome Run(TrainSettings settings, Action<TrainStart>? started, IProgress<TrainerState>? progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         var fit = settings.Fit;
         var data = DataSource.ForTraining(settings.DataPath, settings.LabelsPath, settings.Target);
@@ -88,6 +121,7 @@ public static class TrainJob
 
         var checkpoint = settings.ResumePath is null ? null : CheckpointFile.Load(settings.ResumePath);
         if (checkpoint is not null) CheckResume(settings.ResumePath!, checkpoint, plan, fit.Epochs);
+        started?.Invoke(plan.Start);
         var start = checkpoint?.State ?? TrainerState.Start(Training.Init(plan.Config, plan.Network, plan.Run.TrainKey));
 
         var sink = new CheckpointingProgress(settings.CheckpointPath, plan, progress);
@@ -101,8 +135,11 @@ public static class TrainJob
             throw new OperationCanceledException("training was cancelled before its first epoch completed; nothing was written.");
         var model = new Model(result.State.Parameters, plan.Info);
         ModelFile.Save(settings.OutPath, model);
-        var report = test is null ? null : EvalJob.Evaluate(model, test, fit.Compute);
-        return new TrainOutcome(model, result, seconds, report) { ModelEpoch = ModelEpoch(plan, result), Notes = test?.UnusedNote() is { } note ? [note] : [] };
+        var report = (test ?? plan.Test) is { } t ? EvalJob.Evaluate(model, t, fit.Compute) : null;
+        return new TrainOutcome(model, result, seconds, report)
+        {
+            ModelEpoch = ModelEpoch(plan, result), Notes = test?.UnusedNote() is { } note ? [note] : [], TestRows = plan.Run.TestRows,
+        };
     }
 
     /// <summary>
@@ -120,7 +157,9 @@ public static class TrainJob
         var (result, seconds) = Train(plan, TrainerState.Start(Training.Init(plan.Config, plan.Network, plan.Run.TrainKey)), settings.Compute, progress, cancellationToken);
         if (result.Diverged is { } diverged) throw new TrainingDivergedException(diverged, "the fit diverged");
         cancellationToken.ThrowIfCancellationRequested();
-        return new TrainOutcome(new Model(result.State.Parameters, plan.Info), result, seconds, null) { ModelEpoch = ModelEpoch(plan, result) };
+        var model = new Model(result.State.Parameters, plan.Info);
+        var report = plan.Test is { } test ? EvalJob.Evaluate(model, test, settings.Compute) : null;
+        return new TrainOutcome(model, result, seconds, report) { ModelEpoch = ModelEpoch(plan, result), Notes = plan.Start.Notes, TestRows = plan.Run.TestRows };
     }
 
     /// <summary>The training loop, timed; --threads is a speed setting only (the kernels give the same bits for any count), passed as a value.</summary>
@@ -134,12 +173,13 @@ public static class TrainJob
     private static int ModelEpoch(TrainPlan plan, TrainResult result) =>
         plan.Options.RestoreBest && result.Final.BestEpoch > 0 ? result.Final.BestEpoch : result.Final.CompletedEpochs;
 
-    /// <summary>Everything decided before training starts: the core's plan, and what the shell builds from it.</summary>
-    internal sealed record TrainPlan(RunPlan Run, Network Network, TrainConfig Config, TrainingData Train, TrainerOptions Options, ModelInfo Info);
+    /// <summary>Everything decided before training starts: the core's plan, and what the shell builds from it (with the test split's rows, if any).</summary>
+    internal sealed record TrainPlan(RunPlan Run, Network Network, TrainConfig Config, TrainingData Train, TrainerOptions Options, ModelInfo Info, TrainStart Start, LoadedData? Test);
 
     /// <summary>
-    /// The core's plan (<see cref="RunPlans.Decide"/>) for loaded data, with the shell's refusals around it: an empty file, a
-    /// single class, a run larger than the memory there is, too many parameters, constant feature columns (naming the file).
+    /// The core's plan (<see cref="RunPlans.Decide"/>) for loaded data, with the shell's refusals around it (an empty file, a
+    /// single class, a run larger than the memory there is, too many parameters) and its notes: constant feature columns
+    /// kept with scale 1 (or dropped under <see cref="FitSettings.DropConstant"/>), a validation split too small for early stopping.
     /// </summary>
     internal static TrainPlan Plan(FitSettings s, LoadedData data, bool checkpoint, Func<string, string>? label = null)
     {
@@ -152,28 +192,35 @@ public static class TrainJob
         var plan = RunPlans.Decide(s, data.Features.Cols, target, label);
         CheckMemory(s, plan, data, checkpoint, label);
         CheckParameterCount(plan.Sizes, label);
-        if (s.Scaling is not Scaling.None && !s.AllowConstant) RefuseConstantColumns(data, RunPlans.ConstantColumns(plan, data.Features), !plan.AllRows);
+        var notes = new List<string>();
+        var constant = RunPlans.ConstantColumns(plan, data.Features);
+        var kept = RunPlans.KeptColumns(s, data.Features.Cols, constant);
+        if (kept.Length < data.Features.Cols)
+        {
+            notes.Add($"{data.Source}: dropped {Columns(data, constant)}, constant in the training data (--drop-constant); the model uses the other {kept.Length} features.");
+            data = data.WithColumns(kept);
+            plan = plan with { Sizes = [kept.Length, .. plan.Sizes.Skip(1)] };
+        }
+        else if (!constant.IsEmpty && s.Scaling is not Scaling.None)
+            notes.Add($"{data.Source}: {Columns(data, constant)} {(constant.Length == 1 ? "is" : "are")} constant in the training data; kept with scale 1, so {(constant.Length == 1 ? "it enters" : "they enter")} the network as 0 (--drop-constant drops {(constant.Length == 1 ? "it" : "them")}).");
+        if (plan.TooFewValidationRows > 0)
+            notes.Add($"a validation split of {plan.TooFewValidationRows} rows is too small for early stopping (at least {RunPlans.MinValidationRows}); training on all {plan.TrainRows.Length} rows for all {s.Epochs} epochs ({label(nameof(FitSettings.ValidationFraction))} 0 says so and silences this).");
         var prepared = RunPlans.Prepare(s, plan, data.Features, target);
-        var options = TrainerOptions.Of(s.Epochs, plan.Batches);
+        var options = TrainerOptions.Of(s.Epochs, plan.Batches) with { MinEpochs = s.MinEpochs };
         if (prepared.Validation is { } validation) options = options.WithValidation(validation, s.Patience);
         var info = new ModelInfo(plan.Task, data.FeatureNames, data.TargetName, plan.Labels, plan.Loss, prepared.Scaling, prepared.TargetScaling,
             RecordedSettings.Of(s, plan), data.Sha256);
-        return new TrainPlan(plan, prepared.Network, plan.Config, prepared.Train, options, info);
+        var start = new TrainStart(data.TargetName, plan.Task, plan.Labels, plan.Sizes[0], plan.TrainRows.Length, plan.ValidationRows.Length, plan.TestRows.Length, [.. notes]);
+        var test = plan.TestRows.IsEmpty ? null : data.WithRows(plan.TestRows);
+        return new TrainPlan(plan, prepared.Network, plan.Config, prepared.Train, options, info, start, test);
     }
 
-    /// <summary>
-    /// Refuses feature columns that are constant over the training rows: standard or minmax scaling would divide by a zero
-    /// spread (the core would silently map such a column to 0, which is almost always a data mistake).
-    /// </summary>
-    private static void RefuseConstantColumns(LoadedData data, ImmutableArray<int> columns, bool heldOut)
+    /// <summary>"column 'a'" or "columns 'a', 'b' and 3 more" (at most five names).</summary>
+    private static string Columns(LoadedData data, ImmutableArray<int> columns)
     {
-        var constant = columns.Select(c => data.FeatureNames[c]).ToList();
-        if (constant.Count == 0) return;
-        var shown = string.Join(", ", constant.Take(5).Select(name => $"'{name}'")) + (constant.Count > 5 ? $" and {constant.Count - 5} more" : "");
-        var subject = constant.Count == 1 ? $"column {shown} is" : $"columns {shown} are";
-        var where = heldOut ? "the training data (after holding out the validation rows)" : "the training data";
-        throw new DataFileException(data.Source, 0, 0,
-            $"{subject} constant in {where}; scaling would divide by zero. Drop {(constant.Count == 1 ? "it" : "them")}, use --scale none, or pass --allow-constant to scale {(constant.Count == 1 ? "it" : "them")} to 0.");
+        var names = columns.Select(c => data.FeatureNames[c]).ToList();
+        var shown = string.Join(", ", names.Take(5).Select(name => $"'{name}'")) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");
+        return names.Count == 1 ? $"column {shown}" : $"columns {shown}";
     }
 
     /// <summary>Refuses, before anything large is allocated, a run that needs more memory than .NET reports available (naming --layers, --batch-size or --data).</summary>
@@ -211,6 +258,12 @@ public static class TrainJob
                 throw new ArgumentException($"--resume: {path} does not record {flag}; it was written by another version of nn and cannot be resumed exactly.");
             if (was != setting.Value)
                 throw new ArgumentException($"{flag}: {path} was trained with {flag} {was}, this run has {setting.Value}; resume with the original run's flags (only --epochs may change).");
+        }
+        var current = plan.Info.Training.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var setting in before.Training.Where(s => !current.Contains(s.Name)))
+        {
+            var flag = "--" + setting.Name.Replace('_', '-');
+            throw new ArgumentException($"{flag}: {path} was trained with {flag} {setting.Value}, this run has no {flag}; resume with the original run's flags (only --epochs may change).");
         }
         var done = checkpoint.State.CompletedEpochs;
         if (epochs < done)

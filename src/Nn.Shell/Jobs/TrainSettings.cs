@@ -66,7 +66,7 @@ public sealed record TrainSettings
 
     /// <summary>
     /// What a NaN or infinite loss or gradient does: stop (the default) ends training and writes the model from the last
-    /// completed epoch; error ends it without writing a model. Either way <see cref="TrainJob.Run"/> reports the
+    /// completed epoch; error ends it without writing a model. Either way <see cref="TrainJob.Run(TrainSettings, Action{TrainStart}?, IProgress{TrainerState}?, CancellationToken)"/> reports the
     /// <see cref="Divergence"/> and the checkpoint keeps the last completed epoch.
     /// </summary>
     public OnNan OnNan { get; init; } = OnNan.StopValue;
@@ -101,12 +101,16 @@ public static class RecordedSettings
     /// <summary>
     /// The settings that decide the model's numbers, in a fixed order (paths and threads excluded): the plan's decisions
     /// (task, output, loss) and the settings as given. A named optimizer is recorded by its name and rate
-    /// (<c>optimizer</c> = adam, <c>lr</c> = 0.001, <c>clip_norm</c> = 0); any other chain by its description.
+    /// (<c>optimizer</c> = adam, <c>lr</c> = 0.001, <c>clip_norm</c> = 0); any other chain by its description. The settings
+    /// added since (<c>drop_constant</c>, <c>min_epochs</c>, <c>test_fraction</c>, <c>schedule</c> with its parameters,
+    /// <c>warmup</c>) follow only when they differ from their defaults, so a run without them records the same bytes as before.
     /// </summary>
     public static ImmutableArray<Setting> Of(FitSettings s, RunPlan plan)
     {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(plan);
         var (optimizer, rate, clip) = Describe(s.Optimizer);
-        return
+        ImmutableArray<Setting> always =
         [
             new("task", TaskKinds.Name(plan.Task)),
             new("layers", string.Join(",", s.Layers)),
@@ -126,7 +130,36 @@ public static class RecordedSettings
             new("clip_norm", F(clip)),
             new("seed", s.Seed.ToString(CultureInfo.InvariantCulture)),
         ];
+        var added = new List<Setting>();
+        if (s.DropConstant) added.Add(new("drop_constant", "true"));
+        if (s.MinEpochs > 0) added.Add(new("min_epochs", I(s.MinEpochs)));
+        if (s.TestFraction > 0) added.Add(new("test_fraction", F(s.TestFraction)));
+        if (s.Schedule is { } schedule)
+        {
+            added.Add(new("schedule", EpochSchedule.Name(schedule.Kind)));
+            switch (schedule.Kind)
+            {
+                case ScheduleKind.Step:
+                    added.Add(new("lr_factor", F(schedule.FactorOrDefault)));
+                    added.Add(new("lr_every", I(schedule.Every)));
+                    break;
+                case ScheduleKind.Exponential:
+                    added.Add(new("lr_factor", F(schedule.FactorOrDefault)));
+                    break;
+                case ScheduleKind.Cosine:
+                    added.Add(new("lr_min", F(schedule.Minimum)));
+                    added.Add(new("lr_epochs", schedule.Length == 0 ? "auto" : I(schedule.Length)));
+                    break;
+                case ScheduleKind.Constant:
+                default:
+                    break;
+            }
+            if (schedule.Warmup > 0) added.Add(new("warmup", I(schedule.Warmup)));
+        }
+        return [.. always, .. added];
     }
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The short names <c>--init</c> takes for the normal schemes, and "auto" for the default.</summary>
     internal static string InitName(InitScheme? init) => init switch

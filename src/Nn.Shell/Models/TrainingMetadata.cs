@@ -196,6 +196,12 @@ internal static class TrainingMetadata
                 w.WriteNumber("total_steps", c.TotalSteps);
                 w.WriteString("minimum", Text.Double(c.Minimum));
                 break;
+            case Schedule.Warmup u:
+                w.WriteString("name", "warmup");
+                w.WriteNumber("steps", u.Steps);
+                w.WritePropertyName("after");
+                WriteSchedule(w, u.After);
+                break;
             default:
                 throw new ArgumentException($"Unknown schedule {schedule}.");
         }
@@ -214,7 +220,8 @@ internal static class TrainingMetadata
             "step" => new Schedule.Step(D("initial"), D("factor"), L("every")),
             "exponential" => new Schedule.Exponential(D("initial"), D("decay")),
             "cosine" => new Schedule.Cosine(D("initial"), L("total_steps"), D("minimum")),
-            _ => throw meta.Fail($"schedule.name is \"{name}\"; expected constant, step, exponential or cosine."),
+            "warmup" => new Schedule.Warmup(L("steps"), ReadSchedule(meta, meta.Member(s, "schedule", "after"))),
+            _ => throw meta.Fail($"schedule.name is \"{name}\"; expected constant, step, exponential, cosine or warmup."),
         });
     }
 }

@@ -15,8 +15,8 @@ public sealed record ReportInput(string Title, Model Model, History? History, Ev
 public static class ReportJob
 {
     /// <summary>
-    /// The report of a training run: its history, the test metrics when <c>--test-data</c> was given, and as data points
-    /// the test data (or else the training data, re-read from <see cref="TrainSettings.DataPath"/>).
+    /// The report of a training run: its history, the test metrics when <c>--test-data</c> or <c>--test-fraction</c> was
+    /// given, and as data points the test data or test split (or else the training data, re-read from <see cref="TrainSettings.DataPath"/>).
     /// </summary>
     /// <exception cref="DataFileException">When the data can no longer be read.</exception>
     public static ReportInput ForTraining(TrainSettings settings, TrainOutcome outcome)
@@ -27,6 +27,9 @@ public static class ReportJob
         var path = settings.TestDataPath ?? settings.DataPath;
         var labels = settings.TestDataPath is null ? settings.LabelsPath : null;
         var data = DataSource.ForModel(path, labels, info.FeatureNames, info.TargetName, requireTarget: false);
+        if (!outcome.TestRows.IsEmpty)
+            return new ReportInput("nn train report", outcome.Model, outcome.Result.History, outcome.Test, data.WithRows(outcome.TestRows),
+                $"{Path.GetFileName(path)} (test split, {outcome.TestRows.Length} rows)");
         var name = Path.GetFileName(path) + (settings.TestDataPath is null ? " (training data)" : " (test data)");
         return new ReportInput("nn train report", outcome.Model, outcome.Result.History, outcome.Test, data, name);
     }

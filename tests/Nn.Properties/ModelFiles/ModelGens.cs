@@ -52,7 +52,8 @@ public sealed record CheckpointCase(ModelCase Model, int OptimizerCase, int Sche
             0 => new Schedule.Constant(d.Unit()),
             1 => new Schedule.Step(d.Unit(), d.Unit(), 1 + d.Below(100)),
             2 => new Schedule.Exponential(d.Unit(), d.Unit()),
-            _ => new Schedule.Cosine(1 + d.Unit(), 1 + d.Below(1000), d.Unit()),
+            3 => new Schedule.Cosine(1 + d.Unit(), 1 + d.Below(1000), d.Unit()),
+            _ => new Schedule.Warmup(1 + d.Below(50), new Schedule.Cosine(1 + d.Unit(), 1 + d.Below(1000), d.Unit())),
         };
         var rate = new ScaleByLearningRate(schedule);
         var core = OptimizerCase switch
@@ -184,7 +185,7 @@ public static class ModelGens
     public static Gen<CheckpointCase> Checkpoint { get; } =
         from model in Model
         from optimizer in Gen.Choose(0, 5)
-        from schedule in Gen.Choose(0, 3)
+        from schedule in Gen.Choose(0, 4)
         from seed in Gens.Seed
         select new CheckpointCase(model, optimizer, schedule, seed);
 
