@@ -179,8 +179,9 @@ public class ReportTests
         var data = dir.Blobs("blobs.csv", 150, 4);
         var report = dir.File("t.html");
         var history = dir.File("h.csv");
-        Assert.Equal(0, NnCli.Run("train", "--data", data, "--layers", "6", "--epochs", "12", "--seed", "3", "--out", dir.File("m.safetensors"),
-            "--report", report, "--history", history, "--json").Code);
+        // A validation split of 38 rows (early stopping needs at least 30), so the history has validation metrics.
+        Assert.Equal(0, NnCli.Run("train", "--data", data, "--layers", "6", "--epochs", "12", "--seed", "3", "--validation-fraction", "0.25",
+            "--out", dir.File("m.safetensors"), "--report", report, "--history", history, "--json").Code);
         var doc = Parse(report);
         Assert.DoesNotContain("metrics", SectionIds(doc));
         var rows = Section(doc, "training-metrics").Descendants(Xhtml + "tr").ToDictionary(tr => tr.Elements().First().Value, tr => tr.Elements().Last().Value);

@@ -10,7 +10,7 @@ public sealed class NotebookViewTests
     {
         var data = Synthetic.Blobs(Key.FromSeed(8), 90, 3, 2, 0.5);
         (x, classes) = (data.X, [.. data.Labels]);
-        var outcome = TrainJob.Fit(FitSettings.Default with { Layers = [8], Epochs = 15, Seed = 1, Optimizer = Optimizers.Adam(0.02) },
+        var outcome = TrainJob.Fit(FitSettings.Default with { Layers = [8], Epochs = 15, Seed = 1, Optimizer = Optimizers.Adam(0.02), ValidationFraction = 0.4 },
             Model.InMemory(data.X, classes), null, CancellationToken.None);
         history = outcome.Result.History;
         return outcome.Model;

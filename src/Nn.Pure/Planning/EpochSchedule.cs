@@ -82,7 +82,7 @@ public sealed record EpochSchedule
         Schedule inner = Kind switch
         {
             ScheduleKind.Step => Schedules.StepDecay(rate, FactorOrDefault, Every * stepsPerEpoch),
-            ScheduleKind.Exponential => Schedules.Exponential(rate, Math.Pow(FactorOrDefault, 1.0 / stepsPerEpoch)),
+            ScheduleKind.Exponential => Schedules.Exponential(rate, PerStep(FactorOrDefault, stepsPerEpoch)),
             ScheduleKind.Cosine => Schedules.Cosine(rate, Math.Max(1, Length > 0 ? Length : epochs - Warmup) * stepsPerEpoch, Minimum),
             _ => Schedules.Constant(rate),
         };
@@ -92,4 +92,11 @@ public sealed record EpochSchedule
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private bool PrintMembers(System.Text.StringBuilder builder) => Nn.Format.Members(this, builder);
+
+    /// <summary>
+    /// The per-step factor whose <paramref name="steps"/>-th power is the per-epoch <paramref name="factor"/>:
+    /// <c>exp(ln(factor) / steps)</c> with the library's own exp and ln (no C library, the same bits everywhere).
+    /// </summary>
+    private static double PerStep(double factor, long steps) =>
+        factor == 0.0 ? 0.0 : steps == 1 ? factor : Kernels.Exponential.Of(Kernels.Logarithm.Of(factor) / steps);
 }
