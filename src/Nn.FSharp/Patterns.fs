@@ -9,7 +9,7 @@ open Nn.Shell
 
 let private unknown name (value: obj) = invalidArg name (sprintf "unknown case %O" value)
 
-/// The activation's case; a leaky ReLU carries its slope, a custom activation its name.
+/// The activation's case; a leaky ReLU carries its slope, a custom activation (element-wise or row-wise) its name.
 let (|Sigmoid|Tanh|Relu|LeakyRelu|Linear|Softmax|CustomActivation|) (activation: Activation) =
     match activation with
     | :? Activation.Sigmoid -> Sigmoid
@@ -19,6 +19,7 @@ let (|Sigmoid|Tanh|Relu|LeakyRelu|Linear|Softmax|CustomActivation|) (activation:
     | :? Activation.Linear -> Linear
     | :? Activation.Softmax -> Softmax
     | :? Activation.Custom as c -> CustomActivation c.Label
+    | :? Activation.CustomRows as r -> CustomActivation r.Label
     | other -> unknown (nameof activation) other
 
 /// The loss's case.

@@ -44,7 +44,7 @@ public static class NnGen
     public static Arbitrary<NetworkCase> WithLoss(Loss loss, Activation output)
     {
         Losses.CheckPairing(loss, output);
-        var min = output is Activation.Softmax ? 2 : 1;
+        var min = output is Activation.Softmax or Activation.CustomRows ? 2 : 1;
         return Arb.From(Specs(min).Select(s => Build(s, Activations.Tanh, output, loss)),
             c => Shrink(c.Spec, min).Select(s => Build(s, Activations.Tanh, output, loss)));
     }

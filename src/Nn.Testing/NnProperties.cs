@@ -71,6 +71,27 @@ public static class NnProperties
                 .Label(unchanged ? "two runs gave different bits" : "a step changed its input state");
         });
 
+    /// <summary>
+    /// A softmax-like row activation gives distributions: every output is in [0, 1] and each row sums to 1 (to 1e-12),
+    /// for rows of 2 to 6 pre-activations in [−30, 30].
+    /// </summary>
+    public static Property RowsAreDistributions(Activation rows) =>
+        Prop.ForAll(Arb.From(
+            from width in Gen.Choose(2, 6)
+            from count in Gen.Choose(1, 4)
+            from seed in Gen.Choose(0, 99_999)
+            select Matrix.Create(count, width, Prng.Uniform(Key.FromSeed(seed), count * width, -30, 30).ToArray())), z =>
+        {
+            var a = Activations.Apply(rows, z);
+            for (var r = 0; r < a.Rows; r++)
+            {
+                var row = a.Row(r).ToArray();
+                if (row.Any(v => !(v >= 0 && v <= 1)) || Math.Abs(row.Sum() - 1) > 1e-12)
+                    return false.Label($"row {r}: [{string.Join(", ", row)}] from z = [{string.Join(", ", z.Row(r).ToArray())}]");
+            }
+            return true.Label("");
+        });
+
     private static Property Judge(NetworkCase c, bool smooth)
     {
         var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);

@@ -46,6 +46,16 @@ public sealed class ComponentKitTests
     [Property(Replay = PropertyConfig.Replay, MaxTest = Cases)]
     public Property Training_is_pure_and_deterministic() => NnProperties.TrainingIsPureAndDeterministic(CustomActivationTests.Softplus);
 
+    [Property(Replay = PropertyConfig.Replay, MaxTest = Cases)]
+    public Property A_row_wise_activation_is_differentiable_through_its_vector_jacobian_product() =>
+        NnProperties.GradientMatchesFiniteDifferences(Losses.MeanSquaredError, CustomActivationTests.WarmSoftmax);
+
+    [Property(Replay = PropertyConfig.Replay, MaxTest = Cases)]
+    public Property A_softmax_like_activation_gives_distributions() => NnProperties.RowsAreDistributions(CustomActivationTests.WarmSoftmax);
+
+    [Property(Replay = PropertyConfig.Replay, MaxTest = Cases)]
+    public Property The_built_in_softmax_gives_distributions() => NnProperties.RowsAreDistributions(Activations.Softmax);
+
     [Fact]
     public void A_planted_bug_fails_the_property_with_a_small_counterexample()
     {

@@ -144,4 +144,44 @@ public sealed class CustomActivationTests
         Assert.Equal(BitConverter.DoubleToInt64Bits(reference.LastLoss), BitConverter.DoubleToInt64Bits(folded.LastLoss));
         Assert.True(Evaluation.Summarize(reference.Parameters, x, y, config.Objective).Loss < Evaluation.Summarize(network, x, y, config.Objective).Loss);
     }
+
+    /// <summary>A softmax with temperature T = 2, written as a user's row-wise activation: a = softmax(z/T), dz = a ⊙ (da − Σ da·a) / T.</summary>
+    internal static Activation WarmSoftmax { get; } = Activations.CustomRows("softmax-t2", z =>
+    {
+        var max = z.Max();
+        var e = z.Select(v => Math.Exp((v - max) / 2)).ToArray();
+        var sum = e.Sum();
+        return [.. e.Select(v => v / sum)];
+    }, (z, a, da) =>
+    {
+        var dot = a.Zip(da, (x, y) => x * y).Sum();
+        return [.. a.Select((ai, i) => ai * (da[i] - dot) / 2)];
+    });
+
+    [Fact]
+    public void A_row_wise_activation_passes_the_check_with_its_vector_jacobian_product_and_a_wrong_one_fails()
+    {
+        var network = Init.Mlp(Key.FromSeed(31), [3, 5, 4], Activations.Tanh, WarmSoftmax, InitSchemes.XavierNormal);
+        var x = Gens.Uniform(32L, 6, 3, -2, 2);
+        var y = Gens.Targets(Losses.CategoricalCrossEntropy, 33L, 6, 4);
+        Assert.True(GradientCheck.Run(network, x, y, Objective.Of(Losses.MeanSquaredError), GradientCheckOptions.Default).Passed);
+        // The product without the temperature's 1/T.
+        var wrong = Activations.CustomRows("softmax-t2", ((Activation.CustomRows)WarmSoftmax).Function, (z, a, da) =>
+        {
+            var dot = a.Zip(da, (p, q) => p * q).Sum();
+            return [.. a.Select((ai, i) => ai * (da[i] - dot))];
+        });
+        var bad = Init.Mlp(Key.FromSeed(31), [3, 5, 4], Activations.Tanh, wrong, InitSchemes.XavierNormal);
+        Assert.Equal(GradientVerdict.Failed, GradientCheck.Run(bad, x, y, Objective.Of(Losses.MeanSquaredError), GradientCheckOptions.Default).Verdict);
+        // It trains through the engine with the reference bits, and a wrong-width row is refused by name.
+        var config = TrainConfig.Of(Objective.Of(Losses.MeanSquaredError), Optimizers.Sgd(0.1));
+        var start = Training.Init(config, network, Key.FromSeed(34));
+        var batches = Enumerable.Range(0, 3).SelectMany(e => Batches.ForEpoch(Training.ShuffleKey(start), e, x.Rows, BatchPolicy.MiniBatch(4))).ToArray();
+        var reference = start;
+        foreach (var batch in batches) reference = Training.Step(config, reference, x.SelectRows(batch), y.SelectRows(batch));
+        Assert.True(Parameters.BitEquals(reference.Parameters, Training.Steps(config, start, x, y, batches, _ => true).Parameters));
+        var short1 = Activations.CustomRows("short", z => [z[0]], (z, a, da) => da);
+        var e = Assert.Throws<InvalidOperationException>(() => Forward.Predict(Init.Network(Key.FromSeed(1), [2, 3], [short1], InitSchemes.XavierNormal), Matrix.Zeros(1, 2)));
+        Assert.Contains("'short'", e.Message);
+    }
 }

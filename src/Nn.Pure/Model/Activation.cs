@@ -39,8 +39,24 @@ public abstract record Activation
     /// <param name="Derivative">Its derivative f′, as a function of the pre-activation z.</param>
     public sealed record Custom(string Label, Func<double, double> Function, Func<double, double> Derivative) : Activation;
 
+    /// <summary>
+    /// A user's own row-wise activation (softmax-like): each row of pre-activations z maps to a row <c>a = Function(z)</c>
+    /// of the same length, and back-propagation asks for the vector–Jacobian product
+    /// <c>dz = VectorJacobianProduct(z, a, da)</c>, i.e. <c>dzⱼ = Σᵢ daᵢ·∂aᵢ/∂zⱼ</c>. Arrays in, a new array out; pure.
+    /// Pairs with mean squared error or a custom element-wise loss (cross-entropy needs the built-in softmax).
+    /// </summary>
+    /// <param name="Label">Its name in files and messages: lowercase letters, digits and '-', not a built-in name.</param>
+    /// <param name="Function">The row map z ↦ a.</param>
+    /// <param name="VectorJacobianProduct">(z, a, da) ↦ dz for one row.</param>
+    public sealed record CustomRows(string Label, Func<double[], double[]> Function, Func<double[], double[], double[], double[]> VectorJacobianProduct) : Activation;
+
     /// <summary>The activation's name as used in files and on the command line: sigmoid, tanh, relu, leaky-relu, linear, softmax, or a custom one's label.</summary>
-    public string Name => this is Custom c ? c.Label : Activations.Table.NameOf(this);
+    public string Name => this switch
+    {
+        Custom c => c.Label,
+        CustomRows r => r.Label,
+        _ => Activations.Table.NameOf(this),
+    };
 
     /// <summary>The name, and the slope for leaky ReLU (e.g. <c>leaky-relu(0.01)</c>); <see cref="Activations.Parse"/> reads it back.</summary>
     /// <remarks>Sealed so the case records do not synthesise their own <c>Sigmoid { Name = sigmoid }</c>.</remarks>

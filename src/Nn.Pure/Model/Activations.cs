@@ -37,14 +37,32 @@ public static class Activations
     /// <exception cref="ArgumentException">When the name is empty, not lowercase letters, digits and '-', or a built-in name.</exception>
     public static Activation Custom(string name, Func<double, double> function, Func<double, double> derivative)
     {
-        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(derivative);
+        return new Activation.Custom(CheckName(name), function, derivative);
+    }
+
+    /// <summary>
+    /// A user's own row-wise activation (softmax-like, see <see cref="Activation.CustomRows"/>): <paramref name="function"/>
+    /// maps a row of pre-activations to a row of activations, <paramref name="vectorJacobianProduct"/> takes (z, a, da) of
+    /// a row to dz. Prove the pair with <see cref="GradientCheck"/> (with mean squared error on the output).
+    /// </summary>
+    /// <exception cref="ArgumentException">When the name is empty, not lowercase letters, digits and '-', or a built-in name.</exception>
+    public static Activation CustomRows(string name, Func<double[], double[]> function, Func<double[], double[], double[], double[]> vectorJacobianProduct)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(vectorJacobianProduct);
+        return new Activation.CustomRows(CheckName(name), function, vectorJacobianProduct);
+    }
+
+    private static string CheckName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
         if (name.Length == 0 || !name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
             throw new ArgumentException($"A custom activation's name must be lowercase letters, digits and '-', got '{name}'.", nameof(name));
         if (Table.Names.Contains(name))
             throw new ArgumentException($"'{name}' is a built-in activation; choose another name for a custom one.", nameof(name));
-        return new Activation.Custom(name, function, derivative);
+        return name;
     }
 
     /// <summary>The names of the activations, spelt once for <see cref="Activation.Name"/>, <see cref="Parse"/> and its message.</summary>

@@ -85,7 +85,7 @@ internal static class ModelMetadata
         var sizes = meta.Array(meta.Member(arch, "architecture", "sizes"), "architecture.sizes")
             .Select(e => meta.Int(e, "each entry of architecture.sizes")).ToImmutableArray();
         var activations = meta.Strings(meta.Member(arch, "architecture", "activations"), "architecture.activations")
-            .Select(a => custom?.OfType<Activation.Custom>().FirstOrDefault(c => c.Label == a) ?? meta.Wrap(
+            .Select(a => custom?.FirstOrDefault(c => c is Activation.Custom or Activation.CustomRows && c.Name == a) ?? meta.Wrap(
                 $"architecture has an unknown activation '{a}' (a custom activation must be given to the reader: ModelFile.Load(path, [Activations.Custom(\"{a}\", f, df)]))",
                 () => Activations.Parse(a))).ToImmutableArray();
         if (sizes.Length != activations.Length + 1 || activations.IsEmpty)

@@ -86,8 +86,8 @@ public static class OnnxExport
     private static void RefuseCustom(Model model)
     {
         for (var i = 0; i < model.Network.Layers.Length; i++)
-            if (model.Network.Layers[i].Activation is Activation.Custom c)
-                throw new ArgumentException($"layer {i + 1} uses the custom activation '{c.Label}', a .NET function that ONNX cannot express; only the built-in activations export.", nameof(model));
+            if (model.Network.Layers[i].Activation is Activation.Custom or Activation.CustomRows)
+                throw new ArgumentException($"layer {i + 1} uses the custom activation '{model.Network.Layers[i].Activation.Name}', a .NET function that ONNX cannot express; only the built-in activations export.", nameof(model));
     }
 
     private static string? FirstFloat32Overflow(OnnxGraph graph)

@@ -30,7 +30,7 @@ internal static class Elementwise
         Activation.LeakyRelu l => z > 0 ? z : l.Slope * z,
         Activation.Linear => z,
         Activation.Custom c => c.Function(z),
-        Activation.Softmax => throw new ArgumentException("Softmax works on whole rows, not single values.", nameof(activation)),
+        Activation.Softmax or Activation.CustomRows => throw new ArgumentException($"{activation} works on whole rows, not single values.", nameof(activation)),
         _ => throw new ArgumentException($"Unknown activation {activation}.", nameof(activation)),
     };
 
@@ -42,7 +42,7 @@ internal static class Elementwise
         Activation.LeakyRelu l => z > 0 ? 1.0 : l.Slope,
         Activation.Linear => 1.0,
         Activation.Custom c => c.Derivative(z),
-        Activation.Softmax => throw new ArgumentException("Softmax has a Jacobian, not a scalar derivative.", nameof(activation)),
+        Activation.Softmax or Activation.CustomRows => throw new ArgumentException($"{activation} has a Jacobian, not a scalar derivative.", nameof(activation)),
         _ => throw new ArgumentException($"Unknown activation {activation}.", nameof(activation)),
     };
 
@@ -68,6 +68,10 @@ internal static class Elementwise
                 break;
             case Activation.Custom c:
                 for (var i = 0; i < z.Length; i++) a[i] = c.Function(z[i]);
+                break;
+            case Activation.CustomRows rows:
+                for (var r = 0; cols > 0 && r < z.Length / cols; r++)
+                    Row(rows.Function(z.Slice(r * cols, cols).ToArray()), cols, rows.Label).CopyTo(a.Slice(r * cols, cols));
                 break;
             case Activation.Softmax:
                 if (cols > 0) SoftmaxRows(z, a, new double[z.Length / cols], z.Length / cols, cols);
@@ -100,6 +104,13 @@ internal static class Elementwise
             case Activation.Custom c:
                 for (var i = 0; i < z.Length; i++) dz[i] = c.Derivative(z[i]) * da[i];
                 break;
+            case Activation.CustomRows rows:
+                for (var r = 0; cols > 0 && r < z.Length / cols; r++)
+                {
+                    var (zr, ar, dar) = (z.Slice(r * cols, cols).ToArray(), a.Slice(r * cols, cols).ToArray(), da.Slice(r * cols, cols).ToArray());
+                    Row(rows.VectorJacobianProduct(zr, ar, dar), cols, rows.Label).CopyTo(dz.Slice(r * cols, cols));
+                }
+                break;
             case Activation.Softmax:
                 for (var r = 0; cols > 0 && r < z.Length / cols; r++)
                 {
@@ -113,6 +124,12 @@ internal static class Elementwise
                 throw new ArgumentException($"Unknown activation {activation}.", nameof(activation));
         }
     }
+
+    /// <summary>A custom row function's result, checked to be a row of the layer's width.</summary>
+    private static ReadOnlySpan<double> Row(double[]? row, int cols, string name) =>
+        row is not null && row.Length == cols
+            ? row
+            : throw new InvalidOperationException($"The custom activation '{name}' returned a row of {row?.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"} values for a row of {cols}.");
 
     /// <summary><c>a[i] = z[i] &gt; 0 ? z[i] : 0</c> (so −0 and NaN give +0), vectorised with the same rule (<see cref="Relu4"/>).</summary>
     internal static void Relu(ReadOnlySpan<double> z, Span<double> a)
