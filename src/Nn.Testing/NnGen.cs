@@ -56,10 +56,11 @@ public static class NnGen
         var network = Init.Mlp(Prng.Fold(key, 0), [spec.Inputs, spec.Hidden, spec.Outputs], hidden, output, InitSchemes.XavierNormal);
         network = new Network(network.Layers.Select((l, i) => l.WithParameters(l.Weights, Prng.Uniform(Prng.Fold(key, 10 + i), l.Outputs, -0.5, 0.5))));
         var x = Matrix.Create(spec.Rows, spec.Inputs, Prng.Uniform(Prng.Fold(key, 1), spec.Rows * spec.Inputs, -2, 2).ToArray());
-        Matrix y = loss switch
+        // One-hot rows for a softmax output (whatever the loss), 0–1 values for binary cross-entropy, else any values.
+        Matrix y = (loss, output) switch
         {
-            Loss.CategoricalCrossEntropy => Labels.OneHot([.. Enumerable.Range(0, spec.Rows).Select(r => Prng.Below(Prng.Fold(key, 2), r, spec.Outputs))], spec.Outputs),
-            Loss.BinaryCrossEntropy => Matrix.Create(spec.Rows, spec.Outputs, Prng.Uniform(Prng.Fold(key, 2), spec.Rows * spec.Outputs, 0, 1).ToArray()),
+            (Loss.CategoricalCrossEntropy, _) or (_, Activation.Softmax) => Labels.OneHot([.. Enumerable.Range(0, spec.Rows).Select(r => Prng.Below(Prng.Fold(key, 2), r, spec.Outputs))], spec.Outputs),
+            (Loss.BinaryCrossEntropy, _) => Matrix.Create(spec.Rows, spec.Outputs, Prng.Uniform(Prng.Fold(key, 2), spec.Rows * spec.Outputs, 0, 1).ToArray()),
             _ => Matrix.Create(spec.Rows, spec.Outputs, Prng.Uniform(Prng.Fold(key, 2), spec.Rows * spec.Outputs, -2, 2).ToArray()),
         };
         return new NetworkCase(spec, network, x, y, Objective.Of(loss));

@@ -56,6 +56,10 @@ public sealed class ComponentKitTests
     [Property(Replay = PropertyConfig.Replay, MaxTest = Cases)]
     public Property The_built_in_softmax_gives_distributions() => NnProperties.RowsAreDistributions(Activations.Softmax);
 
+    [Property(Replay = PropertyConfig.Replay, MaxTest = Cases)]
+    public Property A_row_wise_loss_is_differentiable_through_softmax() =>
+        NnProperties.GradientMatchesFiniteDifferences(CustomActivationTests.Focal, Activations.Softmax);
+
     [Fact]
     public void A_planted_bug_fails_the_property_with_a_small_counterexample()
     {

@@ -124,7 +124,7 @@ public sealed class CustomActivationTests
             var wrong = Losses.Custom("huber", ((Loss.Custom)Huber).Value, (yHat, target) => yHat - target);   // the unclipped gradient
             Assert.Equal(GradientVerdict.Failed, GradientCheck.Run(network, x, y, Objective.Of(wrong), GradientCheckOptions.Default).Verdict);
         }
-        Assert.Throws<ArgumentException>(() => Losses.CheckPairing(Huber, Activations.Softmax));
+        Losses.CheckPairing(Huber, Activations.Softmax);   // through the softmax Jacobian
         Assert.Throws<ArgumentException>(() => Losses.Custom("mse", (a, b) => 0, (a, b) => 0));
     }
 
@@ -183,5 +183,27 @@ public sealed class CustomActivationTests
         var short1 = Activations.CustomRows("short", z => [z[0]], (z, a, da) => da);
         var e = Assert.Throws<InvalidOperationException>(() => Forward.Predict(Init.Network(Key.FromSeed(1), [2, 3], [short1], InitSchemes.XavierNormal), Matrix.Zeros(1, 2)));
         Assert.Contains("'short'", e.Message);
+    }
+
+    /// <summary>The focal loss (γ = 2) on softmax probabilities, a row-wise loss: ℓ = −Σₖ yₖ(1 − pₖ)² ln pₖ.</summary>
+    internal static Loss Focal { get; } = Losses.CustomRows("focal",
+        (p, y) => -p.Select((pk, k) => y[k] * (1 - pk) * (1 - pk) * Math.Log(pk)).Sum(),
+        (p, y) => [.. p.Select((pk, k) => y[k] * (2 * (1 - pk) * Math.Log(pk) - (1 - pk) * (1 - pk) / pk))]);
+
+    [Fact]
+    public void A_row_wise_loss_passes_the_check_through_softmax_and_a_wrong_gradient_fails()
+    {
+        var network = Init.Mlp(Key.FromSeed(41), [3, 5, 3], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
+        var x = Gens.Uniform(42L, 7, 3, -2, 2);
+        var y = Gens.Targets(Losses.CategoricalCrossEntropy, 43L, 7, 3);
+        Assert.True(GradientCheck.Run(network, x, y, Objective.Of(Focal), GradientCheckOptions.Default).Passed);
+        var wrong = Losses.CustomRows("focal", ((Loss.CustomRows)Focal).Value, (p, t) => [.. p.Select((pk, k) => -t[k] * (1 - pk) * (1 - pk) / pk)]);
+        Assert.Equal(GradientVerdict.Failed, GradientCheck.Run(network, x, y, Objective.Of(wrong), GradientCheckOptions.Default).Verdict);
+        var config = TrainConfig.Of(Objective.Of(Focal), Optimizers.Adam(0.02));
+        var start = Training.Init(config, network, Key.FromSeed(44));
+        var batches = Enumerable.Range(0, 4).SelectMany(e => Batches.ForEpoch(Training.ShuffleKey(start), e, x.Rows, BatchPolicy.MiniBatch(3))).ToArray();
+        var reference = start;
+        foreach (var batch in batches) reference = Training.Step(config, reference, x.SelectRows(batch), y.SelectRows(batch));
+        Assert.True(Parameters.BitEquals(reference.Parameters, Training.Steps(config, start, x, y, batches, _ => true).Parameters));
     }
 }

@@ -30,17 +30,32 @@ public abstract record Loss
 
     /// <summary>
     /// A user's own element-wise loss: <c>J = (1/m)·Σᵢ Σₖ Value(Ŷᵢₖ, Yᵢₖ)</c>, with <c>Gradient(ŷ, y) = ∂Value/∂ŷ</c>, both
-    /// pure functions of the output activation ŷ and the target y (e.g. Huber, mean absolute error, a focal loss). It
-    /// pairs with any output except softmax (whose rows need a row-wise loss); back-propagation goes through the output's
-    /// derivative. Create with <see cref="Losses.Custom"/>; prove it with <see cref="GradientCheck"/>.
+    /// pure functions of the output activation ŷ and the target y (e.g. Huber, mean absolute error). It pairs with any
+    /// output; back-propagation goes through the output's derivative (its Jacobian for softmax). Create with
+    /// <see cref="Losses.Custom"/>; prove it with <see cref="GradientCheck"/>.
     /// </summary>
     /// <param name="Label">Its name in files and messages: lowercase letters, digits and '-', not a built-in name.</param>
     /// <param name="Value">The per-element loss ℓ(ŷ, y).</param>
     /// <param name="Gradient">Its derivative ∂ℓ/∂ŷ.</param>
     public sealed record Custom(string Label, Func<double, double, double> Value, Func<double, double, double> Gradient) : Loss;
 
+    /// <summary>
+    /// A user's own row-wise loss: <c>J = (1/m)·Σᵢ Value(Ŷᵢ, Yᵢ)</c> over the rows, with <c>Gradient(ŷ, y) = ∂Value/∂ŷ</c>
+    /// for one row (arrays in, a new array out), e.g. a focal loss on softmax probabilities. It pairs with any output;
+    /// back-propagation goes through the output's derivative or Jacobian. Create with <see cref="Losses.CustomRows"/>.
+    /// </summary>
+    /// <param name="Label">Its name in files and messages: lowercase letters, digits and '-', not a built-in name.</param>
+    /// <param name="Value">The loss of one row, ℓ(ŷ, y).</param>
+    /// <param name="Gradient">Its gradient ∂ℓ/∂ŷ, a row.</param>
+    public sealed record CustomRows(string Label, Func<double[], double[], double> Value, Func<double[], double[], double[]> Gradient) : Loss;
+
     /// <summary>The loss's name as used in files and on the command line: mse, bce, cce, or a custom one's label.</summary>
-    public string Name => this is Custom c ? c.Label : Losses.Table.NameOf(this);
+    public string Name => this switch
+    {
+        Custom c => c.Label,
+        CustomRows r => r.Label,
+        _ => Losses.Table.NameOf(this),
+    };
 
     /// <summary>The <see cref="Name"/>; <see cref="Losses.Parse"/> reads it back.</summary>
     /// <remarks>Sealed so the case records do not synthesise their own <c>MeanSquaredError { Name = mse }</c>.</remarks>

@@ -22,13 +22,30 @@ public static class Losses
     /// <exception cref="ArgumentException">When the name is empty, not lowercase letters, digits and '-', or a built-in name.</exception>
     public static Loss Custom(string name, Func<double, double, double> value, Func<double, double, double> gradient)
     {
-        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(gradient);
+        return new Loss.Custom(CheckName(name), value, gradient);
+    }
+
+    /// <summary>
+    /// A user's own row-wise loss ℓ(ŷ, y) of a row with its gradient ∂ℓ/∂ŷ (see <see cref="Loss.CustomRows"/>), named
+    /// <paramref name="name"/> in files and messages.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the name is empty, not lowercase letters, digits and '-', or a built-in name.</exception>
+    public static Loss CustomRows(string name, Func<double[], double[], double> value, Func<double[], double[], double[]> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(gradient);
+        return new Loss.CustomRows(CheckName(name), value, gradient);
+    }
+
+    private static string CheckName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
         if (name.Length == 0 || !name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
             throw new ArgumentException($"A custom loss's name must be lowercase letters, digits and '-', got '{name}'.", nameof(name));
         if (Table.Names.Contains(name)) throw new ArgumentException($"'{name}' is a built-in loss; choose another name for a custom one.", nameof(name));
-        return new Loss.Custom(name, value, gradient);
+        return name;
     }
 
     /// <summary>The names of the losses, spelt once for <see cref="Loss.Name"/>, <see cref="Parse"/> and its message.</summary>
@@ -50,7 +67,7 @@ public static class Losses
     /// <summary>The output activation a loss is paired with: MSE → linear, BCE → sigmoid, CCE → softmax.</summary>
     public static Activation PairedOutput(Loss loss) => loss switch
     {
-        Loss.MeanSquaredError or Loss.Custom => Activations.Linear,
+        Loss.MeanSquaredError or Loss.Custom or Loss.CustomRows => Activations.Linear,
         Loss.BinaryCrossEntropy => Activations.Sigmoid,
         Loss.CategoricalCrossEntropy => Activations.Softmax,
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
@@ -74,13 +91,11 @@ public static class Losses
         var ok = loss switch
         {
             Loss.MeanSquaredError => true,
-            Loss.Custom => output is not Activation.Softmax,
+            Loss.Custom or Loss.CustomRows => true,
             Loss.BinaryCrossEntropy => output is Activation.Sigmoid,
             Loss.CategoricalCrossEntropy => output is Activation.Softmax,
             _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss."),
         };
-        if (!ok && loss is Loss.Custom)
-            throw new ArgumentException($"The custom loss {loss.Name} is element-wise; a softmax output needs a row-wise loss (cce).");
         if (!ok)
             throw new ArgumentException($"Loss {loss.Name} needs a {PairedOutput(loss).Name} output layer, but the network's output is {output}.");
     }
@@ -129,6 +144,9 @@ public static class Losses
             case Loss.Custom c:
                 for (var i = 0; i < n; i++) sum += c.Value(yHat[i], y[i]);
                 return sum / m;
+            case Loss.CustomRows c:
+                for (var r = 0; r < rows; r++) sum += c.Value(yHat.Slice(r * cols, cols).ToArray(), y.Slice(r * cols, cols).ToArray());
+                return sum / m;
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
         }
@@ -153,7 +171,8 @@ public static class Losses
     }
 
     /// <summary>Whether the output gradient goes through f′ (MSE on a non-linear output); the other pairings are fused.</summary>
-    internal static bool ThroughActivation(Loss loss, Activation output) => loss is Loss.MeanSquaredError or Loss.Custom && output is not Activation.Linear;
+    internal static bool ThroughActivation(Loss loss, Activation output) =>
+        loss is Loss.MeanSquaredError or Loss.Custom or Loss.CustomRows && output is not Activation.Linear;
 
     /// <summary>
     /// <see cref="OutputGradient(Loss, Activation, Matrix, Matrix, Matrix)"/> over spans: ∂J/∂Ŷ into <paramref name="g"/>,
@@ -183,6 +202,15 @@ public static class Losses
                 break;
             case Loss.Custom c:
                 for (var i = 0; i < n; i++) g[i] = c.Gradient(yHat[i], y[i]) / m;
+                break;
+            case Loss.CustomRows c:
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = c.Gradient(yHat.Slice(r * cols, cols).ToArray(), y.Slice(r * cols, cols).ToArray());
+                    if (row is null || row.Length != cols)
+                        throw new InvalidOperationException($"The custom loss '{c.Label}' returned a gradient of {row?.Length ?? 0} values for a row of {cols}.");
+                    for (var k = 0; k < cols; k++) g[r * cols + k] = row[k] / m;
+                }
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");

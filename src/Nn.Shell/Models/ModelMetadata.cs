@@ -96,7 +96,7 @@ internal static class ModelMetadata
         var taskText = meta.String("task");
         var task = ParseTask(taskText) ?? throw meta.Fail($"task is \"{taskText}\"; expected \"classification\" or \"regression\".");
         var lossText = meta.String("loss");
-        var loss = customLosses?.OfType<Loss.Custom>().FirstOrDefault(c => c.Label == lossText) ?? meta.Wrap(
+        var loss = customLosses?.FirstOrDefault(c => c is Loss.Custom or Loss.CustomRows && c.Name == lossText) ?? meta.Wrap(
             $"loss '{lossText}' is unknown (a custom loss must be given to the reader: ModelFile.Load(path, losses: [Losses.Custom(\"{lossText}\", value, gradient)]))",
             () => Losses.Parse(lossText));
         var featureNames = meta.Strings(meta.Json("feature_names"), "feature_names");
