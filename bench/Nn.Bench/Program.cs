@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using Nn;
 using Nn.Bench;
 
-// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise|update|ab [variant]]` prints median
+// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise|update|csv [path]|ab [variant]]` prints median
 // timings as key=value lines (used by bench/compare.sh and bench/paired.sh); anything else goes to BenchmarkDotNet
 // (e.g. `-- --filter '*Gemm*'`). `matrix (nn|ort) WORK THREADS NTRAIN` is a worker of bench/matrix.py (see MatrixWorker).
 if (args.Length > 0 && args[0] == "matrix") return MatrixWorker.Run(args);
@@ -41,6 +41,11 @@ if (args.Length > 0 && args[0] == "quick")
         }, 3, 9) / Reps;
         var sgd = Workloads.MedianSeconds(() => { for (var r = 0; r < Reps; r++) Nn.Kernels.OptimizerKernels.Sgd(1e-9, theta, grad, theta); }, 3, 9) / Reps;
         Console.WriteLine(string.Create(inv, $"momentum_784x512_us={lib * 1e6:F1} hand512_us={hand * 1e6:F1} sgd_us={sgd * 1e6:F1}"));
+        return 0;
+    }
+    if (only == "csv")
+    {
+        CsvTimings.Run(args.Length > 3 ? args[3] : null);
         return 0;
     }
     if (only == "ab")
