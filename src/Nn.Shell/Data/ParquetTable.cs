@@ -157,13 +157,16 @@ internal sealed class ParquetTable
         t == typeof(sbyte) || t == typeof(byte) || t == typeof(short) || t == typeof(ushort) || t == typeof(int) || t == typeof(uint)
         || t == typeof(long) || t == typeof(ulong) ? CellType.Integer
         : t == typeof(float) || t == typeof(double) ? CellType.Float
-        : t == typeof(string) ? CellType.Text
+        : IsString(t) ? CellType.Text
         : CellType.Other;
 
+    /// <summary>Parquet.Net 6 reports UTF-8 string columns as <see cref="ReadOnlyMemory{T}"/> of char.</summary>
+    private static bool IsString(Type t) => t == typeof(string) || t == typeof(ReadOnlyMemory<char>);
+
     private static string TypeName(Type t) =>
-        t == typeof(bool) ? "boolean" : t == typeof(decimal) ? "decimal" : t == typeof(string) ? "string"
+        t == typeof(bool) ? "boolean" : t == typeof(decimal) ? "decimal" : IsString(t) ? "string"
         : t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(DateOnly) ? "date/time" : t == typeof(TimeSpan) || t == typeof(TimeOnly) ? "time"
-        : t == typeof(byte[]) ? "binary" : t.Name;
+        : t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>) ? "binary" : t.Name;
 
     /// <summary>A column being read from one row group: its file, field, 0-based index and the 0-based row its group starts at.</summary>
     private sealed record Column(string Path, DataField Field, int Index, int First)
@@ -234,7 +237,7 @@ internal sealed class ParquetTable
     private static void ReadText(ParquetRowGroupReader group, Column column, int n, Span<string> into)
     {
         var t = column.Field.ClrType;
-        if (t == typeof(string))
+        if (IsString(t))
         {
             var strings = new string?[n];
             group.ReadAsync(column.Field, strings.AsMemory()).GetAwaiter().GetResult();
