@@ -183,4 +183,18 @@ public class ParquetTests
         var data = dir.Write("fake.parquet", "x1,x2,label\n1,2,a\n");
         Refused(NnCli.Run("train", "--data", data, "--out", dir.File("m.safetensors")), "fake.parquet: ", "Parquet");
     }
+
+    [Fact]
+    public void Target_cell_messages_name_the_row_and_column_messages_name_none()
+    {
+        using var dir = new TempDir();
+        var m = Moons(40, 3);
+        var labels = m.Labels.Select((l, i) => i == 12 ? "n/a" : i % 2 == 0 ? "1.5" : "2.5").ToArray();
+        var data = ParquetFile.Write(dir.File("r.parquet"), 2, ParquetColumn.Doubles("x1", m.X1), ParquetColumn.Strings("y", labels));
+        Refused(NnCli.Run("train", "--data", data, "--task", "regression", "--out", dir.File("m.safetensors")), "r.parquet:13:2:", "n/a");
+        var ids = ParquetFile.Write(dir.File("ids.parquet"), 1, ParquetColumn.Doubles("x1", [.. Enumerable.Range(0, 1200).Select(i => (double)i)]),
+            ParquetColumn.Strings("id", [.. Enumerable.Range(0, 1200).Select(i => $"id{i}")]));
+        var r = Refused(NnCli.Run("train", "--data", ids, "--out", dir.File("m.safetensors")), "ids.parquet: ", "'id'");
+        Assert.DoesNotContain("ids.parquet:1:", r.Err);
+    }
 }

@@ -32,6 +32,9 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
     /// <summary>The 1-based line of each row's target cell in a CSV file (quoted line breaks make it differ from row + 2), its 1-based row in a Parquet file, or empty.</summary>
     public ImmutableArray<int> TargetLines { get; init; } = [];
 
+    /// <summary>The line of the header a message about the whole target column points at: 1 for a CSV, 0 (none) for a Parquet file.</summary>
+    internal int HeaderLine { get; init; } = 1;
+
     /// <summary>The 1-based field number of the target column in a CSV (or column number in a Parquet) file, or 0 (NumPy data).</summary>
     public int TargetField { get; init; }
 
@@ -113,7 +116,7 @@ public static class DataSource
             var table = ParquetTable.Read(path, header => TrainingPlan(path, header, target));
             var t = table.Plan.Kinds.IndexOf(ColumnKind.Text);
             return new LoadedData(path, [.. table.Plan.Numeric.Select(i => table.Columns[i])], table.Features, table.Columns[t], table.Cells, table.Sha256)
-            { TargetLines = table.Rows, TargetField = t + 1 };
+            { TargetLines = table.Rows, TargetField = t + 1, HeaderLine = 0 };
         }
         using var hash = HashingStream.NewHash();
         using var rows = CsvRows.Open(path, hash, header => TrainingPlan(path, header, target));
@@ -160,6 +163,7 @@ public static class DataSource
             {
                 TargetLines = table.Rows,
                 TargetField = table.TextField,
+                HeaderLine = 0,
                 UnusedColumns = Unused(table.Columns, table.Plan.Kinds),
             };
         }
