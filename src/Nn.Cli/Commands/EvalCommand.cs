@@ -7,7 +7,7 @@ namespace Nn.Cli;
 internal static class EvalCommand
 {
     internal static readonly Option<string> ModelPath = new("--model") { Description = "The model file.", Required = true };
-    internal static readonly Option<string> Data = new("--data") { Description = "Labelled data (CSV with the model's feature columns and target, .npy with --labels, or .npz).", Required = true };
+    internal static readonly Option<string> Data = new("--data") { Description = "Labelled data (CSV or Parquet with the model's feature columns and target, .npy with --labels, or .npz).", Required = true };
     internal static readonly Option<string?> LabelsFile = new("--labels") { Description = "Labels as .npy for an .npy --data." };
     internal static readonly Option<string?> Target = new("--target") { Description = "The target column (default: the model's)." };
     internal static readonly Option<string?> Report = new("--report") { Description = "Write a self-contained HTML report (metrics, confusion matrix, calibration, decision regions or predicted vs actual)." };

@@ -7,7 +7,7 @@ namespace Nn.Cli;
 internal static class PredictCommand
 {
     internal static readonly Option<string> ModelPath = new("--model") { Description = "The model file.", Required = true };
-    internal static readonly Option<string> Data = new("--data") { Description = "Input rows (CSV with the model's feature columns, .npy, or .npz with x).", Required = true };
+    internal static readonly Option<string> Data = new("--data") { Description = "Input rows (CSV or Parquet with the model's feature columns, .npy, or .npz with x).", Required = true };
     internal static readonly Option<string> Out = new("--out") { Description = "The CSV to write.", Required = true };
     internal static readonly Option<bool> Proba = new("--proba") { Description = "Add one probability column p_<label> per class." };
     internal static readonly Option<bool> AllowNonFinite = new("--allow-non-finite") { Description = "Write NaN or infinite outputs instead of refusing the model (exit 3)." };

@@ -10,7 +10,7 @@ namespace Nn.Cli;
 /// <summary><c>nn train</c>: data file in, trained model file out.</summary>
 internal static class TrainCommand
 {
-    internal static readonly Option<string> Data = new("--data") { Description = "Training data: CSV with a header, .npy features (with --labels), or .npz with arrays x and y.", Required = true };
+    internal static readonly Option<string> Data = new("--data") { Description = "Training data: CSV with a header, Parquet, .npy features (with --labels), or .npz with arrays x and y.", Required = true };
     internal static readonly Option<string?> LabelsFile = new("--labels") { Description = "Labels/targets as .npy, one per row of an .npy --data." };
     internal static readonly Option<string?> Target = new("--target") { Description = "The CSV target column (default: the last column)." };
     internal static readonly Option<string?> TestData = new("--test-data") { Description = "Test data evaluated after training (same format)." };

@@ -10,7 +10,11 @@ public sealed class DataFileException : Exception
         FilePath = path;
         Line = line;
         Column = column;
+        Expected = expected;
     }
+
+    /// <summary>What was expected, without the file and position.</summary>
+    internal string Expected { get; }
 
     /// <summary>The file's path as given.</summary>
     public string FilePath { get; }

@@ -33,6 +33,9 @@ public static class ReadLimits
     /// <summary>The largest <c>.npz</c> archive read (it is read into memory once, hashed and parsed there): <see cref="Array.MaxLength"/> bytes.</summary>
     public static long MaxNpzFileBytes => Array.MaxLength;
 
+    /// <summary>The largest <c>.parquet</c> file read (it is read into memory once, hashed and parsed there): <see cref="Array.MaxLength"/> bytes.</summary>
+    public static long MaxParquetFileBytes => Array.MaxLength;
+
     /// <summary>The memory .NET reports as available to this process (the machine's, or a container's limit), in bytes.</summary>
     public static long AvailableMemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 

@@ -29,10 +29,13 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
     /// <summary>The number of examples.</summary>
     public int Count => Features.Rows;
 
-    /// <summary>The 1-based line of each row's target cell in a CSV file (quoted line breaks make it differ from row + 2), or empty.</summary>
+    /// <summary>The 1-based line of each row's target cell in a CSV file (quoted line breaks make it differ from row + 2), its 1-based row in a Parquet file, or empty.</summary>
     public ImmutableArray<int> TargetLines { get; init; } = [];
 
-    /// <summary>The 1-based field number of the target column in a CSV file, or 0 (NumPy data).</summary>
+    /// <summary>The line of the header a message about the whole target column points at: 1 for a CSV, 0 (none) for a Parquet file.</summary>
+    internal int HeaderLine { get; init; } = 1;
+
+    /// <summary>The 1-based field number of the target column in a CSV (or column number in a Parquet) file, or 0 (NumPy data).</summary>
     public int TargetField { get; init; }
 
     /// <summary>
@@ -92,12 +95,12 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
     public override int GetHashCode() => HashCode.Combine(Source, Features, Sha256);
 }
 
-/// <summary>Reads training, evaluation and prediction data from CSV, .npy (+ labels .npy) and .npz files.</summary>
+/// <summary>Reads training, evaluation and prediction data from CSV, Parquet, .npy (+ labels .npy) and .npz files.</summary>
 public static class DataSource
 {
     /// <summary>
-    /// Reads data for training: a CSV (target = <paramref name="target"/> or the last column; every other column must be
-    /// numeric), an .npy feature matrix with an .npy <paramref name="labelsPath"/>, or an .npz holding arrays x and y.
+    /// Reads data for training: a CSV or a Parquet file (target = <paramref name="target"/> or the last column; every other
+    /// column must be numeric; see <see cref="ParquetTable"/>), an .npy feature matrix with an .npy <paramref name="labelsPath"/>, or an .npz holding arrays x and y.
     /// </summary>
     /// <exception cref="DataFileException">For unreadable or malformed data (file, line, column, what was expected).</exception>
     public static LoadedData ForTraining(string path, string? labelsPath, string? target)
@@ -105,25 +108,35 @@ public static class DataSource
         var ext = Path.GetExtension(path).ToLowerInvariant();
         RefuseLabelsWithout(ext, labelsPath);
         if (target is not null && ext is ".npy" or ".npz")
-            throw new ArgumentException($"--target: names a CSV column; {(ext == ".npy" ? "an .npy file's targets come from --labels" : "an .npz holds its targets in array y")}.");
+            throw new ArgumentException($"--target: names a CSV or Parquet column; {(ext == ".npy" ? "an .npy file's targets come from --labels" : "an .npz holds its targets in array y")}.");
         if (ext == ".npy") return FromNpy(path, labelsPath ?? throw new DataFileException(path, 0, 0, "an .npy feature file needs --labels FILE.npy with one label per row."));
         if (ext == ".npz") return FromNpz(path, requireTarget: true);
-        using var hash = HashingStream.NewHash();
-        using var rows = CsvRows.Open(path, hash, header =>
+        if (ext == ".parquet")
         {
-            if (header.Length < 2) throw new DataFileException(path, 1, 1, $"expected at least two columns (features and a target), found {header.Length}.");
-            var t = target is null ? header.Length - 1 : header.IndexOf(target);
-            if (t < 0) throw new DataFileException(path, 1, 0, $"no target column '{target}'; the columns are: {string.Join(", ", header)}.");
-            return CsvPlan.FileOrder([.. header.Select((_, i) => i == t ? ColumnKind.Text : ColumnKind.Numeric)]);
-        });
+            var table = ParquetTable.Read(path, header => TrainingPlan(path, header, target));
+            var t = table.Plan.Kinds.IndexOf(ColumnKind.Text);
+            return new LoadedData(path, [.. table.Plan.Numeric.Select(i => table.Columns[i])], table.Features, table.Columns[t], table.Cells, table.Sha256)
+            { TargetLines = table.Rows, TargetField = t + 1, HeaderLine = 0 };
+        }
+        using var hash = HashingStream.NewHash();
+        using var rows = CsvRows.Open(path, hash, header => TrainingPlan(path, header, target));
         var targetIndex = rows.Plan.Kinds.IndexOf(ColumnKind.Text);
         var (features, cells, lines) = ReadRows(rows, targetIndex);
         return new LoadedData(path, [.. rows.Plan.Numeric.Select(i => rows.Columns[i])], features,
             rows.Columns[targetIndex], cells, HashingStream.Hex(hash)) { TargetLines = lines, TargetField = targetIndex + 1 };
     }
 
+    /// <summary>What training reads of each column (CSV or Parquet): the target (<paramref name="target"/> or the last column) as text, every other as numbers.</summary>
+    private static CsvPlan TrainingPlan(string path, ImmutableArray<string> header, string? target)
+    {
+        if (header.Length < 2) throw new DataFileException(path, 1, 1, $"expected at least two columns (features and a target), found {header.Length}.");
+        var t = target is null ? header.Length - 1 : header.IndexOf(target);
+        if (t < 0) throw new DataFileException(path, 1, 0, $"no target column '{target}'; the columns are: {string.Join(", ", header)}.");
+        return CsvPlan.FileOrder([.. header.Select((_, i) => i == t ? ColumnKind.Text : ColumnKind.Numeric)]);
+    }
+
     /// <summary>
-    /// Reads data for a trained model: the CSV columns named by <paramref name="featureNames"/> (in that order; other
+    /// Reads data for a trained model: the CSV (or Parquet) columns named by <paramref name="featureNames"/> (in that order; other
     /// columns are ignored) and the target column when present (required when <paramref name="requireTarget"/>); or
     /// NumPy data with as many columns as the model has features.
     /// </summary>
@@ -143,9 +156,19 @@ public static class DataSource
             if (requireTarget && !data.HasTarget) throw new DataFileException(path, 0, 0, "expected targets (--labels FILE.npy, or an array y in the .npz).");
             return data with { FeatureNames = featureNames, TargetName = targetName };
         }
+        if (ext == ".parquet")
+        {
+            var table = ParquetTable.Read(path, header => ModelPlan(path, header, featureNames, targetName, requireTarget));
+            return new LoadedData(path, featureNames, table.Features, targetName, table.Cells, table.Sha256)
+            {
+                TargetLines = table.Rows,
+                TargetField = table.TextField,
+                HeaderLine = 0,
+                UnusedColumns = Unused(table.Columns, table.Plan.Kinds),
+            };
+        }
         using var hash = HashingStream.NewHash();
-        using var rows = CsvRows.Open(path, hash, header =>
-            new CsvPlan(ModelColumns(path, header, featureNames, targetName, requireTarget), [.. featureNames.Select(f => header.IndexOf(f))]));
+        using var rows = CsvRows.Open(path, hash, header => ModelPlan(path, header, featureNames, targetName, requireTarget));
         var t = rows.Plan.Kinds.IndexOf(ColumnKind.Text);
         var (features, cells, lines) = ReadRows(rows, t);
         return new LoadedData(path, featureNames, features, targetName, cells, HashingStream.Hex(hash))
@@ -156,11 +179,14 @@ public static class DataSource
         };
     }
 
+    private static CsvPlan ModelPlan(string path, ImmutableArray<string> header, ImmutableArray<string> featureNames, string targetName, bool requireTarget) =>
+        new(ModelColumns(path, header, featureNames, targetName, requireTarget), [.. featureNames.Select(f => header.IndexOf(f))]);
+
     /// <summary>--labels goes with .npy features only; elsewhere it would be silently ignored.</summary>
     private static void RefuseLabelsWithout(string ext, string? labelsPath)
     {
         if (labelsPath is not null && ext != ".npy")
-            throw new ArgumentException($"--labels: goes with .npy --data only ({(ext == ".npz" ? "an .npz holds its targets in array y" : "a CSV holds them in its target column")}).");
+            throw new ArgumentException($"--labels: goes with .npy --data only ({(ext == ".npz" ? "an .npz holds its targets in array y" : "a CSV or Parquet file holds them in its target column")}).");
     }
 
     /// <summary>

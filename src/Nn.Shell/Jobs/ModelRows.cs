@@ -23,7 +23,8 @@ public sealed record DataChunk(Matrix Features, int FirstRow, ImmutableArray<int
 /// <summary>
 /// A model's input rows read a chunk at a time, so that memory does not grow with the number of rows: the CSV columns named
 /// by the model's features (matched as <see cref="DataSource.ForModel"/> does; other columns are not stored), the rows of
-/// an .npy matrix, or array x of an .npz (inflated as it is read). The header (or the .npy header) is read and checked when
+/// an .npy matrix, or array x of an .npz (inflated as it is read); a Parquet file is read whole when it is opened (its
+/// columns matched by name as for a CSV) and delivered in chunks. The header (or the .npy header) is read and checked when
 /// the reader is opened, before any output is started.
 /// </summary>
 public sealed class ModelRows : IDisposable
@@ -38,6 +39,8 @@ public sealed class ModelRows : IDisposable
     private readonly NpyStream? _npy;
     private readonly IDisposable? _owner;
     private readonly long _npyRows;
+    private readonly Matrix? _table;
+    private readonly ImmutableArray<string> _unused = [];
     private int _rows;
 
     private ModelRows(string path, int chunkRows, int width, CsvRows? csv, NpyStream? npy, long npyRows, IDisposable? owner)
@@ -54,8 +57,16 @@ public sealed class ModelRows : IDisposable
     /// <summary>The file's path as given.</summary>
     public string Path => _path;
 
-    /// <summary>The CSV columns that are neither the model's features nor its target (not read; empty for NumPy data).</summary>
-    public ImmutableArray<string> UnusedColumns => _csv is null ? [] : DataSource.Unused(_csv.Columns, _csv.Plan.Kinds);
+    /// <summary>Parquet data, read whole (in the model's feature order) with its unused columns.</summary>
+    private ModelRows(string path, int chunkRows, Matrix table, ImmutableArray<string> unused)
+        : this(path, chunkRows, table.Cols, null, null, 0, null)
+    {
+        _table = table;
+        _unused = unused;
+    }
+
+    /// <summary>The CSV (or Parquet) columns that are neither the model's features nor its target (not read; empty for NumPy data).</summary>
+    public ImmutableArray<string> UnusedColumns => _csv is null ? _unused : DataSource.Unused(_csv.Columns, _csv.Plan.Kinds);
 
     /// <summary>
     /// Opens <paramref name="path"/> for a model with <paramref name="featureNames"/> (CSV columns by name; NumPy data by
@@ -106,6 +117,11 @@ public sealed class ModelRows : IDisposable
             }
             finally { archive?.Dispose(); }
         }
+        if (ext == ".parquet")
+        {
+            var data = DataSource.ForModel(path, null, featureNames, targetName, requireTarget: false);
+            return new ModelRows(path, chunkRows, data.Features, data.UnusedColumns);
+        }
         var csv = CsvRows.Open(path, null, header =>
             new CsvPlan(DataSource.ModelColumns(path, header, featureNames, targetName, requireTarget: false), [.. featureNames.Select(f => header.IndexOf(f))]));
         return new ModelRows(path, chunkRows, width, csv, null, 0, csv);
@@ -116,6 +132,13 @@ public sealed class ModelRows : IDisposable
     public DataChunk? Next()
     {
         var first = _rows;
+        if (_table is not null)
+        {
+            var n = Math.Min(_chunkRows, _table.Rows - _rows);
+            if (n <= 0) return null;
+            _rows += n;
+            return new DataChunk(_table.SelectRows([.. Enumerable.Range(first, n)]), first, []);
+        }
         if (_npy is not null)
         {
             var n = (int)Math.Min(_chunkRows, _npyRows - _rows);

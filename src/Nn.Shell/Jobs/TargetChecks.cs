@@ -108,7 +108,7 @@ public static class TargetChecks
 
     /// <summary>An error about the whole target column: at its header field in a CSV.</summary>
     private static DataFileException Column(LoadedData data, string expected) =>
-        new(data.Source, data.TargetField > 0 ? 1 : 0, data.TargetField, expected);
+        new(data.Source, data.TargetField > 0 ? data.HeaderLine : 0, data.TargetField, expected);
 
     private static string Where(LoadedData data, int row) =>
         HasLines(data)

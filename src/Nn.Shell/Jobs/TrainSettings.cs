@@ -43,7 +43,7 @@ public sealed record TrainSettings
     /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
     private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
 
-    /// <summary>The training data: a CSV file with a header, an .npy feature matrix (with <see cref="LabelsPath"/>), or an .npz with arrays x and y.</summary>
+    /// <summary>The training data: a CSV file with a header, a Parquet file, an .npy feature matrix (with <see cref="LabelsPath"/>), or an .npz with arrays x and y.</summary>
     public string DataPath { get; init; } = "";
 
     /// <summary>An .npy file of labels/targets, one per row of an .npy <see cref="DataPath"/>.</summary>
