@@ -79,21 +79,8 @@ public sealed partial class BrowserReportTests(ITestOutputHelper output)
         return ChromiumPath;
     }
 
-    private static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish within {timeout}.");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args, TimeSpan timeout) =>
+        Nn.Tests.Shared.Processes.Run(file, args, timeout);
 
     [GeneratedRegex("<title>([^<]*)</title>")]
     private static partial Regex Title();

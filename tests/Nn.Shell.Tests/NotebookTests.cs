@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
@@ -104,20 +103,6 @@ public sealed class NotebookTests(ITestOutputHelper output)
         return exe;
     }
 
-    private static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args, TimeSpan timeout, params (string Name, string Value)[] environment)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (name, value) in environment) info.Environment[name] = value;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish within {timeout}.");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args, TimeSpan timeout, params (string Name, string Value)[] environment) =>
+        Nn.Tests.Shared.Processes.Run(file, args, timeout, environment);
 }
