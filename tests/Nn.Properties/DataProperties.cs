@@ -1,6 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Microsoft.FSharp.Core;
+using FsCheck.Xunit;
 using Nn;
 
 namespace Nn.Properties;
@@ -8,11 +8,6 @@ namespace Nn.Properties;
 /// <summary>Properties of the data helpers: scalers, one-hot, seeded splits and synthetic generators.</summary>
 public sealed class DataProperties
 {
-    private static void Check(Property property, ulong seed, int maxTest = 100) =>
-        FsCheck.Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(maxTest)
-                .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed, 0x9E3779B97F4A7C15UL), FSharpOption<int>.None))),
-            property);
 
     /// <summary>A small matrix (2–8 rows, 1–5 columns) of scaled integers; about one column in four is constant.</summary>
     public sealed record MatrixCase(double[][] Rows)
@@ -32,10 +27,10 @@ public sealed class DataProperties
 
     private static double[] Column(Matrix x, int j) => Enumerable.Range(0, x.Rows).Select(i => x[i, j]).ToArray();
 
-    [Fact]
-    public void Scalers_inverse_transform_undoes_transform()
+    [Property(Replay = "(3665428481,11400714819323198485)", MaxTest = 100)] // seed 0xDA7A0001
+    public Property Scalers_inverse_transform_undoes_transform()
     {
-        Check(Prop.ForAll(Matrices.ToArbitrary(), c =>
+        return Prop.ForAll(Matrices.ToArbitrary(), c =>
         {
             var x = c.X;
             var s = StandardScaler.Fit(x);
@@ -51,13 +46,13 @@ public sealed class DataProperties
                     ok &= Math.Abs(back1[i, j] - x[i, j]) <= 1e-12 * size && Math.Abs(back2[i, j] - x[i, j]) <= 1e-12 * size;
                 }
             return ok;
-        }), 0xDA7A0001UL);
+        });
     }
 
-    [Fact]
-    public void Standardised_columns_have_mean_zero_and_population_std_one()
+    [Property(Replay = "(3665428482,11400714819323198485)", MaxTest = 100)] // seed 0xDA7A0002
+    public Property Standardised_columns_have_mean_zero_and_population_std_one()
     {
-        Check(Prop.ForAll(Matrices.ToArbitrary(), c =>
+        return Prop.ForAll(Matrices.ToArbitrary(), c =>
         {
             var x = c.X;
             var z = StandardScaler.Transform(StandardScaler.Fit(x), x);
@@ -71,13 +66,13 @@ public sealed class DataProperties
                 ok &= Math.Abs(mean) < 1e-12 && (constant ? col.All(v => v == 0) : Math.Abs(std - 1) < 1e-12);
             }
             return ok;
-        }), 0xDA7A0002UL);
+        });
     }
 
-    [Fact]
-    public void MinMax_scaled_columns_span_zero_to_one()
+    [Property(Replay = "(3665428483,11400714819323198485)", MaxTest = 100)] // seed 0xDA7A0003
+    public Property MinMax_scaled_columns_span_zero_to_one()
     {
-        Check(Prop.ForAll(Matrices.ToArbitrary(), c =>
+        return Prop.ForAll(Matrices.ToArbitrary(), c =>
         {
             var x = c.X;
             var z = MinMaxScaler.Transform(MinMaxScaler.Fit(x), x);
@@ -87,7 +82,7 @@ public sealed class DataProperties
                 var constant = Column(x, j).Distinct().Count() == 1;
                 return constant ? col.All(v => v == 0) : col.Min() == 0 && Math.Abs(col.Max() - 1) < 1e-15 && col.All(v => v >= 0 && v <= 1);
             });
-        }), 0xDA7A0003UL);
+        });
     }
 
     [Fact]
@@ -102,31 +97,31 @@ public sealed class DataProperties
         Assert.Throws<ArgumentException>(() => MinMaxScaler.Fit(Matrix.Zeros(0, 2)));
     }
 
-    [Fact]
-    public void One_hot_rows_sum_to_one_and_argmax_inverts_it()
+    [Property(Replay = "(3665428484,11400714819323198485)", MaxTest = 100)] // seed 0xDA7A0004
+    public Property One_hot_rows_sum_to_one_and_argmax_inverts_it()
     {
+        Assert.Throws<ArgumentException>(() => Labels.OneHot([0, 2], 2));
         var cases = from k in Gen.Choose(1, 6)
                     from labels in Gen.ListOf(Gen.Choose(0, k - 1))
                     select (k, labels.ToArray());
-        Check(Prop.ForAll(cases.ToArbitrary(), c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var (k, labels) = c;
             var y = Labels.OneHot(labels, k);
             var rowsSumToOne = Enumerable.Range(0, y.Rows).All(i => Enumerable.Range(0, k).Sum(j => y[i, j]) == 1.0);
             var hot = Enumerable.Range(0, y.Rows).All(i => y[i, labels[i]] == 1.0);
             return y.Rows == labels.Length && y.Cols == k && rowsSumToOne && hot && Labels.FromOneHot(y).SequenceEqual(labels);
-        }), 0xDA7A0004UL);
-        Assert.Throws<ArgumentException>(() => Labels.OneHot([0, 2], 2));
+        });
     }
 
-    [Fact]
-    public void Train_test_split_is_a_seeded_partition()
+    [Property(Replay = "(3665428485,11400714819323198485)", MaxTest = 100)] // seed 0xDA7A0005
+    public Property Train_test_split_is_a_seeded_partition()
     {
         var cases = from n in Gen.Choose(0, 60)
                     from tenths in Gen.Choose(0, 10)
                     from seed in Gen.Choose(int.MinValue, int.MaxValue)
                     select (n, tenths / 10.0, seed);
-        Check(Prop.ForAll(cases.ToArbitrary(), c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var (n, f, seed) = c;
             var key = Key.FromSeed(seed);
@@ -138,18 +133,18 @@ public sealed class DataProperties
             // For n ≥ 10 two keys giving the same shuffle has probability ≤ 1/10!.
             var differs = n < 10 || !s.Equals(Split.TrainTest(Prng.Fold(key, 1), n, f));
             return partition && size && same && differs;
-        }), 0xDA7A0005UL);
+        });
     }
 
-    [Fact]
-    public void Stratified_split_keeps_class_proportions()
+    [Property(Replay = "(3665428486,11400714819323198485)", MaxTest = 100)] // seed 0xDA7A0006
+    public Property Stratified_split_keeps_class_proportions()
     {
         var cases = from k in Gen.Choose(1, 4)
                     from labels in Gen.ArrayOf(Gen.Choose(0, k - 1), 40)
                     from tenths in Gen.Choose(0, 10)
                     from seed in Gen.Choose(0, int.MaxValue)
                     select (labels, tenths / 10.0, seed);
-        Check(Prop.ForAll(cases.ToArbitrary(), c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var (labels, f, seed) = c;
             var key = Key.FromSeed(seed);
@@ -160,7 +155,7 @@ public sealed class DataProperties
             var same = s.Equals(Split.Stratified(new Key(key.State), labels, f));
             var differs = f == 0 || f == 1 || !s.Equals(Split.Stratified(Prng.Fold(key, 1), labels, f));
             return partition && proportional && same && differs;
-        }), 0xDA7A0006UL);
+        });
     }
 
     [Fact]
@@ -199,10 +194,10 @@ public sealed class DataProperties
         return a.X.BitEquals(b.X) && a.Labels.SequenceEqual(b.Labels);
     }
 
-    [Fact]
-    public void Classification_generators_are_deterministic_balanced_and_shaped()
+    [Property(Replay = "(3665428487,11400714819323198485)", MaxTest = 50)] // seed 0xDA7A0007
+    public Property Classification_generators_are_deterministic_balanced_and_shaped()
     {
-        Check(Prop.ForAll(GeneratorCases.ToArbitrary(), c =>
+        return Prop.ForAll(GeneratorCases.ToArbitrary(), c =>
         {
             var key = Key.FromSeed(c.Seed);
             var features = c.Classes + 1;
@@ -225,7 +220,7 @@ public sealed class DataProperties
             // With one point per class a spiral arm is just the origin (r = linspace(0, 1, 1) = [0]), so require two per class.
             var differ = c.Count < 2 * c.Classes || twoClass.Concat(kClass).All(make => !make(key).X.BitEquals(make(Prng.Fold(key, 9)).X));
             return twoOk && kOk && differ;
-        }), 0xDA7A0007UL, maxTest: 50);
+        });
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Kernels;
 using Nn.Properties.Support;
 
@@ -261,12 +262,12 @@ public class ElementaryFunctionProperties
             }, maxTest: 300);
     }
 
-    [Fact]
-    public void The_softmax_entry_points_of_exp_and_log_give_the_scalar_bits()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 1_000)]
+    public Property The_softmax_entry_points_of_exp_and_log_give_the_scalar_bits()
     {
         var exp = Named("exp");
         var log = Named("log");
-        PropertyConfig.Check(Gen.ArrayOf(Gen.OneOf(exp.Arguments, log.Arguments), 8), xs =>
+        return Prop.ForAll(Arb.From(Gen.ArrayOf(Gen.OneOf(exp.Arguments, log.Arguments), 8)), xs =>
         {
             var e8 = Lanes.Of(Exponential.Of8(System.Runtime.Intrinsics.Vector512.Create(xs)));
             var e4 = Lanes.Of(Exponential.Of4(System.Runtime.Intrinsics.Vector256.Create(xs)));
@@ -280,7 +281,7 @@ public class ElementaryFunctionProperties
                 Assert.Equal(BitConverter.DoubleToInt64Bits(Exponential.Of(xs[i])), BitConverter.DoubleToInt64Bits(e4[i]));
                 Assert.Equal(BitConverter.DoubleToInt64Bits(Logarithm.Of(xs[i])), BitConverter.DoubleToInt64Bits(l4[i]));
             }
-        }, maxTest: 1_000);
+        });
     }
 
     /// <summary>A backward rule on one width (1, 2, 4, 8 lanes) over fresh arrays.</summary>
@@ -297,13 +298,13 @@ public class ElementaryFunctionProperties
         return d;
     }
 
-    [Fact]
-    public void The_backward_rules_of_tanh_and_sigmoid_give_the_textbook_bits_on_every_width() =>
-        PropertyConfig.Check(
-            from n in Gen.Choose(0, 37)
-            from a in Gen.ArrayOf(Gen.OneOf(Uniform(-1, 1), Gen.Elements(Specials)), n)
-            from da in Gen.ArrayOf(Uniform(-5, 5), n)
-            select (a, da),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property The_backward_rules_of_tanh_and_sigmoid_give_the_textbook_bits_on_every_width() =>
+        Prop.ForAll(
+            Arb.From(from n in Gen.Choose(0, 37)
+                     from a in Gen.ArrayOf(Gen.OneOf(Uniform(-1, 1), Gen.Elements(Specials)), n)
+                     from da in Gen.ArrayOf(Uniform(-5, 5), n)
+                     select (a, da)),
             t =>
             {
                 foreach (var width in new[] { 1, 2, 4, 8 })

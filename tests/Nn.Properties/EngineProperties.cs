@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Properties.Support;
 
 namespace Nn.Properties;
@@ -60,9 +61,9 @@ public class EngineProperties
         _ => Optimizers.Chain(new ScaleByMomentum(0.5, false), Optimizers.ClipByGlobalNorm(0.2), new AddDecayedWeights(0.01), new ScaleByLearningRate(rate)),
     };
 
-    [Fact]
-    public void A_fold_gives_the_bits_of_folding_the_reference_step() =>
-        PropertyConfig.Check(Cases, c =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 300)]
+    public Property A_fold_gives_the_bits_of_folding_the_reference_step() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             var key = Key.FromSeed(c.Seed);
             var network = c.Arch.Build();
@@ -95,23 +96,22 @@ public class EngineProperties
             Assert.Equal(referenceLosses.Select(BitConverter.DoubleToInt64Bits), losses.Select(BitConverter.DoubleToInt64Bits));
             Assert.Equal(Enumerable.Range(1, batches.Count).Select(i => (long)i), steps);
             Assert.True(SameBits(start.Parameters, network), "the fold changed the caller's state");
-        },
-        maxTest: 300);
+        });
 
-    [Fact]
-    public void Narrow_networks_give_the_reference_bits_with_every_optimizer() =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 100)]
+    public Property Narrow_networks_give_the_reference_bits_with_every_optimizer() =>
         // The shapes the whole-step kernel takes (k ≤ 4 → 8·j units → c ≤ 4 softmax, piecewise-linear units) with every
         // optimizer, and a deeper network of the same widths (the general step), on batches of the kernel's sizes.
-        PropertyConfig.Check(
-            from k in Gen.Choose(1, 4)
-            from h in Gen.Elements(8, 16, 32)
-            from classes in Gen.Choose(2, 4)
-            from deep in Gen.Elements(false, true)
-            from batch in Gen.Elements(8, 16, 32, 7)
-            from seed in Gens.Seed
-            from units in Gen.Elements(Activations.Relu, Activations.LeakyRelu(0.05), Activations.Linear)
-            from optimizer in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
-            select (k, h, classes, deep, batch, seed, units, optimizer),
+        Prop.ForAll(
+            Arb.From(from k in Gen.Choose(1, 4)
+                     from h in Gen.Elements(8, 16, 32)
+                     from classes in Gen.Choose(2, 4)
+                     from deep in Gen.Elements(false, true)
+                     from batch in Gen.Elements(8, 16, 32, 7)
+                     from seed in Gens.Seed
+                     from units in Gen.Elements(Activations.Relu, Activations.LeakyRelu(0.05), Activations.Linear)
+                     from optimizer in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+                     select (k, h, classes, deep, batch, seed, units, optimizer)),
             t =>
             {
                 var key = Key.FromSeed(t.seed);
@@ -127,8 +127,7 @@ public class EngineProperties
                 var folded = Training.Epoch(config, start, x, y, 0, BatchPolicy.MiniBatch(t.batch));
                 Assert.True(SameBits(reference.Parameters, folded.Parameters), $"{t}");
                 Assert.Equal(BitConverter.DoubleToInt64Bits(reference.LastLoss), BitConverter.DoubleToInt64Bits(folded.LastLoss));
-            },
-            maxTest: 100);
+            });
 
     [Theory]
     [InlineData("sgd", 1)]

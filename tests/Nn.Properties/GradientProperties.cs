@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn;
 using Nn.Properties.Support;
 
@@ -68,19 +69,19 @@ public static class GradientGens
 /// <summary>Properties 1, 2 and 6: gradients against finite differences, batch = mean of examples, descent.</summary>
 public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
 {
-    [Fact]
-    public void Analytic_gradient_equals_central_finite_difference_for_every_parameter()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 150)]
+    public Property Analytic_gradient_equals_central_finite_difference_for_every_parameter()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), c =>
         {
             var report = GradientCheck.Run(c.Network, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
             return report.Passed.Label($"{c}: {report}");
         });
-        Check.One(PropertyConfig.Quick(150), prop);
+        return prop;
     }
 
-    [Fact]
-    public void Analytic_gradient_with_dropout_equals_finite_difference_under_fixed_masks()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Analytic_gradient_with_dropout_equals_finite_difference_under_fixed_masks()
     {
         // A row whose units are all dropped makes the next pre-activations exactly 0 (zero biases), and a coordinate can
         // then cross a chain of such kinks: leaky(w·leaky(t)) with w < 0 is the line α·w·t, while back-propagation's
@@ -93,7 +94,7 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
                 && report.Tensors.All(t => t.Failures <= t.Kinks);
             return (report.Passed || chainOfLeakyKinks).Label($"{c}: {report}");
         });
-        Check.One(PropertyConfig.Quick(60), prop);
+        return prop;
     }
 
     [Fact]
@@ -110,8 +111,8 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
         output.WriteLine($"largest relative error over 100 smooth networks: {worst:G3}");
     }
 
-    [Fact]
-    public void With_nonzero_biases_every_kink_is_judged_strictly()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property With_nonzero_biases_every_kink_is_judged_strictly()
     {
         // Ambiguous kinks need exact zeros (zero biases behind dropped units); with random biases they cannot occur.
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), c =>
@@ -122,7 +123,7 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
             var report = GradientCheck.Run(net, c.X, c.Y, c.Objective, GradientCheckOptions.Default);
             return (report.Passed && report.Tensors.All(t => t.Moved == 0)).Label($"{c}: {report}");
         });
-        Check.One(PropertyConfig.Quick(60), prop);
+        return prop;
     }
 
     [Fact]
@@ -149,8 +150,8 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(1, report.Tensors.Single(t => t.Name == "b1").Failures);
     }
 
-    [Fact]
-    public void A_wrong_gradient_entry_is_caught_and_located()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 50)]
+    public Property A_wrong_gradient_entry_is_caught_and_located()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: true, withDropout: false).ToArbitrary(), Gen.Choose(0, 10_000).ToArbitrary(), (c, pick) =>
         {
@@ -166,11 +167,11 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
                     && failed[0].WorstRow == row && failed[0].WorstCol == col && failed[0].Failures == 1)
                 .Label($"{c}, corrupted index {i}: {report}");
         });
-        Check.One(PropertyConfig.Quick(50), prop);
+        return prop;
     }
 
-    [Fact]
-    public void Batch_gradient_equals_mean_of_per_example_gradients()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 150)]
+    public Property Batch_gradient_equals_mean_of_per_example_gradients()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), c =>
         {
@@ -186,11 +187,11 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
             var worst = batch.Zip(mean, (a, b) => Math.Abs(a - b) / (1e-12 + Math.Max(Math.Abs(a), Math.Abs(b)))).Max();
             return (worst <= 1e-9).Label($"{c}: worst relative difference {worst}");
         });
-        Check.One(PropertyConfig.Quick(150), prop);
+        return prop;
     }
 
-    [Fact]
-    public void A_small_enough_gradient_step_does_not_increase_a_smooth_loss()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 150)]
+    public Property A_small_enough_gradient_step_does_not_increase_a_smooth_loss()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: true, withDropout: false).ToArbitrary(), c =>
         {
@@ -202,7 +203,7 @@ public class GradientProperties(Xunit.Abstractions.ITestOutputHelper output)
             // The first-order decrease is lr·‖g‖²; allow only floating-point noise on top of J.
             return (after <= g.Loss + 8 * double.Epsilon + 4e-16 * Math.Abs(g.Loss)).Label($"{c}: J {g.Loss:R} → {after:R}, ‖g‖² {norm2}");
         });
-        Check.One(PropertyConfig.Quick(150), prop);
+        return prop;
     }
 
     private static (int Layer, string Tensor, int Row, int Col) Locate(Network net, int flatIndex)

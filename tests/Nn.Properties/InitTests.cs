@@ -1,4 +1,6 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Properties.Support;
 
 namespace Nn.Properties;
@@ -6,23 +8,23 @@ namespace Nn.Properties;
 /// <summary>Seeded initialisation: reproducible, seed-sensitive, and with the documented weight distributions.</summary>
 public class InitTests
 {
-    [Fact]
-    public void Same_seed_gives_a_bit_identical_network() =>
-        PropertyConfig.Check(Arbs.SmallArchitecture, arch => Parameters.BitEquals(arch.Build(), arch.Build()));
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Same_seed_gives_a_bit_identical_network() =>
+        Prop.ForAll(Arbs.SmallArchitecture, arch => Parameters.BitEquals(arch.Build(), arch.Build()));
 
-    [Fact]
-    public void Different_seeds_give_different_weights() =>
-        PropertyConfig.Check(Arbs.SmallArchitecture, arch =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Different_seeds_give_different_weights() =>
+        Prop.ForAll(Arbs.SmallArchitecture, arch =>
             !Parameters.BitEquals(arch.Build(), (arch with { Seed = arch.Seed + 1 }).Build()));
 
-    [Fact]
-    public void Biases_start_at_zero() =>
-        PropertyConfig.Check(Arbs.SmallArchitecture, arch =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Biases_start_at_zero() =>
+        Prop.ForAll(Arbs.SmallArchitecture, arch =>
             arch.Build().Layers.All(l => l.Bias.BitEquals(Vector.Zeros(l.Outputs))));
 
-    [Fact]
-    public void Network_has_the_requested_shapes_and_activations() =>
-        PropertyConfig.Check(Arbs.SmallArchitecture, arch =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Network_has_the_requested_shapes_and_activations() =>
+        Prop.ForAll(Arbs.SmallArchitecture, arch =>
         {
             var net = arch.Build();
             Assert.Equal([.. arch.Sizes], net.Sizes.ToArray());
@@ -30,9 +32,9 @@ public class InitTests
             Assert.True(Parameters.IsFinite(net));
         });
 
-    [Fact]
-    public void Layer_i_of_a_network_is_drawn_with_the_key_folded_with_i() =>
-        PropertyConfig.Check(Arbs.SmallArchitecture, arch =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Layer_i_of_a_network_is_drawn_with_the_key_folded_with_i() =>
+        Prop.ForAll(Arbs.SmallArchitecture, arch =>
         {
             var net = arch.Build();
             for (var i = 0; i < arch.LayerCount; i++)
@@ -42,11 +44,11 @@ public class InitTests
             }
         });
 
-    [Fact]
-    public void Mlp_is_Network_with_the_hidden_activation_repeated() =>
-        PropertyConfig.Check(
-            from arch in Gens.Architecture(Gens.Width.Select(_ => Activations.Tanh), Gen.Constant(Activations.Sigmoid))
-            select arch,
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Mlp_is_Network_with_the_hidden_activation_repeated() =>
+        Prop.ForAll(
+            Arb.From(from arch in Gens.Architecture(Gens.Width.Select(_ => Activations.Tanh), Gen.Constant(Activations.Sigmoid))
+                     select arch),
             arch => Parameters.BitEquals(
                 Init.Mlp(Key.FromSeed(arch.Seed), arch.Sizes, Activations.Tanh, Activations.Sigmoid, arch.Scheme), arch.Build()));
 

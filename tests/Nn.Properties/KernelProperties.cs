@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Kernels;
 using Nn.Properties.Support;
 
@@ -85,36 +86,36 @@ public class KernelProperties
 
     // ---- public Matrix operations ---------------------------------------------------------------------------------
 
-    [Fact]
-    public void Multiply_equals_the_naive_triple_loop() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Multiply_equals_the_naive_triple_loop() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.M, d.K);
             var b = Wild(d.Seed, 1, d.K, d.N);
             AssertBitEqual(M(NaiveMultiply(a, b)), Matrix.Multiply(a, b));
         });
 
-    [Fact]
-    public void MultiplyTransposeA_equals_the_naive_product_with_the_transpose() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property MultiplyTransposeA_equals_the_naive_product_with_the_transpose() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.K, d.M);
             var b = Wild(d.Seed, 1, d.K, d.N);
             AssertBitEqual(M(NaiveMultiply(M(NaiveTranspose(a)), b)), Matrix.MultiplyTransposeA(a, b));
         });
 
-    [Fact]
-    public void MultiplyTransposeB_equals_the_naive_product_with_the_transpose() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property MultiplyTransposeB_equals_the_naive_product_with_the_transpose() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.M, d.K);
             var b = Wild(d.Seed, 1, d.N, d.K);
             AssertBitEqual(M(NaiveMultiply(a, M(NaiveTranspose(b)))), Matrix.MultiplyTransposeB(a, b));
         });
 
-    [Fact]
-    public void Transpose_equals_the_naive_transpose() =>
-        PropertyConfig.Check(Arbs.Dims(70), d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Transpose_equals_the_naive_transpose() =>
+        Prop.ForAll(Arbs.Dims(70), d =>
         {
             // Up to 70 so the 32×32 blocking has full blocks and ragged edges in both directions.
             var a = Wild(d.Seed, 0, d.M, d.N);
@@ -122,9 +123,9 @@ public class KernelProperties
             AssertBitEqual(a, a.Transpose().Transpose());
         });
 
-    [Fact]
-    public void Add_Subtract_Hadamard_equal_naive_element_loops() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Add_Subtract_Hadamard_equal_naive_element_loops() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.M, d.N);
             var b = Wild(d.Seed, 1, d.M, d.N);
@@ -133,18 +134,18 @@ public class KernelProperties
             AssertBitEqual(M(NaiveZip(a, b, (x, y) => x * y)), Matrix.Hadamard(a, b));
         });
 
-    [Fact]
-    public void Scale_equals_the_naive_element_loop() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Scale_equals_the_naive_element_loop() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.M, d.N);
             var s = Wild(d.Seed, 1, 1, 1)[0, 0];
             AssertBitEqual(M(NaiveZip(a, a, (x, _) => s * x)), Matrix.Scale(s, a));
         });
 
-    [Fact]
-    public void AddRow_equals_the_naive_broadcast() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property AddRow_equals_the_naive_broadcast() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.M, d.N);
             var row = Wild(d.Seed, 1, 1, d.N);
@@ -154,9 +155,9 @@ public class KernelProperties
             AssertBitEqual(M(expected), Matrix.AddRow(a, row.Row(0)));
         });
 
-    [Fact]
-    public void ColumnSums_equal_naive_sums_over_rows_in_order() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property ColumnSums_equal_naive_sums_over_rows_in_order() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.M, d.N);
             AssertBitEqual(NaiveColumnSums(a), Matrix.ColumnSums(a).ToArray());
@@ -164,9 +165,9 @@ public class KernelProperties
 
     // ---- internal Blas kernels on raw spans -----------------------------------------------------------------------
 
-    [Fact]
-    public void Blas_Gemm_GemmTransA_GemmTransB_equal_the_naive_loops() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Blas_Gemm_GemmTransA_GemmTransB_equal_the_naive_loops() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.M, d.K);
             var b = Wild(d.Seed, 1, d.K, d.N);
@@ -185,9 +186,9 @@ public class KernelProperties
             AssertBitEqual(expected, c);
         });
 
-    [Fact]
-    public void Blas_Axpy_equals_y_plus_alpha_times_x_element_by_element() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Blas_Axpy_equals_y_plus_alpha_times_x_element_by_element() =>
+        Prop.ForAll(Shapes, d =>
         {
             var x = Wild(d.Seed, 0, 1, d.N).ToRowMajorArray();
             var y = Wild(d.Seed, 1, 1, d.N).ToRowMajorArray();
@@ -197,9 +198,9 @@ public class KernelProperties
             AssertBitEqual(expected, y);
         });
 
-    [Fact]
-    public void Blas_elementwise_kernels_equal_naive_loops() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Blas_elementwise_kernels_equal_naive_loops() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, 1, d.N).ToRowMajorArray();
             var b = Wild(d.Seed, 1, 1, d.N).ToRowMajorArray();
@@ -215,9 +216,9 @@ public class KernelProperties
             AssertBitEqual(a.Select(v => s * v).ToArray(), r);
         });
 
-    [Fact]
-    public void Blas_Transpose_AddRowBroadcast_ColumnSums_equal_naive_loops() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Blas_Transpose_AddRowBroadcast_ColumnSums_equal_naive_loops() =>
+        Prop.ForAll(Shapes, d =>
         {
             var a = Wild(d.Seed, 0, d.M, d.N);
             var row = Wild(d.Seed, 1, 1, d.N).ToRowMajorArray();
@@ -243,9 +244,9 @@ public class KernelProperties
             if (d.M > 0) Assert.Throws<ArgumentOutOfRangeException>(() => Blas.GatherRows(a.AsSpan(), d.M, d.N, [0, d.M], new double[2 * d.N]));
         });
 
-    [Fact]
-    public void Blas_Sum_and_Dot_add_in_ascending_index_order() =>
-        PropertyConfig.Check(Shapes, d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Blas_Sum_and_Dot_add_in_ascending_index_order() =>
+        Prop.ForAll(Shapes, d =>
         {
             var x = Wild(d.Seed, 0, 1, d.N).ToRowMajorArray();
             var y = Wild(d.Seed, 1, 1, d.N).ToRowMajorArray();
@@ -263,24 +264,24 @@ public class KernelProperties
     private static readonly Activation[] ElementWise =
         [Activations.Sigmoid, Activations.Tanh, Activations.Relu, Activations.LeakyRelu(0.01), Activations.LeakyRelu(0.3), Activations.Linear];
 
-    [Fact]
-    public void Activations_Apply_equals_Value_at_every_element() =>
-        PropertyConfig.Check(
-            from d in Gens.Dims(MaxDim)
-            from f in Gen.Elements(ElementWise)
-            select (d, f),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Activations_Apply_equals_Value_at_every_element() =>
+        Prop.ForAll(
+            Arb.From(from d in Gens.Dims(MaxDim)
+                     from f in Gen.Elements(ElementWise)
+                     select (d, f)),
             t =>
             {
                 var z = Wild(t.d.Seed, 0, t.d.M, t.d.N);
                 AssertBitEqual(z.Map(v => Activations.Value(t.f, v)), Activations.Apply(t.f, z));
             });
 
-    [Fact]
-    public void Activations_Backward_equals_Derivative_times_upstream_gradient_at_every_element() =>
-        PropertyConfig.Check(
-            from d in Gens.Dims(MaxDim)
-            from f in Gen.Elements(ElementWise)
-            select (d, f),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Activations_Backward_equals_Derivative_times_upstream_gradient_at_every_element() =>
+        Prop.ForAll(
+            Arb.From(from d in Gens.Dims(MaxDim)
+                     from f in Gen.Elements(ElementWise)
+                     select (d, f)),
             t =>
             {
                 var z = Matrix.Scale(1.0 / 1024, Wild(t.d.Seed, 0, t.d.M, t.d.N)); // keep sigmoid/tanh away from saturation
@@ -294,8 +295,8 @@ public class KernelProperties
 
     private static double[] Filled(int n) => Enumerable.Repeat(double.NaN, n).ToArray();
 
-    [Fact]
-    public void AllFinite_is_false_exactly_when_some_value_is_nan_or_infinite()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 300)]
+    public Property AllFinite_is_false_exactly_when_some_value_is_nan_or_infinite()
     {
         // Lengths around the 16-value vector step and the 4096-value check interval; huge finite values must pass.
         var gen = from length in Gen.OneOf(Gen.Choose(0, 40), Gen.Choose(4080, 4112), Gen.Choose(8180, 8200))
@@ -310,7 +311,7 @@ public class KernelProperties
                 x[rnd.Next(x.Length)] = rnd.Next(3) switch { 0 => double.NaN, 1 => double.PositiveInfinity, _ => double.NegativeInfinity };
             return (Blas.AllFinite(x, 1) == x.All(double.IsFinite)).Label($"length {t.length}, {t.bad} non-finite");
         });
-        Check.One(PropertyConfig.Quick(300), prop);
+        return prop;
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
-using Microsoft.FSharp.Core;
+using FsCheck.Xunit;
 using Nn;
 
 namespace Nn.Properties;
@@ -23,12 +23,6 @@ public sealed class MetricsProperties
         public override string ToString() =>
             $"k={Classes} B={Bins} truth=[{string.Join(",", Truth)}] P=[{string.Join("; ", Probabilities.Select(r => string.Join(",", r)))}]";
     }
-
-    private static void Check(Property property, ulong seed) =>
-        FsCheck.Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(200)
-                .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed, 0x9E3779B97F4A7C15UL), FSharpOption<int>.None))),
-            property);
 
     private static readonly Gen<LabelCase> LabelCases =
         from k in Gen.Choose(1, 6)
@@ -58,9 +52,9 @@ public sealed class MetricsProperties
     private static double Div(double a, double b) => b == 0 ? 0 : a / b;
     private static bool Close(double a, double b, double tol = 1e-12) => Math.Abs(a - b) <= tol * Math.Max(1.0, Math.Abs(b));
 
-    [Fact]
-    public void Property9_confusion_matrix_counts_pairs_and_its_diagonal_is_the_accuracy() =>
-        Check(Prop.ForAll(LabelCases.ToArbitrary(), c =>
+    [Property(Replay = "(1592592641,11400714819323198485)", MaxTest = 200)] // seed 0x5EED0901
+    public Property Property9_confusion_matrix_counts_pairs_and_its_diagonal_is_the_accuracy() =>
+        Prop.ForAll(LabelCases.ToArbitrary(), c =>
         {
             var cm = Classification.Confusion(c.Truth, c.Predicted, c.Classes);
             var m = c.Truth.Length;
@@ -71,11 +65,11 @@ public sealed class MetricsProperties
             var textbookAccuracy = (double)c.Truth.Where((t, i) => t == c.Predicted[i]).Count() / m;
             return pairsOk && cm.Total == m && cm.Counts.Sum() == m && (double)diagonal / m == accuracy && accuracy == textbookAccuracy
                 && cm.Support.SequenceEqual(Enumerable.Range(0, c.Classes).Select(k => c.Truth.Count(t => t == k)));
-        }), 0x5EED0901UL);
+        });
 
-    [Fact]
-    public void Property9_report_matches_textbook_precision_recall_F1_and_averages() =>
-        Check(Prop.ForAll(LabelCases.ToArbitrary(), c =>
+    [Property(Replay = "(1592592642,11400714819323198485)", MaxTest = 200)] // seed 0x5EED0902
+    public Property Property9_report_matches_textbook_precision_recall_F1_and_averages() =>
+        Prop.ForAll(LabelCases.ToArbitrary(), c =>
         {
             var r = Classification.Report(Classification.Confusion(c.Truth, c.Predicted, c.Classes));
             var k = c.Classes;
@@ -94,22 +88,22 @@ public sealed class MetricsProperties
             // Weighted recall is the accuracy too: Σ_c (TP_c/n_c)(n_c/m) = Σ TP_c / m.
             return perClass && inRange && macro && weighted && micro && Close(r.Weighted.Recall, accuracy)
                 && r.Support.SequenceEqual(support) && r.Accuracy == accuracy;
-        }), 0x5EED0902UL);
+        });
 
-    [Fact]
-    public void Property9_top1_of_one_hot_ish_probabilities_is_accuracy_and_topk_with_k_classes_is_one() =>
-        Check(Prop.ForAll(LabelCases.ToArbitrary(), c =>
+    [Property(Replay = "(1592592643,11400714819323198485)", MaxTest = 200)] // seed 0x5EED0903
+    public Property Property9_top1_of_one_hot_ish_probabilities_is_accuracy_and_topk_with_k_classes_is_one() =>
+        Prop.ForAll(LabelCases.ToArbitrary(), c =>
         {
             var k = c.Classes;
             var probs = Matrix.Init(c.Truth.Length, k, (i, j) => k == 1 ? 1.0 : j == c.Predicted[i] ? 0.6 : 0.4 / (k - 1));
             return Labels.ArgMax(probs).SequenceEqual(c.Predicted)
                 && Classification.TopKAccuracy(c.Truth, probs, 1) == Classification.Accuracy(c.Truth, c.Predicted)
                 && Classification.TopKAccuracy(c.Truth, probs, k) == 1.0;
-        }), 0x5EED0903UL);
+        });
 
-    [Fact]
-    public void Property9_topk_matches_a_sort_based_reference_and_grows_with_k() =>
-        Check(Prop.ForAll(ProbabilityCases.ToArbitrary(), c =>
+    [Property(Replay = "(1592592644,11400714819323198485)", MaxTest = 200)] // seed 0x5EED0904
+    public Property Property9_topk_matches_a_sort_based_reference_and_grows_with_k() =>
+        Prop.ForAll(ProbabilityCases.ToArbitrary(), c =>
         {
             var m = c.Truth.Length;
             var ok = true;
@@ -124,11 +118,11 @@ public sealed class MetricsProperties
                 previous = topK;
             }
             return ok && previous == 1.0;
-        }), 0x5EED0904UL);
+        });
 
-    [Fact]
-    public void Property9_ece_is_in_unit_interval_bins_partition_the_examples_and_match_a_reference() =>
-        Check(Prop.ForAll(ProbabilityCases.ToArbitrary(), c =>
+    [Property(Replay = "(1592592645,11400714819323198485)", MaxTest = 200)] // seed 0x5EED0905
+    public Property Property9_ece_is_in_unit_interval_bins_partition_the_examples_and_match_a_reference() =>
+        Prop.ForAll(ProbabilityCases.ToArbitrary(), c =>
         {
             var m = c.Truth.Length;
             var report = Calibration.ExpectedCalibrationError(c.Truth, c.P, c.Bins);
@@ -150,16 +144,16 @@ public sealed class MetricsProperties
                 ece += (double)members.Length / m * Math.Abs(acc - meanConf);
             }
             return binsOk && report.Bins.Sum(b => b.Count) == m && report.Ece >= 0 && report.Ece <= 1 && Close(report.Ece, ece);
-        }), 0x5EED0905UL);
+        });
 
-    [Fact]
-    public void Property9_log_loss_matches_the_clipped_mean_negative_log_likelihood() =>
-        Check(Prop.ForAll(ProbabilityCases.ToArbitrary(), c =>
+    [Property(Replay = "(1592592646,11400714819323198485)", MaxTest = 200)] // seed 0x5EED0906
+    public Property Property9_log_loss_matches_the_clipped_mean_negative_log_likelihood() =>
+        Prop.ForAll(ProbabilityCases.ToArbitrary(), c =>
         {
             var expected = -c.Truth.Select((t, i) => Math.Log(Math.Min(Math.Max(c.Probabilities[i][t], 1e-15), 1 - 1e-15))).Average();
             var actual = Classification.LogLoss(c.Truth, c.P);
             return Close(actual, expected) && actual >= 0 && double.IsFinite(actual);
-        }), 0x5EED0906UL);
+        });
 
     private static readonly Gen<double[][]> RegressionCases =
         from m in Gen.Choose(1, 30)
@@ -167,9 +161,9 @@ public sealed class MetricsProperties
         from yHat in Gen.ArrayOf(Gen.Choose(-50, 50), m)
         select new[] { y.Select(v => v / 4.0).ToArray(), yHat.Select(v => v / 4.0).ToArray() };
 
-    [Fact]
-    public void Property9_regression_metrics_agree_with_their_definitions() =>
-        Check(Prop.ForAll(RegressionCases.ToArbitrary(), c =>
+    [Property(Replay = "(1592592647,11400714819323198485)", MaxTest = 200)] // seed 0x5EED0907
+    public Property Property9_regression_metrics_agree_with_their_definitions() =>
+        Prop.ForAll(RegressionCases.ToArbitrary(), c =>
         {
             var y = Vector.Of(c[0]);
             var yHat = Vector.Of(c[1]);
@@ -185,7 +179,7 @@ public sealed class MetricsProperties
             return Close(mse, ssRes / m) && Close(rmse * rmse, mse, 1e-12) && mae <= rmse + 1e-12
                 && Close(mae, c[0].Select((v, i) => Math.Abs(v - c[1][i])).Average()) && r2 <= 1.0 && r2Ok
                 && Regression.RSquared(y, y) == 1.0 && Regression.MeanSquaredError(y, y) == 0.0;
-        }), 0x5EED0907UL);
+        });
 
     // ---- Examples computed by hand or taken from scikit-learn's documentation ----
 

@@ -1,6 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Microsoft.FSharp.Core;
+using FsCheck.Xunit;
 
 namespace Nn.Properties;
 
@@ -22,14 +22,6 @@ public class OptimizerProperties
         from seed in Gen.Choose(0, 1_000_000)
         from gradSeed in Gen.Choose(0, 1_000_000)
         select new Case(sizes, seed, gradSeed);
-
-    /// <summary>Runs a property over 100 cases with a fixed replay seed, throwing on the first failure.</summary>
-    internal static void Check<T>(Gen<T> gen, Func<T, bool> property, ulong seed) =>
-        FsCheck.Check.One(
-            Config.QuickThrowOnFailure
-                .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed), FSharpOption<int>.None)))
-                .WithMaxTest(100),
-            Prop.ForAll(Arb.From(gen), property));
 
     internal static Network Params(Case c) =>
         Init.Mlp(Key.FromSeed(c.Seed), c.Sizes, Activations.Tanh, Activations.Linear, InitSchemes.XavierNormal);
@@ -72,9 +64,9 @@ public class OptimizerProperties
     private static bool Close(double expected, double actual, double relative) =>
         Math.Abs(expected - actual) <= relative * Math.Max(Math.Abs(expected), Math.Abs(actual));
 
-    [Fact]
-    public void Zero_learning_rate_leaves_parameters_bit_for_bit_unchanged() =>
-        Check(Cases, c =>
+    [Property(Replay = "(7001,11400714819323198485)", MaxTest = 100)]
+    public Property Zero_learning_rate_leaves_parameters_bit_for_bit_unchanged() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             var theta = Params(c);
             return AllOptimizers(0.0).All(opt =>
@@ -88,11 +80,11 @@ public class OptimizerProperties
                 }
                 return Parameters.BitEquals(theta, p) && Count(state) == 3;
             });
-        }, 7001);
+        });
 
-    [Fact]
-    public void Adam_first_step_moves_each_parameter_by_the_learning_rate_against_the_gradient() =>
-        Check(Cases.SelectMany(_ => Gen.Elements(1e-3, 1e-2, 0.1), (c, lr) => (c, lr)), x =>
+    [Property(Replay = "(7002,11400714819323198485)", MaxTest = 100)]
+    public Property Adam_first_step_moves_each_parameter_by_the_learning_rate_against_the_gradient() =>
+        Prop.ForAll(Arb.From(Cases.SelectMany(_ => Gen.Elements(1e-3, 1e-2, 0.1), (c, lr) => (c, lr))), x =>
         {
             var (c, lr) = x;
             var theta = Params(c);
@@ -109,11 +101,11 @@ public class OptimizerProperties
                 }
             }
             return true;
-        }, 7002);
+        });
 
-    [Fact]
-    public void Update_leaves_its_inputs_unchanged_and_equal_inputs_give_equal_outputs() =>
-        Check(Cases, c =>
+    [Property(Replay = "(7003,11400714819323198485)", MaxTest = 100)]
+    public Property Update_leaves_its_inputs_unchanged_and_equal_inputs_give_equal_outputs() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             static Network Copy(Network n) => Parameters.Unflatten(n, Vector.Of(Parameters.Flatten(n).ToArray()));
             var theta = Params(c);
@@ -136,11 +128,11 @@ public class OptimizerProperties
                 return unchanged && first.Equals(second) && Parameters.BitEquals(first.Parameters, second.Parameters)
                     && !first.Parameters.Equals(p) && Count(first.State) == Count(state) + 1;
             });
-        }, 7003);
+        });
 
-    [Fact]
-    public void Sgd_step_is_theta_minus_lr_times_g_exactly() =>
-        Check(Cases, c =>
+    [Property(Replay = "(7004,11400714819323198485)", MaxTest = 100)]
+    public Property Sgd_step_is_theta_minus_lr_times_g_exactly() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             const double lr = 0.037;
             var theta = Params(c);
@@ -148,11 +140,11 @@ public class OptimizerProperties
             var after = Parameters.Flatten(Optimizers.Update(Optimizers.Sgd(lr), Optimizers.Init(Optimizers.Sgd(lr), theta), theta, g).Parameters);
             var (t, gs) = (Parameters.Flatten(theta), Parameters.Flatten(g));
             return Enumerable.Range(0, t.Length).All(i => BitConverter.DoubleToInt64Bits(after[i]) == BitConverter.DoubleToInt64Bits(t[i] - lr * gs[i]));
-        }, 7004);
+        });
 
-    [Fact]
-    public void Every_optimizer_gives_the_bits_of_a_scalar_reference_after_three_steps() =>
-        Check(Cases, c =>
+    [Property(Replay = "(7005,11400714819323198485)", MaxTest = 100)]
+    public Property Every_optimizer_gives_the_bits_of_a_scalar_reference_after_three_steps() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             var theta = Params(c);
             return AllOptimizers(0.02).All(opt =>
@@ -172,11 +164,11 @@ public class OptimizerProperties
                 return Count(state) == 3 && Enumerable.Range(0, actual.Length).All(i =>
                     BitConverter.DoubleToInt64Bits(reference.Theta[i]) == BitConverter.DoubleToInt64Bits(actual[i]));
             });
-        }, 7005);
+        });
 
-    [Fact]
-    public void A_few_steps_of_every_optimizer_reduce_half_the_squared_norm() =>
-        Check(Cases, c =>
+    [Property(Replay = "(7006,11400714819323198485)", MaxTest = 100)]
+    public Property A_few_steps_of_every_optimizer_reduce_half_the_squared_norm() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             // Entries of magnitude in [0.5, 1.5], so no optimizer starts inside its own step size.
             var template = Params(c);
@@ -194,11 +186,11 @@ public class OptimizerProperties
                 }
                 return Parameters.IsFinite(p) && Loss(p) < 0.9 * Loss(theta);
             });
-        }, 7006);
+        });
 
-    [Fact]
-    public void ClipByGlobalNorm_bounds_the_norm_and_keeps_the_direction() =>
-        Check(Cases.SelectMany(_ => Gen.Elements(0.01, 0.3, 1.0, 3.0, 100.0), (c, scale) => (c, scale)), x =>
+    [Property(Replay = "(7007,11400714819323198485)", MaxTest = 100)]
+    public Property ClipByGlobalNorm_bounds_the_norm_and_keeps_the_direction() =>
+        Prop.ForAll(Arb.From(Cases.SelectMany(_ => Gen.Elements(0.01, 0.3, 1.0, 3.0, 100.0), (c, scale) => (c, scale))), x =>
         {
             var (c, scale) = x;
             var theta = Params(c);
@@ -213,7 +205,7 @@ public class OptimizerProperties
             return clippedNorm <= maxNorm * (1 + 1e-12) && clippedNorm >= maxNorm * (1 - 1e-12)
                 && cosine >= 1 - 1e-12
                 && Enumerable.Range(0, gs.Length).All(i => Close(gs[i] * (maxNorm / norm), cs[i], 1e-12));
-        }, 7007);
+        });
 
     [Fact]
     public void Update_rejects_a_state_of_another_optimizer_and_mismatched_shapes()
@@ -280,9 +272,9 @@ public class OptimizerProperties
         Optimizers.Chain(Optimizers.Chain(Optimizers.ClipByGlobalNorm(2)), Optimizers.Chain(new ScaleByRms(0.5, 1e-3)), new ScaleByLearningRate(Schedules.Constant(lr))),
     ];
 
-    [Fact]
-    public void A_named_optimizer_gives_the_bits_of_its_links_applied_one_by_one() =>
-        Check(Cases, c =>
+    [Property(Replay = "(7008,11400714819323198485)", MaxTest = 100)]
+    public Property A_named_optimizer_gives_the_bits_of_its_links_applied_one_by_one() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             var theta = Params(c);
             return Variants(0.05).All(opt =>
@@ -301,7 +293,7 @@ public class OptimizerProperties
                 }
                 return Count(fusedS) == 4;
             });
-        }, 7008);
+        });
 
     [Fact]
     public void Another_chain_runs_link_by_link()

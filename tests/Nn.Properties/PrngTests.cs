@@ -1,4 +1,6 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Properties.Support;
 
 namespace Nn.Properties;
@@ -37,12 +39,12 @@ public class PrngTests
         Assert.Empty(Prng.Words(Key.FromSeed(seed), 0));
     }
 
-    [Fact]
-    public void Words_agree_with_Word_at_every_index() =>
-        PropertyConfig.Check(
-            from seed in Gens.Seed
-            from count in Gen.Choose(0, 300)
-            select (seed, count),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Words_agree_with_Word_at_every_index() =>
+        Prop.ForAll(
+            Arb.From(from seed in Gens.Seed
+                     from count in Gen.Choose(0, 300)
+                     select (seed, count)),
             t =>
             {
                 var key = Key.FromSeed(t.seed);
@@ -50,13 +52,13 @@ public class PrngTests
                 return words.Length == t.count && Enumerable.Range(0, t.count).All(i => words[i] == Prng.Word(key, i));
             });
 
-    [Fact]
-    public void Fold_and_Split_are_deterministic_and_Split_is_Fold_at_0_to_n_minus_1() =>
-        PropertyConfig.Check(
-            from seed in Gens.Seed
-            from data in Gen.Choose(0, 1000)
-            from count in Gen.Choose(0, 20)
-            select (seed, data, count),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Fold_and_Split_are_deterministic_and_Split_is_Fold_at_0_to_n_minus_1() =>
+        Prop.ForAll(
+            Arb.From(from seed in Gens.Seed
+                     from data in Gen.Choose(0, 1000)
+                     from count in Gen.Choose(0, 20)
+                     select (seed, data, count)),
             t =>
             {
                 var key = Key.FromSeed(t.seed);
@@ -68,13 +70,13 @@ public class PrngTests
                     && Prng.Fold(key, t.data).State == Prng.Word(new Key(key.State ^ 0x243F6A8885A308D3UL), t.data);
             });
 
-    [Fact]
-    public void Fold_with_distinct_data_gives_distinct_keys() =>
-        PropertyConfig.Check(
-            from seed in Gens.Seed
-            from i in Gen.Choose(0, 1_000_000)
-            from j in Gen.Choose(0, 1_000_000)
-            select (seed, i, j),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Fold_with_distinct_data_gives_distinct_keys() =>
+        Prop.ForAll(
+            Arb.From(from seed in Gens.Seed
+                     from i in Gen.Choose(0, 1_000_000)
+                     from j in Gen.Choose(0, 1_000_000)
+                     select (seed, i, j)),
             t => t.i == t.j || Prng.Fold(Key.FromSeed(t.seed), t.i) != Prng.Fold(Key.FromSeed(t.seed), t.j));
 
     [Fact]
@@ -86,14 +88,14 @@ public class PrngTests
         Assert.DoesNotContain(parent, keys);
     }
 
-    [Fact]
-    public void Uniform_lies_in_low_high() =>
-        PropertyConfig.Check(
-            from seed in Gens.Seed
-            from count in Gen.Choose(0, 50)
-            from low in Gen.Choose(-1000, 1000)
-            from width in Gen.Choose(1, 1000)
-            select (seed, count, low: (double)low, high: (double)(low + width)),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Uniform_lies_in_low_high() =>
+        Prop.ForAll(
+            Arb.From(from seed in Gens.Seed
+                     from count in Gen.Choose(0, 50)
+                     from low in Gen.Choose(-1000, 1000)
+                     from width in Gen.Choose(1, 1000)
+                     select (seed, count, low: (double)low, high: (double)(low + width))),
             t =>
             {
                 var v = Prng.Uniform(Key.FromSeed(t.seed), t.count, t.low, t.high);
@@ -123,21 +125,21 @@ public class PrngTests
         Assert.All(v, x => Assert.True(double.IsFinite(x)));
     }
 
-    [Fact]
-    public void Normal_of_odd_count_is_the_prefix_of_the_next_even_count() =>
-        PropertyConfig.Check(
-            from seed in Gens.Seed
-            from half in Gen.Choose(0, 20)
-            select (seed, n: 2 * half + 1),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Normal_of_odd_count_is_the_prefix_of_the_next_even_count() =>
+        Prop.ForAll(
+            Arb.From(from seed in Gens.Seed
+                     from half in Gen.Choose(0, 20)
+                     select (seed, n: 2 * half + 1)),
             t => Prng.Normal(Key.FromSeed(t.seed), t.n, 3.0, 2.0).BitEquals(
                 Vector.Create(Prng.Normal(Key.FromSeed(t.seed), t.n + 1, 3.0, 2.0).Values.Take(t.n))));
 
-    [Fact]
-    public void Permutation_is_a_permutation_of_0_to_n_minus_1_and_deterministic() =>
-        PropertyConfig.Check(
-            from seed in Gens.Seed
-            from n in Gen.Choose(0, 50)
-            select (seed, n),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Permutation_is_a_permutation_of_0_to_n_minus_1_and_deterministic() =>
+        Prop.ForAll(
+            Arb.From(from seed in Gens.Seed
+                     from n in Gen.Choose(0, 50)
+                     select (seed, n)),
             t =>
             {
                 var p = Prng.Permutation(Key.FromSeed(t.seed), t.n);
@@ -190,13 +192,13 @@ public class PrngTests
         }
     }
 
-    [Fact]
-    public void Below_is_in_range() =>
-        PropertyConfig.Check(
-            from seed in Gens.Seed
-            from index in Gen.Choose(0, 1000)
-            from n in Gen.Choose(1, 100)
-            select (seed, index, n),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Below_is_in_range() =>
+        Prop.ForAll(
+            Arb.From(from seed in Gens.Seed
+                     from index in Gen.Choose(0, 1000)
+                     from n in Gen.Choose(1, 100)
+                     select (seed, index, n)),
             t => Prng.Below(Key.FromSeed(t.seed), t.index, t.n) is var b && b >= 0 && b < t.n);
 
     [Fact]

@@ -1,4 +1,6 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Properties.Support;
 
 namespace Nn.Properties;
@@ -59,9 +61,9 @@ public class PurityProperties
 
     // ---- forward, losses, backprop --------------------------------------------------------------------------------
 
-    [Fact]
-    public void Forward_functions_leave_inputs_unchanged_and_are_deterministic() =>
-        PropertyConfig.Check(Problems, p =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Forward_functions_leave_inputs_unchanged_and_are_deterministic() =>
+        Prop.ForAll(Problems, p =>
         {
             var net = p.Build();
             var (netCopy, xCopy) = (Copy(net), Copy(p.X));
@@ -78,9 +80,9 @@ public class PurityProperties
             Assert.Equal(Key.FromSeed(p.DataSeed), key);
         });
 
-    [Fact]
-    public void Loss_and_backprop_functions_leave_inputs_unchanged_and_are_deterministic() =>
-        PropertyConfig.Check(Problems, p =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Loss_and_backprop_functions_leave_inputs_unchanged_and_are_deterministic() =>
+        Prop.ForAll(Problems, p =>
         {
             var net = p.Build();
             var (netCopy, xCopy, yCopy) = (Copy(net), Copy(p.X), Copy(p.Y));
@@ -106,12 +108,12 @@ public class PurityProperties
             Assert.Equal(p.Objective.WithL2(0.01).WithDropout(0.25), objective);
         });
 
-    [Fact]
-    public void Parameters_functions_leave_inputs_unchanged_and_are_deterministic() =>
-        PropertyConfig.Check(
-            from arch in Arbs.SmallArchitecture.Generator
-            from seed in Gens.Seed
-            select (arch, seed),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Parameters_functions_leave_inputs_unchanged_and_are_deterministic() =>
+        Prop.ForAll(
+            Arb.From(from arch in Arbs.SmallArchitecture.Generator
+                     from seed in Gens.Seed
+                     select (arch, seed)),
             t =>
             {
                 var a = t.arch.Build();
@@ -140,9 +142,9 @@ public class PurityProperties
                 Unchanged(flatCopy, flat);
             });
 
-    [Fact]
-    public void Matrix_and_activation_operations_leave_inputs_unchanged_and_are_deterministic() =>
-        PropertyConfig.Check(Arbs.Dims(9), d =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Matrix_and_activation_operations_leave_inputs_unchanged_and_are_deterministic() =>
+        Prop.ForAll(Arbs.Dims(9), d =>
         {
             var a = Gens.Uniform(d.Seed, d.M, d.K, -3, 3);
             var b = Gens.Uniform(d.Seed + 1, d.K, d.N, -3, 3);
@@ -184,9 +186,9 @@ public class PurityProperties
             Unchanged(copies.row, row);
         });
 
-    [Fact]
-    public void Init_is_deterministic_and_leaves_its_arguments_unchanged() =>
-        PropertyConfig.Check(Arbs.SmallArchitecture, arch =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Init_is_deterministic_and_leaves_its_arguments_unchanged() =>
+        Prop.ForAll(Arbs.SmallArchitecture, arch =>
         {
             int[] sizes = [.. arch.Sizes];
             Activation[] acts = [.. arch.Activations];
@@ -214,9 +216,9 @@ public class PurityProperties
 
     // ---- value equality -------------------------------------------------------------------------------------------
 
-    [Fact]
-    public void Networks_built_from_the_same_seed_are_equal_with_equal_hash_codes() =>
-        PropertyConfig.Check(Arbs.SmallArchitecture, arch =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Networks_built_from_the_same_seed_are_equal_with_equal_hash_codes() =>
+        Prop.ForAll(Arbs.SmallArchitecture, arch =>
         {
             var (n1, n2) = (arch.Build(), arch.Build());
             Assert.False(ReferenceEquals(n1, n2));

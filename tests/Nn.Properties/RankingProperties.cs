@@ -1,6 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Microsoft.FSharp.Core;
+using FsCheck.Xunit;
 using Nn;
 
 namespace Nn.Properties;
@@ -26,12 +26,6 @@ public sealed class RankingProperties
         public override string ToString() =>
             $"k={Classes} truth=[{string.Join(",", Truth)}] P=[{string.Join("; ", Probabilities.Select(r => string.Join(",", r)))}]";
     }
-
-    private static void Check(Property property, ulong seed) =>
-        FsCheck.Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(200)
-                .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed, 0x9E3779B97F4A7C15UL), FSharpOption<int>.None))),
-            property);
 
     private static readonly Gen<BinaryCase> BinaryCases =
         from m in Gen.Choose(1, 30)
@@ -87,15 +81,15 @@ public sealed class RankingProperties
 
     private static bool Close(double a, double b) => (double.IsNaN(a) && double.IsNaN(b)) || Math.Abs(a - b) <= 1e-12;
 
-    [Fact]
-    public void Roc_auc_is_the_Mann_Whitney_probability_with_ties_counted_half() =>
-        Check(Prop.ForAll(BinaryCases.ToArbitrary(), c =>
-            Close(Ranking.RocAuc(c.Truth, Vector.Of(c.Scores)), MannWhitney(c.Truth, c.Scores))), 101);
+    [Property(Replay = "(101,11400714819323198485)", MaxTest = 200)]
+    public Property Roc_auc_is_the_Mann_Whitney_probability_with_ties_counted_half() =>
+        Prop.ForAll(BinaryCases.ToArbitrary(), c =>
+            Close(Ranking.RocAuc(c.Truth, Vector.Of(c.Scores)), MannWhitney(c.Truth, c.Scores)));
 
-    [Fact]
-    public void Roc_curve_counts_the_examples_at_or_above_each_distinct_score()
+    [Property(Replay = "(102,11400714819323198485)", MaxTest = 200)]
+    public Property Roc_curve_counts_the_examples_at_or_above_each_distinct_score()
     {
-        Check(Prop.ForAll(BinaryCases.ToArbitrary(), c =>
+        return Prop.ForAll(BinaryCases.ToArbitrary(), c =>
         {
             var curve = Ranking.RocCurve(c.Truth, Vector.Of(c.Scores));
             var thresholds = Distinct(c.Scores);
@@ -108,13 +102,13 @@ public sealed class RankingProperties
                 ok &= Close(curve.TruePositiveRates[i + 1], (double)Above(c.Truth, c.Scores, thresholds[i], 1) / p);
             }
             return ok;
-        }), 102);
+        });
     }
 
-    [Fact]
-    public void Average_precision_is_the_recall_weighted_sum_of_precisions_and_matches_the_curve()
+    [Property(Replay = "(103,11400714819323198485)", MaxTest = 200)]
+    public Property Average_precision_is_the_recall_weighted_sum_of_precisions_and_matches_the_curve()
     {
-        Check(Prop.ForAll(BinaryCases.ToArbitrary(), c =>
+        return Prop.ForAll(BinaryCases.ToArbitrary(), c =>
         {
             var ap = Ranking.AveragePrecision(c.Truth, Vector.Of(c.Scores));
             var curve = Ranking.PrecisionRecallCurve(c.Truth, Vector.Of(c.Scores));
@@ -128,20 +122,20 @@ public sealed class RankingProperties
                 ok &= Close(curve.Precision[i + 1], (double)tp / (tp + fp)) && Close(curve.Recall[i + 1], (double)tp / positives);
             }
             return ok && (double.IsNaN(ap) || ap is >= 0 and <= 1 + 1e-12);
-        }), 103);
+        });
     }
 
-    [Fact]
-    public void Flipping_the_labels_and_negating_the_scores_keeps_the_auc()
+    [Property(Replay = "(104,11400714819323198485)", MaxTest = 200)]
+    public Property Flipping_the_labels_and_negating_the_scores_keeps_the_auc()
     {
-        Check(Prop.ForAll(BinaryCases.ToArbitrary(), c =>
-            Close(Ranking.RocAuc(c.Truth, Vector.Of(c.Scores)), Ranking.RocAuc([.. c.Truth.Select(t => 1 - t)], Vector.Of([.. c.Scores.Select(s => -s)])))), 104);
+        return Prop.ForAll(BinaryCases.ToArbitrary(), c =>
+            Close(Ranking.RocAuc(c.Truth, Vector.Of(c.Scores)), Ranking.RocAuc([.. c.Truth.Select(t => 1 - t)], Vector.Of([.. c.Scores.Select(s => -s)]))));
     }
 
-    [Fact]
-    public void One_vs_rest_scores_are_each_class_against_the_rest_with_macro_and_support_weighted_means()
+    [Property(Replay = "(105,11400714819323198485)", MaxTest = 200)]
+    public Property One_vs_rest_scores_are_each_class_against_the_rest_with_macro_and_support_weighted_means()
     {
-        Check(Prop.ForAll(MultiCases.ToArbitrary(), c =>
+        return Prop.ForAll(MultiCases.ToArbitrary(), c =>
         {
             var auc = Ranking.RocAucOneVsRest(c.Truth, c.P);
             var ap = Ranking.AveragePrecisionOneVsRest(c.Truth, c.P);
@@ -161,18 +155,18 @@ public sealed class RankingProperties
             return ok && Close(auc.Macro, refAuc.Average()) && Close(auc.Weighted, Weighted(refAuc))
                 && Close(ap.Macro, refAp.Average()) && Close(ap.Weighted, Weighted(refAp))
                 && Ranking.Summary(c.Truth, c.P) == new RankingSummary.OneVsRest(auc, ap);
-        }), 105);
+        });
     }
 
-    [Fact]
-    public void Two_class_summary_scores_the_probability_of_class_1()
+    [Property(Replay = "(106,11400714819323198485)", MaxTest = 200)]
+    public Property Two_class_summary_scores_the_probability_of_class_1()
     {
-        Check(Prop.ForAll(BinaryCases.ToArbitrary(), c =>
+        return Prop.ForAll(BinaryCases.ToArbitrary(), c =>
         {
             var p = Matrix.FromRows([.. c.Scores.Select(s => new[] { 1 - s, s })]);
             return Ranking.Summary(c.Truth, p) is RankingSummary.Binary b
                 && Close(b.RocAuc, MannWhitney(c.Truth, c.Scores)) && Close(b.AveragePrecision, ReferenceAp(c.Truth, c.Scores));
-        }), 106);
+        });
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Properties.Support;
 
 namespace Nn.Properties;
@@ -37,9 +38,9 @@ public class SoftmaxAndLossProperties
 
     // ---- softmax --------------------------------------------------------------------------------------------------
 
-    [Fact]
-    public void Softmax_rows_are_probabilities_that_sum_to_1() =>
-        PropertyConfig.Check(Batches, b =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Softmax_rows_are_probabilities_that_sum_to_1() =>
+        Prop.ForAll(Batches, b =>
         {
             foreach (var limit in new[] { 1.0, 30.0, 1e4 })
             {
@@ -52,13 +53,13 @@ public class SoftmaxAndLossProperties
             }
         });
 
-    [Fact]
-    public void Softmax_is_invariant_to_adding_a_constant_to_a_row() =>
-        PropertyConfig.Check(
-            from b in Batches.Generator
-            from row in Gen.Choose(0, b.Rows - 1)
-            from c in Gen.Choose(-1_000_000, 1_000_000)
-            select (b, row, c: c / 1000.0),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Softmax_is_invariant_to_adding_a_constant_to_a_row() =>
+        Prop.ForAll(
+            Arb.From(from b in Batches.Generator
+                     from row in Gen.Choose(0, b.Rows - 1)
+                     from c in Gen.Choose(-1_000_000, 1_000_000)
+                     select (b, row, c: c / 1000.0)),
             t =>
             {
                 var z = t.b.Logits(20);
@@ -83,13 +84,13 @@ public class SoftmaxAndLossProperties
         return ([.. e.Select(v => v / sum)], double.IsNegativeInfinity(max) ? max : max + Nn.Kernels.Logarithm.Of(sum));
     }
 
-    [Fact]
-    public void The_fused_softmax_and_cross_entropy_kernels_give_the_bits_of_the_separate_ones() =>
-        PropertyConfig.Check(
-            from b in Batches.Generator
-            from limit in Gen.Elements(1.0, 30.0, 1e4)
-            from oneHot in Gen.Elements(true, false)
-            select (b, limit, oneHot),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property The_fused_softmax_and_cross_entropy_kernels_give_the_bits_of_the_separate_ones() =>
+        Prop.ForAll(
+            Arb.From(from b in Batches.Generator
+                     from limit in Gen.Elements(1.0, 30.0, 1e4)
+                     from oneHot in Gen.Elements(true, false)
+                     select (b, limit, oneHot)),
             t =>
             {
                 var (b, limit, oneHot) = t;
@@ -117,13 +118,13 @@ public class SoftmaxAndLossProperties
                 Assert.True(expectedGrad.BitEquals(Matrix.Create(b.Rows, b.Cols, g)), "CrossEntropyWithGradient ≠ Losses.OutputGradient");
             });
 
-    [Fact]
-    public void Sigmoid_never_overflows_for_logits_up_to_1e308() =>
-        PropertyConfig.Check(
-            from sign in Gen.Elements(-1.0, 1.0)
-            from mantissa in Gen.Choose(1000, 9999)
-            from exponent in Gen.Choose(-5, 304)
-            select sign * mantissa * Math.Pow(10, exponent),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Sigmoid_never_overflows_for_logits_up_to_1e308() =>
+        Prop.ForAll(
+            Arb.From(from sign in Gen.Elements(-1.0, 1.0)
+                     from mantissa in Gen.Choose(1000, 9999)
+                     from exponent in Gen.Choose(-5, 304)
+                     select sign * mantissa * Math.Pow(10, exponent)),
             z =>
             {
                 foreach (var x in new[] { z, 1e308, -1e308, double.MaxValue, -double.MaxValue })
@@ -142,22 +143,22 @@ public class SoftmaxAndLossProperties
         return Losses.Value(loss, output, z, Activations.Apply(output, z), y);
     }
 
-    [Fact]
-    public void Losses_are_non_negative_and_finite_for_logits_up_to_1e4() =>
-        PropertyConfig.Check(
-            from b in Batches.Generator
-            from loss in Gen.Elements(AllLosses)
-            from limit in Gen.Elements(1.0, 100.0, 1e4)
-            select (b, loss, limit),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Losses_are_non_negative_and_finite_for_logits_up_to_1e4() =>
+        Prop.ForAll(
+            Arb.From(from b in Batches.Generator
+                     from loss in Gen.Elements(AllLosses)
+                     from limit in Gen.Elements(1.0, 100.0, 1e4)
+                     select (b, loss, limit)),
             t =>
             {
                 var j = Loss(t.loss, t.b.ExtremeLogits(t.limit), t.b.Targets(t.loss));
                 Assert.True(double.IsFinite(j) && j >= 0, $"{t.loss} = {j}");
             });
 
-    [Fact]
-    public void Mse_equals_half_the_mean_over_examples_of_the_summed_squared_errors() =>
-        PropertyConfig.Check(Batches, b =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Mse_equals_half_the_mean_over_examples_of_the_summed_squared_errors() =>
+        Prop.ForAll(Batches, b =>
         {
             var z = b.Logits(5);
             var y = b.Targets(Losses.MeanSquaredError);
@@ -168,9 +169,9 @@ public class SoftmaxAndLossProperties
             Assert.Equal(naive, Loss(Losses.MeanSquaredError, z, y), 1e-12);
         });
 
-    [Fact]
-    public void Bce_equals_the_naive_formula_for_moderate_logits() =>
-        PropertyConfig.Check(Batches, b =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Bce_equals_the_naive_formula_for_moderate_logits() =>
+        Prop.ForAll(Batches, b =>
         {
             var z = b.Logits(20);
             var y = b.Targets(Losses.BinaryCrossEntropy);
@@ -201,12 +202,12 @@ public class SoftmaxAndLossProperties
         Assert.Equal(BitConverter.DoubleToInt64Bits(j), BitConverter.DoubleToInt64Bits(mirrored));
     }
 
-    [Fact]
-    public void Bce_is_within_a_few_ulp_of_the_exact_value_for_tiny_losses() =>
-        PropertyConfig.Check(
-            from z in Gen.Choose(1_000, 700_000).Select(i => i / 1000.0)
-            from right in Gen.Elements(true, false)
-            select (z, right),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 500)]
+    public Property Bce_is_within_a_few_ulp_of_the_exact_value_for_tiny_losses() =>
+        Prop.ForAll(
+            Arb.From(from z in Gen.Choose(1_000, 700_000).Select(i => i / 1000.0)
+                     from right in Gen.Elements(true, false)
+                     select (z, right)),
             t =>
             {
                 // y = 1 at logit z, or y = 0 at −z: J = log1p(e^(−z)), as small as 1e-304.
@@ -214,11 +215,11 @@ public class SoftmaxAndLossProperties
                 var exact = HighPrecision.LogOnePlus(HighPrecision.Exp(-HighPrecision.From(t.z)));
                 var error = HighPrecision.UlpError(j, exact);
                 Assert.True(error <= 2, $"BCE at z = {t.z}: {j:R}, exact {exact}, {error:F2} ulp");
-            }, maxTest: 500);
+            });
 
-    [Fact]
-    public void Cce_equals_the_naive_minus_sum_of_y_log_softmax_for_moderate_logits() =>
-        PropertyConfig.Check(Batches, b =>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Cce_equals_the_naive_minus_sum_of_y_log_softmax_for_moderate_logits() =>
+        Prop.ForAll(Batches, b =>
         {
             var z = b.Logits(20);
             var y = b.Targets(Losses.CategoricalCrossEntropy);

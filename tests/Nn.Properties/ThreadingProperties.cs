@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Kernels;
 using Nn.Properties.Support;
 
@@ -194,17 +195,16 @@ public class ThreadingProperties
                         }, direct);
     }
 
-    [Fact]
-    public void Products_are_bit_identical_to_the_naive_fma_chain_for_any_thread_count_and_any_path() =>
-        PropertyConfig.Check(
-            from d in Gens.Dims(37)
-            from threads in Gen.Elements(ThreadCounts)
-            from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar)
-            from direct in Gen.Elements(0L, long.MaxValue)
-            from split in Gen.Elements(Enum.GetValues<Partition>())
-            select (d, threads, path, direct, split),
-            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct, t.split),
-            maxTest: 400);
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 400)]
+    public Property Products_are_bit_identical_to_the_naive_fma_chain_for_any_thread_count_and_any_path() =>
+        Prop.ForAll(
+            Arb.From(from d in Gens.Dims(37)
+                     from threads in Gen.Elements(ThreadCounts)
+                     from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar)
+                     from direct in Gen.Elements(0L, long.MaxValue)
+                     from split in Gen.Elements(Enum.GetValues<Partition>())
+                     select (d, threads, path, direct, split)),
+            t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct, t.split));
 
     // Block boundaries of both blockings: 256-bit/scalar 6×8 tiles, KC 256, MC 192, NC 2048; 512-bit 8×16 tiles,
     // KC 1024, MC 96, NC 2048. Each shape runs on the widest path and the 256-bit path for 1, 2 and 3 threads, and on
@@ -297,8 +297,8 @@ public class ThreadingProperties
         }
     }
 
-    [Fact]
-    public void Training_gives_bit_identical_parameters_for_1_2_and_3_threads()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 40)]
+    public Property Training_gives_bit_identical_parameters_for_1_2_and_3_threads()
     {
         var gen =
             from inputs in Gen.Choose(1, 30)
@@ -307,7 +307,7 @@ public class ThreadingProperties
             from batch in Gen.Choose(1, 40)
             from seed in Gens.Seed
             select (inputs, hidden, outputs, batch, seed);
-        PropertyConfig.Check(gen, t =>
+        return Prop.ForAll(gen.ToArbitrary(), t =>
         {
             var key = Key.FromSeed(t.seed);
             var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, t.hidden, t.outputs], Activations.Relu, Activations.Softmax, InitSchemes.HeNormal);
@@ -330,18 +330,18 @@ public class ThreadingProperties
                 Assert.Equal(one.Optimizer, other.Optimizer);
                 Assert.Equal(BitConverter.DoubleToInt64Bits(one.LastLoss), BitConverter.DoubleToInt64Bits(other.LastLoss));
             }
-        }, maxTest: 40);
+        });
     }
 
-    [Fact]
-    public void Optimizer_updates_split_across_threads_give_the_single_thread_bits() =>
-        PropertyConfig.Check(
-            from inputs in Gen.Choose(1, 20)
-            from hidden in Gen.Choose(1, 30)
-            from name in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
-            from steps in Gen.Choose(1, 3)
-            from seed in Gens.Seed
-            select (inputs, hidden, name, steps, seed),
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Optimizer_updates_split_across_threads_give_the_single_thread_bits() =>
+        Prop.ForAll(
+            Arb.From(from inputs in Gen.Choose(1, 20)
+                     from hidden in Gen.Choose(1, 30)
+                     from name in Gen.Elements("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+                     from steps in Gen.Choose(1, 3)
+                     from seed in Gens.Seed
+                     select (inputs, hidden, name, steps, seed)),
             t =>
             {
                 var key = Key.FromSeed(t.seed);
@@ -371,8 +371,8 @@ public class ThreadingProperties
                 }
             });
 
-    [Fact]
-    public void Training_step_through_scratch_equals_backprop_then_update_bit_for_bit_step_after_step()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Training_step_through_scratch_equals_backprop_then_update_bit_for_bit_step_after_step()
     {
         var optimizers = new[] { Optimizers.Sgd(0.05), Optimizers.Momentum(0.05, 0.9), Optimizers.Adam(0.01), Optimizers.AdamW(0.01, 0.01) };
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(optimizers).ToArbitrary(), (c, opt) =>
@@ -393,7 +393,7 @@ public class ThreadingProperties
                 state = next;
             }
         });
-        Check.One(PropertyConfig.Quick(60), prop);
+        return prop;
     }
 
     [Fact]

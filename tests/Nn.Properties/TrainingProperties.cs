@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn;
 using Nn.Properties.Support;
 using Nn.Shell;
@@ -22,8 +23,8 @@ public class TrainingProperties
         return state;
     }
 
-    [Fact]
-    public void Same_seed_gives_bit_identical_network_after_n_train_steps()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Same_seed_gives_bit_identical_network_after_n_train_steps()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), (c, opt) =>
         {
@@ -33,22 +34,22 @@ public class TrainingProperties
             return (Parameters.BitEquals(a.Parameters, b.Parameters) && a.Optimizer == b.Optimizer && a.Step == b.Step
                     && a.LastLoss.Equals(b.LastLoss)).Label($"{c} {opt}");
         });
-        Check.One(PropertyConfig.Quick(60), prop);
+        return prop;
     }
 
-    [Fact]
-    public void Different_seeds_give_different_networks()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 100)]
+    public Property Different_seeds_give_different_networks()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: true, withDropout: false).ToArbitrary(), c =>
         {
             var other = c with { Seed = c.Seed + 1 };
             return (!Parameters.BitEquals(c.Network, other.Network)).Label(c.ToString());
         });
-        Check.One(PropertyConfig.Quick(100), prop);
+        return prop;
     }
 
-    [Fact]
-    public void Train_step_leaves_its_inputs_unchanged_and_advances_the_step()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Train_step_leaves_its_inputs_unchanged_and_advances_the_step()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), (c, opt) =>
         {
@@ -62,11 +63,11 @@ public class TrainingProperties
                 && state.Optimizer == copies.Item4 && state.Step == 0;
             return (unchanged && next.Step == 1 && OptimizerProperties.Count(next.Optimizer) == 1 && double.IsFinite(next.LastLoss)).Label($"{c} {opt}");
         });
-        Check.One(PropertyConfig.Quick(60), prop);
+        return prop;
     }
 
-    [Fact]
-    public void Sgd_train_step_is_backprop_followed_by_theta_minus_lr_times_gradient()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 100)]
+    public Property Sgd_train_step_is_backprop_followed_by_theta_minus_lr_times_gradient()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), c =>
         {
@@ -76,7 +77,7 @@ public class TrainingProperties
             var expected = Parameters.Flatten(c.Network).ToArray().Zip(Parameters.Flatten(g.Gradients).ToArray(), (p, d) => p - 0.1 * d);
             return (Parameters.Flatten(next.Parameters).ToArray().SequenceEqual(expected) && next.LastLoss == g.Loss).Label(c.ToString());
         });
-        Check.One(PropertyConfig.Quick(100), prop);
+        return prop;
     }
 
     /// <summary>Every parameter and optimizer moment of a state, copied out (a snapshot that later writes cannot change).</summary>
@@ -89,8 +90,8 @@ public class TrainingProperties
     private static bool SameBits(double[] a, double[] b) =>
         a.Length == b.Length && a.Zip(b).All(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second));
 
-    [Fact]
-    public void Steps_give_the_bits_of_folding_Step_and_never_change_a_state_they_were_given_or_returned()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Steps_give_the_bits_of_folding_Step_and_never_change_a_state_they_were_given_or_returned()
     {
         // Steps updates its own arrays in place after its first step: the result must still be the fold of the pure
         // Step (parameters and moments), and neither the caller's state nor an earlier epoch's result may change.
@@ -114,11 +115,11 @@ public class TrainingProperties
             var untouched = results.All(r => SameBits(Snapshot(r.State), r.Bits));
             return (same && untouched).Label($"{c} {opt} clip {clip}: same {same}, untouched {untouched}");
         });
-        Check.One(PropertyConfig.Quick(60), prop);
+        return prop;
     }
 
-    [Fact]
-    public void Plain_sgd_steps_fused_into_backprop_give_the_bits_of_folding_Step_on_the_packed_parallel_path()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Plain_sgd_steps_fused_into_backprop_give_the_bits_of_folding_Step_on_the_packed_parallel_path()
     {
         // Without L2 or clipping, Steps updates SGD weights from inside the weight-gradient products; small products
         // would take the unfused fallback, so this forces the packed path (and two threads) for every product.
@@ -137,12 +138,12 @@ public class TrainingProperties
                 return (SameBits(Snapshot(folded), Snapshot(fused)) && folded.LastLoss.Equals(fused.LastLoss) && folded.Optimizer == fused.Optimizer)
                     .Label(c.ToString());
             });
-            Check.One(PropertyConfig.Quick(60), prop);
+            return prop;
         }
     }
 
-    [Fact]
-    public void Steps_report_every_step_and_stop_after_the_step_the_callback_refuses()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Steps_report_every_step_and_stop_after_the_step_the_callback_refuses()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: false).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), Gen.Choose(1, 6).ToArbitrary(), (c, opt, stopAt) =>
         {
@@ -161,7 +162,7 @@ public class TrainingProperties
             return (reports.SequenceEqual(expected) && result.Step == expected.Count && SameBits(Snapshot(result), Snapshot(folded)))
                 .Label($"{c} {opt} stop at {stopAt}: {reports.Count} reports");
         });
-        Check.One(PropertyConfig.Quick(60), prop);
+        return prop;
     }
 
     [Fact]
@@ -180,8 +181,8 @@ public class TrainingProperties
         Assert.False(reports[0].Finite);
     }
 
-    [Fact]
-    public void Epoch_batches_partition_the_examples_and_depend_only_on_key_and_epoch()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 200)]
+    public Property Epoch_batches_partition_the_examples_and_depend_only_on_key_and_epoch()
     {
         var prop = Prop.ForAll(Gen.Choose(0, 200).ToArbitrary(), Gen.Choose(1, 50).ToArbitrary(), Gen.Choose(0, 5).ToArbitrary(), (count, size, epoch) =>
         {
@@ -198,11 +199,11 @@ public class TrainingProperties
                     && BatchPolicy.FullBatch is var full && Batches.ForEpoch(key, epoch, count, full).SelectMany(b => b).SequenceEqual(Enumerable.Range(0, count)))
                 .Label($"count {count} size {size} epoch {epoch}");
         });
-        Check.One(PropertyConfig.Quick(200), prop);
+        return prop;
     }
 
-    [Fact]
-    public void Shell_trainer_gives_the_same_bits_as_folding_the_pure_epoch()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 40)]
+    public Property Shell_trainer_gives_the_same_bits_as_folding_the_pure_epoch()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), (c, opt) =>
         {
@@ -215,11 +216,11 @@ public class TrainingProperties
             return (Parameters.BitEquals(fit.State.Parameters, folded.Parameters) && fit.History.Epochs.Length == 3
                     && reported.Select(r => r.Epoch).SequenceEqual([1, 2, 3]) && !fit.Cancelled).Label($"{c} {opt}");
         });
-        Check.One(PropertyConfig.Quick(40), prop);
+        return prop;
     }
 
-    [Fact]
-    public void Resuming_from_an_epoch_boundary_gives_the_same_bits_as_an_uninterrupted_run()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 40)]
+    public Property Resuming_from_an_epoch_boundary_gives_the_same_bits_as_an_uninterrupted_run()
     {
         var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(), Gen.Choose(1, 4).ToArbitrary(), (c, opt, split) =>
         {
@@ -234,7 +235,7 @@ public class TrainingProperties
             return (Parameters.BitEquals(whole.State.Parameters, resumed.State.Parameters) && whole.Final == resumed.Final
                     && whole.StoppedEarly == resumed.StoppedEarly).Label($"{c} {opt} split after {split}");
         });
-        Check.One(PropertyConfig.Quick(40), prop);
+        return prop;
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Kernels;
 using Nn.Properties.Support;
 
@@ -11,12 +12,12 @@ public sealed class TrigonometryProperties
     private static double Ulps(double actual, double expected) =>
         actual == expected ? 0 : Math.Abs(actual - expected) / Math.Max(Math.BitIncrement(Math.Abs(expected)) - Math.Abs(expected), double.Epsilon);
 
-    [Fact]
-    public void SinPi_and_CosPi_are_within_four_ulp_of_the_runtime_and_exact_at_the_quarter_points() =>
-        PropertyConfig.Check(
-            from scale in Gen.Elements(1e-6, 1.0, 8.0, 1e3, 1e9)
-            from u in Gen.Choose(-1_000_000, 1_000_000)
-            select u / 1e6 * scale,
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property SinPi_and_CosPi_are_within_four_ulp_of_the_runtime_and_exact_at_the_quarter_points() =>
+        Prop.ForAll(
+            Arb.From(from scale in Gen.Elements(1e-6, 1.0, 8.0, 1e3, 1e9)
+                     from u in Gen.Choose(-1_000_000, 1_000_000)
+                     select u / 1e6 * scale),
             x =>
             {
                 var (s, c) = Trigonometry.SinCosPi(x);

@@ -1,4 +1,6 @@
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Properties.Support;
 using Nn.Shell;
 
@@ -23,10 +25,10 @@ public class RoundTripProperties
             actual.Info.TargetScaling is { } a ? (Bits(a.Offset), Bits(a.Scale)) : default);
     }
 
-    [Fact]
-    public void Random_models_round_trip_bit_exactly()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Random_models_round_trip_bit_exactly()
     {
-        PropertyConfig.Check(ModelGens.Model, c =>
+        return Prop.ForAll(ModelGens.Model.ToArbitrary(), c =>
         {
             var model = c.Build();
             var bytes = ModelFile.ToBytes(model);
@@ -36,10 +38,10 @@ public class RoundTripProperties
         });
     }
 
-    [Fact]
-    public void Random_checkpoints_round_trip_bit_exactly()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Random_checkpoints_round_trip_bit_exactly()
     {
-        PropertyConfig.Check(ModelGens.Checkpoint, c =>
+        return Prop.ForAll(ModelGens.Checkpoint.ToArbitrary(), c =>
         {
             var checkpoint = c.Build();
             var bytes = CheckpointFile.ToBytes(checkpoint);
@@ -85,18 +87,19 @@ public class RoundTripProperties
         Assert.Equal(a.Final, b.Final);
     }
 
-    [Fact]
-    public void The_same_model_gives_identical_bytes()
-    {
-        PropertyConfig.Check(ModelGens.Model, c => Assert.Equal(ModelFile.ToBytes(c.Build()), ModelFile.ToBytes(c.Build())), 60);
-        PropertyConfig.Check(ModelGens.Checkpoint, c => Assert.Equal(CheckpointFile.ToBytes(c.Build()), CheckpointFile.ToBytes(c.Build())), 60);
-    }
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property The_same_model_gives_identical_bytes() =>
+        Prop.ForAll(ModelGens.Model.ToArbitrary(), c => Assert.Equal(ModelFile.ToBytes(c.Build()), ModelFile.ToBytes(c.Build())));
 
-    [Fact]
-    public void Changing_one_parameter_changes_parameters_sha256()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property The_same_checkpoint_gives_identical_bytes() =>
+        Prop.ForAll(ModelGens.Checkpoint.ToArbitrary(), c => Assert.Equal(CheckpointFile.ToBytes(c.Build()), CheckpointFile.ToBytes(c.Build())));
+
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 80)]
+    public Property Changing_one_parameter_changes_parameters_sha256()
     {
         var gen = from c in ModelGens.Model from index in Gen.Choose(0, 10_000) select (c, index);
-        PropertyConfig.Check(gen, t =>
+        return Prop.ForAll(gen.ToArbitrary(), t =>
         {
             var model = t.c.Build();
             var flat = Parameters.Flatten(model.Network).ToArray();
@@ -105,7 +108,7 @@ public class RoundTripProperties
             var changed = Parameters.Unflatten(model.Network, Vector.Of(flat));
             Assert.NotEqual(ModelFile.ParametersSha256(model.Network), ModelFile.ParametersSha256(changed));
             Assert.Matches("^[0-9a-f]{64}$", ModelFile.ParametersSha256(changed));
-        }, 80);
+        });
     }
 
     [Fact]

@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Nn.Properties.Support;
 using Nn.Shell;
 using Nn.Tests.Shared;
@@ -63,10 +65,10 @@ public class SafeTensorsSpecTests
         return new Parsed(metadata, tensors);
     }
 
-    [Fact]
-    public void Model_files_follow_the_spec_with_weights_transposed_to_outputs_by_inputs()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 80)]
+    public Property Model_files_follow_the_spec_with_weights_transposed_to_outputs_by_inputs()
     {
-        PropertyConfig.Check(ModelGens.Model, c =>
+        return Prop.ForAll(ModelGens.Model.ToArbitrary(), c =>
         {
             var model = c.Build();
             var parsed = ParseBySpec(ModelFile.ToBytes(model));
@@ -95,13 +97,13 @@ public class SafeTensorsSpecTests
             Assert.Equal(model.Network.Sizes, arch.RootElement.GetProperty("sizes").EnumerateArray().Select(e => e.GetInt32()));
             using var features = JsonDocument.Parse(parsed.Metadata["feature_names"]);
             Assert.Equal(model.Info.FeatureNames, features.RootElement.EnumerateArray().Select(e => e.GetString()));
-        }, 80);
+        });
     }
 
-    [Fact]
-    public void Checkpoint_files_follow_the_spec()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Checkpoint_files_follow_the_spec()
     {
-        PropertyConfig.Check(ModelGens.Checkpoint, c =>
+        return Prop.ForAll(ModelGens.Checkpoint.ToArbitrary(), c =>
         {
             var checkpoint = c.Build();
             var parsed = ParseBySpec(CheckpointFile.ToBytes(checkpoint));
@@ -111,11 +113,11 @@ public class SafeTensorsSpecTests
             var moments = OptimizerStates.Moments(checkpoint.State.Train.Optimizer).Length / checkpoint.Model.Network.ParameterCount;
             Assert.Equal(2 * layers * (2 + moments), parsed.Tensors.Count);
             Assert.Equal($"best.layers.{layers - 1}.bias", parsed.Tensors[^1].Name);
-        }, 60);
+        });
     }
 
-    [Fact]
-    public void Generic_tensors_round_trip_including_scalars_and_empty_tensors()
+    [Property(Replay = PropertyConfig.Replay, MaxTest = PropertyConfig.DefaultMaxTest)]
+    public Property Generic_tensors_round_trip_including_scalars_and_empty_tensors()
     {
         var gen =
             from count in Gen.Choose(0, 5)
@@ -123,7 +125,7 @@ public class SafeTensorsSpecTests
             from dims in Gen.ArrayOf(Gen.Choose(0, 3), 3 * count)
             from seed in Gens.Seed
             select (ranks, dims, seed);
-        PropertyConfig.Check(gen, t =>
+        return Prop.ForAll(gen.ToArbitrary(), t =>
         {
             var d = new Draw(t.seed);
             var tensors = t.ranks.Select((r, i) =>
