@@ -39,14 +39,7 @@ public static class Losses
         return new Loss.CustomRows(CheckName(name), value, gradient);
     }
 
-    private static string CheckName(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        if (name.Length == 0 || !name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
-            throw new ArgumentException($"A custom loss's name must be lowercase letters, digits and '-', got '{name}'.", nameof(name));
-        if (Table.Names.Contains(name)) throw new ArgumentException($"'{name}' is a built-in loss; choose another name for a custom one.", nameof(name));
-        return name;
-    }
+    private static string CheckName(string name) => Table.CheckCustomName(name, nameof(name));
 
     /// <summary>The names of the losses, spelt once for <see cref="Loss.Name"/>, <see cref="Parse"/> and its message.</summary>
     internal static NameTable<Loss> Table { get; } = new("loss",

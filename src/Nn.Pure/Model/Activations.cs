@@ -55,15 +55,7 @@ public static class Activations
         return new Activation.CustomRows(CheckName(name), function, vectorJacobianProduct);
     }
 
-    private static string CheckName(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        if (name.Length == 0 || !name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
-            throw new ArgumentException($"A custom activation's name must be lowercase letters, digits and '-', got '{name}'.", nameof(name));
-        if (Table.Names.Contains(name))
-            throw new ArgumentException($"'{name}' is a built-in activation; choose another name for a custom one.", nameof(name));
-        return name;
-    }
+    private static string CheckName(string name) => Table.CheckCustomName(name, nameof(name));
 
     /// <summary>The names of the activations, spelt once for <see cref="Activation.Name"/>, <see cref="Parse"/> and its message.</summary>
     internal static NameTable<Activation> Table { get; } = new("activation",

@@ -43,6 +43,18 @@ internal sealed class NameTable<T> where T : class
         throw new InvalidOperationException($"Unknown {kind} case {type.Name}.");
     }
 
+    /// <summary>A custom case's name, checked: lowercase letters, digits and '-', and not a name of this table.</summary>
+    /// <exception cref="ArgumentException">Otherwise, naming <paramref name="paramName"/>.</exception>
+    internal string CheckCustomName(string name, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(name, paramName);
+        if (name.Length == 0 || !name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+            throw new ArgumentException($"A custom {kind}'s name must be lowercase letters, digits and '-', got '{name}'.", paramName);
+        if (Names.Contains(name))
+            throw new ArgumentException($"'{name}' is a built-in {kind}; choose another name for a custom one.", paramName);
+        return name;
+    }
+
     /// <summary>
     /// The value of a name or alias (case-insensitive, surrounding spaces ignored), or of <c>name(x)</c> for a
     /// parameterised case (x an invariant-culture number).
