@@ -48,6 +48,11 @@ if (args.Length > 0 && args[0] == "quick")
         CsvTimings.Run(args.Length > 3 ? args[3] : null);
         return 0;
     }
+    if (only == "csvphases")
+    {
+        CsvPhases.Run(args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "nn-csv-60000x785.csv"));
+        return 0;
+    }
     if (only == "ab")
     {
         AbTimings.Run(threads, args.Length > 3 ? args[3] : null);

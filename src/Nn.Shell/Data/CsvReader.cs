@@ -13,10 +13,12 @@ internal sealed class CsvReader : IDisposable
 {
     private static readonly SearchValues<char> UnquotedStops = SearchValues.Create(",\r\n\"");
     private static readonly SearchValues<char> QuotedStops = SearchValues.Create("\"\r\n");
+    private static readonly SearchValues<char> LineStops = SearchValues.Create("\"\r\n");
 
     private readonly string _path;
     private readonly TextReader _reader;
     private readonly int _maxRecordChars;
+    private readonly bool _plainLines;
     private readonly char[] _buffer = new char[1 << 16];
     private int _pos;
     private int _len;
@@ -43,10 +45,20 @@ internal sealed class CsvReader : IDisposable
     /// <see cref="StrictTextReader"/> refuses is reported at the line and field where its bad bytes are.
     /// </summary>
     public CsvReader(string path, TextReader reader, int maxRecordChars)
+        : this(path, reader, maxRecordChars, plainLines: true)
+    {
+    }
+
+    /// <summary>
+    /// As above; <paramref name="plainLines"/> false reads every record field by field (the reference the one-pass path
+    /// for plain lines is tested against: same fields, lines and errors).
+    /// </summary>
+    internal CsvReader(string path, TextReader reader, int maxRecordChars, bool plainLines)
     {
         _path = path;
         _reader = reader;
         _maxRecordChars = maxRecordChars;
+        _plainLines = plainLines;
     }
 
     /// <summary>The number of fields in the current record.</summary>
@@ -81,6 +93,7 @@ internal sealed class CsvReader : IDisposable
             else break;
         }
         RecordLine = _line;
+        if (_plainLines && TryReadPlainLine()) return true;
         while (true)
         {
             BeginField();
@@ -98,6 +111,61 @@ internal sealed class CsvReader : IDisposable
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// The common case in one pass: a record on one line with no quote, wholly in the buffer (the buffer is compacted and
+    /// topped up to bring it in). One search finds the line's end, one copy moves it, one scan finds the commas. Anything
+    /// else (a quote anywhere in the line, a line longer than the buffer, the end of the file, text that cannot be
+    /// decoded) returns false with nothing consumed, and the field-by-field path reads the record, errors and all.
+    /// </summary>
+    private bool TryReadPlainLine()
+    {
+        int end;
+        while (true)
+        {
+            end = _buffer.AsSpan(_pos, _len - _pos).IndexOfAny(LineStops);
+            if (end >= 0) break;
+            if ((_pos == 0 && _len == _buffer.Length) || !TopUp()) return false;
+        }
+        var line = _buffer.AsSpan(_pos, end);
+        if (_buffer[_pos + end] == '"' || end > _maxRecordChars) return false;   // the other path says where it fails
+        Append(line);
+        var start = 0;
+        for (var i = 0; i < line.Length; i++)
+        {
+            if (line[i] != ',') continue;
+            PlainField(start, i);
+            start = i + 1;
+        }
+        PlainField(start, line.Length);
+        _pos += end + 1;
+        if (_buffer[_pos - 1] == '\r') SkipLf();
+        _line++;
+        return true;
+    }
+
+    private void PlainField(int start, int end)
+    {
+        if (FieldCount == _starts.Length) Grow();
+        _starts[FieldCount] = start;
+        _ends[FieldCount] = end;
+        _lines[FieldCount] = _line;
+        _quoted[FieldCount] = false;
+        FieldCount++;
+    }
+
+    /// <summary>Moves the unread characters to the buffer's start and reads more after them; false if none came.</summary>
+    private bool TopUp()
+    {
+        var kept = _len - _pos;
+        _buffer.AsSpan(_pos, kept).CopyTo(_buffer);
+        (_pos, _len) = (0, kept);
+        int n;
+        try { n = _reader.Read(_buffer, kept, _buffer.Length - kept); }
+        catch (InvalidTextException) { return false; }   // the field-by-field path meets it again, at its field
+        _len += n;
+        return n > 0;
     }
 
     /// <summary>Reads the rest of an unquoted field; true when the record ended with it.</summary>
@@ -165,16 +233,18 @@ internal sealed class CsvReader : IDisposable
 
     private void BeginField()
     {
-        if (FieldCount == _starts.Length)
-        {
-            var n = _starts.Length * 2;
-            Array.Resize(ref _starts, n);
-            Array.Resize(ref _ends, n);
-            Array.Resize(ref _lines, n);
-            Array.Resize(ref _quoted, n);
-        }
+        if (FieldCount == _starts.Length) Grow();
         _starts[FieldCount] = _recordLength;
         _lines[FieldCount] = _line;
+    }
+
+    private void Grow()
+    {
+        var n = _starts.Length * 2;
+        Array.Resize(ref _starts, n);
+        Array.Resize(ref _ends, n);
+        Array.Resize(ref _lines, n);
+        Array.Resize(ref _quoted, n);
     }
 
     private void EndField(bool quoted)
