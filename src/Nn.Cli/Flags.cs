@@ -21,6 +21,13 @@ internal static class Flags
         CustomParser = r => Parse<double>(r, name, "a finite number such as 0.001", TryDouble),
     };
 
+    /// <summary>A flag holding a finite number, with no default of its own (the command decides what its absence means).</summary>
+    internal static Option<double> OptionalNumber(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => Parse<double>(r, name, "a finite number such as 0.001", TryDouble),
+    };
+
     /// <summary>A flag holding a whole number that fits in 32 bits.</summary>
     internal static Option<int> Whole(string name, string description, int defaultValue) => new(name)
     {

@@ -125,6 +125,17 @@ public class DefaultsTests
         Assert.False(Recorded(plain).ContainsKey("schedule"));
     }
 
+    [Fact]
+    public void The_help_gives_the_lr_factor_default_of_each_schedule_and_no_single_default()
+    {
+        var r = NnCli.Run("train", "--help");
+        Assert.Equal(0, r.Code);
+        var line = r.Out.Split('\n').Single(l => l.TrimStart().StartsWith("--lr-factor", StringComparison.Ordinal));
+        Assert.Contains("(default 0.5)", line);
+        Assert.Contains("(default 0.95)", line);
+        Assert.DoesNotContain("[default:", line);
+    }
+
     [Theory]
     [InlineData(new[] { "--schedule", "cosine", "--lr-every", "3" }, "--lr-every: goes with --schedule step, not cosine")]
     [InlineData(new[] { "--lr-min", "0.1" }, "--lr-min: goes with --schedule cosine, not constant")]

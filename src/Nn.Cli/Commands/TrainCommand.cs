@@ -37,7 +37,9 @@ internal static class TrainCommand
     internal static readonly Option<int> MinEpochs = Flags.Whole("--min-epochs", "Early stopping may stop only after this many epochs (the best epoch is still restored).", 0);
     internal static readonly Option<double> TestFraction = Flags.Number("--test-fraction", "Fraction held out as a test split from the seed (stratified for classification), evaluated after training (not with --test-data).", 0.0);
     internal static readonly Option<string> ScheduleOpt = new("--schedule") { Description = "Learning rate from --lr over the run: constant | step (times --lr-factor every --lr-every epochs) | exponential (times --lr-factor per epoch) | cosine (down to --lr-min over --lr-epochs epochs, default the rest of the run).", DefaultValueFactory = _ => "constant" };
-    internal static readonly Option<double> LrFactor = Flags.Number("--lr-factor", "step: the factor every --lr-every epochs (default 0.5); exponential: the factor per epoch (default 0.95).", 0.5);
+    // No default value on the flag itself: the default depends on --schedule (0.5 for step, 0.95 for exponential), and a
+    // single "[default: 0.5]" in the help would be wrong for one of them.
+    internal static readonly Option<double> LrFactor = Flags.OptionalNumber("--lr-factor", "step: the factor every --lr-every epochs (default 0.5); exponential: the factor per epoch (default 0.95).");
     internal static readonly Option<int> LrEvery = Flags.Whole("--lr-every", "step: epochs between decays.", 10);
     internal static readonly Option<double> LrMin = Flags.Number("--lr-min", "cosine: the final learning rate.", 0.0);
     internal static readonly Option<int> LrEpochs = Flags.Whole("--lr-epochs", "cosine: epochs of the decay after the warm-up (0 = the rest of the run).", 0);
