@@ -44,7 +44,8 @@ internal static class Columns
     }
 
     /// <summary>The same checks on a schema shape (before any data is seen: sizes and key counts are not known yet).</summary>
-    public static void Check(SchemaShape shape, NnMlpOptions options, MlTask task)
+    /// <returns>The label column's shape.</returns>
+    public static SchemaShape.Column Check(SchemaShape shape, NnMlpOptions options, MlTask task)
     {
         if (Find(shape, options.FeatureColumnName) is not { } features)
             throw Missing(nameof(shape), "feature", options.FeatureColumnName);
@@ -59,7 +60,7 @@ internal static class Columns
             MlTask.Regression => !label.IsKey && (label.ItemType == NumberDataViewType.Single || label.ItemType == NumberDataViewType.Double),
             _ => false,
         };
-        if (!ok) throw Mismatch(nameof(shape), "label", options.LabelColumnName, ExpectedLabel(task), Describe(label));
+        return ok ? label : throw Mismatch(nameof(shape), "label", options.LabelColumnName, ExpectedLabel(task), Describe(label));
     }
 
     /// <summary>
@@ -75,15 +76,19 @@ internal static class Columns
         return builder.ToSchema();
     }
 
-    /// <summary>The output columns' shapes (the key count is not known before training).</summary>
-    public static IReadOnlyList<SchemaShape.Column> OutputShape(MlTask task)
+    /// <summary>
+    /// The output columns' shapes (the key count is not known before training); a multiclass PredictedLabel carries the
+    /// label's key-values annotation (<paramref name="label"/>'s), as ML.NET's chains check before fitting a MapKeyToValue.
+    /// </summary>
+    public static IReadOnlyList<SchemaShape.Column> OutputShape(MlTask task, SchemaShape.Column label)
     {
         const SchemaShape.Column.VectorKind scalar = SchemaShape.Column.VectorKind.Scalar, vector = SchemaShape.Column.VectorKind.Vector;
         return task switch
         {
             MlTask.Binary => [Shape(Score, scalar, NumberDataViewType.Single, false), Shape(Probability, scalar, NumberDataViewType.Single, false),
                 Shape(PredictedLabel, scalar, BooleanDataViewType.Instance, false)],
-            MlTask.Multiclass => [Shape(Score, vector, NumberDataViewType.Single, false), Shape(PredictedLabel, scalar, NumberDataViewType.UInt32, true)],
+            MlTask.Multiclass => [Shape(Score, vector, NumberDataViewType.Single, false), Shape(PredictedLabel, scalar, NumberDataViewType.UInt32, true,
+                new SchemaShape(label.Annotations.Where(a => a.Name == KeyValuesKind)))],
             _ => [Shape(Score, scalar, NumberDataViewType.Single, false)],
         };
     }
@@ -95,8 +100,8 @@ internal static class Columns
         [typeof(string), typeof(SchemaShape.Column.VectorKind), typeof(DataViewType), typeof(bool), typeof(SchemaShape)])
         ?? throw new InvalidOperationException("Nn trainer: this Microsoft.ML has no SchemaShape.Column constructor (Nn.MLNet is built for Microsoft.ML 6.0).");
 
-    private static SchemaShape.Column Shape(string name, SchemaShape.Column.VectorKind kind, DataViewType item, bool isKey) =>
-        (SchemaShape.Column)ShapeConstructor.Invoke([name, kind, item, isKey, null]);
+    private static SchemaShape.Column Shape(string name, SchemaShape.Column.VectorKind kind, DataViewType item, bool isKey, SchemaShape? annotations = null) =>
+        (SchemaShape.Column)ShapeConstructor.Invoke([name, kind, item, isKey, annotations]);
 
     private static void AddOutputs(DataViewSchema.Builder builder, MlTask task, int classes, DataViewSchema.Annotations? keyValues)
     {

@@ -53,8 +53,8 @@ public sealed class NnMlpEstimator : IEstimator<NnMlpTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        Columns.Check(inputSchema, Options, _task);
-        var outputs = Columns.OutputShape(_task);
+        var label = Columns.Check(inputSchema, Options, _task);
+        var outputs = Columns.OutputShape(_task, label);
         var names = outputs.Select(c => c.Name).ToHashSet();
         return new SchemaShape(inputSchema.Where(c => !names.Contains(c.Name)).Concat(outputs));
     }

@@ -129,7 +129,10 @@ public sealed class OutputTests
         var score = output.Single(c => c.Name == "Score");
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, score.Kind);
         Assert.Equal(NumberDataViewType.Single, score.ItemType);
-        Assert.True(output.Single(c => c.Name == "PredictedLabel").IsKey);
+        var predicted = output.Single(c => c.Name == "PredictedLabel");
+        Assert.True(predicted.IsKey);
+        // The label's key values go with it, so a MapKeyToValue after the trainer passes the chain's check before fitting.
+        Assert.Contains(predicted.Annotations, a => a.Name == "KeyValues");
         Assert.Equal(shape.Count + 2, output.Count);
 
         var plain = (SchemaShape)create.Invoke(null, [data.View(ml, data.Train).Schema])!;
