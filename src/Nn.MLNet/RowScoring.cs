@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -65,6 +66,10 @@ internal sealed class RowScoring
     {
         if (_cache && _scoredAt == _input.Position) return _output;
         _readFeatures!(_features);
+        for (var c = 0; c < _features.Length; c++)
+            if (!double.IsFinite(_features[c]))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Nn trainer: row {_input.Position} (0-based), feature {c} is {_features[c]}; the network scores finite features only."));
         _scorer.Score(_features, _output);
         _scoredAt = _input.Position;
         return _output;

@@ -104,4 +104,15 @@ public sealed class RefusalTests
         AssertOneLine(e, "feature column 'Features'", "a vector of 13 items", "Vector<Single, 10>");
         Assert.Throws<ArgumentOutOfRangeException>(() => nn.GetRowToRowMapper(other.View(Ml, other.Test).Schema));
     }
+
+    [Fact]
+    public void Scoring_a_non_finite_feature_is_refused_with_its_row()
+    {
+        var nn = Ml.MulticlassClassification.Trainers.NnMlp(Quick).Fit(Keyed(Train));
+        var rows = Wine.Test.Select(e => new Example { Features = [.. e.Features], Label = e.Label, Class = e.Class }).ToList();
+        rows[5].Features[2] = float.PositiveInfinity;
+        var scored = nn.Transform(Wine.View(Ml, rows));
+        var e = Assert.Throws<ArgumentException>(() => Ml.Data.CreateEnumerable<MulticlassOut>(scored, reuseRowObject: false).ToList());
+        AssertOneLine(e, "row 5 (0-based), feature 2 is Infinity");
+    }
 }
