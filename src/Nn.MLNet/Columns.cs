@@ -94,14 +94,16 @@ internal static class Columns
     }
 
     // ML.NET makes a column shape only internally (its own trainers use the internal constructor); this calls that
-    // constructor, pinned by Microsoft.ML 6.0.0 and covered by a test of GetOutputSchema.
-    private static readonly System.Reflection.ConstructorInfo ShapeConstructor = typeof(SchemaShape.Column).GetConstructor(
+    // constructor, pinned by Microsoft.ML 6.0.0 and covered by a test of GetOutputSchema. Null if a later ML.NET drops it:
+    // then only GetOutputSchema(SchemaShape) fails, never Fit or Transform.
+    private static readonly System.Reflection.ConstructorInfo? ShapeConstructor = typeof(SchemaShape.Column).GetConstructor(
         System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance,
-        [typeof(string), typeof(SchemaShape.Column.VectorKind), typeof(DataViewType), typeof(bool), typeof(SchemaShape)])
-        ?? throw new InvalidOperationException("Nn trainer: this Microsoft.ML has no SchemaShape.Column constructor (Nn.MLNet is built for Microsoft.ML 6.0).");
+        [typeof(string), typeof(SchemaShape.Column.VectorKind), typeof(DataViewType), typeof(bool), typeof(SchemaShape)]);
 
     private static SchemaShape.Column Shape(string name, SchemaShape.Column.VectorKind kind, DataViewType item, bool isKey, SchemaShape? annotations = null) =>
-        (SchemaShape.Column)ShapeConstructor.Invoke([name, kind, item, isKey, annotations]);
+        (SchemaShape.Column)(ShapeConstructor ?? throw new NotSupportedException(
+            "Nn trainer: this Microsoft.ML has no internal SchemaShape.Column constructor; GetOutputSchema(SchemaShape) needs Microsoft.ML 6.0."))
+        .Invoke([name, kind, item, isKey, annotations]);
 
     private static void AddOutputs(DataViewSchema.Builder builder, MlTask task, int classes, DataViewSchema.Annotations? keyValues)
     {

@@ -87,8 +87,10 @@ public sealed class NnMlpTransformer : ITransformer
         string Get(string name) => settings.TryGetValue(name, out var v) ? v
             : throw new ArgumentException($"Nn trainer: the model file '{path}' has no training setting '{name}'; it was not saved by NnMlpTransformer.Save.", nameof(path));
         var task = MlTasks.Parse(Get(TaskSetting)) ?? throw new ArgumentException($"Nn trainer: the model file '{path}' has an unknown {TaskSetting} '{Get(TaskSetting)}'.", nameof(path));
-        var classes = int.Parse(Get(ClassesSetting), NumberStyles.None, CultureInfo.InvariantCulture);
-        var keyValues = settings.TryGetValue(KeyValuesSetting, out var json) ? KeyValueAnnotations(JsonSerializer.Deserialize<string[]>(json) ?? []) : null;
+        if (!int.TryParse(Get(ClassesSetting), NumberStyles.None, CultureInfo.InvariantCulture, out var classes))
+            throw new ArgumentException($"Nn trainer: the model file '{path}' has {ClassesSetting} '{Get(ClassesSetting)}', not a count.", nameof(path));
+        var keyValues = settings.TryGetValue(KeyValuesSetting, out var json) ? KeyValueAnnotations(Names(json, classes)
+            ?? throw new ArgumentException($"Nn trainer: the model file '{path}' has {KeyValuesSetting} that is not a JSON array of {classes} strings.", nameof(path))) : null;
         return new NnMlpTransformer(model, task, classes, Get(FeaturesSetting), keyValues);
     }
 
@@ -113,6 +115,18 @@ public sealed class NnMlpTransformer : ITransformer
         var values = default(VBuffer<ReadOnlyMemory<char>>);
         _keyValues.GetValue(Columns.KeyValuesKind, ref values);
         return [.. values.DenseValues().Select(v => v.ToString())];
+    }
+
+    private static string[]? Names(string json, int count)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<string[]>(json) is { } names && names.Length == count && names.All(n => n is not null) ? names : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static DataViewSchema.Annotations KeyValueAnnotations(string[] names)
