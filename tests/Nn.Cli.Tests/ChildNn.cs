@@ -71,7 +71,7 @@ public sealed class ChildNn : IDisposable
         else info.FileName = Host;
         info.ArgumentList.Add(Dll);
         foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var name in new[] { "DOTNET_EnableHWIntrinsic", "DOTNET_EnableAVX", "DOTNET_EnableAVX2", "DOTNET_EnableAVX512F" }) info.Environment.Remove(name);
+        foreach (var name in new[] { "DOTNET_EnableHWIntrinsic", "DOTNET_EnableAVX", "DOTNET_EnableAVX2", "DOTNET_EnableAVX512F", "DOTNET_EnableAVX512", "DOTNET_PreferredVectorBitWidth" }) info.Environment.Remove(name);
         if (environment is not null)
             foreach (var (k, v) in environment)
                 if (v is null) info.Environment.Remove(k); else info.Environment[k] = v;

@@ -134,9 +134,12 @@ public partial class ProcessTests(ITestOutputHelper output)
         {
             ("default", []),
             ("DOTNET_EnableHWIntrinsic=0", new() { ["DOTNET_EnableHWIntrinsic"] = "0" }),
-            ("DOTNET_EnableAVX512F=0", new() { ["DOTNET_EnableAVX512F"] = "0" }),
+            // .NET 10 reads DOTNET_EnableAVX512 (DOTNET_EnableAVX512F=0 left Vector512 accelerated): the 256-bit kernels.
+            ("DOTNET_EnableAVX512=0", new() { ["DOTNET_EnableAVX512"] = "0" }),
             ("DOTNET_EnableAVX2=0", new() { ["DOTNET_EnableAVX2"] = "0" }),
             ("DOTNET_EnableAVX=0", new() { ["DOTNET_EnableAVX"] = "0" }),
+            // 128-bit vectors only: on x64 the products take the 128-bit kernels ARM64's NEON runs.
+            ("DOTNET_PreferredVectorBitWidth=128", new() { ["DOTNET_PreferredVectorBitWidth"] = "128" }),
         };
         foreach (var (name, environment) in settings)
         {

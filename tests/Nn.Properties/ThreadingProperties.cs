@@ -49,8 +49,11 @@ public class ThreadingProperties
             (Prng.Word(Prng.Fold(key, 1), i) >> 63 == 1 ? -1 : 1) * Math.ScaleB(u[i], Prng.Below(Prng.Fold(key, 2), i, 41) - 20))];
     }
 
-    /// <summary>Which GEMM path a check forces: the machine's widest (512-bit where accelerated), 256-bit, or scalar.</summary>
-    public enum KernelPath { Widest, Vector256, Scalar }
+    /// <summary>
+    /// Which GEMM path a check forces: the machine's widest (512-bit where accelerated), 256-bit, 128-bit (ARM64's NEON
+    /// path, forced here on x86 too), or scalar.
+    /// </summary>
+    public enum KernelPath { Widest, Vector256, Vector128, Scalar }
 
     /// <summary>
     /// How a parallel product is partitioned: the kernel's own choice, rows or columns, with the operand every thread
@@ -72,7 +75,13 @@ public class ThreadingProperties
             MaxThreads = threads,
             Kernels = d with
             {
-                Path = path switch { KernelPath.Scalar => VectorPath.Scalar, KernelPath.Vector256 => VectorPath.Vector256, _ => VectorPath.Widest },
+                Path = path switch
+                {
+                    KernelPath.Scalar => VectorPath.Scalar,
+                    KernelPath.Vector256 => VectorPath.Vector256,
+                    KernelPath.Vector128 => VectorPath.Vector128,
+                    _ => VectorPath.Widest,
+                },
                 ParallelThreshold = threshold,
                 DirectThreshold = direct ?? d.DirectThreshold,
                 Partition = split switch
@@ -164,12 +173,17 @@ public class ThreadingProperties
         Assert.True(BitEqual([.. Special.Select(Rule)], a), "Elementwise.Relu");
         for (var i = 0; i + 8 <= Special.Length; i++)
         {
-            if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
+            if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                var v2 = Elementwise.Relu2(System.Runtime.Intrinsics.Vector128.Create(Special.AsSpan(i, 2)));
+                for (var l = 0; l < 2; l++) Assert.Equal(BitConverter.DoubleToInt64Bits(Rule(Special[i + l])), BitConverter.DoubleToInt64Bits(v2[l]));
+            }
+            if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 var v4 = Elementwise.Relu4(System.Runtime.Intrinsics.Vector256.Create(Special.AsSpan(i, 4)));
                 for (var l = 0; l < 4; l++) Assert.Equal(BitConverter.DoubleToInt64Bits(Rule(Special[i + l])), BitConverter.DoubleToInt64Bits(v4[l]));
             }
-            if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 var v8 = Elementwise.Relu8(System.Runtime.Intrinsics.Vector512.Create(Special.AsSpan(i, 8)));
                 for (var l = 0; l < 8; l++) Assert.Equal(BitConverter.DoubleToInt64Bits(Rule(Special[i + l])), BitConverter.DoubleToInt64Bits(v8[l]));
@@ -179,7 +193,7 @@ public class ThreadingProperties
         // Widths 19 (4-row blocks and edges) and 16 (the resident-B rows).
         foreach (var m in new[] { 4, 9 })
             foreach (var n in new[] { Special.Length, 16 })
-                foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar })
+                foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })
                     foreach (var direct in new long?[] { long.MaxValue, 0 })
                         With(1, path, KernelPolicy.Default.ParallelThreshold, ws =>
                         {
@@ -200,14 +214,14 @@ public class ThreadingProperties
         Prop.ForAll(
             Arb.From(from d in Gens.Dims(37)
                      from threads in Gen.Elements(ThreadCounts)
-                     from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar)
+                     from path in Gen.Elements(KernelPath.Widest, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar)
                      from direct in Gen.Elements(0L, long.MaxValue)
                      from split in Gen.Elements(Enum.GetValues<Partition>())
                      select (d, threads, path, direct, split)),
             t => CheckAllLayouts(t.d.M, t.d.K, t.d.N, t.d.Seed, t.threads, t.path, threshold: 0, t.direct, t.split));
 
     // Block boundaries of both blockings: 256-bit/scalar 6×8 tiles, KC 256, MC 192, NC 2048; 512-bit 8×16 tiles,
-    // KC 1024, MC 96, NC 2048. Each shape runs on the widest path and the 256-bit path for 1, 2 and 3 threads, and on
+    // KC 1024, MC 96, NC 2048. Each shape runs on the widest, 256-bit and 128-bit paths for 1, 2 and 3 threads, and on
     // the scalar path.
     [Theory]
     [InlineData(200, 520, 19)] // two row blocks (MC = 192), three balanced k-blocks, a column tail
@@ -227,7 +241,7 @@ public class ThreadingProperties
     [InlineData(130, 20, 300)] // 39,000 results: the epilogue pass after a packed product is split between threads
     public void Blocked_shapes_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {
-        foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256 })
+        foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Vector128 })
             foreach (var threads in new[] { 1, 2, 3 })
             {
                 CheckAllLayouts(m, k, n, 17, threads, path, threshold: KernelPolicy.Default.ParallelThreshold);
@@ -290,7 +304,7 @@ public class ThreadingProperties
     [InlineData(11, 7, 22)]
     public void Direct_small_products_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {
-        foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Scalar })
+        foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })
         {
             CheckAllLayouts(m, k, n, 23, 1, path, threshold: KernelPolicy.Default.ParallelThreshold, direct: long.MaxValue);
             CheckAllLayouts(m, k, n, 23, 1, path, threshold: KernelPolicy.Default.ParallelThreshold, direct: null); // the default threshold
@@ -330,6 +344,55 @@ public class ThreadingProperties
                 Assert.Equal(one.Optimizer, other.Optimizer);
                 Assert.Equal(BitConverter.DoubleToInt64Bits(one.LastLoss), BitConverter.DoubleToInt64Bits(other.LastLoss));
             }
+        });
+    }
+
+    [Fact]
+    public void A_forced_path_is_the_path_taken_where_the_machine_accelerates_it()
+    {
+        // Otherwise a "forced 128-bit" check could quietly run another path and prove nothing about NEON's.
+        static Gemm.Path Taken(KernelPath path) => Gemm.Choose(Options(1, path, 0).Kernels);
+        Assert.Equal(Gemm.Path.Scalar, Taken(KernelPath.Scalar));
+        if (!Simd.FusedMultiplyAddAccelerated) return;
+        if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) Assert.Equal(Gemm.Path.Vector128, Taken(KernelPath.Vector128));
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) Assert.Equal(Gemm.Path.Vector256, Taken(KernelPath.Vector256));
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Assert.Equal(Gemm.Path.Vector512, Taken(KernelPath.Widest));
+    }
+
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 30)]
+    public Property Training_gives_bit_identical_parameters_on_the_512_256_128_bit_and_scalar_paths()
+    {
+        var gen =
+            from inputs in Gen.Choose(1, 20)
+            from hidden in Gen.Choose(1, 40)
+            from outputs in Gen.Choose(2, 9)
+            from batch in Gen.Choose(1, 40)
+            from tanh in Gen.Elements(false, true)
+            from seed in Gens.Seed
+            select (inputs, hidden, outputs, batch, tanh, seed);
+        return Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var key = Key.FromSeed(t.seed);
+            var network = Init.Mlp(Prng.Fold(key, 0), [t.inputs, t.hidden, t.outputs], t.tanh ? Activations.Tanh : Activations.Relu,
+                Activations.Softmax, InitSchemes.HeNormal);
+            var x = Gens.Uniform(Prng.Fold(key, 1).State, 3 * t.batch, t.inputs, -2, 2);
+            var y = Gens.Targets(Losses.CategoricalCrossEntropy, Prng.Fold(key, 2).State, 3 * t.batch, t.outputs);
+            var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Adam(0.01));
+            TrainState Run(KernelPath path, long? direct)
+            {
+                var options = Options(2, path, threshold: 0, direct);
+                var s = Training.Init(config, network, Prng.Fold(key, 3));
+                for (var e = 0; e < 3; e++) s = Training.Epoch(config, s, x, y, e, BatchPolicy.MiniBatch(t.batch), options);
+                return s;
+            }
+            var widest = Run(KernelPath.Widest, null);
+            foreach (var path in new[] { KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })
+                foreach (var direct in new long?[] { null, 0 })
+                {
+                    var other = Run(path, direct);
+                    Assert.True(Parameters.BitEquals(widest.Parameters, other.Parameters), $"{path}, direct {direct}: {t}");
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(widest.LastLoss), BitConverter.DoubleToInt64Bits(other.LastLoss));
+                }
         });
     }
 

@@ -1,11 +1,11 @@
 namespace Nn;
 
 /// <summary>The widest vector path the kernels may take (they take the widest the machine accelerates up to it).</summary>
-internal enum VectorPath { Widest, Vector256, Scalar }
+internal enum VectorPath { Widest, Vector256, Vector128, Scalar }
 
 /// <summary>
 /// The kernels' internal choices, as a value inside <see cref="ComputeOptions"/>: which paths may run and where work is
-/// cut. Every choice changes speed only, never a bit; tests pass the policy they want (a forced scalar or 256-bit path,
+/// cut. Every choice changes speed only, never a bit; tests pass the policy they want (a forced scalar, 128-bit or 256-bit path,
 /// a zero parallel threshold) instead of flipping process-wide switches, so they can run side by side.
 /// </summary>
 internal sealed record KernelPolicy

@@ -20,8 +20,9 @@ internal static class Mixing
         var t = 0;
         unchecked
         {
-            // Eight words per 512-bit vector where 64-bit lanes multiply in hardware (AVX-512 DQ); the arithmetic is
-            // modulo 2⁶⁴ either way, so the words are the scalar ones.
+            // Eight words per 512-bit vector where 64-bit lanes multiply in hardware (AVX-512 DQ's VPMULLQ; NEON has no
+            // 64-bit lane multiply, so ARM64 takes the scalar loop); the arithmetic is modulo 2⁶⁴ either way, so the words
+            // are the scalar ones.
             if (Vector512.IsHardwareAccelerated && Avx512DQ.IsSupported)
             {
                 var step = Vector512.Create(8 * Gamma);

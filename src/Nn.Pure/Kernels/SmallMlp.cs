@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Nn.Kernels;
 
@@ -58,7 +57,7 @@ internal static class SmallMlp
 
     /// <summary>Whether the kernel can run a batch of m rows through a k → h → c network on this machine.</summary>
     internal static bool Fits(int m, int k, int h, int c) =>
-        Vector512.IsHardwareAccelerated && Avx512F.IsSupported
+        Vector512.IsHardwareAccelerated
         && m is >= 1 and <= MaxBatch && k is >= 1 and <= MaxInputs && h is >= 8 and <= MaxHidden && h % 8 == 0
         && c is >= 1 and <= MaxClasses;
 
@@ -302,15 +301,15 @@ internal static class SmallMlp
             ref var w2p = ref MemoryMarshal.GetReference(w2);
             for (var p = 0; p < h; p++)
             {
-                var a = Avx512F.FusedMultiplyAdd(x0, Vector512.Create(w1p), Vector512<double>.Zero);
-                if (TK.N > 1) a = Avx512F.FusedMultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref w1p, h)), a);
-                if (TK.N > 2) a = Avx512F.FusedMultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref w1p, 2 * h)), a);
-                if (TK.N > 3) a = Avx512F.FusedMultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref w1p, 3 * h)), a);
+                var a = Vector512.FusedMultiplyAdd(x0, Vector512.Create(w1p), Vector512<double>.Zero);
+                if (TK.N > 1) a = Vector512.FusedMultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref w1p, h)), a);
+                if (TK.N > 2) a = Vector512.FusedMultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref w1p, 2 * h)), a);
+                if (TK.N > 3) a = Vector512.FusedMultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref w1p, 3 * h)), a);
                 a = TA.Value(a + Vector512.Create(b1p), slope);
-                s0 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(w2p), s0);
-                if (TC.N > 1) s1 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 1)), s1);
-                if (TC.N > 2) s2 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 2)), s2);
-                if (TC.N > 3) s3 = Avx512F.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 3)), s3);
+                s0 = Vector512.FusedMultiplyAdd(a, Vector512.Create(w2p), s0);
+                if (TC.N > 1) s1 = Vector512.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 1)), s1);
+                if (TC.N > 2) s2 = Vector512.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 2)), s2);
+                if (TC.N > 3) s3 = Vector512.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 3)), s3);
                 w1p = ref Unsafe.Add(ref w1p, 1);
                 b1p = ref Unsafe.Add(ref b1p, 1);
                 w2p = ref Unsafe.Add(ref w2p, c);
@@ -381,26 +380,26 @@ internal static class SmallMlp
             var e1 = TC.N > 1 ? Vector512.Create(Unsafe.Add(ref d0, m8n)) : default;
             var e2 = TC.N > 2 ? Vector512.Create(Unsafe.Add(ref d0, 2 * m8n)) : default;
             var e3 = TC.N > 3 ? Vector512.Create(Unsafe.Add(ref d0, 3 * m8n)) : default;
-            var s = Avx512F.FusedMultiplyAdd(x0, wa0, Vector512<double>.Zero);
-            if (TK.N > 1) s = Avx512F.FusedMultiplyAdd(x1, wa1, s);
-            if (TK.N > 2) s = Avx512F.FusedMultiplyAdd(x2, wa2, s);
-            if (TK.N > 3) s = Avx512F.FusedMultiplyAdd(x3, wa3, s);
+            var s = Vector512.FusedMultiplyAdd(x0, wa0, Vector512<double>.Zero);
+            if (TK.N > 1) s = Vector512.FusedMultiplyAdd(x1, wa1, s);
+            if (TK.N > 2) s = Vector512.FusedMultiplyAdd(x2, wa2, s);
+            if (TK.N > 3) s = Vector512.FusedMultiplyAdd(x3, wa3, s);
             var z = s + bias;
             var a = TA.Value(z, slope);
-            var t = Avx512F.FusedMultiplyAdd(e0, wb0, Vector512<double>.Zero);
-            if (TC.N > 1) t = Avx512F.FusedMultiplyAdd(e1, wb1, t);
-            if (TC.N > 2) t = Avx512F.FusedMultiplyAdd(e2, wb2, t);
-            if (TC.N > 3) t = Avx512F.FusedMultiplyAdd(e3, wb3, t);
+            var t = Vector512.FusedMultiplyAdd(e0, wb0, Vector512<double>.Zero);
+            if (TC.N > 1) t = Vector512.FusedMultiplyAdd(e1, wb1, t);
+            if (TC.N > 2) t = Vector512.FusedMultiplyAdd(e2, wb2, t);
+            if (TC.N > 3) t = Vector512.FusedMultiplyAdd(e3, wb3, t);
             var d = TA.Backward(z, a, t, slope);
             gb += d;
-            g10 = Avx512F.FusedMultiplyAdd(x0, d, g10);
-            if (TK.N > 1) g11 = Avx512F.FusedMultiplyAdd(x1, d, g11);
-            if (TK.N > 2) g12 = Avx512F.FusedMultiplyAdd(x2, d, g12);
-            if (TK.N > 3) g13 = Avx512F.FusedMultiplyAdd(x3, d, g13);
-            g20 = Avx512F.FusedMultiplyAdd(a, e0, g20);
-            if (TC.N > 1) g21 = Avx512F.FusedMultiplyAdd(a, e1, g21);
-            if (TC.N > 2) g22 = Avx512F.FusedMultiplyAdd(a, e2, g22);
-            if (TC.N > 3) g23 = Avx512F.FusedMultiplyAdd(a, e3, g23);
+            g10 = Vector512.FusedMultiplyAdd(x0, d, g10);
+            if (TK.N > 1) g11 = Vector512.FusedMultiplyAdd(x1, d, g11);
+            if (TK.N > 2) g12 = Vector512.FusedMultiplyAdd(x2, d, g12);
+            if (TK.N > 3) g13 = Vector512.FusedMultiplyAdd(x3, d, g13);
+            g20 = Vector512.FusedMultiplyAdd(a, e0, g20);
+            if (TC.N > 1) g21 = Vector512.FusedMultiplyAdd(a, e1, g21);
+            if (TC.N > 2) g22 = Vector512.FusedMultiplyAdd(a, e2, g22);
+            if (TC.N > 3) g23 = Vector512.FusedMultiplyAdd(a, e3, g23);
             xr = ref Unsafe.Add(ref xr, 1);
             d0 = ref Unsafe.Add(ref d0, 1);
         }

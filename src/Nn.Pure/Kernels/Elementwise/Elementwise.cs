@@ -135,21 +135,32 @@ internal static class Elementwise
     internal static void Relu(ReadOnlySpan<double> z, Span<double> a)
     {
         var i = 0;
-        if (Vector256.IsHardwareAccelerated && Avx.IsSupported)
+        if (Vector256.IsHardwareAccelerated)
             for (; i <= z.Length - Vector256<double>.Count; i += Vector256<double>.Count) Relu4(Vector256.Create(z[i..])).CopyTo(a[i..]);
+        else if (Vector128.IsHardwareAccelerated)
+            for (; i <= z.Length - Vector128<double>.Count; i += Vector128<double>.Count) Relu2(Vector128.Create(z[i..])).CopyTo(a[i..]);
         for (; i < z.Length; i++) a[i] = z[i] > 0 ? z[i] : 0.0;
     }
 
     /// <summary>
-    /// <c>v &gt; 0 ? v : +0</c> on four lanes in one instruction: x86's MAXPD returns its second operand unless the first is
-    /// greater (so for NaN and for ±0 too), which makes max(v, +0) exactly the rule of <see cref="Relu"/>. Needs AVX.
+    /// <c>v &gt; 0 ? v : +0</c> on two lanes, exactly the rule of <see cref="Relu"/> (−0 and NaN give +0). Portably: v
+    /// masked by its own comparison with +0 (all-zero lanes are +0). On x86, MAXPD in one instruction instead of three:
+    /// it returns its second operand unless the first is greater (so for NaN and ±0 too), which makes max(v, +0) the same
+    /// rule (ARM's FMAX returns NaN for NaN, so it is not used there).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<double> Relu4(Vector256<double> v) => Avx.Max(v, Vector256<double>.Zero);
+    internal static Vector128<double> Relu2(Vector128<double> v) =>
+        Sse2.IsSupported ? Sse2.Max(v, Vector128<double>.Zero) : v & Vector128.GreaterThan(v, Vector128<double>.Zero);
 
-    /// <summary><see cref="Relu4"/> on eight lanes (AVX-512's VMAXPD has the same rule).</summary>
+    /// <summary><see cref="Relu2"/> on four lanes (AVX's VMAXPD on x86).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Relu8(Vector512<double> v) => Avx512F.Max(v, Vector512<double>.Zero);
+    internal static Vector256<double> Relu4(Vector256<double> v) =>
+        Avx.IsSupported ? Avx.Max(v, Vector256<double>.Zero) : v & Vector256.GreaterThan(v, Vector256<double>.Zero);
+
+    /// <summary><see cref="Relu2"/> on eight lanes (AVX-512's VMAXPD on x86).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> Relu8(Vector512<double> v) =>
+        Avx512F.IsSupported ? Avx512F.Max(v, Vector512<double>.Zero) : v & Vector512.GreaterThan(v, Vector512<double>.Zero);
 
     /// <summary>
     /// <c>r[i] = z[i] &gt; 0 ? v[i] : slope·v[i]</c>: leaky ReLU's value (v = z) and its backward rule (v = ∂J/∂a), on the
@@ -182,6 +193,16 @@ internal static class Elementwise
                     .StoreUnsafe(ref rr, (nuint)i);
             }
         }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var s2 = Vector128.Create(slope);
+            for (; i <= z.Length - 2; i += 2)
+            {
+                var vi = Vector128.LoadUnsafe(ref vr, (nuint)i);
+                Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref zr, (nuint)i), Vector128<double>.Zero), vi, s2 * vi)
+                    .StoreUnsafe(ref rr, (nuint)i);
+            }
+        }
         for (; i < z.Length; i++) r[i] = z[i] > 0 ? v[i] : slope * v[i];
     }
 
@@ -195,6 +216,12 @@ internal static class Elementwise
                 var v = Vector256.Create(z[i..]);
                 Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), Vector256.Create(da[i..]), Vector256<double>.Zero).CopyTo(dz[i..]);
             }
+        else if (Vector128.IsHardwareAccelerated)
+            for (; i <= z.Length - Vector128<double>.Count; i += Vector128<double>.Count)
+            {
+                var v = Vector128.Create(z[i..]);
+                Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128<double>.Zero), Vector128.Create(da[i..]), Vector128<double>.Zero).CopyTo(dz[i..]);
+            }
         for (; i < z.Length; i++) dz[i] = z[i] > 0 ? da[i] : 0.0;
     }
 
@@ -206,7 +233,7 @@ internal static class Elementwise
     internal static void SoftmaxRows(ReadOnlySpan<double> z, Span<double> a, Span<double> lse, int rows, int cols)
     {
         var r = 0;
-        if (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported && cols > 0 && cols <= LaneRowsMaxCols && rows >= 4)
+        if (Vector256.IsHardwareAccelerated && Simd.FusedMultiplyAddAccelerated && cols > 0 && cols <= LaneRowsMaxCols && rows >= 4)
         {
             // One stack buffer of the row width for the whole call: zeroing a fixed 32-column one per group of four rows
             // cost more than the softmax of a 3-column group itself.
@@ -333,7 +360,7 @@ internal static class Elementwise
         var loss = 0.0;
         var m = Math.Max(rows, 1);
         var r = 0;
-        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported && cols > 0 && cols <= LaneRowsMaxCols && rows >= 8)
+        if (Vector512.IsHardwareAccelerated && cols > 0 && cols <= LaneRowsMaxCols && rows >= 8)
         {
             // rowOf[q], lane l: the row (within a group of eight) of the group's flat element 8q + l.
             Span<Vector512<long>> rowOf = stackalloc Vector512<long>[cols];
@@ -436,7 +463,7 @@ internal static class Elementwise
         for (var q = 0; q < cols; q++)
         {
             var at = (nuint)(8 * q);
-            var syq = Avx512F.PermuteVar8x64(sy, rowOf[q]);
+            var syq = Vector512.ShuffleNative(sy, rowOf[q]); // indices 0–7, so no range fix-up: one VPERMPD
             ((Vector512.LoadUnsafe(ref a0, at) * syq - Vector512.LoadUnsafe(ref y0, at)) / vm).StoreUnsafe(ref g0, at);
         }
         return loss;

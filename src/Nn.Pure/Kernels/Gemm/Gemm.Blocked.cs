@@ -197,7 +197,9 @@ internal static partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Interleave(ref double src, int ld, int count, int kc, ref double dst, int width)
     {
-        // p outer: each panel row is written whole, and the count source rows are read as count sequential streams.
+        // p outer: each panel row is written whole, and the count source rows are read as count sequential streams. The
+        // 4×4 register transpose is x86's (AVX unpack and lane permute, no portable two-source shuffle); elsewhere, ARM64
+        // included, the plain loop below: a copy, the same values either way.
         var p = 0;
         var quads = Avx.IsSupported ? count / 4 * 4 : 0;
         if (quads > 0)
@@ -240,13 +242,14 @@ internal static partial class Gemm
         switch (path)
         {
             case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, ref c, ldc, first, hasBias, ref bias); break; // a packed panel: A[r, p] = a[r + p·MR512]
-            case Path.Vector256: KernelFma(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
+            case Path.Vector256: Kernel256(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
+            case Path.Vector128: Kernel128(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
             default: KernelScalar(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
         }
     }
 
     /// <summary>
-    /// The <see cref="MR512"/>×<see cref="NR512"/> register tile with AVX-512 FMA: <c>C[r, j] = fma chain over the kc
+    /// The <see cref="MR512"/>×<see cref="NR512"/> register tile with 512-bit fused multiply-adds (AVX-512): <c>C[r, j] = fma chain over the kc
     /// packed p, continuing from C unless <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
     /// Row r of the A tile at step p is <c>a[r·si + p·sp]</c>: a packed panel (si = 1, sp = MR512) or A where it lies
     /// (one strided form for both measured the same as a panel-only copy, within 1–2%).
@@ -278,21 +281,21 @@ internal static partial class Gemm
             var b0 = Vector512.LoadUnsafe(ref b, 0);
             var b1 = Vector512.LoadUnsafe(ref b, 8);
             var x = Vector512.Create(a);
-            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
             x = Vector512.Create(Unsafe.Add(ref a, s1));
-            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
             x = Vector512.Create(Unsafe.Add(ref a, s2));
-            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
             x = Vector512.Create(Unsafe.Add(ref a, s3));
-            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
             x = Vector512.Create(a4);
-            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
             x = Vector512.Create(Unsafe.Add(ref a4, s1));
-            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
             x = Vector512.Create(Unsafe.Add(ref a4, s2));
-            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
             x = Vector512.Create(Unsafe.Add(ref a4, s3));
-            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             a = ref Unsafe.Add(ref a, step);
             a4 = ref Unsafe.Add(ref a4, step);
             b = ref Unsafe.Add(ref b, NR512);
@@ -315,11 +318,11 @@ internal static partial class Gemm
     }
 
     /// <summary>
-    /// The MR×NR register tile with AVX2 FMA: <c>C[r, j] = fma chain over the kc packed p, continuing from C unless
-    /// <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
+    /// The MR×NR register tile with 256-bit fused multiply-adds (AVX2 + FMA): <c>C[r, j] = fma chain over the kc packed p,
+    /// continuing from C unless <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelFma(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel256(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         var ld = (nuint)ldc;
         Vector256<double> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
@@ -341,17 +344,17 @@ internal static partial class Gemm
             var b0 = Vector256.LoadUnsafe(ref b, 0);
             var b1 = Vector256.LoadUnsafe(ref b, 4);
             var x = Vector256.Create(a);
-            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
+            c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
             x = Vector256.Create(Unsafe.Add(ref a, 1));
-            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
+            c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
             x = Vector256.Create(Unsafe.Add(ref a, 2));
-            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21);
+            c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
             x = Vector256.Create(Unsafe.Add(ref a, 3));
-            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
+            c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
             x = Vector256.Create(Unsafe.Add(ref a, 4));
-            c40 = Fma.MultiplyAdd(x, b0, c40); c41 = Fma.MultiplyAdd(x, b1, c41);
+            c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
             x = Vector256.Create(Unsafe.Add(ref a, 5));
-            c50 = Fma.MultiplyAdd(x, b0, c50); c51 = Fma.MultiplyAdd(x, b1, c51);
+            c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
             a = ref Unsafe.Add(ref a, MR);
             b = ref Unsafe.Add(ref b, NR);
         }
@@ -370,7 +373,88 @@ internal static partial class Gemm
         c50.StoreUnsafe(ref c, 5 * ld); c51.StoreUnsafe(ref c, 5 * ld + 4);
     }
 
-    /// <summary>The same tile and chain as <see cref="KernelFma"/> with scalar <see cref="Math.FusedMultiplyAdd"/>.</summary>
+    /// <summary>
+    /// The same MR×NR tile and chain as <see cref="Kernel256"/> with 128-bit vectors (ARM64's NEON: FMLA on two lanes):
+    /// 24 accumulators, four B vectors and a broadcast value of A fit NEON's 32 registers. On x86 (16 XMM registers) it
+    /// spills, and runs only when a test forces the 128-bit path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel128(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    {
+        var ld = (nuint)ldc;
+        Vector128<double> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        if (first)
+        {
+            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = Vector128<double>.Zero;
+            c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = Vector128<double>.Zero;
+        }
+        else
+        {
+            ref var r = ref c;
+            c00 = Vector128.LoadUnsafe(ref r, 0); c01 = Vector128.LoadUnsafe(ref r, 2); c02 = Vector128.LoadUnsafe(ref r, 4); c03 = Vector128.LoadUnsafe(ref r, 6);
+            r = ref Unsafe.Add(ref r, ld);
+            c10 = Vector128.LoadUnsafe(ref r, 0); c11 = Vector128.LoadUnsafe(ref r, 2); c12 = Vector128.LoadUnsafe(ref r, 4); c13 = Vector128.LoadUnsafe(ref r, 6);
+            r = ref Unsafe.Add(ref r, ld);
+            c20 = Vector128.LoadUnsafe(ref r, 0); c21 = Vector128.LoadUnsafe(ref r, 2); c22 = Vector128.LoadUnsafe(ref r, 4); c23 = Vector128.LoadUnsafe(ref r, 6);
+            r = ref Unsafe.Add(ref r, ld);
+            c30 = Vector128.LoadUnsafe(ref r, 0); c31 = Vector128.LoadUnsafe(ref r, 2); c32 = Vector128.LoadUnsafe(ref r, 4); c33 = Vector128.LoadUnsafe(ref r, 6);
+            r = ref Unsafe.Add(ref r, ld);
+            c40 = Vector128.LoadUnsafe(ref r, 0); c41 = Vector128.LoadUnsafe(ref r, 2); c42 = Vector128.LoadUnsafe(ref r, 4); c43 = Vector128.LoadUnsafe(ref r, 6);
+            r = ref Unsafe.Add(ref r, ld);
+            c50 = Vector128.LoadUnsafe(ref r, 0); c51 = Vector128.LoadUnsafe(ref r, 2); c52 = Vector128.LoadUnsafe(ref r, 4); c53 = Vector128.LoadUnsafe(ref r, 6);
+        }
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector128.LoadUnsafe(ref b, 0);
+            var b1 = Vector128.LoadUnsafe(ref b, 2);
+            var b2 = Vector128.LoadUnsafe(ref b, 4);
+            var b3 = Vector128.LoadUnsafe(ref b, 6);
+            var x = Vector128.Create(a);
+            c00 = Vector128.FusedMultiplyAdd(x, b0, c00); c01 = Vector128.FusedMultiplyAdd(x, b1, c01);
+            c02 = Vector128.FusedMultiplyAdd(x, b2, c02); c03 = Vector128.FusedMultiplyAdd(x, b3, c03);
+            x = Vector128.Create(Unsafe.Add(ref a, 1));
+            c10 = Vector128.FusedMultiplyAdd(x, b0, c10); c11 = Vector128.FusedMultiplyAdd(x, b1, c11);
+            c12 = Vector128.FusedMultiplyAdd(x, b2, c12); c13 = Vector128.FusedMultiplyAdd(x, b3, c13);
+            x = Vector128.Create(Unsafe.Add(ref a, 2));
+            c20 = Vector128.FusedMultiplyAdd(x, b0, c20); c21 = Vector128.FusedMultiplyAdd(x, b1, c21);
+            c22 = Vector128.FusedMultiplyAdd(x, b2, c22); c23 = Vector128.FusedMultiplyAdd(x, b3, c23);
+            x = Vector128.Create(Unsafe.Add(ref a, 3));
+            c30 = Vector128.FusedMultiplyAdd(x, b0, c30); c31 = Vector128.FusedMultiplyAdd(x, b1, c31);
+            c32 = Vector128.FusedMultiplyAdd(x, b2, c32); c33 = Vector128.FusedMultiplyAdd(x, b3, c33);
+            x = Vector128.Create(Unsafe.Add(ref a, 4));
+            c40 = Vector128.FusedMultiplyAdd(x, b0, c40); c41 = Vector128.FusedMultiplyAdd(x, b1, c41);
+            c42 = Vector128.FusedMultiplyAdd(x, b2, c42); c43 = Vector128.FusedMultiplyAdd(x, b3, c43);
+            x = Vector128.Create(Unsafe.Add(ref a, 5));
+            c50 = Vector128.FusedMultiplyAdd(x, b0, c50); c51 = Vector128.FusedMultiplyAdd(x, b1, c51);
+            c52 = Vector128.FusedMultiplyAdd(x, b2, c52); c53 = Vector128.FusedMultiplyAdd(x, b3, c53);
+            a = ref Unsafe.Add(ref a, MR);
+            b = ref Unsafe.Add(ref b, NR);
+        }
+        if (hasBias)
+        {
+            var v0 = Vector128.LoadUnsafe(ref bias, 0);
+            var v1 = Vector128.LoadUnsafe(ref bias, 2);
+            var v2 = Vector128.LoadUnsafe(ref bias, 4);
+            var v3 = Vector128.LoadUnsafe(ref bias, 6);
+            c00 += v0; c01 += v1; c02 += v2; c03 += v3; c10 += v0; c11 += v1; c12 += v2; c13 += v3;
+            c20 += v0; c21 += v1; c22 += v2; c23 += v3; c30 += v0; c31 += v1; c32 += v2; c33 += v3;
+            c40 += v0; c41 += v1; c42 += v2; c43 += v3; c50 += v0; c51 += v1; c52 += v2; c53 += v3;
+        }
+        ref var o = ref c;
+        c00.StoreUnsafe(ref o, 0); c01.StoreUnsafe(ref o, 2); c02.StoreUnsafe(ref o, 4); c03.StoreUnsafe(ref o, 6);
+        o = ref Unsafe.Add(ref o, ld);
+        c10.StoreUnsafe(ref o, 0); c11.StoreUnsafe(ref o, 2); c12.StoreUnsafe(ref o, 4); c13.StoreUnsafe(ref o, 6);
+        o = ref Unsafe.Add(ref o, ld);
+        c20.StoreUnsafe(ref o, 0); c21.StoreUnsafe(ref o, 2); c22.StoreUnsafe(ref o, 4); c23.StoreUnsafe(ref o, 6);
+        o = ref Unsafe.Add(ref o, ld);
+        c30.StoreUnsafe(ref o, 0); c31.StoreUnsafe(ref o, 2); c32.StoreUnsafe(ref o, 4); c33.StoreUnsafe(ref o, 6);
+        o = ref Unsafe.Add(ref o, ld);
+        c40.StoreUnsafe(ref o, 0); c41.StoreUnsafe(ref o, 2); c42.StoreUnsafe(ref o, 4); c43.StoreUnsafe(ref o, 6);
+        o = ref Unsafe.Add(ref o, ld);
+        c50.StoreUnsafe(ref o, 0); c51.StoreUnsafe(ref o, 2); c52.StoreUnsafe(ref o, 4); c53.StoreUnsafe(ref o, 6);
+    }
+
+    /// <summary>The same tile and chain as <see cref="Kernel256"/> with scalar <see cref="Math.FusedMultiplyAdd"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelScalar(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {

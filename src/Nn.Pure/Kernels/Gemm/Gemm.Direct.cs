@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Nn.Kernels;
 
@@ -11,28 +10,29 @@ internal static partial class Gemm
     /// <summary>
     /// The product without packing or tiles, for small shapes: the same chain per element (<c>s = 0; s = fma(A[i, p],
     /// B[p, j], s)</c> for p ascending, then <c>+ bias[j]</c>), so the same bits as <see cref="Block"/>, then the
-    /// epilogue on the value in the register. With <paramref name="simd"/>, B is read (or, transposed or with n not a
+    /// epilogue on the value in the register. On a vector <paramref name="path"/>, B is read (or, transposed or with n not a
     /// multiple of 4, first copied zero-padded) as rows of 4-wide vectors, and blocks of 4, 2 or 1 rows × 16 (then 4)
-    /// columns of C are accumulated at once (32 on the 512-bit path); lanes run across columns, never p.
+    /// columns of C are accumulated at once (32 on the 512-bit path; 2 or 1 rows × 8, then 2, on the 128-bit path);
+    /// lanes run across columns, never p.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Direct<TStore>(bool simd, bool wide, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
+    private static void Direct<TStore>(Path path, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
         double[]? aux, double[]? columnSums, Workspace? ws) where TStore : struct
     {
         var packs = ws?.Packs ?? new PackBuffers();
         var slot = packs.Take();
-        DirectRows<TStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, slot);
+        DirectRows<TStore>(path, a, transA, b, transB, c, m, k, n, bias, aux, slot);
         packs.Return(slot);
         if (columnSums is not null) Blas.ColumnSums(c, m, n, columnSums);
     }
 
     /// <summary><see cref="Direct"/>'s products.</summary>
-    private static void DirectRows<TStore>(bool simd, bool wide, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
+    private static void DirectRows<TStore>(Path path, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n, double[]? bias,
         double[]? aux, PackBuffers.Slot slot) where TStore : struct
     {
         // A[i, p] = a[i·si + p·sp].
         var (si, sp) = transA ? (1, m) : (k, 1);
-        if (!simd)
+        if (path == Path.Scalar)
         {
             for (var i = 0; i < m; i++)
                 for (var j = 0; j < n; j++)
@@ -84,6 +84,12 @@ internal static partial class Gemm
         // JIT's inlining budget and called its stores). Each block height is called only when rows remain for it: a call
         // with nothing to do still sets up its frame, stack buffer and bias vector (a method never called is also never
         // compiled: less JIT time in a short run).
+        if (path == Path.Vector128)
+        {
+            Rows128<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, c, bias, aux);
+            return;
+        }
+        var wide = path == Path.Vector512;
         var i0 = 0;
         if (m - i0 >= 4) i0 = Rows4<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux, wide);
         if (m - i0 >= 2) i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux, wide);
@@ -134,10 +140,10 @@ internal static partial class Gemm
             for (; j < (nuint)n8; j += 8)
             {
                 var v = Vector512.LoadUnsafe(ref cr, j);
-                v = Avx512F.FusedMultiplyAdd(x0, Vector512.LoadUnsafe(ref r0, j), v);
-                v = Avx512F.FusedMultiplyAdd(x1, Vector512.LoadUnsafe(ref r1, j), v);
-                v = Avx512F.FusedMultiplyAdd(x2, Vector512.LoadUnsafe(ref r2, j), v);
-                v = Avx512F.FusedMultiplyAdd(x3, Vector512.LoadUnsafe(ref r3, j), v);
+                v = Vector512.FusedMultiplyAdd(x0, Vector512.LoadUnsafe(ref r0, j), v);
+                v = Vector512.FusedMultiplyAdd(x1, Vector512.LoadUnsafe(ref r1, j), v);
+                v = Vector512.FusedMultiplyAdd(x2, Vector512.LoadUnsafe(ref r2, j), v);
+                v = Vector512.FusedMultiplyAdd(x3, Vector512.LoadUnsafe(ref r3, j), v);
                 v.StoreUnsafe(ref cr, j);
             }
             for (; j < un; j++)
@@ -156,7 +162,7 @@ internal static partial class Gemm
             ref var r0 = ref Unsafe.Add(ref b0, (nint)p * ldb);
             nuint j = 0;
             for (; j < (nuint)n8; j += 8)
-                Avx512F.FusedMultiplyAdd(x0, Vector512.LoadUnsafe(ref r0, j), Vector512.LoadUnsafe(ref cr, j)).StoreUnsafe(ref cr, j);
+                Vector512.FusedMultiplyAdd(x0, Vector512.LoadUnsafe(ref r0, j), Vector512.LoadUnsafe(ref cr, j)).StoreUnsafe(ref cr, j);
             for (; j < un; j++) Unsafe.Add(ref cr, j) = Math.FusedMultiplyAdd(a0, Unsafe.Add(ref r0, j), Unsafe.Add(ref cr, j));
         }
         var at = (nuint)i * (nuint)n + (nuint)j0;
@@ -191,13 +197,13 @@ internal static partial class Gemm
                 var v1 = Vector512.LoadUnsafe(ref bRow, 8);
                 ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
                 var x = Vector512.Create(ap);
-                c00 = Avx512F.FusedMultiplyAdd(x, v0, c00); c01 = Avx512F.FusedMultiplyAdd(x, v1, c01);
+                c00 = Vector512.FusedMultiplyAdd(x, v0, c00); c01 = Vector512.FusedMultiplyAdd(x, v1, c01);
                 x = Vector512.Create(Unsafe.Add(ref ap, si));
-                c10 = Avx512F.FusedMultiplyAdd(x, v0, c10); c11 = Avx512F.FusedMultiplyAdd(x, v1, c11);
+                c10 = Vector512.FusedMultiplyAdd(x, v0, c10); c11 = Vector512.FusedMultiplyAdd(x, v1, c11);
                 x = Vector512.Create(Unsafe.Add(ref ap, 2 * si));
-                c20 = Avx512F.FusedMultiplyAdd(x, v0, c20); c21 = Avx512F.FusedMultiplyAdd(x, v1, c21);
+                c20 = Vector512.FusedMultiplyAdd(x, v0, c20); c21 = Vector512.FusedMultiplyAdd(x, v1, c21);
                 x = Vector512.Create(Unsafe.Add(ref ap, 3 * si));
-                c30 = Avx512F.FusedMultiplyAdd(x, v0, c30); c31 = Avx512F.FusedMultiplyAdd(x, v1, c31);
+                c30 = Vector512.FusedMultiplyAdd(x, v0, c30); c31 = Vector512.FusedMultiplyAdd(x, v1, c31);
             }
             if (bias is not null)
             {
@@ -251,13 +257,13 @@ internal static partial class Gemm
                     var v1 = Vector256.LoadUnsafe(ref bRow, 4);
                     ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
                     var x = Vector256.Create(ap);
-                    c00 = Fma.MultiplyAdd(x, v0, c00); c01 = Fma.MultiplyAdd(x, v1, c01);
+                    c00 = Vector256.FusedMultiplyAdd(x, v0, c00); c01 = Vector256.FusedMultiplyAdd(x, v1, c01);
                     x = Vector256.Create(Unsafe.Add(ref ap, si));
-                    c10 = Fma.MultiplyAdd(x, v0, c10); c11 = Fma.MultiplyAdd(x, v1, c11);
+                    c10 = Vector256.FusedMultiplyAdd(x, v0, c10); c11 = Vector256.FusedMultiplyAdd(x, v1, c11);
                     x = Vector256.Create(Unsafe.Add(ref ap, 2 * si));
-                    c20 = Fma.MultiplyAdd(x, v0, c20); c21 = Fma.MultiplyAdd(x, v1, c21);
+                    c20 = Vector256.FusedMultiplyAdd(x, v0, c20); c21 = Vector256.FusedMultiplyAdd(x, v1, c21);
                     x = Vector256.Create(Unsafe.Add(ref ap, 3 * si));
-                    c30 = Fma.MultiplyAdd(x, v0, c30); c31 = Fma.MultiplyAdd(x, v1, c31);
+                    c30 = Vector256.FusedMultiplyAdd(x, v0, c30); c31 = Vector256.FusedMultiplyAdd(x, v1, c31);
                 }
                 if (j0 + 8 <= n) // an interior block: one bias load for four rows, stores at fixed offsets
                 {
@@ -287,10 +293,10 @@ internal static partial class Gemm
                 {
                     var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0));
                     ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
-                    c0 = Fma.MultiplyAdd(Vector256.Create(ap), v, c0);
-                    c1 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, c1);
-                    c2 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 2 * si)), v, c2);
-                    c3 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 3 * si)), v, c3);
+                    c0 = Vector256.FusedMultiplyAdd(Vector256.Create(ap), v, c0);
+                    c1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, c1);
+                    c2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 2 * si)), v, c2);
+                    c3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 3 * si)), v, c3);
                 }
                 StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0, c1, bias, edge, aux);
                 StoreRow<TStore>(c, i0 + 2, n, j0, c2, bias, edge, aux); StoreRow<TStore>(c, i0 + 3, n, j0, c3, bias, edge, aux);
@@ -321,10 +327,10 @@ internal static partial class Gemm
                     ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
                     var x = Vector256.Create(ap);
                     var y = Vector256.Create(Unsafe.Add(ref ap, si));
-                    c0 = Fma.MultiplyAdd(x, v0, c0); c1 = Fma.MultiplyAdd(x, v1, c1);
-                    c2 = Fma.MultiplyAdd(x, v2, c2); c3 = Fma.MultiplyAdd(x, v3, c3);
-                    d0 = Fma.MultiplyAdd(y, v0, d0); d1 = Fma.MultiplyAdd(y, v1, d1);
-                    d2 = Fma.MultiplyAdd(y, v2, d2); d3 = Fma.MultiplyAdd(y, v3, d3);
+                    c0 = Vector256.FusedMultiplyAdd(x, v0, c0); c1 = Vector256.FusedMultiplyAdd(x, v1, c1);
+                    c2 = Vector256.FusedMultiplyAdd(x, v2, c2); c3 = Vector256.FusedMultiplyAdd(x, v3, c3);
+                    d0 = Vector256.FusedMultiplyAdd(y, v0, d0); d1 = Vector256.FusedMultiplyAdd(y, v1, d1);
+                    d2 = Vector256.FusedMultiplyAdd(y, v2, d2); d3 = Vector256.FusedMultiplyAdd(y, v3, d3);
                 }
                 StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 4, c1, bias, edge, aux);
                 StoreRow<TStore>(c, i0, n, j0 + 8, c2, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 12, c3, bias, edge, aux);
@@ -338,8 +344,8 @@ internal static partial class Gemm
                 {
                     var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0));
                     ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
-                    c0 = Fma.MultiplyAdd(Vector256.Create(ap), v, c0);
-                    d0 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, d0);
+                    c0 = Vector256.FusedMultiplyAdd(Vector256.Create(ap), v, c0);
+                    d0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, si)), v, d0);
                 }
                 StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0 + 1, n, j0, d0, bias, edge, aux);
             }
@@ -369,10 +375,10 @@ internal static partial class Gemm
                 var v3 = Vector512.LoadUnsafe(ref bRow, 24);
                 var x = Vector512.Create(ap);
                 var y = Vector512.Create(Unsafe.Add(ref ap, s1));
-                c0 = Avx512F.FusedMultiplyAdd(x, v0, c0); c1 = Avx512F.FusedMultiplyAdd(x, v1, c1);
-                c2 = Avx512F.FusedMultiplyAdd(x, v2, c2); c3 = Avx512F.FusedMultiplyAdd(x, v3, c3);
-                d0 = Avx512F.FusedMultiplyAdd(y, v0, d0); d1 = Avx512F.FusedMultiplyAdd(y, v1, d1);
-                d2 = Avx512F.FusedMultiplyAdd(y, v2, d2); d3 = Avx512F.FusedMultiplyAdd(y, v3, d3);
+                c0 = Vector512.FusedMultiplyAdd(x, v0, c0); c1 = Vector512.FusedMultiplyAdd(x, v1, c1);
+                c2 = Vector512.FusedMultiplyAdd(x, v2, c2); c3 = Vector512.FusedMultiplyAdd(x, v3, c3);
+                d0 = Vector512.FusedMultiplyAdd(y, v0, d0); d1 = Vector512.FusedMultiplyAdd(y, v1, d1);
+                d2 = Vector512.FusedMultiplyAdd(y, v2, d2); d3 = Vector512.FusedMultiplyAdd(y, v3, d3);
                 ap = ref Unsafe.Add(ref ap, step);
                 bRow = ref Unsafe.Add(ref bRow, ldbN);
             }
@@ -407,10 +413,10 @@ internal static partial class Gemm
                 {
                     ref var bRow = ref Unsafe.Add(ref b0, (nint)p * ldb + j0);
                     var x = Vector256.Create(Unsafe.Add(ref ar, (nint)p * sp));
-                    c0 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow), c0);
-                    c1 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 4), c1);
-                    c2 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 8), c2);
-                    c3 = Fma.MultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 12), c3);
+                    c0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bRow), c0);
+                    c1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 4), c1);
+                    c2 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 8), c2);
+                    c3 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bRow, 12), c3);
                 }
                 StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 4, c1, bias, edge, aux);
                 StoreRow<TStore>(c, i0, n, j0 + 8, c2, bias, edge, aux); StoreRow<TStore>(c, i0, n, j0 + 12, c3, bias, edge, aux);
@@ -419,10 +425,94 @@ internal static partial class Gemm
             {
                 var c0 = Vector256<double>.Zero;
                 for (var p = 0; p < k; p++)
-                    c0 = Fma.MultiplyAdd(Vector256.Create(Unsafe.Add(ref ar, (nint)p * sp)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0)), c0);
+                    c0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ar, (nint)p * sp)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0)), c0);
                 StoreRow<TStore>(c, i0, n, j0, c0, bias, edge, aux);
             }
         }
+    }
+
+    /// <summary>
+    /// Every row on the 128-bit path (ARM64's NEON): pairs of rows × 8 (then 2) columns, 8 (then 2) independent chains,
+    /// then a last odd row. B's padded width (a multiple of 4) keeps every 2-wide load inside <paramref name="b0"/>.
+    /// </summary>
+    private static void Rows128<TStore>(ref double a0, ref double b0, int si, int sp, int k, int n, int ldb, int width, int m, double[] c, double[]? bias,
+        double[]? aux) where TStore : struct
+    {
+        var i0 = 0;
+        for (; i0 + 2 <= m; i0 += 2)
+        {
+            ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
+            var j0 = 0;
+            for (; j0 + 8 <= width; j0 += 8)
+            {
+                Vector128<double> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+                for (var p = 0; p < k; p++)
+                {
+                    ref var bRow = ref Unsafe.Add(ref b0, (nint)p * ldb + j0);
+                    var v0 = Vector128.LoadUnsafe(ref bRow);
+                    var v1 = Vector128.LoadUnsafe(ref bRow, 2);
+                    var v2 = Vector128.LoadUnsafe(ref bRow, 4);
+                    var v3 = Vector128.LoadUnsafe(ref bRow, 6);
+                    ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+                    var x = Vector128.Create(ap);
+                    var y = Vector128.Create(Unsafe.Add(ref ap, si));
+                    c0 = Vector128.FusedMultiplyAdd(x, v0, c0); c1 = Vector128.FusedMultiplyAdd(x, v1, c1);
+                    c2 = Vector128.FusedMultiplyAdd(x, v2, c2); c3 = Vector128.FusedMultiplyAdd(x, v3, c3);
+                    d0 = Vector128.FusedMultiplyAdd(y, v0, d0); d1 = Vector128.FusedMultiplyAdd(y, v1, d1);
+                    d2 = Vector128.FusedMultiplyAdd(y, v2, d2); d3 = Vector128.FusedMultiplyAdd(y, v3, d3);
+                }
+                StoreRow128<TStore>(c, i0, n, j0, c0, bias, aux); StoreRow128<TStore>(c, i0, n, j0 + 2, c1, bias, aux);
+                StoreRow128<TStore>(c, i0, n, j0 + 4, c2, bias, aux); StoreRow128<TStore>(c, i0, n, j0 + 6, c3, bias, aux);
+                StoreRow128<TStore>(c, i0 + 1, n, j0, d0, bias, aux); StoreRow128<TStore>(c, i0 + 1, n, j0 + 2, d1, bias, aux);
+                StoreRow128<TStore>(c, i0 + 1, n, j0 + 4, d2, bias, aux); StoreRow128<TStore>(c, i0 + 1, n, j0 + 6, d3, bias, aux);
+            }
+            for (; j0 < n; j0 += 2)
+            {
+                Vector128<double> c0 = default, d0 = default;
+                for (var p = 0; p < k; p++)
+                {
+                    var v = Vector128.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0));
+                    ref var ap = ref Unsafe.Add(ref ar, (nint)p * sp);
+                    c0 = Vector128.FusedMultiplyAdd(Vector128.Create(ap), v, c0);
+                    d0 = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref ap, si)), v, d0);
+                }
+                StoreRow128<TStore>(c, i0, n, j0, c0, bias, aux); StoreRow128<TStore>(c, i0 + 1, n, j0, d0, bias, aux);
+            }
+        }
+        if (i0 == m) return;
+        ref var last = ref Unsafe.Add(ref a0, (nint)i0 * si);
+        for (var j0 = 0; j0 < n; j0 += 2)
+        {
+            var c0 = Vector128<double>.Zero;
+            for (var p = 0; p < k; p++)
+                c0 = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref last, (nint)p * sp)), Vector128.LoadUnsafe(ref Unsafe.Add(ref b0, (nint)p * ldb + j0)), c0);
+            StoreRow128<TStore>(c, i0, n, j0, c0, bias, aux);
+        }
+    }
+
+    /// <summary>
+    /// The lanes of <paramref name="v"/> that fall inside row i (columns j0 … min(j0 + 2, n)), with the bias and the
+    /// epilogue: the 128-bit <see cref="StoreRow"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow128<TStore>(double[] c, int i, int n, int j0, Vector128<double> v, double[]? bias, double[]? aux)
+        where TStore : struct
+    {
+        var at = i * n + j0;
+        if (n - j0 >= 2)
+        {
+            if (bias is not null) v += Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(bias), (nuint)j0);
+            if (typeof(TStore) == typeof(ReluGateStore))
+            {
+                var z = Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
+                v = Vector128.ConditionalSelect(Vector128.GreaterThan(z, Vector128<double>.Zero), v, Vector128<double>.Zero);
+            }
+            if (typeof(TStore) == typeof(ReluOnlyStore)) v = Elementwise.Relu2(v);
+            v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(c), (nuint)at);
+            if (typeof(TStore) == typeof(ReluStore)) Elementwise.Relu2(v).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(aux!), (nuint)at);
+            return;
+        }
+        if (n - j0 == 1) StoreOne<TStore>(c, at, bias is null ? v.ToScalar() : v.ToScalar() + bias[j0], aux);
     }
 
     // The epilogue as a type argument: each instantiation of Direct compiles only its own store, which keeps the stores

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Nn.Kernels;
 
@@ -9,15 +8,17 @@ namespace Nn.Kernels;
 /// The blocked matrix product <c>C = op(A)·op(B) (+ bias row)</c>, GotoBLAS style: panels of A and B are packed into
 /// reusable per-thread scratch, and a register-blocked micro-kernel computes one tile of C with fused multiply-adds:
 /// <see cref="MR512"/>×<see cref="NR512"/> with <see cref="Vector512{T}"/> where AVX-512 is accelerated, else
-/// <see cref="MR"/>×<see cref="NR"/> with <see cref="Vector256{T}"/> (AVX2 + FMA) or scalar code.
+/// <see cref="MR"/>×<see cref="NR"/> with <see cref="Vector256{T}"/> (AVX2 + FMA), <see cref="Vector128{T}"/> (ARM64's NEON)
+/// or scalar code. The kernels are written against the portable vector API (<c>VectorNNN.FusedMultiplyAdd</c>); only
+/// the packing's 4×4 transpose names x86 instructions, a copy with a portable loop beside it.
 /// </summary>
 /// <remarks>
 /// <para>Determinism contract. Every element is one fused multiply-add chain in ascending p:
 /// <c>s = 0; for p = 0 … k−1: s = fma(A[i, p], B[p, j], s)</c>, and then, when a bias is given, <c>C[i, j] = s + bias[j]</c>
 /// (one rounded addition after the whole sum). The chain does not depend on the blocking: a k-block continues from the
 /// partial value it stored in C. Threads partition the <em>output</em> tiles (whole row or column ranges) and never
-/// split a sum, and SIMD lanes run across columns of C, never across p. The 512-bit, 256-bit and scalar paths (no
-/// AVX2/FMA, or a scalar <see cref="KernelPolicy.Path"/>) use the same chain (the scalar one with
+/// split a sum, and SIMD lanes run across columns of C, never across p. The 512-bit, 256-bit, 128-bit and scalar paths (no
+/// hardware FMA, or a scalar <see cref="KernelPolicy.Path"/>) use the same chain (the scalar one with
 /// <see cref="Math.FusedMultiplyAdd(double, double, double)"/>), and so does the unpacked <see cref="Direct"/> loop for small
 /// products (at most <see cref="KernelPolicy.DirectThreshold"/> multiply-adds), so the bits are the same for any thread count, any
 /// tile shape and position (interior or tail) and any path.</para>
@@ -28,10 +29,10 @@ namespace Nn.Kernels;
 /// </remarks>
 internal static partial class Gemm
 {
-    /// <summary>Rows of the 256-bit (and scalar) register tile.</summary>
+    /// <summary>Rows of the 256-bit (and 128-bit and scalar) register tile.</summary>
     internal const int MR = 6;
 
-    /// <summary>Columns of the 256-bit (and scalar) register tile (two <c>Vector256&lt;double&gt;</c>).</summary>
+    /// <summary>Columns of the 256-bit (and 128-bit and scalar) register tile (two <c>Vector256&lt;double&gt;</c>, four <c>Vector128&lt;double&gt;</c>).</summary>
     internal const int NR = 8;
 
     /// <summary>Rows of the 512-bit register tile.</summary>
@@ -47,7 +48,7 @@ internal static partial class Gemm
     /// </summary>
     internal readonly record struct Blocking(int Mr, int Nr, int Kc, int Mc, int Nc);
 
-    /// <summary>The 256-bit and scalar blocking: B panel 256·8·8 = 16 KiB, A block 192·256·8 = 384 KiB.</summary>
+    /// <summary>The 256-bit, 128-bit and scalar blocking: B panel 256·8·8 = 16 KiB, A block 192·256·8 = 384 KiB.</summary>
     internal static readonly Blocking Blocking256 = new(MR, NR, 256, 192, 2048);
 
     /// <summary>
@@ -61,13 +62,18 @@ internal static partial class Gemm
     /// </summary>
     internal static readonly Blocking DefaultBlocking512 = new(MR512, NR512, 1024, 96, 2048);
 
-    internal enum Path { Scalar, Vector256, Vector512 }
+    internal enum Path { Scalar, Vector128, Vector256, Vector512 }
 
-    /// <summary>The widest path the machine accelerates within the policy's <see cref="KernelPolicy.Path"/>.</summary>
-    private static Path Choose(KernelPolicy policy) =>
-        policy.Path == VectorPath.Scalar || !Fma.IsSupported ? Path.Scalar
-        : policy.Path == VectorPath.Widest && Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? Path.Vector512
-        : Path.Vector256;
+    /// <summary>
+    /// The widest path the machine accelerates within the policy's <see cref="KernelPolicy.Path"/>: 512-bit on AVX-512,
+    /// 256-bit on AVX2, 128-bit on ARM64's NEON (or forced on x86), scalar without a hardware fused multiply-add.
+    /// </summary>
+    internal static Path Choose(KernelPolicy policy) =>
+        policy.Path == VectorPath.Scalar || !Simd.FusedMultiplyAddAccelerated ? Path.Scalar
+        : policy.Path == VectorPath.Widest && Vector512.IsHardwareAccelerated ? Path.Vector512
+        : policy.Path is VectorPath.Widest or VectorPath.Vector256 && Vector256.IsHardwareAccelerated ? Path.Vector256
+        : Vector128.IsHardwareAccelerated ? Path.Vector128
+        : Path.Scalar;
 
     /// <summary>Whether <paramref name="policy"/> and the machine give the 512-bit path (the small-network kernel needs it).</summary>
     internal static bool Wide(KernelPolicy policy) => Choose(policy) == Path.Vector512;
@@ -130,14 +136,12 @@ internal static partial class Gemm
             // to use each value once or twice, so B is read in place.
             if ((long)m * n * k <= policy.DirectThreshold || m <= policy.DirectMaxRows)
             {
-                var simd = path != Path.Scalar;
-                var wide = path == Path.Vector512;
                 switch (epilogue)
                 {
-                    case Epilogue.Relu: Direct<ReluStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
-                    case Epilogue.ReluGate: Direct<ReluGateStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
-                    case Epilogue.ReluOnly: Direct<ReluOnlyStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
-                    default: Direct<PlainStore>(simd, wide, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
+                    case Epilogue.Relu: Direct<ReluStore>(path, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
+                    case Epilogue.ReluGate: Direct<ReluGateStore>(path, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
+                    case Epilogue.ReluOnly: Direct<ReluOnlyStore>(path, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
+                    default: Direct<PlainStore>(path, a, transA, b, transB, c, m, k, n, bias, aux, columnSums, ws); break;
                 }
                 return;
             }
