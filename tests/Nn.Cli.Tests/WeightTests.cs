@@ -185,4 +185,70 @@ public class WeightTests
             "--sample-weight: names a CSV or Parquet column; NumPy data has no column names.");
         Assert.Equal(["d.csv", "x.npy", "y.npy"], dir.Names());
     }
+
+    // ---- nn eval --sample-weight ----
+
+    [Fact]
+    public void Eval_with_sample_weights_adds_the_weighted_accuracy_and_log_loss_as_scikit_learn_computes_them()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("m.safetensors");
+        Ok(NnCli.Run(["train", "--data", dir.Moons("train.csv", 200, 3, textLabels: true), "--out", model, .. Small]));
+        // Weights 0 and 1: the weighted metrics are those of the rows that weigh 1, evaluated alone.
+        var data = Weighted(dir, "w.csv", (i, _) => i % 3 == 0 ? "0" : "1");
+        var kept = File.ReadAllLines(data).Where((line, i) => i == 0 || i % 3 != 0).Select(l => string.Join(',', l.Split(',').Where((_, c) => c != 2)));
+        var subset = dir.Write("subset.csv", string.Join('\n', kept) + "\n");
+        var weighted = NnCli.Run("eval", "--model", model, "--data", data, "--sample-weight", "w", "--json");
+        Ok(weighted);
+        var alone = NnCli.Run("eval", "--model", model, "--data", subset, "--json");
+        Ok(alone);
+        var w = JsonNode.Parse(weighted.Out)!;
+        var a = JsonNode.Parse(alone.Out)!;
+        Assert.Equal("w", (string)w["sample_weighted"]!["column"]!);
+        Assert.Equal((double)a["accuracy"]!, (double)w["sample_weighted"]!["accuracy"]!, 1e-12);
+        Assert.Equal((double)a["log_loss"]!, (double)w["sample_weighted"]!["log_loss"]!, 1e-12);
+        Assert.Equal(200, (int)w["n"]!); // the unweighted metrics are over every row
+        Assert.NotEqual((double)a["accuracy"]!, (double)w["accuracy"]!, 1e-12);
+        var text = NnCli.Run("eval", "--model", model, "--data", data, "--sample-weight", "w");
+        Ok(text);
+        Assert.Contains("Sample-weighted by column 'w':", text.Out);
+        Assert.DoesNotContain("not used by the model", text.Err);
+        Assert.Null(JsonNode.Parse(NnCli.Run("eval", "--model", model, "--data", data, "--json").Out)!["sample_weighted"]);
+    }
+
+    [Fact]
+    public void Eval_with_sample_weights_on_a_regression_model_gives_weighted_r2_and_errors()
+    {
+        using var dir = new TempDir();
+        var model = dir.File("r.safetensors");
+        Ok(NnCli.Run(["train", "--data", dir.Linear("d.csv", 120, 1), "--out", model, .. Small]));
+        var lines = File.ReadAllLines(dir.File("d.csv"));
+        var ones = dir.Write("ones.csv", string.Join('\n', lines.Select((l, i) => l + (i == 0 ? ",w" : ",1"))) + "\n");
+        var r = NnCli.Run("eval", "--model", model, "--data", ones, "--sample-weight", "w", "--json");
+        Ok(r);
+        var j = JsonNode.Parse(r.Out)!;
+        foreach (var key in new[] { "r2", "mse", "rmse", "mae" })
+            Assert.Equal((double)j[key]!, (double)j["sample_weighted"]![key]!, 1e-9);
+    }
+
+    [Theory]
+    [InlineData("x1", "--sample-weight: 'x1' is one of the model's features; name a column of weights.")]
+    [InlineData("label", "--sample-weight: 'label' is the target column; name a column of weights.")]
+    [InlineData("nope", "{data}:1:0: no column 'nope' for --sample-weight.")]
+    [InlineData("negative", "{data}:4:0: sample weight -1 in column 'w' (--sample-weight): expected a number >= 0.")]
+    [InlineData("zero", "{data}:1:0: every sample weight in column 'w' (--sample-weight) is 0")]
+    public void Eval_refuses_bad_sample_weights_in_one_line(string kind, string message)
+    {
+        using var dir = new TempDir();
+        var model = dir.File("m.safetensors");
+        Ok(NnCli.Run(["train", "--data", dir.Moons("train.csv", 100, 3, textLabels: true), "--out", model, .. Small]));
+        var data = kind switch
+        {
+            "negative" => Weighted(dir, "d.csv", (i, _) => i == 3 ? "-1" : "1"),
+            "zero" => Weighted(dir, "d.csv", (_, _) => "0"),
+            _ => Weighted(dir, "d.csv"),
+        };
+        var column = kind is "negative" or "zero" ? "w" : kind;
+        Refused(NnCli.Run("eval", "--model", model, "--data", data, "--sample-weight", column), message.Replace("{data}", data, StringComparison.Ordinal));
+    }
 }

@@ -160,4 +160,31 @@ public class WeightProperties
         Assert.Contains("Weight 1", e.Message);
         Assert.Throws<ArgumentException>(() => data.WithWeights(Vector.Of(1, 1)));
     }
+
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 100)]
+    public Property Weighted_metrics_with_whole_weights_equal_the_metrics_of_the_repeated_rows() =>
+        // WeightedScores (nn eval --sample-weight): weight k counts a row k times, as scikit-learn's sample_weight does.
+        Prop.ForAll(Gen.Choose(1, 12).ToArbitrary(), Gens.Seed.ToArbitrary(), (m, seed) =>
+        {
+            var key = Key.FromSeed(seed);
+            var w = Enumerable.Range(0, m).Select(i => (double)Prng.Below(Prng.Fold(key, 1), i, 4)).ToArray();
+            if (w.All(v => v == 0)) w[0] = 1;
+            var rows = Enumerable.Range(0, m).SelectMany(r => Enumerable.Repeat(r, (int)w[r])).ToArray();
+            var truth = Enumerable.Range(0, m).Select(i => Prng.Below(Prng.Fold(key, 2), i, 3)).ToArray();
+            var predicted = Enumerable.Range(0, m).Select(i => Prng.Below(Prng.Fold(key, 3), i, 3)).ToArray();
+            var p = Matrix.Init(m, 3, (r, c) => (1 + Prng.Below(Prng.Fold(key, 4), r * 3 + c, 5)) / 1.0);
+            var probabilities = Matrix.Init(m, 3, (r, c) => p[r, c] / (p[r, 0] + p[r, 1] + p[r, 2]));
+            var y = Vector.Create(Prng.Uniform(Prng.Fold(key, 5), m, -2, 2).Values);
+            var yHat = Vector.Create(Prng.Uniform(Prng.Fold(key, 6), m, -2, 2).Values);
+            var weights = Vector.Create(w);
+            int[] Pick(int[] a) => [.. rows.Select(r => a[r])];
+            Vector PickV(Vector a) => Vector.Create(rows.Select(r => a[r]));
+            var ok = Close(WeightedScores.Accuracy(truth, predicted, weights), Classification.Accuracy(Pick(truth), Pick(predicted)), 1e-12)
+                && Close(WeightedScores.LogLoss(truth, probabilities, weights), Classification.LogLoss(Pick(truth), probabilities.SelectRows(rows)), 1e-12)
+                && Close(WeightedScores.MeanSquaredError(y, yHat, weights), Regression.MeanSquaredError(PickV(y), PickV(yHat)), 1e-12)
+                && Close(WeightedScores.MeanAbsoluteError(y, yHat, weights), Regression.MeanAbsoluteError(PickV(y), PickV(yHat)), 1e-12)
+                // (One weighted row: its weighted mean k·y/k may miss y by an ulp, and R² then divides by a rounding error.)
+                && (w.Count(v => v > 0) < 2 || Close(WeightedScores.RSquared(y, yHat, weights), Regression.RSquared(PickV(y), PickV(yHat)), 1e-10));
+            return ok.Label($"m {m} seed {seed} weights [{string.Join(",", w)}]");
+        });
 }
