@@ -139,7 +139,8 @@ public static class Trainer
     }
 
     /// <summary>
-    /// Trains for <c>options.Epochs</c> epochs on X (m × inputs), Y (m × outputs), reporting each epoch to
+    /// Trains for <c>options.Epochs</c> epochs on X (m × inputs), Y (m × outputs) (weighting the rows, and the validation
+    /// loss early stopping watches, by their <see cref="TrainingData.Weights"/> when the data has them), reporting each epoch to
     /// <paramref name="progress"/> (may be null; <see cref="OnEpoch"/> makes a synchronous one from a callback).
     /// Cancellation is checked between steps; a cancelled run returns the state of its last completed epoch.
     /// </summary>
@@ -178,7 +179,7 @@ public static class Trainer
             var e = epoch;
             var batches = Batches.ForEpoch(shuffleKey, epoch - 1, train.X.Rows, options.Batches);
             // The core's fold updates its own copy of the parameters in place; this loop sees only each step's report.
-            var state = Training.Steps(config, current.Train, train.X, train.Y, batches, r =>
+            var state = Training.WeightedSteps(config, current.Train, train, batches, r =>
             {
                 step++;
                 if (!r.Finite)
@@ -194,7 +195,7 @@ public static class Trainer
                 return !cancelled;
             }, options.Compute);
             if (cancelled || diverged is not null) break;
-            var validation = options.Validation is { } v ? Evaluation.Summarize(state.Parameters, v.X, v.Y, config.Objective, options.Compute) : null;
+            var validation = options.Validation is { } v ? Evaluation.SummarizeWeighted(state.Parameters, v, config.Objective, options.Compute) : null;
             var record = new EpochRecord(epoch, seen == 0 ? double.NaN : lossSum / seen, validation);
             var score = validation?.Loss ?? record.TrainLoss;
             var better = score < current.BestScore;

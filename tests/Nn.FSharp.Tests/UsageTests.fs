@@ -426,3 +426,25 @@ let ``a custom activation is two F# functions, checked by the gradient check`` (
     let wrong = Activations.Custom("swish", (fun z -> z * sigmoid z), sigmoid)
     let bad = Init.Mlp(Key.FromSeed 4L, [ 2; 6; 1 ], wrong, Activations.Sigmoid, InitSchemes.XavierNormal)
     Assert.Equal(GradientVerdict.Failed, GradientCheck.Run(bad, xorX, xorY, bce, GradientCheckOptions.Default).Verdict)
+
+[<Fact>]
+let ``row weights travel with the data, and class weights are a setting matched as a union`` () =
+    let net = xorNet 3L
+    let weighted = TrainingData(xorX, xorY).WithWeights(Vector.Of(1.0, 2.0, 2.0, 1.0))
+    let g = Backprop.WeightedGradient(net, weighted, bce)
+    assertClose (Losses.EvaluateWeighted(net, weighted, bce)) g.Loss
+    // Unit weights are the unweighted objective, bit for bit.
+    let ones = TrainingData(xorX, xorY).WithWeights(Vector.Fill(4, 1.0))
+    Assert.Equal(Losses.Evaluate(net, xorX, xorY, bce), Losses.EvaluateWeighted(net, ones, bce))
+    let state = Training.WeightedStep(TrainConfig.Of(bce, Optimizers.Adam 0.05), Training.Init(TrainConfig.Of(bce, Optimizers.Adam 0.05), net, Key.FromSeed 1L), weighted)
+    Assert.Equal(1L, state.Step)
+    let describe (w: ClassWeight) =
+        match w with
+        | :? ClassWeight.Balanced -> "balanced"
+        | :? ClassWeight.Given as given -> given.Weights |> Seq.map (fun lw -> sprintf "%s:%g" lw.Label lw.Weight) |> String.concat " "
+        | _ -> "?"
+    Assert.Equal("balanced", describe (ClassWeight.Parse "balanced"))
+    Assert.Equal("cat:2 dog:0.5", describe (ClassWeight.Of [ LabelWeight("cat", 2.0); LabelWeight("dog", 0.5) ]))
+    let settings = FitSettings(Layers = [ 4 ], Epochs = 5, ClassWeight = ClassWeight.BalancedValue)
+    let model = Model.Fit(xorX, [ "a"; "b"; "b"; "a" ], settings)
+    Assert.Contains(model.Info.Training, fun s -> s.Name = "class_weights" && s.Value = "a=1,b=1")

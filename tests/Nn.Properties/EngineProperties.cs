@@ -19,8 +19,11 @@ public class EngineProperties
     public sealed record Case(Arch Arch, Loss Loss, string Optimizer, double L2, double Dropout, double Clip, bool Decay,
         int Rows, int Batch, int Threads, bool Fused, long Seed)
     {
+        /// <summary>Row weights: "none", "random" (in [0.1, 3)) or "zeros" (random with every third row 0, so some batches weigh 0).</summary>
+        public string Weights { get; init; } = "none";
+
         public override string ToString() =>
-            $"{Arch} {Loss.Name} {Optimizer} l2 {L2} dropout {Dropout} clip {Clip} decay {Decay} rows {Rows} batch {Batch} threads {Threads} fused {Fused} seed {Seed}";
+            $"{Arch} {Loss.Name} {Optimizer} l2 {L2} dropout {Dropout} clip {Clip} decay {Decay} rows {Rows} batch {Batch} threads {Threads} fused {Fused} weights {Weights} seed {Seed}";
     }
 
     private static bool Pairs(Loss loss, Activation output)
@@ -43,7 +46,8 @@ public class EngineProperties
         from threads in Gen.Elements(1, 2)
         from fused in Gen.Elements(true, false)
         from seed in Gens.Seed
-        select new Case(arch, loss, optimizer, l2, dropout, clip, decay, rows, batch, threads, fused, seed);
+        from weights in Gen.Elements("none", "none", "random", "zeros")
+        select new Case(arch, loss, optimizer, l2, dropout, clip, decay, rows, batch, threads, fused, seed) { Weights = weights };
 
     private static bool SameBits(Network a, Network b) => Parameters.BitEquals(a, b);
 
@@ -77,17 +81,25 @@ public class EngineProperties
             var batches = new List<ImmutableArray<int>>();
             for (var e = 0; e < 2; e++) batches.AddRange(Batches.ForEpoch(Training.ShuffleKey(start), e, c.Rows, BatchPolicy.MiniBatch(c.Batch)));
 
+            var data = c.Weights == "none" ? null : new TrainingData(x, y).WithWeights(Vector.Init(c.Rows, i =>
+                c.Weights == "zeros" && i % 3 == 0 ? 0.0 : 0.1 + 2.9 * Prng.ToUnit(Prng.Word(Prng.Fold(key, 4), i))));
+
             var reference = start;
             var referenceLosses = new List<double>();
             foreach (var batch in batches)
             {
-                reference = Training.Step(config, reference, x.SelectRows(batch), y.SelectRows(batch));
+                reference = data is null
+                    ? Training.Step(config, reference, x.SelectRows(batch), y.SelectRows(batch))
+                    : Training.WeightedStep(config, reference, data.Select(batch));
                 referenceLosses.Add(reference.LastLoss);
             }
 
             var losses = new List<double>();
             var steps = new List<long>();
-            var folded = Training.Steps(config, start, x, y, batches, r => { losses.Add(r.Loss); steps.Add(r.Step); return true; }, options);
+            bool Report(StepReport r) { losses.Add(r.Loss); steps.Add(r.Step); return true; }
+            var folded = data is null
+                ? Training.Steps(config, start, x, y, batches, Report, options)
+                : Training.WeightedSteps(config, start, data, batches, Report, options);
 
             Assert.True(SameBits(reference.Parameters, folded.Parameters), $"parameters: {c}");
             Assert.True(SameState(reference.Optimizer, folded.Optimizer), $"optimizer state: {c}");

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text;
+using System.Text.Json;
 using Nn.Shell;
 
 namespace Nn.Cli;
@@ -12,29 +14,74 @@ internal static class EvalCommand
     internal static readonly Option<string?> Target = new("--target") { Description = "The target column (default: the model's)." };
     internal static readonly Option<string?> Report = new("--report") { Description = "Write a self-contained HTML report (metrics, confusion matrix, calibration, decision regions or predicted vs actual)." };
     internal static readonly Option<bool> Json = new("--json") { Description = "Print the metrics as one JSON object (a NaN or infinite metric is written as null)." };
+    internal static readonly Option<string?> SampleWeight = new("--sample-weight") { Description = "A numeric column of --data (CSV or Parquet) weighing each row: adds the weighted accuracy and log loss (or R², MSE, RMSE, MAE), as scikit-learn's sample_weight; the other metrics stay unweighted." };
     internal static readonly Option<int> Threads = Flags.Whole("--threads", "Kernel threads (results are identical for any count).", 1);
 
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
-        var command = new Command("eval", "Evaluate a model on labelled data.") { ModelPath, Data, LabelsFile, Target, Report, Json, Threads };
+        var command = new Command("eval", "Evaluate a model on labelled data.") { ModelPath, Data, LabelsFile, Target, Report, Json, SampleWeight, Threads };
         command.SetAction(p =>
         {
             var threads = Flags.AtLeastOne(p.GetValue(Threads), "--threads");
             OutputChecks.Eval(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
             CliApp.StopIfCancelled(cancellationToken);
-            var data = DataSource.ForModel(p.GetValue(Data)!, p.GetValue(LabelsFile), model.Info.FeatureNames, p.GetValue(Target) ?? model.Info.TargetName, requireTarget: true);
+            var target = p.GetValue(Target) ?? model.Info.TargetName;
+            var weightColumn = p.GetValue(SampleWeight);
+            var columns = weightColumn is null ? model.Info.FeatureNames : WeightedEval.Columns(model, weightColumn, target);
+            LoadedData data;
+            try { data = DataSource.ForModel(p.GetValue(Data)!, p.GetValue(LabelsFile), columns, target, requireTarget: true); }
+            catch (DataFileException e) when (weightColumn is not null && e.Message.Contains($"missing: {weightColumn} (", StringComparison.Ordinal))
+            {
+                // The weight column was read as one more feature: say what is missing, not that the model expects it.
+                throw new DataFileException(e.FilePath, e.Line, e.Column, $"no column '{weightColumn}' for --sample-weight.");
+            }
+            System.Collections.Immutable.ImmutableArray<double> weights = [];
+            if (weightColumn is not null) (data, weights) = WeightedEval.Take(data, model, weightColumn);
             CliApp.StopIfCancelled(cancellationToken);
             var report = EvalJob.Evaluate(model, data, ComputeOptions.WithThreads(threads));
             CliApp.StopIfCancelled(cancellationToken);
             if (report is EvalReport.NonFinite { Row: var row })
                 throw new NonFiniteOutputException($"{p.GetValue(ModelPath)}: the model's output for data row {row + 1} of {data.Source} is not finite (NaN or infinite); no metrics were written.");
             if (p.GetValue(Report) is { } reportPath) ReportJob.Write(reportPath, ReportJob.ForEvaluation(model, data, report));
-            if (p.GetValue(Json)) console.Out.WriteLine(report.ToJson(indented: false));
-            else Tables.WriteEval(report, console);
+            var weighted = weightColumn is null ? null : WeightedEval.Evaluate(model, data, weights, weightColumn, ComputeOptions.WithThreads(threads));
+            if (p.GetValue(Json)) console.Out.WriteLine(weighted is null ? report.ToJson(indented: false) : WeightedJson(report, weighted));
+            else
+            {
+                Tables.WriteEval(report, console);
+                if (weighted is not null) WriteWeighted(weighted, console);
+            }
             if (data.UnusedNote() is { } note) console.Error.WriteLine($"nn: note: {note}");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The report's JSON object with <c>sample_weighted</c>: the column and the weighted metrics.</summary>
+    private static string WeightedJson(EvalReport report, WeightedMetrics weighted)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            report.WriteFields(w);
+            w.WritePropertyName("sample_weighted");
+            w.WriteStartObject();
+            weighted.WriteFields(w);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteWeighted(WeightedMetrics weighted, CliConsole console)
+    {
+        List<(string, string)> rows = weighted switch
+        {
+            WeightedMetrics.Classification c => [("accuracy", Tables.F(c.Accuracy)), ("log loss", Tables.F(c.LogLoss))],
+            WeightedMetrics.Regression r => [("R²", Tables.F(r.R2)), ("MSE", Tables.F(r.Mse)), ("RMSE", Tables.F(r.Rmse)), ("MAE", Tables.F(r.Mae))],
+            _ => throw new InvalidOperationException("Unknown weighted metrics case."),
+        };
+        Tables.WriteKeyValues($"Sample-weighted by column '{weighted.Column}'", rows, console);
     }
 }

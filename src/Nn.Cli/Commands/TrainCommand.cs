@@ -44,6 +44,8 @@ internal static class TrainCommand
     internal static readonly Option<double> LrMin = Flags.Number("--lr-min", "cosine: the final learning rate.", 0.0);
     internal static readonly Option<int> LrEpochs = Flags.Whole("--lr-epochs", "cosine: epochs of the decay after the warm-up (0 = the rest of the run).", 0);
     internal static readonly Option<int> Warmup = Flags.Whole("--warmup", "Epochs of linear learning-rate warm-up before the schedule (0 = none).", 0);
+    internal static readonly Option<string?> ClassWeightOpt = new("--class-weight") { Description = "Weigh each class's rows in the loss (classification): balanced (n_samples / (n_classes · count), over the training rows) or LABEL=W,… (unlisted classes weigh 1)." };
+    internal static readonly Option<string?> SampleWeight = new("--sample-weight") { Description = "A numeric column of --data (CSV or Parquet) whose values (>= 0) weigh each row in the loss; not a feature. Multiplies --class-weight." };
     internal static readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Write a checkpoint here after every epoch." };
     internal static readonly Option<string?> Resume = new("--resume") { Description = "Resume from a checkpoint (same flags; --epochs is the total)." };
     internal static readonly Option<string> Out = new("--out") { Description = "Where to write the model (safetensors).", Required = true };
@@ -55,7 +57,7 @@ internal static class TrainCommand
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("train", "Train a network on a data file and write the model.");
-        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, MinEpochs, TestFraction, ScheduleOpt, LrFactor, LrEvery, LrMin, LrEpochs, Warmup, Seed, Threads, ClipNorm, OnNan, DropConstant, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
+        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, MinEpochs, TestFraction, ScheduleOpt, LrFactor, LrEvery, LrMin, LrEpochs, Warmup, Seed, Threads, ClipNorm, OnNan, DropConstant, ClassWeightOpt, SampleWeight, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
             command.Add(o);
         command.SetAction(parse => Execute(parse, console, cancellationToken));
         return command;
@@ -76,6 +78,7 @@ internal static class TrainCommand
             CheckpointPath = p.GetValue(Checkpoint),
             ResumePath = p.GetValue(Resume),
             OutPath = p.GetValue(Out)!,
+            SampleWeight = p.GetValue(SampleWeight),
         };
         if (string.IsNullOrWhiteSpace(paths.DataPath)) throw new ArgumentException("--data: a training data file is required.");
         if (string.IsNullOrWhiteSpace(paths.OutPath)) throw new ArgumentException("--out: an output model path is required.");
@@ -107,9 +110,18 @@ internal static class TrainCommand
                 MinEpochs = p.GetValue(MinEpochs),
                 TestFraction = p.GetValue(TestFraction),
                 Schedule = ParseSchedule(p),
+                ClassWeight = ParseClassWeight(p.GetValue(ClassWeightOpt)),
             },
             OnNan = Named(p.GetValue(OnNan)!, "--on-nan", Shell.OnNan.Parse, ["stop", "error"]),
         };
+    }
+
+    /// <summary>--class-weight as a <see cref="ClassWeight"/> (null when not given); the labels are checked against the data later, before training.</summary>
+    private static ClassWeight? ParseClassWeight(string? text)
+    {
+        if (text is null) return null;
+        try { return ClassWeight.Parse(text); }
+        catch (ArgumentException e) { throw new ArgumentException($"--class-weight: {e.Message}"); }
     }
 
     /// <summary>True when the flag was on the command line (not just its default).</summary>

@@ -41,6 +41,7 @@ internal sealed class Engine : IDisposable
     private readonly Key key;
     private readonly Matrix x;
     private readonly Matrix y;
+    private readonly Vector? weights;      // one per row of x, or null: unweighted
     private readonly bool plainSgd;
     private readonly FusedUpdate? fused;   // a named optimizer's chain, run by its fused kernel; null: link by link
     private OptimizerState? generalState;  // the state of any other chain
@@ -55,7 +56,7 @@ internal sealed class Engine : IDisposable
     /// An engine for folding steps over batches of rows of <paramref name="x"/> and <paramref name="y"/>, starting from
     /// <paramref name="state"/> (copied: the caller's arrays are never written).
     /// </summary>
-    internal Engine(TrainConfig config, TrainState state, Matrix x, Matrix y, ComputeOptions compute)
+    internal Engine(TrainConfig config, TrainState state, Matrix x, Matrix y, Vector? weights, ComputeOptions compute)
     {
         this.config = config;
         objective = config.Objective;
@@ -66,6 +67,8 @@ internal sealed class Engine : IDisposable
             throw new ArgumentException($"The input has {x.Cols} features but the network expects {p.InputSize}.", nameof(x));
         if (y.Rows != x.Rows || y.Cols != p.OutputSize)
             throw new ArgumentException($"The targets are {y.Shape} but the data needs {x.Rows}×{p.OutputSize}.", nameof(y));
+        if (weights is not null) RowWeights.Check(weights, x.Rows, nameof(weights));
+        this.weights = weights;
         shape = p;
         n = p.Layers.Length;
         act = [.. p.Layers.Select(l => l.Activation)];
@@ -132,7 +135,7 @@ internal sealed class Engine : IDisposable
         var dropoutKey = rate > 0 ? Prng.Fold(Prng.Fold(key, 0), step) : null;
         var lr = fused is null ? 0.0 : Schedules.LearningRate(fused.Schedule, rateCount);
         ws.Begin();
-        var small = dropoutKey is null && SmallStep(m);
+        var small = dropoutKey is null && weights is null && SmallStep(m);
         var (k, h, c) = (sizes[0], sizes[1], sizes[^1]);
         if (small && plainSgd)
         {
@@ -153,6 +156,7 @@ internal sealed class Engine : IDisposable
                 var f = FrameFor(m);
                 Blas.GatherRows(x.AsSpan(), x.Rows, x.Cols, rows.AsSpan(), f.X);
                 Blas.GatherRows(y.AsSpan(), y.Rows, y.Cols, rows.AsSpan(), f.Y);
+                if (weights is not null) Blas.GatherRows(weights.AsSpan(), weights.Length, 1, rows.AsSpan(), f.W);
                 Forward(f, m, dropoutKey);
                 dataLoss = OutputDelta(f, m);
                 Backward(f, m);
@@ -239,6 +243,15 @@ internal sealed class Engine : IDisposable
         var yHat = f.A[last].AsSpan(0, m * c);
         var yb = f.Y.AsSpan(0, m * c);
         var delta = f.Delta[last].AsSpan(0, m * c);
+        if (weights is not null)
+        {
+            // Weighted rows take the general loss and gradient, as Backprop's OutputDelta does (no fused softmax kernel).
+            var wb = f.W.AsSpan(0, m);
+            var weighted = Losses.WeightedDataLoss(objective.Loss, z, yHat, yb, wb, m, c, f.Lse);
+            var through = Losses.ThroughActivation(objective.Loss, act[last]);
+            Losses.WeightedOutputGradient(objective.Loss, act[last], z, yHat, yb, wb, m, c, through ? f.Spare.AsSpan(0, m * c) : delta, delta);
+            return weighted;
+        }
         if (objective.Loss is Loss.CategoricalCrossEntropy && act[last] is Activation.Softmax && c > 0)
             return Elementwise.CrossEntropyWithGradient(yHat, f.Lse, z, yb, delta, m, c);
         var loss = Losses.DataLoss(objective.Loss, z, yHat, yb, m, c, f.Lse);
@@ -405,6 +418,7 @@ internal sealed class Engine : IDisposable
             var layers = sizes.Length - 1;
             X = new double[rows * sizes[0]];
             Y = new double[rows * sizes[^1]];
+            W = new double[rows];
             Z = new double[layers][];
             A = new double[layers][];
             Out = new double[layers][];
@@ -428,6 +442,9 @@ internal sealed class Engine : IDisposable
         public int Rows { get; }
         public double[] X { get; }
         public double[] Y { get; }
+
+        /// <summary>The batch's row weights (unused without weights).</summary>
+        public double[] W { get; }
         public double[][] Z { get; }
         public double[][] A { get; }
         public double[][] Out { get; }

@@ -34,26 +34,38 @@ public static class Backprop
     /// </summary>
     /// <exception cref="ArgumentException">On shape mismatches or an unsupported loss/output pairing.</exception>
     public static LossAndGradients Gradient(Network network, Matrix x, Matrix y, Objective objective) =>
-        Run(network, Forward.Run(network, x), y, objective, null);
+        Run(network, Forward.Run(network, x), y, null, objective, null);
+
+    /// <summary>
+    /// As <see cref="Gradient"/> on a batch's X and Y, with the batch's row weights
+    /// when it has them: the weighted objective <c>Σᵢ wᵢ·ℓᵢ / Σᵢ wᵢ + penalty</c> and its gradient (every δ of the output
+    /// layer scaled by its row's weight over Σ w). Without weights, exactly the unweighted result.
+    /// </summary>
+    /// <exception cref="ArgumentException">On shape mismatches or an unsupported loss/output pairing.</exception>
+    public static LossAndGradients WeightedGradient(Network network, TrainingData batch, Objective objective)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Run(network, Forward.Run(network, batch.X), batch.Y, batch.Weights, objective, null);
+    }
 
     /// <summary>As <see cref="Gradient"/>, with the objective's dropout rate applied using masks drawn from <paramref name="key"/>.</summary>
     public static LossAndGradients GradientWithDropout(Network network, Matrix x, Matrix y, Objective objective, Key key) =>
-        Run(network, Forward.RunWithDropout(network, x, objective.DropoutRate, key), y, objective, null);
+        Run(network, Forward.RunWithDropout(network, x, objective.DropoutRate, key), y, null, objective, null);
 
     /// <summary>
     /// <see cref="Gradient"/> (or with a key <see cref="GradientWithDropout"/>) with every matrix of the result — trace,
     /// deltas and gradients — in scratch arrays of <paramref name="ws"/>: the same bits, valid only until the
     /// workspace is rewound. For <see cref="Training.Step"/>, which keeps nothing of it but the loss.
     /// </summary>
-    internal static LossAndGradients Scratch(Network network, Matrix x, Matrix y, Objective objective, Key? dropoutKey, Kernels.Workspace ws)
+    internal static LossAndGradients Scratch(Network network, Matrix x, Matrix y, Vector? weights, Objective objective, Key? dropoutKey, Kernels.Workspace ws)
     {
         var rate = dropoutKey is null ? 0.0 : objective.DropoutRate;
-        return Run(network, Forward.Run(network, x, rate, dropoutKey, ws), y, objective, ws);
+        return Run(network, Forward.Run(network, x, rate, dropoutKey, ws), y, weights, objective, ws);
     }
 
-    private static LossAndGradients Run(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)
+    private static LossAndGradients Run(Network network, Trace trace, Matrix y, Vector? weights, Objective objective, Kernels.Workspace? ws)
     {
-        var (dataLoss, delta) = OutputDelta(network, trace, y, objective, ws);
+        var (dataLoss, delta) = OutputDelta(network, trace, y, weights, objective, ws);
         var penalty = Losses.L2Penalty(network, objective.L2);
 
         var n = network.Layers.Length;
@@ -75,12 +87,15 @@ public static class Backprop
     }
 
     /// <summary>The data loss and ∂J/∂Z of the output layer.</summary>
-    private static (double DataLoss, Matrix Delta) OutputDelta(Network network, Trace trace, Matrix y, Objective objective, Kernels.Workspace? ws)
+    private static (double DataLoss, Matrix Delta) OutputDelta(Network network, Trace trace, Matrix y, Vector? weights, Objective objective, Kernels.Workspace? ws)
     {
         objective.Validate();
         if (y.Rows != trace.Input.Rows || y.Cols != network.OutputSize)
             throw new ArgumentException($"The targets are {y.Shape} but the batch needs {trace.Input.Rows}×{network.OutputSize}.", nameof(y));
         var output = network.OutputActivation;
+        if (weights is not null)
+            return (Losses.WeightedValue(objective.Loss, output, trace.Logits, trace.Output, y, weights),
+                Losses.WeightedOutputGradient(objective.Loss, output, trace.Logits, trace.Output, y, weights, ws));
         if (ws?.OutputLogSumExp is { } lse && objective.Loss is Loss.CategoricalCrossEntropy && output is Activation.Softmax)
         {
             // A training step's softmax left each row's log-sum-exp: loss and ∂J/∂Z in one pass (same bits as below).

@@ -4,7 +4,7 @@ using Nn.Kernels;
 namespace Nn;
 
 /// <summary>Loss values and their gradients with respect to the output layer (see <see cref="Loss"/> for the definitions).</summary>
-public static class Losses
+public static partial class Losses
 {
     /// <summary>Half mean squared error (see <see cref="Loss.MeanSquaredError"/>); pairs with a linear output.</summary>
     public static Loss MeanSquaredError { get; } = new Loss.MeanSquaredError();

@@ -88,6 +88,12 @@ public sealed record FitSettings
     /// </summary>
     public EpochSchedule? Schedule { get; init; }
 
+    /// <summary>
+    /// Weights per class in the loss (classification only; see <see cref="Nn.ClassWeight"/> and
+    /// <see cref="RunPlans.RowWeights"/>); null (the default) weighs every row 1, with the bits of an unweighted fit.
+    /// </summary>
+    public ClassWeight? ClassWeight { get; init; }
+
     /// <summary>Threads for the kernels: the speed, never the result.</summary>
     public ComputeOptions Compute { get; init; } = ComputeOptions.Default;
 

@@ -50,7 +50,7 @@ public sealed record RunPlan(
 public sealed record PreparedRun(Network Network, TrainingData Train, TrainingData? Validation, FeatureScaling Scaling, TargetScaling? TargetScaling);
 
 /// <summary>The pure decisions of a fit, in the order a fit makes them.</summary>
-public static class RunPlans
+public static partial class RunPlans
 {
     /// <summary>Sub-keys of the seed's key: the initial weights, the training (shuffling, dropout), the validation split, the test split.</summary>
     private const int InitFold = 0, TrainFold = 1, SplitFold = 2, TestFold = 3;

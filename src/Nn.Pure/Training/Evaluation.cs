@@ -35,13 +35,28 @@ public static class Evaluation
     public static EvaluationSummary Summarize(Network network, Matrix x, Matrix y, Objective objective, ComputeOptions? compute = null)
     {
         var ws = Kernels.Workspace.Borrow(compute ?? ComputeOptions.Default).Begin();
-        try { return Summarize(network, Forward.Run(network, x, 0.0, null, ws), y, objective); }
+        try { return Summarize(network, Forward.Run(network, x, 0.0, null, ws), y, null, objective); }
         finally { ws.GiveBack(); }
     }
 
-    private static EvaluationSummary Summarize(Network network, Trace trace, Matrix y, Objective objective)
+    /// <summary>
+    /// <see cref="Summarize(Network, Matrix, Matrix, Objective, ComputeOptions?)"/> of <paramref name="data"/> with its row weights in the loss (<see cref="Losses.WeightedValue"/>)
+    /// when it has them; the accuracy or R² stays unweighted. Early stopping on weighted training watches this loss.
+    /// </summary>
+    public static EvaluationSummary SummarizeWeighted(Network network, TrainingData data, Objective objective, ComputeOptions? compute = null)
     {
-        var loss = Losses.Value(objective.Loss, network.OutputActivation, trace.Logits, trace.Output, y) + Losses.L2Penalty(network, objective.L2);
+        ArgumentNullException.ThrowIfNull(data);
+        var ws = Kernels.Workspace.Borrow(compute ?? ComputeOptions.Default).Begin();
+        try { return Summarize(network, Forward.Run(network, data.X, 0.0, null, ws), data.Y, data.Weights, objective); }
+        finally { ws.GiveBack(); }
+    }
+
+    private static EvaluationSummary Summarize(Network network, Trace trace, Matrix y, Vector? weights, Objective objective)
+    {
+        var data = weights is null
+            ? Losses.Value(objective.Loss, network.OutputActivation, trace.Logits, trace.Output, y)
+            : Losses.WeightedValue(objective.Loss, network.OutputActivation, trace.Logits, trace.Output, y, weights);
+        var loss = data + Losses.L2Penalty(network, objective.L2);
         var yHat = trace.Output;
         return network.OutputActivation switch
         {

@@ -50,7 +50,19 @@ public static class Training
     {
         // The step's intermediates go to a borrowed workspace, so a loop of steps reuses their arrays.
         var ws = Kernels.Workspace.Borrow(compute ?? ComputeOptions.Default);
-        try { return Advance(config, state, x, y, ws); }
+        try { return Advance(config, state, x, y, null, ws); }
+        finally { ws.GiveBack(); }
+    }
+
+    /// <summary>
+    /// <see cref="Step"/> on a batch's X and Y, weighting its rows by the batch's <see cref="TrainingData.Weights"/> when
+    /// it has them (see <see cref="Backprop.WeightedGradient"/>); without weights, exactly <see cref="Step"/>.
+    /// </summary>
+    public static TrainState WeightedStep(TrainConfig config, TrainState state, TrainingData batch, ComputeOptions? compute = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var ws = Kernels.Workspace.Borrow(compute ?? ComputeOptions.Default);
+        try { return Advance(config, state, batch.X, batch.Y, batch.Weights, ws); }
         finally { ws.GiveBack(); }
     }
 
@@ -59,13 +71,13 @@ public static class Training
     /// optimizer's update (<see cref="Optimizers.Update"/>: its clipping, scaling and learning rate). The readable reference that <see cref="Execution.Engine"/>
     /// reproduces bit for bit.
     /// </summary>
-    private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, Kernels.Workspace ws)
+    private static TrainState Advance(TrainConfig config, TrainState state, Matrix x, Matrix y, Vector? weights, Kernels.Workspace ws)
     {
         var objective = config.Objective;
         // The trace, deltas and gradients live in the step's scratch: the step returns only new parameters and state.
         ws.Begin();
         var dropoutKey = objective.DropoutRate > 0 ? Prng.Fold(Prng.Fold(state.Key, 0), state.Step) : null;
-        var g = Backprop.Scratch(state.Parameters, x, y, objective, dropoutKey, ws);
+        var g = Backprop.Scratch(state.Parameters, x, y, weights, objective, dropoutKey, ws);
         var next = Optimizers.Apply(config.Optimizer, state.Optimizer, state.Parameters, g.Gradients, ws);
         return new TrainState(next.Parameters, next.State, state.Step + 1, state.Key, g.Loss);
     }
@@ -75,7 +87,7 @@ public static class Training
     /// <see cref="Step"/> (by <see cref="Steps"/>). X is (m × inputs), Y (m × outputs).
     /// </summary>
     public static TrainState Epoch(TrainConfig config, TrainState state, Matrix x, Matrix y, long epoch, BatchPolicy policy, ComputeOptions? compute = null) =>
-        Fold(config, state, x, y, Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy), null, compute ?? ComputeOptions.Default);
+        Fold(config, state, x, y, null, Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy), null, compute ?? ComputeOptions.Default);
 
     /// <summary>
     /// <see cref="Step"/> folded over the batches (each a list of row indices into X and Y), calling
@@ -89,7 +101,20 @@ public static class Training
         IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool> onStep, ComputeOptions? compute = null)
     {
         ArgumentNullException.ThrowIfNull(onStep);
-        return Fold(config, state, x, y, batches, onStep, compute ?? ComputeOptions.Default);
+        return Fold(config, state, x, y, null, batches, onStep, compute ?? ComputeOptions.Default);
+    }
+
+    /// <summary>
+    /// <see cref="Steps"/> on the rows of <paramref name="data"/>, each step weighting its batch's rows by their <see cref="TrainingData.Weights"/>
+    /// when the data has them (each batch normalised by its own weights' sum): the bits of folding
+    /// <see cref="WeightedStep"/> over <c>data.Select(batch)</c>.
+    /// </summary>
+    public static TrainState WeightedSteps(TrainConfig config, TrainState state, TrainingData data,
+        IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool> onStep, ComputeOptions? compute = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(onStep);
+        return Fold(config, state, data.X, data.Y, data.Weights, batches, onStep, compute ?? ComputeOptions.Default);
     }
 
     /// <summary>
@@ -97,7 +122,7 @@ public static class Training
     /// steps run on <see cref="Execution.Engine"/>, which copies the state's arrays on the first batch and updates its
     /// copies in place: the bits of folding <see cref="Step"/>.
     /// </summary>
-    private static TrainState Fold(TrainConfig config, TrainState state, Matrix x, Matrix y,
+    private static TrainState Fold(TrainConfig config, TrainState state, Matrix x, Matrix y, Vector? weights,
         IEnumerable<ImmutableArray<int>> batches, Func<StepReport, bool>? onStep, ComputeOptions compute)
     {
         ArgumentNullException.ThrowIfNull(batches);
@@ -106,7 +131,7 @@ public static class Training
         {
             foreach (var batch in batches)
             {
-                engine ??= new Execution.Engine(config, state, x, y, compute);
+                engine ??= new Execution.Engine(config, state, x, y, weights, compute);
                 engine.Run(batch);
                 if (onStep is null) continue;
                 var finite = double.IsFinite(engine.LastLoss) && engine.ParametersFinite();

@@ -117,7 +117,7 @@ public static class TrainJob
         // Test data is matched to the training data by column name, as nn eval matches data to a model (not by position).
         var test = settings.TestDataPath is null ? null
             : DataSource.ForModel(settings.TestDataPath, null, data.FeatureNames, data.TargetName, requireTarget: true);
-        var plan = Plan(fit, data, settings.CheckpointPath is not null);
+        var plan = Plan(fit, data, settings.CheckpointPath is not null, sampleWeight: settings.SampleWeight);
 
         var checkpoint = settings.ResumePath is null ? null : CheckpointFile.Load(settings.ResumePath);
         if (checkpoint is not null) CheckResume(settings.ResumePath!, checkpoint, plan, fit.Epochs);
@@ -181,10 +181,12 @@ public static class TrainJob
     /// single class, a run larger than the memory there is, too many parameters) and its notes: constant feature columns
     /// kept with scale 1 (or dropped under <see cref="FitSettings.DropConstant"/>), a validation split too small for early stopping.
     /// </summary>
-    internal static TrainPlan Plan(FitSettings s, LoadedData data, bool checkpoint, Func<string, string>? label = null)
+    internal static TrainPlan Plan(FitSettings s, LoadedData data, bool checkpoint, Func<string, string>? label = null, string? sampleWeight = null)
     {
         label ??= TrainSettings.Flag;
         if (data.Count == 0) throw new DataFileException(data.Source, 0, 0, "expected at least one data row.");
+        ImmutableArray<double>? sample = null;
+        if (sampleWeight is not null) (data, sample) = SampleWeights.Take(data, sampleWeight);
         var task = s.Task ?? data.InferTask();
         var target = data.EncodeTarget(task);
         if (task == TaskKind.Classification && target.Labels.Length < 2)
@@ -205,14 +207,29 @@ public static class TrainJob
             notes.Add($"{data.Source}: {Columns(data, constant)} {(constant.Length == 1 ? "is" : "are")} constant in the training data; kept with scale 1, so {(constant.Length == 1 ? "it enters" : "they enter")} the network as 0 (--drop-constant drops {(constant.Length == 1 ? "it" : "them")}).");
         if (plan.TooFewValidationRows > 0)
             notes.Add($"a validation split of {plan.TooFewValidationRows} rows is too small for early stopping (at least {RunPlans.MinValidationRows}); training on all {plan.TrainRows.Length} rows for all {s.Epochs} epochs ({label(nameof(FitSettings.ValidationFraction))} 0 says so and silences this).");
-        var prepared = RunPlans.Prepare(s, plan, data.Features, target);
+        var weights = RunPlans.RowWeights(s, plan, target, sample, label);
+        var prepared = RunPlans.WithRowWeights(RunPlans.Prepare(s, plan, data.Features, target), plan, weights);
         var options = TrainerOptions.Of(s.Epochs, plan.Batches) with { MinEpochs = s.MinEpochs };
         if (prepared.Validation is { } validation) options = options.WithValidation(validation, s.Patience);
         var info = new ModelInfo(plan.Task, data.FeatureNames, data.TargetName, plan.Labels, plan.Loss, prepared.Scaling, prepared.TargetScaling,
-            RecordedSettings.Of(s, plan), data.Sha256);
+            [.. RecordedSettings.Of(s, plan), .. WeightSettings(s, plan, target, sampleWeight)], data.Sha256);
         var start = new TrainStart(data.TargetName, plan.Task, plan.Labels, plan.Sizes[0], plan.TrainRows.Length, plan.ValidationRows.Length, plan.TestRows.Length, [.. notes]);
         var test = plan.TestRows.IsEmpty ? null : data.WithRows(plan.TestRows);
         return new TrainPlan(plan, prepared.Network, plan.Config, prepared.Train, options, info, start, test);
+    }
+
+    /// <summary>
+    /// The weights a model records beside its settings (none for an unweighted run, so its bytes do not change):
+    /// <c>class_weights</c>, each class's weight as resolved (balanced's counts), and <c>sample_weight</c>, the column.
+    /// </summary>
+    private static IEnumerable<Setting> WeightSettings(FitSettings s, RunPlan plan, EncodedTarget target, string? sampleWeight)
+    {
+        if (s.ClassWeight is { } cw)
+        {
+            var perClass = ClassWeight.PerClass(cw, plan.Labels, [.. plan.TrainRows.Select(r => target.ClassIndices[r])]);
+            yield return new("class_weights", string.Join(",", plan.Labels.Select((l, i) => $"{l}={perClass[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")));
+        }
+        if (sampleWeight is not null) yield return new("sample_weight", sampleWeight);
     }
 
     /// <summary>"column 'a'" or "columns 'a', 'b' and 3 more" (at most five names).</summary>

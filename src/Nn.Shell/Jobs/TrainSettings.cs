@@ -52,6 +52,12 @@ public sealed record TrainSettings
     /// <summary>The CSV target column; null = the last column.</summary>
     public string? Target { get; init; }
 
+    /// <summary>
+    /// A numeric column of the training data whose values weigh each row in the loss (and the validation loss), taken out
+    /// of the features; with <see cref="FitSettings.ClassWeight"/> the two multiply. Null: none.
+    /// </summary>
+    public string? SampleWeight { get; init; }
+
     /// <summary>Optional test data, evaluated after training (same format as the training data).</summary>
     public string? TestDataPath { get; init; }
 
@@ -132,6 +138,7 @@ public static class RecordedSettings
         ];
         var added = new List<Setting>();
         if (s.DropConstant) added.Add(new("drop_constant", "true"));
+        if (s.ClassWeight is { } classWeight) added.Add(new("class_weight", classWeight.ToString()));
         if (s.MinEpochs > 0) added.Add(new("min_epochs", I(s.MinEpochs)));
         if (s.TestFraction > 0) added.Add(new("test_fraction", F(s.TestFraction)));
         if (s.Schedule is { } schedule)
