@@ -57,6 +57,20 @@ public class SweepTests
     }
 
     [Fact]
+    public void Relative_input_paths_are_made_absolute_in_either_spelling()
+    {
+        using var dir = new TempDir();
+        var data = Path.GetRelativePath(Environment.CurrentDirectory, dir.Moons("moons.csv", 80, 1, textLabels: true));
+        var test = Path.GetRelativePath(Environment.CurrentDirectory, dir.Moons("test.csv", 40, 2, textLabels: true));
+        Assert.False(Path.IsPathRooted(data));
+        var r = NnCli.Run("sweep", "plan", "--grid", "lr=0.01", "--out", dir.File("sweep"), "--data", data, $"--test-data={test}", "--epochs", "2");
+        Assert.True(r.Code == 0, r.Err);
+        var args = Lines(Path.Combine(dir.File("sweep"), "plan.jsonl"))[0].GetProperty("args").EnumerateArray().Select(a => a.GetString()!).ToArray();
+        Assert.Equal(dir.File("moons.csv"), args[Array.IndexOf(args, "--data") + 1]);
+        Assert.Contains($"--test-data={dir.File("test.csv")}", args);
+    }
+
+    [Fact]
     public void Run_trains_every_line_and_a_second_run_does_nothing()
     {
         using var dir = new TempDir();

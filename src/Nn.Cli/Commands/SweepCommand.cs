@@ -145,8 +145,14 @@ internal static class SweepCommand
     private static string[] Absolute(IReadOnlyList<string> tokens)
     {
         var result = tokens.ToArray();
-        for (var i = 0; i + 1 < result.Length; i++)
-            if (PathFlags.Contains(result[i]) && result[i + 1].Length > 0) result[i + 1] = Path.GetFullPath(result[i + 1]);
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (PathFlags.Contains(result[i]) && i + 1 < result.Length && result[i + 1].Length > 0) result[i + 1] = Path.GetFullPath(result[i + 1]);
+            // The joined spellings --data=x and --data:x.
+            foreach (var flag in PathFlags)
+                if (result[i].Length > flag.Length + 1 && result[i].StartsWith(flag, StringComparison.Ordinal) && result[i][flag.Length] is '=' or ':')
+                    result[i] = result[i][..(flag.Length + 1)] + Path.GetFullPath(result[i][(flag.Length + 1)..]);
+        }
         return result;
     }
 

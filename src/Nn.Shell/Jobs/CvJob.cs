@@ -15,6 +15,9 @@ namespace Nn.Shell;
 /// <param name="ModelPath">Where the fold's model was written, or null.</param>
 public sealed record CvFoldResult(int Fold, int TrainRows, int TestRows, int Epochs, int BestEpoch, string ParametersSha256, EvalReport Test, string? ModelPath)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's type names).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The fold's scalar test metrics (<see cref="MetricValues.Of"/>).</summary>
     public ImmutableArray<MetricValue> Metrics => MetricValues.Of(Test);
 }
@@ -27,6 +30,9 @@ public sealed record CvFoldResult(int Fold, int TrainRows, int TestRows, int Epo
 /// <param name="Results">One result per fold, in fold order.</param>
 public sealed record CvOutcome(string DataPath, string TargetName, TaskKind Task, KFold Folds, ImmutableArray<CvFoldResult> Results)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Every metric's mean and sample standard deviation (n − 1) over the folds.</summary>
     public ImmutableArray<MetricSummary> Summary => MetricValues.Summarise(Results.Select(r => (IReadOnlyList<MetricValue>)r.Metrics));
 

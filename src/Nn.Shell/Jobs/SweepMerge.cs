@@ -11,6 +11,9 @@ namespace Nn.Shell;
 /// <param name="Metrics">Its metrics (<see cref="SweepJob.Metrics"/>), in the result file's order.</param>
 public sealed record SweepRow(SweepRun Run, bool Finished, ImmutableArray<MetricValue> Metrics)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Value equality, the metrics compared item by item.</summary>
     public bool Equals(SweepRow? other) => other is not null && Run == other.Run && Finished == other.Finished && Metrics.SequenceEqual(other.Metrics);
 
@@ -24,6 +27,9 @@ public sealed record SweepRow(SweepRun Run, bool Finished, ImmutableArray<Metric
 /// <param name="Summary">Each metric's mean and sample standard deviation (n − 1) over those runs.</param>
 public sealed record SweepPoint(ImmutableArray<GridValue> Grid, ImmutableArray<long> Seeds, ImmutableArray<MetricSummary> Summary)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Value equality, the arrays compared item by item.</summary>
     public bool Equals(SweepPoint? other) =>
         other is not null && Grid.SequenceEqual(other.Grid) && Seeds.SequenceEqual(other.Seeds) && Summary.SequenceEqual(other.Summary);
@@ -38,6 +44,9 @@ public sealed record SweepPoint(ImmutableArray<GridValue> Grid, ImmutableArray<l
 /// <param name="Points">One per grid point, in the order of their first run.</param>
 public sealed record SweepTable(ImmutableArray<string> Keys, ImmutableArray<SweepRow> Rows, ImmutableArray<SweepPoint> Points)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The metric names, in the order they first appear.</summary>
     public ImmutableArray<string> MetricNames => [.. Rows.SelectMany(r => r.Metrics).Select(m => m.Name).Distinct(StringComparer.Ordinal)];
 

@@ -20,6 +20,9 @@ public sealed record GridValue(string Key, string Value);
 /// <param name="Seed">The run's seed.</param>
 public sealed record SweepRun(int Index, ImmutableArray<string> Args, string Folder, ImmutableArray<GridValue> Grid, long Seed)
 {
+    /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>The run's model file: <c>model.safetensors</c> in its folder.</summary>
     public string ModelPath => Path.Combine(Folder, "model.safetensors");
 

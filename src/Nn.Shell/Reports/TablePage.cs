@@ -9,7 +9,11 @@ namespace Nn.Shell;
 /// <param name="Note">A line under the heading, or null.</param>
 /// <param name="Columns">The column names.</param>
 /// <param name="Rows">The rows, each with one cell per column.</param>
-public sealed record PageTable(string Id, string Heading, string? Note, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+public sealed record PageTable(string Id, string Heading, string? Note, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows)
+{
+    /// <summary>Prints every property, collections by their first items (not the compiler's type names).</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+}
 
 /// <summary>
 /// A self-contained HTML page of tables in the look of <see cref="HtmlReport"/> (its CSS and its self-check script), for
