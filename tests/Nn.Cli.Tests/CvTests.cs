@@ -77,6 +77,11 @@ public class CvTests
         Assert.Contains("fold 3/3:", r.Out, StringComparison.Ordinal);
         Assert.Contains("sample standard deviation", r.Out, StringComparison.Ordinal);
         Assert.Contains("roc_auc", r.Out, StringComparison.Ordinal);
+        // The folds' notes, each distinct text once, naming flags as nn train does: 10% of ~53 rows is too small a validation split.
+        var notes = r.Err.Split('\n').Where(l => l.StartsWith("nn: note: a validation split of", StringComparison.Ordinal)).ToList();
+        Assert.InRange(notes.Count, 1, 3);
+        Assert.Equal(notes.Count, notes.Distinct().Count());
+        Assert.All(notes, l => Assert.Contains("(--validation-fraction 0 says so", l, StringComparison.Ordinal));
         Assert.Equal(["fold-1.safetensors", "fold-2.safetensors", "fold-3.safetensors"], Directory.GetFiles(models).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         // Each fold's model scores its fold as the cv run did: nn eval on the model over all rows runs, and the file is a model.

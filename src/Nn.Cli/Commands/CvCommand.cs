@@ -58,6 +58,7 @@ internal static class CvCommand
         if (report is not null) AtomicFile.WriteAllText(report, CvReport.Render(outcome));
         if (json) console.Out.WriteLine(outcome.ToJson());
         else if (!parse.GetValue(Quiet)) WriteTables(outcome, console);
+        foreach (var note in outcome.Notes) console.Error.WriteLine($"nn: note: {note}");
         return 0;
     }
 

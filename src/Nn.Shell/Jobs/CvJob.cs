@@ -33,6 +33,9 @@ public sealed record CvOutcome(string DataPath, string TargetName, TaskKind Task
     /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
     private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
 
+    /// <summary>The folds' one-line notes (e.g. a validation split too small for early stopping), each once, in the order they arose.</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
+
     /// <summary>Every metric's mean and sample standard deviation (n − 1) over the folds.</summary>
     public ImmutableArray<MetricSummary> Summary => MetricValues.Summarise(Results.Select(r => (IReadOnlyList<MetricValue>)r.Metrics));
 
@@ -92,7 +95,7 @@ public sealed record CvOutcome(string DataPath, string TargetName, TaskKind Task
 /// <summary>
 /// The <c>nn cv</c> job: K-fold cross-validation of one set of training settings. The folds come from the pure
 /// <see cref="Folds"/> (stratified by class for classification, plain for regression, keyed by <see cref="Folds.KeyOf"/>
-/// of the seed); each fold is fitted by <see cref="TrainJob.Fit"/> — the training job's own plan and loop — on the other
+/// of the seed); each fold is fitted by <see cref="TrainJob.Fit(FitSettings, LoadedData, IProgress{TrainerState}?, CancellationToken)"/> — the training job's own plan and loop — on the other
 /// folds' rows and scored by <see cref="EvalJob.Evaluate"/> on its own.
 /// </summary>
 public static class CvJob
@@ -141,11 +144,21 @@ public static class CvJob
     {
         ArgumentNullException.ThrowIfNull(plan);
         var results = new List<CvFoldResult>(plan.Folds.K);
+        var notes = new List<string>();
         for (var f = 0; f < plan.Folds.K; f++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var split = plan.Folds.Split(f);
-            var outcome = TrainJob.Fit(plan.Settings.Fit, plan.Data.WithRows(split.Train), null, cancellationToken);
+            TrainOutcome outcome;
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                outcome = TrainJob.Fit(plan.Settings.Fit, plan.Data.WithRows(split.Train), null, cancellationToken, TrainSettings.Flag);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new OperationCanceledException($"cross-validation cancelled after {f} of {plan.Folds.K} folds; no summary was written.", cancellationToken);
+            }
+            notes.AddRange(outcome.Notes.Where(n => !notes.Contains(n)));
             var test = EvalJob.Evaluate(outcome.Model, plan.Data.WithRows(split.Test), plan.Settings.Fit.Compute);
             string? path = null;
             if (modelFolder is not null)
@@ -158,7 +171,7 @@ public static class CvJob
             results.Add(result);
             foldDone?.Invoke(result);
         }
-        return new CvOutcome(plan.Settings.DataPath, plan.Data.TargetName, plan.Settings.Fit.Task ?? TaskKind.Regression, plan.Folds, [.. results]);
+        return new CvOutcome(plan.Settings.DataPath, plan.Data.TargetName, plan.Settings.Fit.Task ?? TaskKind.Regression, plan.Folds, [.. results]) { Notes = [.. notes] };
     }
 }
 

@@ -98,7 +98,8 @@ public static class SweepJob
         }
         var tasks = Enumerable.Range(0, Math.Min(workers, Math.Max(1, work.Count))).Select(_ => Task.Factory.StartNew(Worker, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         Task.WaitAll(tasks, CancellationToken.None);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+            throw new OperationCanceledException($"cancelled; {outcomes.Count(o => o is SweepRunOutcome.Finished)} runs finished now and keep their results; run the same command again to resume.", cancellationToken);
         return [.. outcomes.Select(o => o!)];
     }
 
