@@ -36,6 +36,8 @@ public static class CliApp
         root.Add(ExportCommand.Build(console, cancellationToken));
         root.Add(InfoCommand.Build(console, cancellationToken));
         root.Add(DemoCommand.Build(console, cancellationToken));
+        root.Add(CvCommand.Build(console, cancellationToken));
+        root.Add(SweepCommand.Build(console, cancellationToken));
         return root;
     }
 

@@ -64,6 +64,24 @@ public static class Split
     public static TrainTestSplit Stratified(Key key, IReadOnlyList<int> labels, double testFraction)
     {
         CheckFraction(testFraction);
+        var members = ClassMembers(labels);
+        var keys = Prng.Split(key, 3);
+        var train = new List<int>(labels.Count);
+        var test = new List<int>(labels.Count);
+        for (var c = 0; c < members.Length; c++)
+        {
+            var idx = members[c];
+            var perm = Prng.Permutation(Prng.Fold(keys[0], c), idx.Count);
+            var nTest = (int)Math.Round(testFraction * idx.Count, MidpointRounding.AwayFromZero);
+            for (var j = 0; j < idx.Count; j++) (j < nTest ? test : train).Add(idx[perm[j]]);
+        }
+        return new TrainTestSplit(Shuffle(keys[1], train), Shuffle(keys[2], test));
+    }
+
+    /// <summary>The positions of each class in <paramref name="labels"/> (values ≥ 0), in increasing order; one list per class 0 … max label.</summary>
+    /// <exception cref="ArgumentException">When a label is negative.</exception>
+    internal static List<int>[] ClassMembers(IReadOnlyList<int> labels)
+    {
         var classes = 0;
         for (var i = 0; i < labels.Count; i++)
         {
@@ -73,17 +91,7 @@ public static class Split
         var members = new List<int>[classes];
         for (var c = 0; c < classes; c++) members[c] = [];
         for (var i = 0; i < labels.Count; i++) members[labels[i]].Add(i);
-        var keys = Prng.Split(key, 3);
-        var train = new List<int>(labels.Count);
-        var test = new List<int>(labels.Count);
-        for (var c = 0; c < classes; c++)
-        {
-            var idx = members[c];
-            var perm = Prng.Permutation(Prng.Fold(keys[0], c), idx.Count);
-            var nTest = (int)Math.Round(testFraction * idx.Count, MidpointRounding.AwayFromZero);
-            for (var j = 0; j < idx.Count; j++) (j < nTest ? test : train).Add(idx[perm[j]]);
-        }
-        return new TrainTestSplit(Shuffle(keys[1], train), Shuffle(keys[2], test));
+        return members;
     }
 
     /// <summary>Applies a split to a classification data set: the rows and labels at Train and at Test.</summary>

@@ -149,11 +149,15 @@ public static class TrainJob
     /// <exception cref="DataFileException">For targets or features the fit refuses (naming <paramref name="data"/>'s source and row).</exception>
     /// <exception cref="ArgumentException">For settings out of range (the message names the setting).</exception>
     /// <exception cref="TrainingDivergedException">When the loss or a parameter stopped being finite.</exception>
-    public static TrainOutcome Fit(FitSettings settings, LoadedData data, IProgress<TrainerState>? progress, CancellationToken cancellationToken)
+    public static TrainOutcome Fit(FitSettings settings, LoadedData data, IProgress<TrainerState>? progress, CancellationToken cancellationToken) =>
+        Fit(settings, data, progress, cancellationToken, static name => name);
+
+    /// <summary>As the public <c>Fit</c>, with messages and notes naming each setting as <paramref name="label"/> does (<c>nn cv</c>: by its flag).</summary>
+    internal static TrainOutcome Fit(FitSettings settings, LoadedData data, IProgress<TrainerState>? progress, CancellationToken cancellationToken, Func<string, string> label)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(data);
-        var plan = Plan(settings, data, checkpoint: false, static name => name);
+        var plan = Plan(settings, data, checkpoint: false, label);
         var (result, seconds) = Train(plan, TrainerState.Start(Training.Init(plan.Config, plan.Network, plan.Run.TrainKey)), settings.Compute, progress, cancellationToken);
         if (result.Diverged is { } diverged) throw new TrainingDivergedException(diverged, "the fit diverged");
         cancellationToken.ThrowIfCancellationRequested();

@@ -277,7 +277,7 @@ svg .point { stroke: #222; stroke-width: 0.6; }
 
     // Checks that every chart has a non-empty box and reports the result in the page title (and as a console error on
     // failure), so a headless browser can verify the page. Written without '<' and '&' so the page stays valid XML.
-    private const string Script = """
+    internal const string Script = """
 
 (function () {
   var charts = document.querySelectorAll('svg.chart');
