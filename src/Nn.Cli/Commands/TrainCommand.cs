@@ -12,7 +12,7 @@ internal static class TrainCommand
 {
     internal static readonly Option<string> Data = new("--data") { Description = "Training data: CSV with a header, Parquet, .npy features (with --labels), or .npz with arrays x and y.", Required = true };
     internal static readonly Option<string?> LabelsFile = new("--labels") { Description = "Labels/targets as .npy, one per row of an .npy --data." };
-    internal static readonly Option<string?> Target = new("--target") { Description = "The CSV target column (default: the last column)." };
+    internal static readonly Option<string?> Target = new("--target") { Description = "The CSV target column (default: the last column); several, comma-separated (a,b,c), train a multi-output regression." };
     internal static readonly Option<string?> TestData = new("--test-data") { Description = "Test data evaluated after training (same format)." };
     internal static readonly Option<string> Task = new("--task") { Description = "auto | classification | regression", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> Layers = new("--layers") { Description = "Hidden layer widths, e.g. 32,16 (none: 0 hidden layers is not allowed; use --layers '' for none).", DefaultValueFactory = _ => "64,32" };
@@ -70,6 +70,7 @@ internal static class TrainCommand
             DataPath = p.GetValue(Data)!,
             LabelsPath = p.GetValue(LabelsFile),
             Target = p.GetValue(Target),
+            Targets = ParseTargets(p.GetValue(Target)),
             TestDataPath = p.GetValue(TestData),
             CheckpointPath = p.GetValue(Checkpoint),
             ResumePath = p.GetValue(Resume),
@@ -108,6 +109,20 @@ internal static class TrainCommand
             },
             OnNan = Named(p.GetValue(OnNan)!, "--on-nan", Shell.OnNan.Parse, ["stop", "error"]),
         };
+    }
+
+    /// <summary>
+    /// <c>--target a,b,c</c> as several targets (each trimmed; an empty name or one named twice is refused); empty for one
+    /// name (or none), which <see cref="TrainSettings.Target"/> holds as given.
+    /// </summary>
+    internal static ImmutableArray<string> ParseTargets(string? text)
+    {
+        if (text is null || !text.Contains(',', StringComparison.Ordinal)) return [];
+        ImmutableArray<string> names = [.. text.Split(',').Select(t => t.Trim())];
+        if (names.Any(n => n.Length == 0)) throw new ArgumentException($"--target: expected comma-separated column names (e.g. a,b), got '{text}'.");
+        if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"--target: column '{twice.Key}' is named twice.");
+        return names;
     }
 
     /// <summary>True when the flag was on the command line (not just its default).</summary>
@@ -262,7 +277,9 @@ internal static class TrainCommand
     {
         var classes = s.Labels.IsEmpty ? ""
             : $", {s.Labels.Length} classes ({string.Join(", ", s.Labels.Take(5))}{(s.Labels.Length > 5 ? ", …" : "")})";
-        yield return $"target '{s.TargetName}': {TaskKinds.Name(s.Task)}{classes}";
+        yield return s.TargetNames.IsDefaultOrEmpty
+            ? $"target '{s.TargetName}': {TaskKinds.Name(s.Task)}{classes}"
+            : $"targets {string.Join(", ", s.TargetNames.Select(t => $"'{t}'"))}: {TaskKinds.Name(s.Task)}, {s.TargetNames.Length} outputs{classes}";
         var rows = $"{s.Features} features; {s.TrainRows} training rows";
         rows += s.ValidationRows > 0 ? $", {s.ValidationRows} validation rows" : ", no validation split";
         if (s.TestRows > 0) rows += $", {s.TestRows} test rows";

@@ -23,9 +23,18 @@ public sealed record EncodedTarget(TaskKind Task, ImmutableArray<string> Labels,
     /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
     private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
 
+    /// <summary>
+    /// The number of target columns of a regression target: <see cref="Values"/> then holds <c>Width</c> values per row,
+    /// row by row (a multi-output regression); 1 for one target.
+    /// </summary>
+    public int Width { get; init; } = 1;
+
+    /// <summary>The number of rows: one per class index (classification) or per <see cref="Width"/> values (regression).</summary>
+    public int Rows => Task == TaskKind.Regression ? Values.Length / Math.Max(1, Width) : ClassIndices.Length;
+
     /// <summary>Sequence equality of every array.</summary>
     public bool Equals(EncodedTarget? other) =>
-        other is not null && Task == other.Task && Labels.SequenceEqual(other.Labels)
+        other is not null && Task == other.Task && Width == other.Width && Labels.SequenceEqual(other.Labels)
         && ClassIndices.SequenceEqual(other.ClassIndices) && Values.SequenceEqual(other.Values);
 
     /// <inheritdoc />

@@ -47,7 +47,15 @@ public sealed record RunPlan(
 /// <param name="Validation">The scaled validation rows and targets, or null.</param>
 /// <param name="Scaling">The feature transform fitted on the training rows.</param>
 /// <param name="TargetScaling">Regression: the target transform fitted on the training rows; else null.</param>
-public sealed record PreparedRun(Network Network, TrainingData Train, TrainingData? Validation, FeatureScaling Scaling, TargetScaling? TargetScaling);
+public sealed record PreparedRun(Network Network, TrainingData Train, TrainingData? Validation, FeatureScaling Scaling, TargetScaling? TargetScaling)
+{
+    /// <summary>
+    /// Regression: each target column's transform fitted on the training rows, in output order (one for a single target,
+    /// which is then also <see cref="TargetScaling"/>; several for a multi-output regression, whose <see cref="TargetScaling"/>
+    /// is null); else empty.
+    /// </summary>
+    public ImmutableArray<TargetScaling> TargetScalings { get; init; } = [];
+}
 
 /// <summary>The pure decisions of a fit, in the order a fit makes them.</summary>
 public static class RunPlans
@@ -85,7 +93,7 @@ public static class RunPlans
         label ??= static name => name;
         settings.Validate(label);
         var task = target.Task;
-        var n = task == TaskKind.Classification ? target.ClassIndices.Length : target.Values.Length;
+        var n = target.Rows;
         var classes = target.Labels.Length;
         if (task == TaskKind.Classification && classes < 2)
             throw new ArgumentException($"the target has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
@@ -98,7 +106,9 @@ public static class RunPlans
             throw new ArgumentException($"{label(nameof(FitSettings.Output))}: softmax needs a classification target.");
         if (task == TaskKind.Classification && output is Activation.Linear)
             throw new ArgumentException($"{label(nameof(FitSettings.Output))}: linear needs a regression target; a classification target takes sigmoid or softmax (or auto).");
-        var outputs = task == TaskKind.Regression ? 1 : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
+        if (target.Width < 1 || task == TaskKind.Regression && target.Values.Length % target.Width != 0 || task == TaskKind.Classification && target.Width != 1)
+            throw new ArgumentException($"the target's width {target.Width} does not fit its {target.Values.Length} values (a classification target has width 1).");
+        var outputs = task == TaskKind.Regression ? target.Width : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
 
         var key = Key.FromSeed(settings.Seed);
         ImmutableArray<int> testRows = [];
@@ -218,20 +228,23 @@ public static class RunPlans
             _ => FeatureScaling.Standard(StandardScaler.Fit(rawTrain)),
         };
         TargetScaling? targetScaling = null;
+        ImmutableArray<TargetScaling> targetScalings = [];
         Matrix y;
         if (plan.Task == TaskKind.Regression)
         {
-            var column = Matrix.Create(n, 1, target.Values);
-            var ts = StandardScaler.Fit(plan.AllRows ? column : column.SelectRows(plan.TrainRows));
-            targetScaling = new TargetScaling(ts.Means[0], ts.StdDevs[0]);
-            y = StandardScaler.Transform(ts, column);
+            // One standardisation per target column, so targets in different units weigh alike in the MSE.
+            var columns = Matrix.Create(n, target.Width, target.Values);
+            var ts = StandardScaler.Fit(plan.AllRows ? columns : columns.SelectRows(plan.TrainRows));
+            targetScalings = [.. Enumerable.Range(0, target.Width).Select(c => new TargetScaling(ts.Means[c], ts.StdDevs[c]))];
+            if (target.Width == 1) targetScaling = targetScalings[0];
+            y = StandardScaler.Transform(ts, columns);
         }
         else y = EncodeClasses(plan.Outputs, target.ClassIndices, plan.Labels.Length);
         var x = ScaleFeatures(scaling, features);
         var network = Nn.Init.Mlp(plan.InitKey, plan.Sizes, settings.Activation, plan.Output, plan.Init);
         var train = plan.AllRows ? new TrainingData(x, y) : new TrainingData(x.SelectRows(plan.TrainRows), y.SelectRows(plan.TrainRows));
         var validation = plan.ValidationRows.IsEmpty ? null : new TrainingData(x.SelectRows(plan.ValidationRows), y.SelectRows(plan.ValidationRows));
-        return new PreparedRun(network, train, validation, scaling, targetScaling);
+        return new PreparedRun(network, train, validation, scaling, targetScaling) { TargetScalings = targetScalings };
     }
 
     /// <summary>Class indices as a network's targets: the index itself for one (sigmoid) output, one-hot rows for several.</summary>

@@ -43,7 +43,22 @@ public sealed record ClassificationMetrics(ImmutableArray<string> Labels, Classi
 /// <param name="Mse">The mean squared error.</param>
 /// <param name="Rmse">The root mean squared error.</param>
 /// <param name="Mae">The mean absolute error.</param>
-public sealed record RegressionMetrics(double R2, double Mse, double Rmse, double Mae);
+public sealed record RegressionMetrics(double R2, double Mse, double Rmse, double Mae)
+{
+    /// <summary>R², MSE, RMSE and MAE of <paramref name="predicted"/> against <paramref name="actual"/>, truth first.</summary>
+    public static RegressionMetrics Of(Vector actual, Vector predicted) => new(
+        Nn.Regression.RSquared(actual, predicted), Nn.Regression.MeanSquaredError(actual, predicted),
+        Nn.Regression.RootMeanSquaredError(actual, predicted), Nn.Regression.MeanAbsoluteError(actual, predicted));
+
+    /// <summary>The mean of each metric over <paramref name="targets"/> (scikit-learn's <c>multioutput='uniform_average'</c>; the RMSE is the mean of the per-target RMSEs).</summary>
+    public static RegressionMetrics Mean(IReadOnlyList<RegressionMetrics> targets) => new(
+        targets.Average(t => t.R2), targets.Average(t => t.Mse), targets.Average(t => t.Rmse), targets.Average(t => t.Mae));
+}
+
+/// <summary>One target's regression metrics in a multi-output regression.</summary>
+/// <param name="Target">The target column.</param>
+/// <param name="Metrics">Its R², MSE, RMSE and MAE in its original units.</param>
+public sealed record TargetMetrics(string Target, RegressionMetrics Metrics);
 
 /// <summary>
 /// What <c>nn eval</c> reports: the task, the number of examples and the task's metrics. Match on the cases:
@@ -72,7 +87,21 @@ public abstract record EvalReport
     /// <summary>A regression model's metrics.</summary>
     /// <param name="N">The number of examples.</param>
     /// <param name="Metrics">R², MSE, RMSE and MAE in the target's original units.</param>
-    public sealed record Regression(int N, RegressionMetrics Metrics) : EvalReport(TaskKind.Regression, N);
+    public sealed record Regression(int N, RegressionMetrics Metrics) : EvalReport(TaskKind.Regression, N)
+    {
+        /// <summary>
+        /// A multi-output regression's metrics per target, in output order (<see cref="Metrics"/> is then their mean); empty
+        /// for one target.
+        /// </summary>
+        public ImmutableArray<TargetMetrics> PerTarget { get; init; } = [];
+
+        /// <summary>Value equality, with the per-target metrics compared element by element.</summary>
+        public bool Equals(Regression? other) =>
+            other is not null && N == other.N && Metrics == other.Metrics && PerTarget.SequenceEqual(other.PerTarget);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => HashCode.Combine(N, Metrics, PerTarget.Length);
+    }
 
     /// <summary>A model whose output is NaN or infinite on some row (e.g. huge weights that overflow): no metrics.</summary>
     /// <param name="Task">Classification or regression.</param>
@@ -88,7 +117,8 @@ public abstract record EvalReport
     /// average_precision_ovr_macro, average_precision_ovr_weighted</c>), <c>ece, log_loss</c>, <c>per_class</c> (an array
     /// with one object per class in label order: <c>label, precision, recall, f1, support</c>, and with more than two
     /// classes <c>roc_auc, average_precision</c> of that class against the rest) and <c>confusion_matrix</c> (an array of
-    /// rows); or for regression <c>r2, mse, rmse, mae</c>. A metric that is NaN or infinite (e.g. an MSE that overflows, an
+    /// rows); or for regression <c>r2, mse, rmse, mae</c> (with several targets: their means, and <c>per_target</c>, an array
+    /// with one object per target in output order: <c>target, r2, mse, rmse, mae</c>). A metric that is NaN or infinite (e.g. an MSE that overflows, an
     /// AUC with one class absent) is written as <c>null</c> (see <see cref="JsonNumber"/>). A <see cref="NonFinite"/>
     /// report has no metrics, and <c>non_finite_row</c> is its row's 1-based number.
     /// </summary>
@@ -117,11 +147,26 @@ public abstract record EvalReport
             case Classification { Metrics: var c }:
                 WriteFields(w, c);
                 break;
-            case Regression { Metrics: var r }:
+            case Regression { Metrics: var r } g:
                 JsonNumber.Write(w, "r2", r.R2);
                 JsonNumber.Write(w, "mse", r.Mse);
                 JsonNumber.Write(w, "rmse", r.Rmse);
                 JsonNumber.Write(w, "mae", r.Mae);
+                if (!g.PerTarget.IsDefaultOrEmpty)
+                {
+                    w.WriteStartArray("per_target");
+                    foreach (var t in g.PerTarget)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("target", t.Target);
+                        JsonNumber.Write(w, "r2", t.Metrics.R2);
+                        JsonNumber.Write(w, "mse", t.Metrics.Mse);
+                        JsonNumber.Write(w, "rmse", t.Metrics.Rmse);
+                        JsonNumber.Write(w, "mae", t.Metrics.Mae);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
                 break;
             default:
                 throw new InvalidOperationException("Unknown evaluation report case.");
@@ -189,7 +234,9 @@ public static class EvalJob
 {
     /// <summary>Reads <paramref name="dataPath"/> for the model (its target column is required) and evaluates.</summary>
     public static EvalReport Run(Model model, string dataPath, string? labelsPath, string? target) =>
-        Evaluate(model, DataSource.ForModel(dataPath, labelsPath, model.Info.FeatureNames, target ?? model.Info.TargetName, requireTarget: true));
+        Evaluate(model, model.Info.TargetNames.IsDefaultOrEmpty
+            ? DataSource.ForModel(dataPath, labelsPath, model.Info.FeatureNames, target ?? model.Info.TargetName, requireTarget: true)
+            : DataSource.ForModelTargets(dataPath, model.Info.FeatureNames, model.Info.TargetNames, requireTarget: true));
 
     /// <summary>
     /// Evaluates a model on loaded data with targets. Outputs that are not finite (e.g. a model with huge weights that
@@ -201,17 +248,23 @@ public static class EvalJob
     {
         if (!data.HasTarget) throw new DataFileException(data.Source, 0, 0, $"expected a target column '{model.Info.TargetName}'.");
         var prediction = Predictor.Predict(model, data.Features, compute);
+        if (prediction is Prediction.Regression { Columns: { } columns })
+        {
+            var actual = data.TargetValues ?? throw new DataFileException(data.Source, 0, 0, $"expected the target columns {string.Join(", ", model.Info.Targets)}.");
+            if (actual.Cols != columns.Cols) throw new DataFileException(data.Source, 0, 0, $"has {actual.Cols} target columns, the model predicts {columns.Cols}.");
+            if (FirstNonFiniteRow(prediction) is { } bad) return new EvalReport.NonFinite(model.Info.Task, data.Count, bad);
+            ImmutableArray<TargetMetrics> perTarget = [.. model.Info.Targets.Select((name, c) => new TargetMetrics(name, RegressionMetrics.Of(
+                Vector.Create([.. Enumerable.Range(0, actual.Rows).Select(r => actual[r, c])]),
+                Vector.Create([.. Enumerable.Range(0, columns.Rows).Select(r => columns[r, c])]))))];
+            return new EvalReport.Regression(data.Count, RegressionMetrics.Mean([.. perTarget.Select(t => t.Metrics)])) { PerTarget = perTarget };
+        }
         var truth = model.Info.Task == TaskKind.Regression ? data.EncodeTarget(TaskKind.Regression) : data.EncodeTarget(model.Info.Labels);
         if (FirstNonFiniteRow(prediction) is { } row) return new EvalReport.NonFinite(model.Info.Task, data.Count, row);
         switch (prediction)
         {
             case Prediction.Regression p:
             {
-                var predicted = Vector.Create(p.Values);
-                var actual = Vector.Create(truth.Values);
-                return new EvalReport.Regression(data.Count, new RegressionMetrics(
-                    Nn.Regression.RSquared(actual, predicted), Nn.Regression.MeanSquaredError(actual, predicted),
-                    Nn.Regression.RootMeanSquaredError(actual, predicted), Nn.Regression.MeanAbsoluteError(actual, predicted)));
+                return new EvalReport.Regression(data.Count, RegressionMetrics.Of(Vector.Create(truth.Values), Vector.Create(p.Values)));
             }
             case Prediction.Classification p:
             {

@@ -39,8 +39,14 @@ public abstract record Prediction
         /// <inheritdoc />
         public override int Count => Values.Length;
 
+        /// <summary>
+        /// Every target's predicted values for a model with several targets (m × targets, columns in
+        /// <see cref="ModelInfo.TargetNames"/> order, original units; <see cref="Values"/> is its first column); null for one target.
+        /// </summary>
+        public Matrix? Columns { get; init; }
+
         /// <summary>Sequence equality of the values.</summary>
-        public bool Equals(Regression? other) => other is not null && Values.SequenceEqual(other.Values);
+        public bool Equals(Regression? other) => other is not null && Values.SequenceEqual(other.Values) && Equals(Columns, other.Columns);
 
         /// <inheritdoc />
         public override int GetHashCode() => Values.Length;
@@ -60,6 +66,12 @@ public static class Predictor
     public static Prediction Predict(Model model, Matrix raw, ComputeOptions? compute = null)
     {
         var output = Forward.Predict(model.Network, ScaleFeatures(model.Info.Scaling, raw), compute);
+        if (model.Info.Task == TaskKind.Regression && !model.Info.TargetScalings.IsDefaultOrEmpty)
+        {
+            var scalings = model.Info.TargetScalings;
+            var columns = Matrix.Init(output.Rows, output.Cols, (r, c) => output[r, c] * scalings[c].Scale + scalings[c].Offset);
+            return new Prediction.Regression([.. Enumerable.Range(0, output.Rows).Select(r => columns[r, 0])]) { Columns = columns };
+        }
         if (model.Info.Task == TaskKind.Regression)
         {
             var t = model.Info.TargetScaling;
@@ -75,6 +87,10 @@ public static class Predictor
     {
         switch (prediction)
         {
+            case Prediction.Regression { Columns: { } columns }:
+                for (var c = 0; c < columns.Cols; c++)
+                    if (!double.IsFinite(columns[row, c])) return columns[row, c];
+                return null;
             case Prediction.Regression p:
                 return double.IsFinite(p.Values[row]) ? null : p.Values[row];
             case Prediction.Classification p:

@@ -52,6 +52,12 @@ public sealed record TrainSettings
     /// <summary>The CSV target column; null = the last column.</summary>
     public string? Target { get; init; }
 
+    /// <summary>
+    /// Several CSV or Parquet target columns (<c>--target a,b,c</c>), in output order: a multi-output regression, each
+    /// target standardised on its own; when it holds two or more names it replaces <see cref="Target"/>. Empty: one target.
+    /// </summary>
+    public ImmutableArray<string> Targets { get; init; } = [];
+
     /// <summary>Optional test data, evaluated after training (same format as the training data).</summary>
     public string? TestDataPath { get; init; }
 
