@@ -44,7 +44,26 @@ internal static class Tables
             rows.Add(("RMSE" + mean, F(r.Rmse)));
             rows.Add(("MAE" + mean, F(r.Mae)));
         }
+        if (report is EvalReport.Multilabel { Metrics: var ml })
+        {
+            rows.Add(("subset accuracy", F(ml.Report.SubsetAccuracy)));
+            rows.Add(("Hamming loss", F(ml.Report.HammingLoss)));
+            rows.Add(("F1 (micro)", F(ml.Report.PerLabel.Micro.F1)));
+            rows.Add(("F1 (macro)", F(ml.Report.PerLabel.Macro.F1)));
+            rows.Add(("F1 (weighted)", F(ml.Report.PerLabel.Weighted.F1)));
+        }
         WriteKeyValues("Metrics", rows, console);
+        if (report is EvalReport.Multilabel { Metrics: var labels })
+        {
+            var pl = labels.Report.PerLabel;
+            var total = pl.Support.Sum().ToString(CultureInfo.InvariantCulture);
+            var perLabel = Enumerable.Range(0, labels.Labels.Length)
+                .Select(k => new[] { labels.Labels[k], F(pl.Precision[k]), F(pl.Recall[k]), F(pl.F1[k]), pl.Support[k].ToString(CultureInfo.InvariantCulture) }).ToList();
+            perLabel.Add(["micro avg", F(pl.Micro.Precision), F(pl.Micro.Recall), F(pl.Micro.F1), total]);
+            perLabel.Add(["macro avg", F(pl.Macro.Precision), F(pl.Macro.Recall), F(pl.Macro.F1), total]);
+            perLabel.Add(["weighted avg", F(pl.Weighted.Precision), F(pl.Weighted.Recall), F(pl.Weighted.F1), total]);
+            WriteGrid("Per label", ["", "precision", "recall", "F1", "support"], perLabel, console);
+        }
         if (report is EvalReport.Regression { PerTarget: { IsDefaultOrEmpty: false } perTarget })
             WriteGrid("Per target", ["target", "R²", "MSE", "RMSE", "MAE"],
                 [.. perTarget.Select(t => new[] { t.Target, F(t.Metrics.R2), F(t.Metrics.Mse), F(t.Metrics.Rmse), F(t.Metrics.Mae) })], console);
@@ -83,7 +102,8 @@ internal static class Tables
             ("features", List(info.FeatureNames)),
             info.TargetNames.IsDefaultOrEmpty ? ("target", info.TargetName) : ("targets", List(info.TargetNames)),
         };
-        if (info.Task == TaskKind.Classification) rows.Add(("labels", List(info.Labels)));
+        if (info.Task != TaskKind.Regression) rows.Add(("labels", List(info.Labels)));
+        if (info.LabelSeparator is { } separator) rows.Add(("label separator", $"'{separator}'"));
         rows.Add(("feature scaling", info.Scaling.Kind));
         if (info.TargetScaling is { } ts)
             rows.Add(("target scaling", FormattableString.Invariant($"(y - {ts.Offset:R}) / {ts.Scale:R}")));

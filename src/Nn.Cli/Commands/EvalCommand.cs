@@ -23,11 +23,7 @@ internal static class EvalCommand
             OutputChecks.Eval(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
             CliApp.StopIfCancelled(cancellationToken);
-            if (!model.Info.TargetNames.IsDefaultOrEmpty && p.GetValue(Target) is not null)
-                throw new ArgumentException($"--target: the model has {model.Info.TargetNames.Length} targets ({string.Join(", ", model.Info.TargetNames)}), read from the columns of those names.");
-            var data = model.Info.TargetNames.IsDefaultOrEmpty
-                ? DataSource.ForModel(p.GetValue(Data)!, p.GetValue(LabelsFile), model.Info.FeatureNames, p.GetValue(Target) ?? model.Info.TargetName, requireTarget: true)
-                : DataSource.ForModelTargets(p.GetValue(Data)!, model.Info.FeatureNames, model.Info.TargetNames, requireTarget: true);
+            var data = EvalJob.Read(model, p.GetValue(Data)!, p.GetValue(LabelsFile), p.GetValue(Target));
             CliApp.StopIfCancelled(cancellationToken);
             var report = EvalJob.Evaluate(model, data, ComputeOptions.WithThreads(threads));
             CliApp.StopIfCancelled(cancellationToken);

@@ -97,8 +97,12 @@ public static class RunPlans
         var classes = target.Labels.Length;
         if (task == TaskKind.Classification && classes < 2)
             throw new ArgumentException($"the target has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
+        if (task == TaskKind.Multilabel && (classes < 2 || classes != target.Width))
+            throw new ArgumentException($"{label(nameof(FitSettings.Task))}: multilabel needs at least 2 labels, one per target column; found {classes} label{(classes == 1 ? "" : "s")} ({string.Join(", ", target.Labels)}).");
         var output = settings.Output
-            ?? (task == TaskKind.Regression ? Activations.Linear : classes == 2 ? Activations.Sigmoid : Activations.Softmax);
+            ?? (task == TaskKind.Regression ? Activations.Linear : task == TaskKind.Multilabel || classes == 2 ? Activations.Sigmoid : Activations.Softmax);
+        if (task == TaskKind.Multilabel && output is not Activation.Sigmoid)
+            throw new ArgumentException($"{label(nameof(FitSettings.Output))}: a multilabel target takes sigmoid outputs (one per label), not {output.Name}.");
         var loss = settings.Loss ?? Losses.PairedWith(output);
         try { Losses.CheckPairing(loss, output); }
         catch (ArgumentException e) { throw new ArgumentException($"{label(nameof(FitSettings.Loss))}/{label(nameof(FitSettings.Output))}: {e.Message}"); }
@@ -106,9 +110,9 @@ public static class RunPlans
             throw new ArgumentException($"{label(nameof(FitSettings.Output))}: softmax needs a classification target.");
         if (task == TaskKind.Classification && output is Activation.Linear)
             throw new ArgumentException($"{label(nameof(FitSettings.Output))}: linear needs a regression target; a classification target takes sigmoid or softmax (or auto).");
-        if (target.Width < 1 || task == TaskKind.Regression && target.Values.Length % target.Width != 0 || task == TaskKind.Classification && target.Width != 1)
+        if (target.Width < 1 || task != TaskKind.Classification && target.Values.Length % target.Width != 0 || task == TaskKind.Classification && target.Width != 1)
             throw new ArgumentException($"the target's width {target.Width} does not fit its {target.Values.Length} values (a classification target has width 1).");
-        var outputs = task == TaskKind.Regression ? target.Width : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
+        var outputs = task != TaskKind.Classification ? target.Width : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
 
         var key = Key.FromSeed(settings.Seed);
         ImmutableArray<int> testRows = [];
@@ -133,7 +137,7 @@ public static class RunPlans
             : settings.Optimizer;
         var config = TrainConfig.Of(new Objective(loss, settings.L2, settings.Dropout), optimizer);
         var batches = settings.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(settings.BatchSize);
-        return new RunPlan(task, output, loss, task == TaskKind.Classification ? target.Labels : [], [features, .. settings.Layers, outputs],
+        return new RunPlan(task, output, loss, task != TaskKind.Regression ? target.Labels : [], [features, .. settings.Layers, outputs],
             settings.Init ?? Init.DefaultFor(settings.Activation), trainRows, validRows, Prng.Fold(key, InitFold), Prng.Fold(key, TrainFold), config, batches)
         {
             TestRows = testRows,
@@ -239,6 +243,7 @@ public static class RunPlans
             if (target.Width == 1) targetScaling = targetScalings[0];
             y = StandardScaler.Transform(ts, columns);
         }
+        else if (plan.Task == TaskKind.Multilabel) y = Matrix.Create(n, target.Width, target.Values);
         else y = EncodeClasses(plan.Outputs, target.ClassIndices, plan.Labels.Length);
         var x = ScaleFeatures(scaling, features);
         var network = Nn.Init.Mlp(plan.InitKey, plan.Sizes, settings.Activation, plan.Output, plan.Init);

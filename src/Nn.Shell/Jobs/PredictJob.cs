@@ -77,7 +77,10 @@ public static class PredictJob
 
     private static void WriteHeader(TextWriter w, ModelInfo info, bool probabilities)
     {
-        w.Write(string.Join(",", info.Targets.Select(Quote)));
+        // Multilabel: one 0/1 column per label (and with probabilities one p_<label> column per label).
+        w.Write(string.Join(",", (info.Task == TaskKind.Multilabel ? info.Labels : info.Targets).Select(Quote)));
+        if (probabilities && info.Task == TaskKind.Multilabel)
+            foreach (var label in info.Labels) { w.Write(','); w.Write(Quote("p_" + label)); }
         if (probabilities && info.Task == TaskKind.Classification)
             foreach (var label in info.Labels) { w.Write(','); w.Write(Quote("p_" + label)); }
         w.Write('\n');
@@ -90,6 +93,16 @@ public static class PredictJob
         {
             switch (prediction)
             {
+                case Prediction.Multilabel p:
+                    var predicted = p.Predicted;
+                    for (var c = 0; c < predicted.Cols; c++) w.Write(c == 0 ? (predicted[r, c] == 1 ? "1" : "0") : predicted[r, c] == 1 ? ",1" : ",0");
+                    if (probabilities)
+                        for (var c = 0; c < p.Probabilities.Cols; c++)
+                        {
+                            w.Write(',');
+                            w.Write(p.Probabilities[r, c].ToString("R", CultureInfo.InvariantCulture));
+                        }
+                    break;
                 case Prediction.Regression { Columns: { } columns }:
                     for (var c = 0; c < columns.Cols; c++)
                     {

@@ -4,7 +4,8 @@ namespace Nn.Shell;
 
 /// <summary>
 /// A model's predictions for a batch, in the user's terms. Match on the cases: <see cref="Classification"/> (class
-/// probabilities and the predicted classes) or <see cref="Regression"/> (values in the target's units).
+/// probabilities and the predicted classes), <see cref="Regression"/> (values in the target's units) or
+/// <see cref="Multilabel"/> (one probability per label).
 /// </summary>
 public abstract record Prediction
 {
@@ -30,6 +31,17 @@ public abstract record Prediction
 
         /// <summary>The probabilities' shape and first values, and the first classes.</summary>
         public override string ToString() => $"Classification {{ Probabilities = {Probabilities}, Classes = {Format.Items(Classes)} }}";
+    }
+
+    /// <summary>A multilabel model's predictions.</summary>
+    /// <param name="Probabilities">One row per example, one column per label: the probability that the label applies (each in [0, 1], independently).</param>
+    public sealed record Multilabel(Matrix Probabilities) : Prediction
+    {
+        /// <inheritdoc />
+        public override int Count => Probabilities.Rows;
+
+        /// <summary>The predicted labels as 0/1 indicators (m × labels): 1 where the probability is at least 0.5.</summary>
+        public Matrix Predicted => Nn.Multilabel.Threshold(Probabilities);
     }
 
     /// <summary>A regression model's predictions.</summary>
@@ -66,6 +78,7 @@ public static class Predictor
     public static Prediction Predict(Model model, Matrix raw, ComputeOptions? compute = null)
     {
         var output = Forward.Predict(model.Network, ScaleFeatures(model.Info.Scaling, raw), compute);
+        if (model.Info.Task == TaskKind.Multilabel) return new Prediction.Multilabel(output);
         if (model.Info.Task == TaskKind.Regression && !model.Info.TargetScalings.IsDefaultOrEmpty)
         {
             var scalings = model.Info.TargetScalings;
@@ -93,6 +106,10 @@ public static class Predictor
                 return null;
             case Prediction.Regression p:
                 return double.IsFinite(p.Values[row]) ? null : p.Values[row];
+            case Prediction.Multilabel p:
+                for (var c = 0; c < p.Probabilities.Cols; c++)
+                    if (!double.IsFinite(p.Probabilities[row, c])) return p.Probabilities[row, c];
+                return null;
             case Prediction.Classification p:
                 for (var c = 0; c < p.Probabilities.Cols; c++)
                     if (!double.IsFinite(p.Probabilities[row, c])) return p.Probabilities[row, c];

@@ -126,7 +126,7 @@ public static class TrainJob
         var test = settings.TestDataPath is null ? null
             : several ? DataSource.ForModelTargets(settings.TestDataPath, data.FeatureNames, data.TargetNames, requireTarget: true)
             : DataSource.ForModel(settings.TestDataPath, null, data.FeatureNames, data.TargetName, requireTarget: true);
-        var plan = Plan(fit, data, settings.CheckpointPath is not null);
+        var plan = Plan(fit, data, settings.CheckpointPath is not null, labelSeparator: settings.LabelSeparator);
 
         var checkpoint = settings.ResumePath is null ? null : CheckpointFile.Load(settings.ResumePath);
         if (checkpoint is not null) CheckResume(settings.ResumePath!, checkpoint, plan, fit.Epochs);
@@ -190,15 +190,15 @@ public static class TrainJob
     /// single class, a run larger than the memory there is, too many parameters) and its notes: constant feature columns
     /// kept with scale 1 (or dropped under <see cref="FitSettings.DropConstant"/>), a validation split too small for early stopping.
     /// </summary>
-    internal static TrainPlan Plan(FitSettings s, LoadedData data, bool checkpoint, Func<string, string>? label = null)
+    internal static TrainPlan Plan(FitSettings s, LoadedData data, bool checkpoint, Func<string, string>? label = null, string labelSeparator = LabelSets.DefaultSeparator)
     {
         label ??= TrainSettings.Flag;
         if (data.Count == 0) throw new DataFileException(data.Source, 0, 0, "expected at least one data row.");
         if (data.TargetValues is not null && s.Task is TaskKind.Classification)
             throw new ArgumentException($"{label(nameof(FitSettings.Task))}: classification takes one target; several targets make a multi-output regression.");
-        var task = data.TargetValues is not null ? TaskKind.Regression : s.Task ?? data.InferTask();
-        var target = data.TargetValues is { } values
-            ? new EncodedTarget(TaskKind.Regression, [], [], [.. values.AsSpan()]) { Width = values.Cols }
+        var task = s.Task is TaskKind.Multilabel ? TaskKind.Multilabel : data.TargetValues is not null ? TaskKind.Regression : s.Task ?? data.InferTask();
+        var target = task == TaskKind.Multilabel ? LabelSetData.Encode(data, labelSeparator)
+            : data.TargetValues is { } values ? new EncodedTarget(TaskKind.Regression, [], [], [.. values.AsSpan()]) { Width = values.Cols }
             : data.EncodeTarget(task);
         if (task == TaskKind.Classification && target.Labels.Length < 2)
             throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}' has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
@@ -226,7 +226,8 @@ public static class TrainJob
             RecordedSettings.Of(s, plan), data.Sha256)
         {
             TargetNames = several ? data.TargetNames : [],
-            TargetScalings = several ? prepared.TargetScalings : [],
+            TargetScalings = several && plan.Task == TaskKind.Regression ? prepared.TargetScalings : [],
+            LabelSeparator = plan.Task == TaskKind.Multilabel && !several ? labelSeparator : null,
         };
         var start = new TrainStart(data.TargetName, plan.Task, plan.Labels, plan.Sizes[0], plan.TrainRows.Length, plan.ValidationRows.Length, plan.TestRows.Length, [.. notes])
         {

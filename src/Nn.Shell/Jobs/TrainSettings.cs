@@ -58,6 +58,12 @@ public sealed record TrainSettings
     /// </summary>
     public ImmutableArray<string> Targets { get; init; } = [];
 
+    /// <summary>
+    /// With <see cref="TaskKind.Multilabel"/> and one target column: the text between a cell's labels
+    /// (<see cref="LabelSets.DefaultSeparator"/>, a semicolon, by default), recorded in the model.
+    /// </summary>
+    public string LabelSeparator { get; init; } = LabelSets.DefaultSeparator;
+
     /// <summary>Optional test data, evaluated after training (same format as the training data).</summary>
     public string? TestDataPath { get; init; }
 

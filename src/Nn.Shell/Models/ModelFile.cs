@@ -212,6 +212,16 @@ public static class ModelFile
                 return $"labels has {info.Labels.Length} names but the classifier has {n.OutputSize} outputs (a one-output sigmoid classifier may have 2).";
             if (info.TargetScaling is not null) return "a classification model cannot have target_scaling.";
         }
+        else if (info.Task == TaskKind.Multilabel)
+        {
+            if (info.Labels.Length < 2 || info.Labels.Length != n.OutputSize)
+                return $"labels has {info.Labels.Length} names but the multilabel model has {n.OutputSize} outputs; expected one label per output, at least 2.";
+            if (n.OutputActivation is not Activation.Sigmoid) return "a multilabel model has sigmoid outputs.";
+            if (info.TargetScaling is not null) return "a multilabel model cannot have target_scaling.";
+            if (info.TargetNames.IsDefaultOrEmpty == (info.LabelSeparator is null))
+                return "a multilabel model records either label_separator (one column of delimited labels) or target_names (one 0/1 column per label).";
+            if (info.LabelSeparator is { Length: 0 }) return "label_separator must not be empty.";
+        }
         else if (info.Labels.Length != 0)
             return $"labels must be empty for a regression model, found {info.Labels.Length}.";
         try { Losses.CheckPairing(info.Loss, n.OutputActivation); }
@@ -240,6 +250,7 @@ public static class ModelFile
     private static string? TargetsProblem(Network n, ModelInfo info)
     {
         if (info.TargetNames.IsDefault || info.TargetScalings.IsDefault) return "TargetNames and TargetScalings must not be default ImmutableArrays.";
+        if (info.LabelSeparator is not null && info.Task != TaskKind.Multilabel) return "label_separator goes with a multilabel model.";
         if (info.TargetNames.IsEmpty)
             return info.TargetScalings.IsEmpty ? null : "target_scalings goes with target_names (a model with several targets).";
         var t = info.TargetNames;
@@ -248,8 +259,11 @@ public static class ModelFile
         if (t[0] != info.TargetName) return $"target_name is '{info.TargetName}' but target_names starts with '{t[0]}'.";
         if (t.Distinct(StringComparer.Ordinal).Count() != t.Length) return $"target_names names a column twice: {string.Join(", ", t)}.";
         if (t.FirstOrDefault(info.FeatureNames.Contains) is { } both) return $"the target '{both}' is also a feature.";
-        if (info.Task != TaskKind.Regression) return "several targets (target_names) go with a regression model.";
         if (t.Length != n.OutputSize) return $"target_names has {t.Length} names but the network has {n.OutputSize} outputs.";
+        if (info.Task == TaskKind.Multilabel)
+            return !t.SequenceEqual(info.Labels) ? "a multilabel model's target_names are its labels, in order."
+                : info.TargetScalings.IsEmpty ? null : "a multilabel model cannot have target_scalings.";
+        if (info.Task != TaskKind.Regression) return "several targets (target_names) go with a regression or multilabel model.";
         if (info.TargetScaling is not null) return "a model with several targets records target_scalings, not target_scaling.";
         if (info.TargetScalings.Length != t.Length) return $"target_scalings has {info.TargetScalings.Length} entries; expected one per target ({t.Length}).";
         if (info.TargetScalings.Any(s => s is null || !(double.IsFinite(s.Offset) && double.IsFinite(s.Scale) && s.Scale != 0)))

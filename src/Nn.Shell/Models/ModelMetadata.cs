@@ -23,7 +23,7 @@ internal static class ModelMetadata
             new("format", "nn"),
             // A model with one target is still written as version 2 (the same bytes as before); several targets need 3,
             // so that an older reader refuses the file rather than predicting the first target alone.
-            new("format_version", (info.TargetNames.IsDefaultOrEmpty ? 2 : ModelFile.FormatVersion).ToString(CultureInfo.InvariantCulture)),
+            new("format_version", (info.TargetNames.IsDefaultOrEmpty && info.Task != TaskKind.Multilabel ? 2 : ModelFile.FormatVersion).ToString(CultureInfo.InvariantCulture)),
             new("kind", kind),
             new("architecture", Text.Json(w =>
             {
@@ -40,6 +40,7 @@ internal static class ModelMetadata
             new("target_name", info.TargetName),
         };
         if (!info.TargetNames.IsDefaultOrEmpty) list.Add(new("target_names", Text.Json(w => WriteStrings(w, info.TargetNames))));
+        if (info.LabelSeparator is { } separator) list.Add(new("label_separator", separator));
         list.AddRange(
         [
             new("labels", Text.Json(w => WriteStrings(w, info.Labels))),
@@ -113,7 +114,7 @@ internal static class ModelMetadata
         var network = ModelFile.TakeNetwork(meta, tensors, "", new Architecture(sizes, activations));
 
         var taskText = meta.String("task");
-        var task = ParseTask(taskText) ?? throw meta.Fail($"task is \"{taskText}\"; expected \"classification\" or \"regression\".");
+        var task = ParseTask(taskText) ?? throw meta.Fail($"task is \"{taskText}\"; expected \"classification\", \"regression\" or \"multilabel\".");
         var lossText = meta.String("loss");
         var loss = customLosses?.FirstOrDefault(c => c is Loss.Custom or Loss.CustomRows && c.Name == lossText) ?? meta.Wrap(
             $"loss '{lossText}' is unknown (a custom loss must be given to the reader: ModelFile.Load(path, losses: [Losses.Custom(\"{lossText}\", value, gradient)]))",
@@ -148,6 +149,7 @@ internal static class ModelMetadata
         {
             TargetNames = targetNames,
             TargetScalings = targetScalings,
+            LabelSeparator = meta.Optional("label_separator"),
         };
         var model = new Model(network, info);
         if (ModelFile.Problem(model) is { } problem) throw meta.Fail(problem);

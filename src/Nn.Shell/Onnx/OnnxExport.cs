@@ -163,6 +163,12 @@ public static class OnnxExport
         var network = model.Network;
         var activation = network.OutputActivation;
         var outputs = network.OutputSize;
+        if (model.Info.Task == TaskKind.Multilabel)
+        {
+            // Each label's probability on its own: no normalisation across the labels.
+            Activate(g, activation, logits, OutputName);
+            return outputs;
+        }
         if (model.Info.Task == TaskKind.Regression && !model.Info.TargetScalings.IsDefaultOrEmpty)
         {
             // Several targets: one scale and offset per output column, broadcast over the batch.
@@ -233,7 +239,8 @@ public static class OnnxExport
     private static string GraphDoc(Model model, OnnxPrecision precision) =>
         $"input: raw features [N, {model.Network.InputSize}] ({string.Join(", ", model.Info.FeatureNames)}), " +
         $"{(precision == OnnxPrecision.Double ? "double" : "float32")}. " +
-        (model.Info.Task == TaskKind.Regression
+        (model.Info.Task == TaskKind.Multilabel ? $"output: each label's probability, independently, over [{string.Join(", ", model.Info.Labels)}]. "
+            : model.Info.Task == TaskKind.Regression
             ? $"output: {string.Join(", ", model.Info.Targets)} in {(model.Info.Targets.Length == 1 ? "its" : "their")} original units. "
             : $"output: class probabilities over [{string.Join(", ", model.Info.Labels)}]. ") +
         "logits: the last layer's pre-activation.";

@@ -163,6 +163,16 @@ public static class HtmlReport
             yield return ("expected calibration error", Markup.Metric(c.Calibration.Ece));
             yield return ("log loss", Markup.Metric(c.LogLoss));
         }
+        if (ev is EvalReport.Multilabel { Metrics: var ml })
+        {
+            var pl = ml.Report.PerLabel;
+            yield return ("subset accuracy", Markup.Metric(ml.Report.SubsetAccuracy));
+            yield return ("Hamming loss", Markup.Metric(ml.Report.HammingLoss));
+            yield return ("F1 (micro / macro / weighted)", $"{Markup.Metric(pl.Micro.F1)} / {Markup.Metric(pl.Macro.F1)} / {Markup.Metric(pl.Weighted.F1)}");
+            for (var k = 0; k < ml.Labels.Length; k++)
+                yield return ($"{ml.Labels[k]}: precision / recall / F1 (support)",
+                    $"{Markup.Metric(pl.Precision[k])} / {Markup.Metric(pl.Recall[k])} / {Markup.Metric(pl.F1[k])} ({pl.Support[k].ToString(CultureInfo.InvariantCulture)})");
+        }
         if (ev is EvalReport.Regression { Metrics: var r } g)
         {
             var mean = g.PerTarget.IsDefaultOrEmpty ? "" : " (mean over targets)";
