@@ -15,6 +15,7 @@ internal static class LabelSetData
     /// split at <paramref name="separator"/> (labels = every label seen, or <paramref name="labels"/> when given, e.g. a model's).
     /// </summary>
     /// <exception cref="DataFileException">For a value that is not 0 or 1, or a label not in <paramref name="labels"/> (file:line:column).</exception>
+    /// <exception cref="ArgumentException">For one column of numbers when the labels are inferred (a single 0/1 column is one label).</exception>
     internal static EncodedTarget Encode(LoadedData data, string separator, ImmutableArray<string> labels = default)
     {
         if (data.TargetValues is { } v)
@@ -27,6 +28,9 @@ internal static class LabelSetData
             return LabelSets.FromIndicators([.. v.AsSpan()], data.TargetNames);
         }
         if (!data.HasTarget) throw new DataFileException(data.Source, 0, 0, $"expected a target column '{data.TargetName}'.");
+        // One column of single numbers (a 0/1 column) is one label, not a list of labels named "0" and "1".
+        if (labels.IsDefault && data.TargetCells.All(c => TargetEncoding.TryNumber(c, out _)))
+            throw new ArgumentException($"--task: multilabel needs at least 2 labels; target column '{data.TargetName}' holds one number per row, that is 1 label (several 0/1 columns go as --target a,b,c).");
         if (!labels.IsDefault)
             for (var r = 0; r < data.TargetCells.Length; r++)
                 if (LabelSets.Split(data.TargetCells[r], separator).FirstOrDefault(l => !labels.Contains(l)) is { } unknown)

@@ -157,6 +157,7 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         var expected = prediction switch
         {
             Prediction.Regression { Columns: { } columns } => columns,
+            Prediction.Multilabel m => m.Probabilities,
             Prediction.Regression r => Matrix.Create(x.Rows, 1, r.Values),
             Prediction.Classification c => c.Probabilities,
             _ => throw new InvalidOperationException("Unknown prediction case."),
@@ -185,6 +186,9 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         ["softmax-leaky-linear-deep"] = () => Classifier([2, 6, 5, 3], [Activations.LeakyRelu(0.1), Activations.Linear, Activations.Softmax], Losses.CategoricalCrossEntropy, ["p", "q", "r"], Standard(2)),
         ["regression-tanh-output-scaled"] = () => Regressor([3, 4, 1], [Activations.LeakyRelu(0.01), Activations.Tanh], new TargetScaling(-12.5, 40.25), Standard(3)),
         ["regression-linear-unscaled"] = () => Regressor([2, 3, 1], [Activations.Relu, Activations.Linear], null, FeatureScaling.None(2)),
+        ["multilabel-four-labels"] = () => Classifier([3, 4, 4], [Activations.Relu, Activations.Sigmoid], Losses.BinaryCrossEntropy, ["a", "b", "c", "d"], Standard(3)) is var ml
+            ? ml with { Info = ml.Info with { Task = TaskKind.Multilabel, LabelSeparator = ";" } }
+            : throw new InvalidOperationException(),
         ["regression-three-targets"] = () => Regressor([3, 5, 3], [Activations.Tanh, Activations.Linear], null, Standard(3)) is var m
             ? m with { Info = m.Info with { TargetName = "u", TargetNames = ["u", "v", "w"], TargetScalings = [new(-3, 2), new(400, 75.5), new(0.01, 0.002)] } }
             : throw new InvalidOperationException(),
