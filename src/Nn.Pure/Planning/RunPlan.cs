@@ -55,6 +55,8 @@ public sealed record PreparedRun(Network Network, TrainingData Train, TrainingDa
     /// is null); else empty.
     /// </summary>
     public ImmutableArray<TargetScaling> TargetScalings { get; init; } = [];
+
+    private bool PrintMembers(System.Text.StringBuilder builder) => Format.Members(this, builder);
 }
 
 /// <summary>The pure decisions of a fit, in the order a fit makes them.</summary>

@@ -60,6 +60,9 @@ public sealed record RegressionMetrics(double R2, double Mse, double Rmse, doubl
 /// <param name="Report">The scores at a threshold of 0.5 on each label's probability.</param>
 public sealed record MultilabelMetrics(ImmutableArray<string> Labels, MultilabelReport Report)
 {
+    /// <summary>Prints every property, collections by their first items.</summary>
+    private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
+
     /// <summary>Sequence equality of the labels.</summary>
     public bool Equals(MultilabelMetrics? other) => other is not null && Labels.SequenceEqual(other.Labels) && Report == other.Report;
 
@@ -113,6 +116,9 @@ public abstract record EvalReport
 
         /// <inheritdoc />
         public override int GetHashCode() => HashCode.Combine(N, Metrics, PerTarget.Length);
+
+        /// <summary>The number of examples, the (mean) metrics and the per-target metrics.</summary>
+        public override string ToString() => $"Regression {{ N = {N}, Metrics = {Metrics}, PerTarget = {Format.Items(PerTarget)} }}";
     }
 
     /// <summary>A multilabel model's metrics.</summary>

@@ -103,6 +103,8 @@ public sealed record TrainSettings
     {
         if (string.IsNullOrWhiteSpace(DataPath)) throw new ArgumentException("--data: a training data file is required.");
         if (string.IsNullOrWhiteSpace(OutPath)) throw new ArgumentException("--out: an output model path is required.");
+        if (string.IsNullOrEmpty(LabelSeparator)) throw new ArgumentException("--label-separator: expected a non-empty separator, e.g. ';'.");
+        if (Targets.IsDefault) throw new ArgumentException("--target: Targets must not be a default ImmutableArray.");
         Fit.Validate(Flag);
     }
 }

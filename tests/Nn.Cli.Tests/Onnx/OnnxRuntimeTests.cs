@@ -144,6 +144,31 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         Report("multi-output regression (cli), float32", Compare(expected, ort32["output"], Float32Tolerance, relative: true), Compare(logits, ort32["logits"], Float32Tolerance, relative: true));
     }
 
+    [Fact]
+    public void A_trained_multilabel_model_gives_each_labels_probability_like_nn_predict_proba()
+    {
+        using var dir = new TempDir();
+        var data = dir.Write("tags.csv", string.Concat(["x1,x2,tags\n", .. Enumerable.Range(0, 90).Select(i =>
+            FormattableString.Invariant($"{i % 7 - 3},{i % 5 * 0.5},\"{string.Join(";", new[] { i % 7 > 3 ? "a" : "", i % 5 > 1 ? "b" : "", i % 3 == 0 ? "c" : "" }.Where(t => t.Length > 0))}\"\n"))]));
+        var model = dir.File("tags.safetensors");
+        var t = NnCli.Run("train", "--data", data, "--task", "multilabel", "--layers", "6", "--epochs", "10", "--seed", "1", "--out", model, "--quiet");
+        Assert.True(t.Code == 0, t.Err);
+        var loaded = ModelFile.Load(model);
+        var onnx = dir.File("tags.onnx");
+        Assert.Equal(0, NnCli.Run("export", "--model", model, "--onnx", onnx).Code);
+        var predictions = dir.File("pred.csv");
+        Assert.Equal(0, NnCli.Run("predict", "--model", model, "--data", data, "--out", predictions, "--proba").Code);
+        Assert.Equal("a,b,c,p_a,p_b,p_c", File.ReadLines(predictions).First());
+        var rows = File.ReadAllLines(predictions).Skip(1).Select(l => l.Split(',')[3..].Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var expected = Matrix.Create(rows.Length, 3, rows.SelectMany(r => r));
+
+        var x = DataSource.ForModel(data, null, loaded.Info.FeatureNames, loaded.Info.TargetName, requireTarget: false).Features;
+        var logits = Forward.Run(loaded.Network, Predictor.ScaleFeatures(loaded.Info.Scaling, x)).Logits;
+        var ort = OnnxRunner.Run(onnx, x, float32: false);
+        Assert.Equal([x.Rows, 3L], ort["output"].Dims);
+        Report("multilabel (cli), double", Compare(expected, ort["output"], DoubleTolerance, relative: false), Compare(logits, ort["logits"], DoubleTolerance, relative: false));
+    }
+
     public static TheoryData<string> Cases => [.. ModelCases.Keys];
 
     [Theory]
