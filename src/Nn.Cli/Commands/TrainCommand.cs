@@ -12,7 +12,7 @@ internal static class TrainCommand
 {
     internal static readonly Option<string> Data = new("--data") { Description = "Training data: CSV with a header, Parquet, .npy features (with --labels), or .npz with arrays x and y.", Required = true };
     internal static readonly Option<string?> LabelsFile = new("--labels") { Description = "Labels/targets as .npy, one per row of an .npy --data." };
-    internal static readonly Option<string?> Target = new("--target") { Description = "The CSV target column (default: the last column); several, comma-separated (a,b,c), train a multi-output regression." };
+    internal static readonly Option<string?> Target = new("--target") { Description = "The CSV target column (default: the last column); several, comma-separated (a,b,c), train a multi-output regression, or with --task multilabel one 0/1 column per label." };
     internal static readonly Option<string?> TestData = new("--test-data") { Description = "Test data evaluated after training (same format)." };
     internal static readonly Option<string> Task = new("--task") { Description = "auto | classification | regression | multilabel (several 0/1 --target columns, or one column of delimited labels)", DefaultValueFactory = _ => "auto" };
     internal static readonly Option<string> LabelSeparator = new("--label-separator") { Description = "--task multilabel with one target column: the text between a cell's labels.", DefaultValueFactory = _ => LabelSets.DefaultSeparator };
