@@ -36,14 +36,37 @@ internal static class Tables
             rows.Add(("ECE (10 bins)", F(c.Calibration.Ece)));
             rows.Add(("log loss", F(c.LogLoss)));
         }
-        if (report is EvalReport.Regression { Metrics: var r })
+        if (report is EvalReport.Regression { Metrics: var r } g)
         {
-            rows.Add(("R²", F(r.R2)));
-            rows.Add(("MSE", F(r.Mse)));
-            rows.Add(("RMSE", F(r.Rmse)));
-            rows.Add(("MAE", F(r.Mae)));
+            var mean = g.PerTarget.IsDefaultOrEmpty ? "" : $" (mean of {g.PerTarget.Length.ToString(CultureInfo.InvariantCulture)} targets)";
+            rows.Add(("R²" + mean, F(r.R2)));
+            rows.Add(("MSE" + mean, F(r.Mse)));
+            rows.Add(("RMSE" + mean, F(r.Rmse)));
+            rows.Add(("MAE" + mean, F(r.Mae)));
+        }
+        if (report is EvalReport.Multilabel { Metrics: var ml })
+        {
+            rows.Add(("subset accuracy", F(ml.Report.SubsetAccuracy)));
+            rows.Add(("Hamming loss", F(ml.Report.HammingLoss)));
+            rows.Add(("F1 (micro)", F(ml.Report.PerLabel.Micro.F1)));
+            rows.Add(("F1 (macro)", F(ml.Report.PerLabel.Macro.F1)));
+            rows.Add(("F1 (weighted)", F(ml.Report.PerLabel.Weighted.F1)));
         }
         WriteKeyValues("Metrics", rows, console);
+        if (report is EvalReport.Multilabel { Metrics: var labels })
+        {
+            var pl = labels.Report.PerLabel;
+            var total = pl.Support.Sum().ToString(CultureInfo.InvariantCulture);
+            var perLabel = Enumerable.Range(0, labels.Labels.Length)
+                .Select(k => new[] { labels.Labels[k], F(pl.Precision[k]), F(pl.Recall[k]), F(pl.F1[k]), pl.Support[k].ToString(CultureInfo.InvariantCulture) }).ToList();
+            perLabel.Add(["micro avg", F(pl.Micro.Precision), F(pl.Micro.Recall), F(pl.Micro.F1), total]);
+            perLabel.Add(["macro avg", F(pl.Macro.Precision), F(pl.Macro.Recall), F(pl.Macro.F1), total]);
+            perLabel.Add(["weighted avg", F(pl.Weighted.Precision), F(pl.Weighted.Recall), F(pl.Weighted.F1), total]);
+            WriteGrid("Per label", ["", "precision", "recall", "F1", "support"], perLabel, console);
+        }
+        if (report is EvalReport.Regression { PerTarget: { IsDefaultOrEmpty: false } perTarget })
+            WriteGrid("Per target", ["target", "R²", "MSE", "RMSE", "MAE"],
+                [.. perTarget.Select(t => new[] { t.Target, F(t.Metrics.R2), F(t.Metrics.Mse), F(t.Metrics.Rmse), F(t.Metrics.Mae) })], console);
         if (report is EvalReport.Classification { Metrics: var cm })
         {
             WritePerClass(cm, console);
@@ -77,12 +100,15 @@ internal static class Tables
             ("task", TaskKinds.Name(info.Task)),
             ("loss", info.Loss.Name),
             ("features", List(info.FeatureNames)),
-            ("target", info.TargetName),
+            info.TargetNames.IsDefaultOrEmpty ? ("target", info.TargetName) : ("targets", List(info.TargetNames)),
         };
-        if (info.Task == TaskKind.Classification) rows.Add(("labels", List(info.Labels)));
+        if (info.Task != TaskKind.Regression) rows.Add(("labels", List(info.Labels)));
+        if (info.LabelSeparator is { } separator) rows.Add(("label separator", $"'{separator}'"));
         rows.Add(("feature scaling", info.Scaling.Kind));
         if (info.TargetScaling is { } ts)
             rows.Add(("target scaling", FormattableString.Invariant($"(y - {ts.Offset:R}) / {ts.Scale:R}")));
+        for (var k = 0; k < info.TargetScalings.Length && !info.TargetNames.IsDefaultOrEmpty; k++)
+            rows.Add(($"target scaling ({info.TargetNames[k]})", FormattableString.Invariant($"(y - {info.TargetScalings[k].Offset:R}) / {info.TargetScalings[k].Scale:R}")));
         rows.Add(("parameters", summary.Parameters.ToString(CultureInfo.InvariantCulture)));
         rows.Add(("parameters sha256", summary.ParametersSha256));
         rows.Add(("training data sha256", info.DataSha256.Length == 0 ? "unknown" : info.DataSha256));

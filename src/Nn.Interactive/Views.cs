@@ -101,6 +101,12 @@ public static class Views
             case EvalReport.Regression r:
                 Table(b, $"Regression, {r.N} rows", [("R²", Number(r.Metrics.R2)), ("MSE", Number(r.Metrics.Mse)), ("RMSE", Number(r.Metrics.Rmse)), ("MAE", Number(r.Metrics.Mae))]);
                 break;
+            case EvalReport.Multilabel ml:
+                var pl = ml.Metrics.Report.PerLabel;
+                Table(b, $"Multilabel, {ml.N} rows, {ml.Metrics.Labels.Length} labels", [
+                    ("subset accuracy", Number(ml.Metrics.Report.SubsetAccuracy)), ("Hamming loss", Number(ml.Metrics.Report.HammingLoss)),
+                    ("micro F1", Number(pl.Micro.F1)), ("macro F1", Number(pl.Macro.F1))]);
+                break;
             case EvalReport.NonFinite f:
                 b.Append(CultureInfo.InvariantCulture, $"<p>Row {f.Row} has a NaN or infinite output; no metrics.</p>");
                 break;

@@ -244,7 +244,7 @@ public class BadInputCatalogTests
 
     [Fact]
     public void Model_of_a_newer_format_version() =>
-        EvalAndPredictRefuse(Edited(h => h["__metadata__"]!["format_version"] = "3"), Csv, "model.safetensors: ", "version");
+        EvalAndPredictRefuse(Edited(h => h["__metadata__"]!["format_version"] = "4"), Csv, "model.safetensors: ", "version");
 
     [Fact]
     public void Model_with_a_nan_weight()

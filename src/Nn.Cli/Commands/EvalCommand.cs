@@ -26,18 +26,23 @@ internal static class EvalCommand
             OutputChecks.Eval(p);
             var model = ModelFile.Load(p.GetValue(ModelPath)!);
             CliApp.StopIfCancelled(cancellationToken);
-            var target = p.GetValue(Target) ?? model.Info.TargetName;
             var weightColumn = p.GetValue(SampleWeight);
-            var columns = weightColumn is null ? model.Info.FeatureNames : WeightedEval.Columns(model, weightColumn, target);
-            LoadedData data;
-            try { data = DataSource.ForModel(p.GetValue(Data)!, p.GetValue(LabelsFile), columns, target, requireTarget: true); }
-            catch (DataFileException e) when (weightColumn is not null && e.Message.Contains($"missing: {weightColumn} (", StringComparison.Ordinal))
-            {
-                // The weight column was read as one more feature: say what is missing, not that the model expects it.
-                throw new DataFileException(e.FilePath, e.Line, e.Column, $"no column '{weightColumn}' for --sample-weight.");
-            }
+            if (weightColumn is not null && (!model.Info.TargetNames.IsDefaultOrEmpty || model.Info.Task == TaskKind.Multilabel))
+                throw new ArgumentException("--sample-weight: weighted metrics are for a model of one target (classification or regression); this model has several targets or labels.");
             System.Collections.Immutable.ImmutableArray<double> weights = [];
-            if (weightColumn is not null) (data, weights) = WeightedEval.Take(data, model, weightColumn);
+            LoadedData data;
+            if (weightColumn is null) data = EvalJob.Read(model, p.GetValue(Data)!, p.GetValue(LabelsFile), p.GetValue(Target));
+            else
+            {
+                var target = p.GetValue(Target) ?? model.Info.TargetName;
+                try { data = DataSource.ForModel(p.GetValue(Data)!, p.GetValue(LabelsFile), WeightedEval.Columns(model, weightColumn, target), target, requireTarget: true); }
+                catch (DataFileException e) when (e.Message.Contains($"missing: {weightColumn} (", StringComparison.Ordinal))
+                {
+                    // The weight column was read as one more feature: say what is missing, not that the model expects it.
+                    throw new DataFileException(e.FilePath, e.Line, e.Column, $"no column '{weightColumn}' for --sample-weight.");
+                }
+                (data, weights) = WeightedEval.Take(data, model, weightColumn);
+            }
             CliApp.StopIfCancelled(cancellationToken);
             var report = EvalJob.Evaluate(model, data, ComputeOptions.WithThreads(threads));
             CliApp.StopIfCancelled(cancellationToken);

@@ -12,9 +12,10 @@ internal static class TrainCommand
 {
     internal static readonly Option<string> Data = new("--data") { Description = "Training data: CSV with a header, Parquet, .npy features (with --labels), or .npz with arrays x and y.", Required = true };
     internal static readonly Option<string?> LabelsFile = new("--labels") { Description = "Labels/targets as .npy, one per row of an .npy --data." };
-    internal static readonly Option<string?> Target = new("--target") { Description = "The CSV target column (default: the last column)." };
+    internal static readonly Option<string?> Target = new("--target") { Description = "The CSV target column (default: the last column); several, comma-separated (a,b,c), train a multi-output regression, or with --task multilabel one 0/1 column per label." };
     internal static readonly Option<string?> TestData = new("--test-data") { Description = "Test data evaluated after training (same format)." };
-    internal static readonly Option<string> Task = new("--task") { Description = "auto | classification | regression", DefaultValueFactory = _ => "auto" };
+    internal static readonly Option<string> Task = new("--task") { Description = "auto | classification | regression | multilabel (several 0/1 --target columns, or one column of delimited labels)", DefaultValueFactory = _ => "auto" };
+    internal static readonly Option<string> LabelSeparator = new("--label-separator") { Description = "--task multilabel with one target column: the text between a cell's labels.", DefaultValueFactory = _ => LabelSets.DefaultSeparator };
     internal static readonly Option<string> Layers = new("--layers") { Description = "Hidden layer widths, e.g. 32,16 (none: 0 hidden layers is not allowed; use --layers '' for none).", DefaultValueFactory = _ => "64,32" };
     internal static readonly Option<string> ActivationOpt = new("--activation") { Description = "relu | tanh | sigmoid | leaky-relu", DefaultValueFactory = _ => Activations.Relu.Name };
     internal static readonly Option<string> Output = new("--output") { Description = "auto | sigmoid | softmax | linear", DefaultValueFactory = _ => "auto" };
@@ -57,7 +58,7 @@ internal static class TrainCommand
     internal static Command Build(CliConsole console, CancellationToken cancellationToken)
     {
         var command = new Command("train", "Train a network on a data file and write the model.");
-        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, MinEpochs, TestFraction, ScheduleOpt, LrFactor, LrEvery, LrMin, LrEpochs, Warmup, Seed, Threads, ClipNorm, OnNan, DropConstant, ClassWeightOpt, SampleWeight, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
+        foreach (var o in new Option[] { Data, LabelsFile, Target, TestData, Task, LabelSeparator, Layers, ActivationOpt, Output, LossOpt, OptimizerOpt, Lr, Epochs, BatchSize, L2, Dropout, InitOpt, Scale, ValidationFraction, Patience, MinEpochs, TestFraction, ScheduleOpt, LrFactor, LrEvery, LrMin, LrEpochs, Warmup, Seed, Threads, ClipNorm, OnNan, DropConstant, ClassWeightOpt, SampleWeight, Checkpoint, Resume, Out, HistoryFile, Report, Json, Quiet })
             command.Add(o);
         command.SetAction(parse => Execute(parse, console, cancellationToken));
         return command;
@@ -74,6 +75,7 @@ internal static class TrainCommand
             DataPath = p.GetValue(Data)!,
             LabelsPath = p.GetValue(LabelsFile),
             Target = p.GetValue(Target),
+            Targets = ParseTargets(p.GetValue(Target)),
             TestDataPath = p.GetValue(TestData),
             CheckpointPath = p.GetValue(Checkpoint),
             ResumePath = p.GetValue(Resume),
@@ -86,8 +88,13 @@ internal static class TrainCommand
         if (threads < 1) throw new ArgumentException($"--threads: expected at least 1, got {threads}.");
         if (Given(p, TestFraction) && paths.TestDataPath is not null)
             throw new ArgumentException("--test-fraction: goes without --test-data (the test rows come either from a split of --data or from a file).");
+        var separator = p.GetValue(LabelSeparator)!;
+        if (Given(p, LabelSeparator) && (p.GetValue(Task) != TaskKinds.Name(TaskKind.Multilabel) || !paths.Targets.IsEmpty))
+            throw new ArgumentException("--label-separator: goes with --task multilabel and one --target column of delimited labels.");
+        if (separator.Length == 0) throw new ArgumentException("--label-separator: expected a non-empty separator, e.g. ';'.");
         return paths with
         {
+            LabelSeparator = separator,
             Fit = new FitSettings
             {
                 Task = Choice(p.GetValue(Task)!, "--task", [.. TaskKinds.Names]) is { } task ? TaskKinds.TryParse(task) : null,
@@ -122,6 +129,20 @@ internal static class TrainCommand
         if (text is null) return null;
         try { return ClassWeight.Parse(text); }
         catch (ArgumentException e) { throw new ArgumentException($"--class-weight: {e.Message}"); }
+    }
+
+    /// <summary>
+    /// <c>--target a,b,c</c> as several targets (each trimmed; an empty name or one named twice is refused); empty for one
+    /// name (or none), which <see cref="TrainSettings.Target"/> holds as given.
+    /// </summary>
+    internal static ImmutableArray<string> ParseTargets(string? text)
+    {
+        if (text is null || !text.Contains(',', StringComparison.Ordinal)) return [];
+        ImmutableArray<string> names = [.. text.Split(',').Select(t => t.Trim())];
+        if (names.Any(n => n.Length == 0)) throw new ArgumentException($"--target: expected comma-separated column names (e.g. a,b), got '{text}'.");
+        if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"--target: column '{twice.Key}' is named twice.");
+        return names;
     }
 
     /// <summary>True when the flag was on the command line (not just its default).</summary>
@@ -275,8 +296,11 @@ internal static class TrainCommand
     internal static IEnumerable<string> StartLines(TrainStart s)
     {
         var classes = s.Labels.IsEmpty ? ""
-            : $", {s.Labels.Length} classes ({string.Join(", ", s.Labels.Take(5))}{(s.Labels.Length > 5 ? ", …" : "")})";
-        yield return $"target '{s.TargetName}': {TaskKinds.Name(s.Task)}{classes}";
+            : $", {s.Labels.Length} {(s.Task == TaskKind.Multilabel ? "labels" : "classes")} ({string.Join(", ", s.Labels.Take(5))}{(s.Labels.Length > 5 ? ", …" : "")})";
+        yield return s.TargetNames.IsDefaultOrEmpty
+            ? $"target '{s.TargetName}': {TaskKinds.Name(s.Task)}{classes}"
+            : s.Task == TaskKind.Multilabel ? $"targets {string.Join(", ", s.TargetNames.Select(t => $"'{t}'"))}: {TaskKinds.Name(s.Task)}, one label per column"
+            : $"targets {string.Join(", ", s.TargetNames.Select(t => $"'{t}'"))}: {TaskKinds.Name(s.Task)}, {s.TargetNames.Length} outputs";
         var rows = $"{s.Features} features; {s.TrainRows} training rows";
         rows += s.ValidationRows > 0 ? $", {s.ValidationRows} validation rows" : ", no validation split";
         if (s.TestRows > 0) rows += $", {s.TestRows} test rows";

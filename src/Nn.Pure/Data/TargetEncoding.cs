@@ -9,8 +9,10 @@ public enum TaskKind
 {
     /// <summary>Predict one of a fixed set of labels.</summary>
     Classification,
-    /// <summary>Predict a real number.</summary>
+    /// <summary>Predict a real number (or several: a multi-output regression).</summary>
     Regression,
+    /// <summary>Predict a set of labels: each of several labels present or not (one sigmoid output per label).</summary>
+    Multilabel,
 }
 
 /// <summary>A target column turned into numbers: class indices with their label names, or real values.</summary>
@@ -23,9 +25,19 @@ public sealed record EncodedTarget(TaskKind Task, ImmutableArray<string> Labels,
     /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
     private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
 
+    /// <summary>
+    /// The number of target columns of a regression target: <see cref="Values"/> then holds <c>Width</c> values per row,
+    /// row by row (a multi-output regression); 1 for one target. For a multilabel target, the number of labels: each row's
+    /// <c>Width</c> values are its 0/1 indicators, in <see cref="Labels"/> order.
+    /// </summary>
+    public int Width { get; init; } = 1;
+
+    /// <summary>The number of rows: one per class index (classification) or per <see cref="Width"/> values (regression, multilabel).</summary>
+    public int Rows => Task == TaskKind.Classification ? ClassIndices.Length : Values.Length / Math.Max(1, Width);
+
     /// <summary>Sequence equality of every array.</summary>
     public bool Equals(EncodedTarget? other) =>
-        other is not null && Task == other.Task && Labels.SequenceEqual(other.Labels)
+        other is not null && Task == other.Task && Width == other.Width && Labels.SequenceEqual(other.Labels)
         && ClassIndices.SequenceEqual(other.ClassIndices) && Values.SequenceEqual(other.Values);
 
     /// <inheritdoc />
@@ -110,7 +122,7 @@ public static class TargetEncoding
 
     private static string Canonical(double v) => (v == 0 ? 0.0 : v).ToString("R", CultureInfo.InvariantCulture);
 
-    private static int CompareLabels(string a, string b)
+    internal static int CompareLabels(string a, string b)
     {
         var na = TryNumber(a, out var x);
         var nb = TryNumber(b, out var y);

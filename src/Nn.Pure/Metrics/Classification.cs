@@ -129,16 +129,16 @@ public static class Classification
             throw new ArgumentException($"There are {truth.Count} true labels but {predicted.Count} predictions.", nameof(predicted));
     }
 
-    private static double Ratio(double numerator, double denominator) => denominator == 0 ? 0.0 : numerator / denominator;
+    internal static double Ratio(double numerator, double denominator) => denominator == 0 ? 0.0 : numerator / denominator;
 
-    private static double Mean(double[] values)
+    internal static double Mean(double[] values)
     {
         var s = 0.0;
         foreach (var v in values) s += v;
         return s / values.Length;
     }
 
-    private static double Weighted(double[] values, ImmutableArray<int> support, int total)
+    internal static double Weighted(double[] values, ImmutableArray<int> support, int total)
     {
         var s = 0.0;
         for (var c = 0; c < values.Length; c++) s += values[c] * support[c];

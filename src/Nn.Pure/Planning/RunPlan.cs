@@ -47,7 +47,17 @@ public sealed record RunPlan(
 /// <param name="Validation">The scaled validation rows and targets, or null.</param>
 /// <param name="Scaling">The feature transform fitted on the training rows.</param>
 /// <param name="TargetScaling">Regression: the target transform fitted on the training rows; else null.</param>
-public sealed record PreparedRun(Network Network, TrainingData Train, TrainingData? Validation, FeatureScaling Scaling, TargetScaling? TargetScaling);
+public sealed record PreparedRun(Network Network, TrainingData Train, TrainingData? Validation, FeatureScaling Scaling, TargetScaling? TargetScaling)
+{
+    /// <summary>
+    /// Regression: each target column's transform fitted on the training rows, in output order (one for a single target,
+    /// which is then also <see cref="TargetScaling"/>; several for a multi-output regression, whose <see cref="TargetScaling"/>
+    /// is null); else empty.
+    /// </summary>
+    public ImmutableArray<TargetScaling> TargetScalings { get; init; } = [];
+
+    private bool PrintMembers(System.Text.StringBuilder builder) => Format.Members(this, builder);
+}
 
 /// <summary>The pure decisions of a fit, in the order a fit makes them.</summary>
 public static partial class RunPlans
@@ -85,12 +95,16 @@ public static partial class RunPlans
         label ??= static name => name;
         settings.Validate(label);
         var task = target.Task;
-        var n = task == TaskKind.Classification ? target.ClassIndices.Length : target.Values.Length;
+        var n = target.Rows;
         var classes = target.Labels.Length;
         if (task == TaskKind.Classification && classes < 2)
             throw new ArgumentException($"the target has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
+        if (task == TaskKind.Multilabel && (classes < 2 || classes != target.Width))
+            throw new ArgumentException($"{label(nameof(FitSettings.Task))}: multilabel needs at least 2 labels, one per target column; found {classes} label{(classes == 1 ? "" : "s")} ({string.Join(", ", target.Labels)}).");
         var output = settings.Output
-            ?? (task == TaskKind.Regression ? Activations.Linear : classes == 2 ? Activations.Sigmoid : Activations.Softmax);
+            ?? (task == TaskKind.Regression ? Activations.Linear : task == TaskKind.Multilabel || classes == 2 ? Activations.Sigmoid : Activations.Softmax);
+        if (task == TaskKind.Multilabel && output is not Activation.Sigmoid)
+            throw new ArgumentException($"{label(nameof(FitSettings.Output))}: a multilabel target takes sigmoid outputs (one per label), not {output.Name}.");
         var loss = settings.Loss ?? Losses.PairedWith(output);
         try { Losses.CheckPairing(loss, output); }
         catch (ArgumentException e) { throw new ArgumentException($"{label(nameof(FitSettings.Loss))}/{label(nameof(FitSettings.Output))}: {e.Message}"); }
@@ -98,7 +112,9 @@ public static partial class RunPlans
             throw new ArgumentException($"{label(nameof(FitSettings.Output))}: softmax needs a classification target.");
         if (task == TaskKind.Classification && output is Activation.Linear)
             throw new ArgumentException($"{label(nameof(FitSettings.Output))}: linear needs a regression target; a classification target takes sigmoid or softmax (or auto).");
-        var outputs = task == TaskKind.Regression ? 1 : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
+        if (target.Width < 1 || task != TaskKind.Classification && target.Values.Length % target.Width != 0 || task == TaskKind.Classification && target.Width != 1)
+            throw new ArgumentException($"the target's width {target.Width} does not fit its {target.Values.Length} values (a classification target has width 1).");
+        var outputs = task != TaskKind.Classification ? target.Width : output is Activation.Sigmoid && classes == 2 ? 1 : classes;
 
         var key = Key.FromSeed(settings.Seed);
         ImmutableArray<int> testRows = [];
@@ -123,7 +139,7 @@ public static partial class RunPlans
             : settings.Optimizer;
         var config = TrainConfig.Of(new Objective(loss, settings.L2, settings.Dropout), optimizer);
         var batches = settings.BatchSize == 0 ? BatchPolicy.FullBatch : BatchPolicy.MiniBatch(settings.BatchSize);
-        return new RunPlan(task, output, loss, task == TaskKind.Classification ? target.Labels : [], [features, .. settings.Layers, outputs],
+        return new RunPlan(task, output, loss, task != TaskKind.Regression ? target.Labels : [], [features, .. settings.Layers, outputs],
             settings.Init ?? Init.DefaultFor(settings.Activation), trainRows, validRows, Prng.Fold(key, InitFold), Prng.Fold(key, TrainFold), config, batches)
         {
             TestRows = testRows,
@@ -218,20 +234,24 @@ public static partial class RunPlans
             _ => FeatureScaling.Standard(StandardScaler.Fit(rawTrain)),
         };
         TargetScaling? targetScaling = null;
+        ImmutableArray<TargetScaling> targetScalings = [];
         Matrix y;
         if (plan.Task == TaskKind.Regression)
         {
-            var column = Matrix.Create(n, 1, target.Values);
-            var ts = StandardScaler.Fit(plan.AllRows ? column : column.SelectRows(plan.TrainRows));
-            targetScaling = new TargetScaling(ts.Means[0], ts.StdDevs[0]);
-            y = StandardScaler.Transform(ts, column);
+            // One standardisation per target column, so targets in different units weigh alike in the MSE.
+            var columns = Matrix.Create(n, target.Width, target.Values);
+            var ts = StandardScaler.Fit(plan.AllRows ? columns : columns.SelectRows(plan.TrainRows));
+            targetScalings = [.. Enumerable.Range(0, target.Width).Select(c => new TargetScaling(ts.Means[c], ts.StdDevs[c]))];
+            if (target.Width == 1) targetScaling = targetScalings[0];
+            y = StandardScaler.Transform(ts, columns);
         }
+        else if (plan.Task == TaskKind.Multilabel) y = Matrix.Create(n, target.Width, target.Values);
         else y = EncodeClasses(plan.Outputs, target.ClassIndices, plan.Labels.Length);
         var x = ScaleFeatures(scaling, features);
         var network = Nn.Init.Mlp(plan.InitKey, plan.Sizes, settings.Activation, plan.Output, plan.Init);
         var train = plan.AllRows ? new TrainingData(x, y) : new TrainingData(x.SelectRows(plan.TrainRows), y.SelectRows(plan.TrainRows));
         var validation = plan.ValidationRows.IsEmpty ? null : new TrainingData(x.SelectRows(plan.ValidationRows), y.SelectRows(plan.ValidationRows));
-        return new PreparedRun(network, train, validation, scaling, targetScaling);
+        return new PreparedRun(network, train, validation, scaling, targetScaling) { TargetScalings = targetScalings };
     }
 
     /// <summary>Class indices as a network's targets: the index itself for one (sigmoid) output, one-hot rows for several.</summary>

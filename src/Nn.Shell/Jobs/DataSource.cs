@@ -23,8 +23,23 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
     /// <summary>The one-line note naming <see cref="UnusedColumns"/>, or null when every column was used.</summary>
     public string? UnusedNote() => DataSource.UnusedNote(Source, UnusedColumns);
 
-    /// <summary>True when a target column was read.</summary>
-    public bool HasTarget => !TargetCells.IsDefaultOrEmpty;
+    /// <summary>True when a target column (or, for several targets, every target column) was read.</summary>
+    public bool HasTarget => !TargetCells.IsDefaultOrEmpty || TargetValues is not null;
+
+    /// <summary>
+    /// The target columns' names when several were read (<c>--target a,b,c</c>: a multi-output target), in output order;
+    /// empty for one target (<see cref="TargetName"/>, which is then the first of them).
+    /// </summary>
+    public ImmutableArray<string> TargetNames { get; init; } = [];
+
+    /// <summary>
+    /// Several target columns' values, read as numbers (rows × <see cref="TargetNames"/>.Length, columns in that order);
+    /// null for one target (read as text into <see cref="TargetCells"/>). <see cref="TargetLines"/> then holds each row's line.
+    /// </summary>
+    public Matrix? TargetValues { get; init; }
+
+    /// <summary>The 1-based field (CSV) or column (Parquet) number of each of <see cref="TargetNames"/>, for messages; empty for one target.</summary>
+    public ImmutableArray<int> TargetFields { get; init; } = [];
 
     /// <summary>The number of examples.</summary>
     public int Count => Features.Rows;
@@ -77,6 +92,7 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
         Features = Features.SelectRows(rows),
         TargetCells = TargetCells.IsDefaultOrEmpty ? TargetCells : [.. rows.Select(i => TargetCells[i])],
         TargetLines = TargetLines.IsDefaultOrEmpty ? [] : [.. rows.Select(i => TargetLines[i])],
+        TargetValues = TargetValues?.SelectRows(rows),
     };
 
     /// <summary>Only the feature columns <paramref name="columns"/> (0-based), in that order, and their names.</summary>
@@ -89,7 +105,8 @@ public sealed record LoadedData(string Source, ImmutableArray<string> FeatureNam
     /// <summary>Sequence equality of the arrays.</summary>
     public bool Equals(LoadedData? other) =>
         other is not null && Source == other.Source && FeatureNames.SequenceEqual(other.FeatureNames) && Features.Equals(other.Features)
-        && TargetName == other.TargetName && TargetCells.SequenceEqual(other.TargetCells) && Sha256 == other.Sha256;
+        && TargetName == other.TargetName && TargetCells.SequenceEqual(other.TargetCells) && Sha256 == other.Sha256
+        && TargetNames.SequenceEqual(other.TargetNames) && Equals(TargetValues, other.TargetValues);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Source, Features, Sha256);
@@ -124,6 +141,69 @@ public static class DataSource
         var (features, cells, lines) = ReadRows(rows, targetIndex);
         return new LoadedData(path, [.. rows.Plan.Numeric.Select(i => rows.Columns[i])], features,
             rows.Columns[targetIndex], cells, HashingStream.Hex(hash)) { TargetLines = lines, TargetField = targetIndex + 1 };
+    }
+
+    /// <summary>
+    /// Reads data for training with several target columns (<c>--target a,b,c</c>) from a CSV or a Parquet file: each
+    /// target column is read as numbers (a cell that is not a number is refused with its file, line and column), every
+    /// other column is a feature. With one name (or none) this is <see cref="ForTraining(string, string?, string?)"/> without labels.
+    /// </summary>
+    /// <exception cref="ArgumentException">For a target named twice, or several targets with NumPy data (naming --target).</exception>
+    /// <exception cref="DataFileException">For unreadable or malformed data, or a target column the file does not have.</exception>
+    public static LoadedData ForTrainingTargets(string path, IReadOnlyList<string> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count <= 1) return ForTraining(path, null, targets.Count == 0 ? null : targets[0]);
+        RefuseRepeated(targets);
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is ".npy" or ".npz")
+            throw new ArgumentException($"--target: several targets name CSV or Parquet columns; {(ext == ".npy" ? "an .npy file's targets come from --labels" : "an .npz holds its targets in array y")}.");
+        CsvPlan Plan(ImmutableArray<string> header)
+        {
+            var t = targets.Select(name => header.IndexOf(name)).ToArray();
+            if (Array.IndexOf(t, -1) is var missing and >= 0)
+                throw new DataFileException(path, 1, 0, $"no target column '{targets[missing]}'; the columns are: {string.Join(", ", header)}.");
+            if (header.Length <= t.Length) throw new DataFileException(path, 1, 1, $"expected at least one feature column besides the {t.Length} targets, found {header.Length} columns.");
+            // Features first in file order, then the targets in the order named: one matrix, split after reading.
+            return new CsvPlan([.. header.Select(_ => ColumnKind.Numeric)], [.. Enumerable.Range(0, header.Length).Where(c => !t.Contains(c)), .. t]);
+        }
+        Matrix all;
+        ImmutableArray<string> columns;
+        ImmutableArray<int> lines;
+        string sha;
+        int headerLine = 1;
+        if (ext == ".parquet")
+        {
+            var table = ParquetTable.Read(path, Plan);
+            (all, columns, lines, sha, headerLine) = (table.Features, table.Columns, [.. Enumerable.Range(1, table.Features.Rows)], table.Sha256, 0);
+        }
+        else
+        {
+            using var hash = HashingStream.NewHash();
+            using var rows = CsvRows.Open(path, hash, Plan);
+            (all, _, lines) = ReadRows(rows, -1, recordLines: true);
+            columns = rows.Columns;
+            sha = HashingStream.Hex(hash);
+        }
+        var f = all.Cols - targets.Count;
+        var featureNames = columns.Where(c => !targets.Contains(c)).ToImmutableArray();
+        return new LoadedData(path, featureNames, Matrix.Init(all.Rows, f, (r, c) => all[r, c]), targets[0], [], sha)
+        {
+            TargetNames = [.. targets],
+            TargetValues = Matrix.Init(all.Rows, targets.Count, (r, c) => all[r, f + c]),
+            TargetLines = lines,
+            TargetFields = [.. targets.Select(t => columns.IndexOf(t) + 1)],
+            TargetField = columns.IndexOf(targets[0]) + 1,
+            HeaderLine = headerLine,
+        };
+    }
+
+    /// <summary>Refuses a target column named twice (naming --target).</summary>
+    internal static void RefuseRepeated(IReadOnlyList<string> targets)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in targets)
+            if (!seen.Add(t)) throw new ArgumentException($"--target: column '{t}' is named twice.");
     }
 
     /// <summary>What training reads of each column (CSV or Parquet): the target (<paramref name="target"/> or the last column) as text, every other as numbers.</summary>
@@ -179,6 +259,58 @@ public static class DataSource
         };
     }
 
+    /// <summary>
+    /// Reads data for a model with several targets (<see cref="ModelInfo.TargetNames"/>): the features by name and every
+    /// target column as numbers (all required when <paramref name="requireTarget"/>, else none read); CSV or Parquet only.
+    /// </summary>
+    /// <exception cref="DataFileException">When features or targets are missing, a target is one of the features, or a cell is not a number.</exception>
+    public static LoadedData ForModelTargets(string path, ImmutableArray<string> featureNames, ImmutableArray<string> targetNames, bool requireTarget)
+    {
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is ".npy" or ".npz")
+            throw new DataFileException(path, 0, 0, $"the model has {targetNames.Length} targets ({string.Join(", ", targetNames)}), read from CSV or Parquet columns by name; expected a CSV or Parquet file.");
+        CsvPlan Plan(ImmutableArray<string> header)
+        {
+            var kinds = ModelColumns(path, header, featureNames, targetNames[0], requireTarget: false);
+            foreach (var t in targetNames)
+            {
+                if (requireTarget && featureNames.Contains(t))
+                    throw new DataFileException(path, 1, 0, $"the target column '{t}' is one of the model's input features; name the columns that hold the targets (--target).");
+                if (requireTarget && !header.Contains(t))
+                    throw new DataFileException(path, 1, 0, $"no target column '{t}'; the columns are: {string.Join(", ", header)}.");
+            }
+            return new CsvPlan([.. header.Select((h, i) => kinds[i] == ColumnKind.Numeric || requireTarget && targetNames.Contains(h) ? ColumnKind.Numeric : ColumnKind.Skip)],
+                [.. featureNames.Select(f => header.IndexOf(f)), .. requireTarget ? targetNames.Select(t => header.IndexOf(t)) : []]);
+        }
+        Matrix all;
+        ImmutableArray<string> columns;
+        ImmutableArray<ColumnKind> used;
+        ImmutableArray<int> lines;
+        string sha;
+        if (ext == ".parquet")
+        {
+            var table = ParquetTable.Read(path, Plan);
+            (all, columns, used, lines, sha) = (table.Features, table.Columns, table.Plan.Kinds, [.. Enumerable.Range(1, table.Features.Rows)], table.Sha256);
+        }
+        else
+        {
+            using var hash = HashingStream.NewHash();
+            using var rows = CsvRows.Open(path, hash, Plan);
+            (all, _, lines) = ReadRows(rows, -1, recordLines: true);
+            (columns, used, sha) = (rows.Columns, rows.Plan.Kinds, HashingStream.Hex(hash));
+        }
+        var f = featureNames.Length;
+        var data = new LoadedData(path, featureNames, all.Cols == f ? all : Matrix.Init(all.Rows, f, (r, c) => all[r, c]), targetNames[0], [], sha)
+        {
+            TargetNames = targetNames,
+            UnusedColumns = Unused(columns, used),
+            TargetLines = lines,
+        };
+        return requireTarget
+            ? data with { TargetValues = Matrix.Init(all.Rows, targetNames.Length, (r, c) => all[r, f + c]), TargetFields = [.. targetNames.Select(t => columns.IndexOf(t) + 1)] }
+            : data;
+    }
+
     private static CsvPlan ModelPlan(string path, ImmutableArray<string> header, ImmutableArray<string> featureNames, string targetName, bool requireTarget) =>
         new(ModelColumns(path, header, featureNames, targetName, requireTarget), [.. featureNames.Select(f => header.IndexOf(f))]);
 
@@ -226,7 +358,7 @@ public static class DataSource
     /// Reads every row: the numeric cells into one matrix (8 bytes a cell, never two copies: see <see cref="CellBlocks"/>),
     /// and column <paramref name="target"/> (if ≥ 0) as text with the line of each cell. Repeated labels share one string.
     /// </summary>
-    private static (Matrix Features, ImmutableArray<string> Cells, ImmutableArray<int> Lines) ReadRows(CsvRows rows, int target)
+    private static (Matrix Features, ImmutableArray<string> Cells, ImmutableArray<int> Lines) ReadRows(CsvRows rows, int target, bool recordLines = false)
     {
         using var blocks = new CellBlocks(rows.Width);
         var row = new double[rows.Width];
@@ -238,7 +370,11 @@ public static class DataSource
         {
             try { row.CopyTo(blocks.Append()); }
             catch (InvalidDataException e) { throw new DataFileException(rows.Path, rows.RecordLine, 1, e.Message); }
-            if (target < 0) continue;
+            if (target < 0)
+            {
+                if (recordLines) lines.Add(rows.RecordLine);
+                continue;
+            }
             var field = rows.Field(target);
             if (!lookup.TryGetValue(field, out var cell))
             {

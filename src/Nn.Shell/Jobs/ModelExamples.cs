@@ -12,7 +12,7 @@ public static class ModelExamples
     /// <summary>The first <paramref name="maxRows"/> rows of <paramref name="dataPath"/> (which must have the target column).</summary>
     public static ModelBatch Batch(Model model, string dataPath, int maxRows)
     {
-        var data = DataSource.ForModel(dataPath, null, model.Info.FeatureNames, model.Info.TargetName, requireTarget: true);
+        var data = EvalJob.Read(model, dataPath, null, null);
         var rows = Enumerable.Range(0, Math.Min(maxRows, data.Count)).ToArray();
         return Encode(model, data, rows);
     }
@@ -21,7 +21,7 @@ public static class ModelExamples
     /// <exception cref="ArgumentException">When the row is outside the file.</exception>
     public static ModelBatch Row(Model model, string dataPath, int row)
     {
-        var data = DataSource.ForModel(dataPath, null, model.Info.FeatureNames, model.Info.TargetName, requireTarget: true);
+        var data = EvalJob.Read(model, dataPath, null, null);
         if (row < 0 || row >= data.Count) throw new ArgumentException($"--row: {dataPath} has rows 0 to {data.Count - 1}, got {row}.");
         return Encode(model, data, [row]);
     }
@@ -29,6 +29,18 @@ public static class ModelExamples
     private static ModelBatch Encode(Model model, LoadedData data, int[] rows)
     {
         var x = Predictor.ScaleFeatures(model.Info.Scaling, data.Features.SelectRows(rows));
+        if (model.Info.Task == TaskKind.Multilabel)
+        {
+            var labels = LabelSetData.Encode(data.WithRows(rows), model.Info.LabelSeparator ?? LabelSets.DefaultSeparator, model.Info.Labels);
+            return new ModelBatch(x, Matrix.Create(rows.Length, labels.Width, labels.Values), Objective.Of(model.Info.Loss));
+        }
+        if (data.TargetValues is { } values)
+        {
+            // Several regression targets, each scaled as in training.
+            var scalings = model.Info.TargetScalings;
+            var y2 = Matrix.Init(rows.Length, values.Cols, (r, c) => (values[rows[r], c] - scalings[c].Offset) / scalings[c].Scale);
+            return new ModelBatch(x, y2, Objective.Of(model.Info.Loss));
+        }
         var batch = data with
         {
             TargetCells = [.. rows.Select(r => data.TargetCells[r])],

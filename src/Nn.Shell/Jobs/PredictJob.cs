@@ -20,7 +20,8 @@ public static class PredictJob
 {
     /// <summary>
     /// Predicts for every row of <paramref name="dataPath"/> and writes a CSV to <paramref name="outPath"/> atomically:
-    /// a column named after the model's target with the predicted label (original label names) or value, and with
+    /// a column named after the model's target with the predicted label (original label names) or value (one column per
+    /// target, in order, for a model with several targets), and with
     /// <paramref name="probabilities"/> one column <c>p_&lt;label&gt;</c> per class. Returns the number of rows written.
     /// <paramref name="labelsPath"/> is not used (predictions need no targets). Refuses non-finite outputs (see
     /// <see cref="Run(Model, string, string, PredictOptions, IProgress{int}, CancellationToken)"/>).
@@ -60,7 +61,8 @@ public static class PredictJob
             }
             writer.Flush();
         });
-        return new PredictSummary(count, DataSource.UnusedNote(rows.Path, rows.UnusedColumns));
+        // A multi-output model's other target columns are not features, but they are not "unused" data either.
+        return new PredictSummary(count, DataSource.UnusedNote(rows.Path, [.. rows.UnusedColumns.Where(c => !model.Info.Targets.Contains(c))]));
     }
 
     /// <summary>The CSV text for a prediction (RFC 4180 quoting where a label needs it; numbers in invariant "R" form).</summary>
@@ -75,7 +77,10 @@ public static class PredictJob
 
     private static void WriteHeader(TextWriter w, ModelInfo info, bool probabilities)
     {
-        w.Write(Quote(info.TargetName));
+        // Multilabel: one 0/1 column per label (and with probabilities one p_<label> column per label).
+        w.Write(string.Join(",", (info.Task == TaskKind.Multilabel ? info.Labels : info.Targets).Select(Quote)));
+        if (probabilities && info.Task == TaskKind.Multilabel)
+            foreach (var label in info.Labels) { w.Write(','); w.Write(Quote("p_" + label)); }
         if (probabilities && info.Task == TaskKind.Classification)
             foreach (var label in info.Labels) { w.Write(','); w.Write(Quote("p_" + label)); }
         w.Write('\n');
@@ -88,6 +93,23 @@ public static class PredictJob
         {
             switch (prediction)
             {
+                case Prediction.Multilabel p:
+                    var predicted = p.Predicted;
+                    for (var c = 0; c < predicted.Cols; c++) w.Write(c == 0 ? (predicted[r, c] == 1 ? "1" : "0") : predicted[r, c] == 1 ? ",1" : ",0");
+                    if (probabilities)
+                        for (var c = 0; c < p.Probabilities.Cols; c++)
+                        {
+                            w.Write(',');
+                            w.Write(p.Probabilities[r, c].ToString("R", CultureInfo.InvariantCulture));
+                        }
+                    break;
+                case Prediction.Regression { Columns: { } columns }:
+                    for (var c = 0; c < columns.Cols; c++)
+                    {
+                        if (c > 0) w.Write(',');
+                        w.Write(columns[r, c].ToString("R", CultureInfo.InvariantCulture));
+                    }
+                    break;
                 case Prediction.Regression p:
                     w.Write(p.Values[r].ToString("R", CultureInfo.InvariantCulture));
                     break;

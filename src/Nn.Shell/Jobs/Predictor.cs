@@ -4,7 +4,8 @@ namespace Nn.Shell;
 
 /// <summary>
 /// A model's predictions for a batch, in the user's terms. Match on the cases: <see cref="Classification"/> (class
-/// probabilities and the predicted classes) or <see cref="Regression"/> (values in the target's units).
+/// probabilities and the predicted classes), <see cref="Regression"/> (values in the target's units) or
+/// <see cref="Multilabel"/> (one probability per label).
 /// </summary>
 public abstract record Prediction
 {
@@ -32,6 +33,17 @@ public abstract record Prediction
         public override string ToString() => $"Classification {{ Probabilities = {Probabilities}, Classes = {Format.Items(Classes)} }}";
     }
 
+    /// <summary>A multilabel model's predictions.</summary>
+    /// <param name="Probabilities">One row per example, one column per label: the probability that the label applies (each in [0, 1], independently).</param>
+    public sealed record Multilabel(Matrix Probabilities) : Prediction
+    {
+        /// <inheritdoc />
+        public override int Count => Probabilities.Rows;
+
+        /// <summary>The predicted labels as 0/1 indicators (m × labels): 1 where the probability is at least 0.5.</summary>
+        public Matrix Predicted => Nn.Multilabel.Threshold(Probabilities);
+    }
+
     /// <summary>A regression model's predictions.</summary>
     /// <param name="Values">The predicted value per example, in the target's original units.</param>
     public sealed record Regression(ImmutableArray<double> Values) : Prediction
@@ -39,8 +51,14 @@ public abstract record Prediction
         /// <inheritdoc />
         public override int Count => Values.Length;
 
+        /// <summary>
+        /// Every target's predicted values for a model with several targets (m × targets, columns in
+        /// <see cref="ModelInfo.TargetNames"/> order, original units; <see cref="Values"/> is its first column); null for one target.
+        /// </summary>
+        public Matrix? Columns { get; init; }
+
         /// <summary>Sequence equality of the values.</summary>
-        public bool Equals(Regression? other) => other is not null && Values.SequenceEqual(other.Values);
+        public bool Equals(Regression? other) => other is not null && Values.SequenceEqual(other.Values) && Equals(Columns, other.Columns);
 
         /// <inheritdoc />
         public override int GetHashCode() => Values.Length;
@@ -60,6 +78,13 @@ public static class Predictor
     public static Prediction Predict(Model model, Matrix raw, ComputeOptions? compute = null)
     {
         var output = Forward.Predict(model.Network, ScaleFeatures(model.Info.Scaling, raw), compute);
+        if (model.Info.Task == TaskKind.Multilabel) return new Prediction.Multilabel(output);
+        if (model.Info.Task == TaskKind.Regression && !model.Info.TargetScalings.IsDefaultOrEmpty)
+        {
+            var scalings = model.Info.TargetScalings;
+            var columns = Matrix.Init(output.Rows, output.Cols, (r, c) => output[r, c] * scalings[c].Scale + scalings[c].Offset);
+            return new Prediction.Regression([.. Enumerable.Range(0, output.Rows).Select(r => columns[r, 0])]) { Columns = columns };
+        }
         if (model.Info.Task == TaskKind.Regression)
         {
             var t = model.Info.TargetScaling;
@@ -75,8 +100,16 @@ public static class Predictor
     {
         switch (prediction)
         {
+            case Prediction.Regression { Columns: { } columns }:
+                for (var c = 0; c < columns.Cols; c++)
+                    if (!double.IsFinite(columns[row, c])) return columns[row, c];
+                return null;
             case Prediction.Regression p:
                 return double.IsFinite(p.Values[row]) ? null : p.Values[row];
+            case Prediction.Multilabel p:
+                for (var c = 0; c < p.Probabilities.Cols; c++)
+                    if (!double.IsFinite(p.Probabilities[row, c])) return p.Probabilities[row, c];
+                return null;
             case Prediction.Classification p:
                 for (var c = 0; c < p.Probabilities.Cols; c++)
                     if (!double.IsFinite(p.Probabilities[row, c])) return p.Probabilities[row, c];

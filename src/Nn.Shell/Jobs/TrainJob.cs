@@ -77,6 +77,9 @@ public sealed record TrainOutcome(Model Model, TrainResult Result, double TrainS
 /// <param name="Notes">One-line notes for the user (constant columns kept or dropped, a validation split too small for early stopping).</param>
 public sealed record TrainStart(string TargetName, TaskKind Task, ImmutableArray<string> Labels, int Features, int TrainRows, int ValidationRows, int TestRows, ImmutableArray<string> Notes)
 {
+    /// <summary>Every target column of a multi-output run, in output order (<see cref="TargetName"/> is the first); empty for one target.</summary>
+    public ImmutableArray<string> TargetNames { get; init; } = [];
+
     /// <summary>Prints every property, collections by their first items.</summary>
     private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
 }
@@ -113,11 +116,17 @@ public static class TrainJob
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         var fit = settings.Fit;
-        var data = DataSource.ForTraining(settings.DataPath, settings.LabelsPath, settings.Target);
+        var several = settings.Targets.Length > 1;
+        if (several && settings.Fit.Task is TaskKind.Classification)
+            throw new ArgumentException($"--task: classification takes one --target; {settings.Targets.Length} targets make a multi-output regression (--task regression or auto).");
+        var data = several
+            ? settings.LabelsPath is not null ? throw new ArgumentException("--labels: goes with .npy --data and one target; several targets are CSV or Parquet columns.") : DataSource.ForTrainingTargets(settings.DataPath, settings.Targets)
+            : DataSource.ForTraining(settings.DataPath, settings.LabelsPath, settings.Target);
         // Test data is matched to the training data by column name, as nn eval matches data to a model (not by position).
         var test = settings.TestDataPath is null ? null
+            : several ? DataSource.ForModelTargets(settings.TestDataPath, data.FeatureNames, data.TargetNames, requireTarget: true)
             : DataSource.ForModel(settings.TestDataPath, null, data.FeatureNames, data.TargetName, requireTarget: true);
-        var plan = Plan(fit, data, settings.CheckpointPath is not null, sampleWeight: settings.SampleWeight);
+        var plan = Plan(fit, data, settings.CheckpointPath is not null, sampleWeight: settings.SampleWeight, labelSeparator: settings.LabelSeparator);
 
         var checkpoint = settings.ResumePath is null ? null : CheckpointFile.Load(settings.ResumePath);
         if (checkpoint is not null) CheckResume(settings.ResumePath!, checkpoint, plan, fit.Epochs);
@@ -185,14 +194,19 @@ public static class TrainJob
     /// single class, a run larger than the memory there is, too many parameters) and its notes: constant feature columns
     /// kept with scale 1 (or dropped under <see cref="FitSettings.DropConstant"/>), a validation split too small for early stopping.
     /// </summary>
-    internal static TrainPlan Plan(FitSettings s, LoadedData data, bool checkpoint, Func<string, string>? label = null, string? sampleWeight = null)
+    internal static TrainPlan Plan(FitSettings s, LoadedData data, bool checkpoint, Func<string, string>? label = null, string? sampleWeight = null,
+        string labelSeparator = LabelSets.DefaultSeparator)
     {
         label ??= TrainSettings.Flag;
         if (data.Count == 0) throw new DataFileException(data.Source, 0, 0, "expected at least one data row.");
         ImmutableArray<double>? sample = null;
         if (sampleWeight is not null) (data, sample) = SampleWeights.Take(data, sampleWeight);
-        var task = s.Task ?? data.InferTask();
-        var target = data.EncodeTarget(task);
+        if (data.TargetValues is not null && s.Task is TaskKind.Classification)
+            throw new ArgumentException($"{label(nameof(FitSettings.Task))}: classification takes one target; several targets make a multi-output regression.");
+        var task = s.Task is TaskKind.Multilabel ? TaskKind.Multilabel : data.TargetValues is not null ? TaskKind.Regression : s.Task ?? data.InferTask();
+        var target = task == TaskKind.Multilabel ? LabelSetData.Encode(data, labelSeparator)
+            : data.TargetValues is { } values ? new EncodedTarget(TaskKind.Regression, [], [], [.. values.AsSpan()]) { Width = values.Cols }
+            : data.EncodeTarget(task);
         if (task == TaskKind.Classification && target.Labels.Length < 2)
             throw new DataFileException(data.Source, 0, 0, $"target column '{data.TargetName}' has a single class '{target.Labels.FirstOrDefault()}'; classification needs at least 2.");
         var plan = RunPlans.Decide(s, data.Features.Cols, target, label);
@@ -215,9 +229,18 @@ public static class TrainJob
         var prepared = RunPlans.WithRowWeights(RunPlans.Prepare(s, plan, data.Features, target), plan, weights);
         var options = TrainerOptions.Of(s.Epochs, plan.Batches) with { MinEpochs = s.MinEpochs };
         if (prepared.Validation is { } validation) options = options.WithValidation(validation, s.Patience);
+        var several = !data.TargetNames.IsDefaultOrEmpty;
         var info = new ModelInfo(plan.Task, data.FeatureNames, data.TargetName, plan.Labels, plan.Loss, prepared.Scaling, prepared.TargetScaling,
-            [.. RecordedSettings.Of(s, plan), .. WeightSettings(s, plan, target, sampleWeight)], data.Sha256);
-        var start = new TrainStart(data.TargetName, plan.Task, plan.Labels, plan.Sizes[0], plan.TrainRows.Length, plan.ValidationRows.Length, plan.TestRows.Length, [.. notes]);
+            [.. RecordedSettings.Of(s, plan), .. WeightSettings(s, plan, target, sampleWeight)], data.Sha256)
+        {
+            TargetNames = several ? data.TargetNames : [],
+            TargetScalings = several && plan.Task == TaskKind.Regression ? prepared.TargetScalings : [],
+            LabelSeparator = plan.Task == TaskKind.Multilabel && !several ? labelSeparator : null,
+        };
+        var start = new TrainStart(data.TargetName, plan.Task, plan.Labels, plan.Sizes[0], plan.TrainRows.Length, plan.ValidationRows.Length, plan.TestRows.Length, [.. notes])
+        {
+            TargetNames = several ? data.TargetNames : [],
+        };
         var test = plan.TestRows.IsEmpty ? null : data.WithRows(plan.TestRows);
         return new TrainPlan(plan, prepared.Network, plan.Config, prepared.Train, options, info, start, test);
     }

@@ -58,6 +58,18 @@ public sealed record TrainSettings
     /// </summary>
     public string? SampleWeight { get; init; }
 
+    /// <summary>
+    /// Several CSV or Parquet target columns (<c>--target a,b,c</c>), in output order: a multi-output regression, each
+    /// target standardised on its own; when it holds two or more names it replaces <see cref="Target"/>. Empty: one target.
+    /// </summary>
+    public ImmutableArray<string> Targets { get; init; } = [];
+
+    /// <summary>
+    /// With <see cref="TaskKind.Multilabel"/> and one target column: the text between a cell's labels
+    /// (<see cref="LabelSets.DefaultSeparator"/>, a semicolon, by default), recorded in the model.
+    /// </summary>
+    public string LabelSeparator { get; init; } = LabelSets.DefaultSeparator;
+
     /// <summary>Optional test data, evaluated after training (same format as the training data).</summary>
     public string? TestDataPath { get; init; }
 
@@ -97,6 +109,8 @@ public sealed record TrainSettings
     {
         if (string.IsNullOrWhiteSpace(DataPath)) throw new ArgumentException("--data: a training data file is required.");
         if (string.IsNullOrWhiteSpace(OutPath)) throw new ArgumentException("--out: an output model path is required.");
+        if (string.IsNullOrEmpty(LabelSeparator)) throw new ArgumentException("--label-separator: expected a non-empty separator, e.g. ';'.");
+        if (Targets.IsDefault) throw new ArgumentException("--target: Targets must not be a default ImmutableArray.");
         Fit.Validate(Flag);
     }
 }

@@ -25,9 +25,31 @@ public sealed record ModelInfo(TaskKind Task, ImmutableArray<string> FeatureName
     /// <summary>Prints every property, collections by their first items (not the compiler's <c>ImmutableArray`1[…]</c>).</summary>
     private bool PrintMembers(StringBuilder builder) => Format.Members(this, builder);
 
+    /// <summary>
+    /// The target columns of a model with several targets (a multi-output regression: one output per target, in this
+    /// order; <see cref="TargetName"/> is the first); empty for a model with one target.
+    /// </summary>
+    public ImmutableArray<string> TargetNames { get; init; } = [];
+
+    /// <summary>
+    /// The target transforms of a multi-output regression, one per <see cref="TargetNames"/> entry (<see cref="TargetScaling"/>
+    /// is then null); empty otherwise.
+    /// </summary>
+    public ImmutableArray<TargetScaling> TargetScalings { get; init; } = [];
+
+    /// <summary>
+    /// A multilabel model trained on one column of delimited labels: the text between a cell's labels (e.g. <c>;</c>), so
+    /// that evaluation splits cells as training did; null otherwise (a multilabel model on 0/1 columns has <see cref="TargetNames"/>).
+    /// </summary>
+    public string? LabelSeparator { get; init; }
+
+    /// <summary>Every target column in output order: <see cref="TargetNames"/>, or <see cref="TargetName"/> alone.</summary>
+    public ImmutableArray<string> Targets => TargetNames.IsDefaultOrEmpty ? [TargetName] : TargetNames;
+
     /// <summary>Value equality, with the arrays compared element by element.</summary>
     public bool Equals(ModelInfo? other) =>
-        other is not null && Task == other.Task && FeatureNames.SequenceEqual(other.FeatureNames) && TargetName == other.TargetName &&
+        other is not null && Task == other.Task && Targets.SequenceEqual(other.Targets) && LabelSeparator == other.LabelSeparator
+        && (TargetScalings.IsDefault ? [] : TargetScalings).SequenceEqual(other.TargetScalings.IsDefault ? [] : other.TargetScalings) && FeatureNames.SequenceEqual(other.FeatureNames) && TargetName == other.TargetName &&
         Labels.SequenceEqual(other.Labels) && Loss == other.Loss && Scaling == other.Scaling && TargetScaling == other.TargetScaling &&
         Training.SequenceEqual(other.Training) && DataSha256 == other.DataSha256;
 

@@ -28,8 +28,10 @@ namespace Nn.Shell;
 public static class ModelFile
 {
     /// <summary>The format version this build writes, and the newest it reads.</summary>
-    /// <remarks>Version 2 added <c>metadata_sha256</c>; version 1 files (without it) still load.</remarks>
-    public const int FormatVersion = 2;
+    /// <remarks>Version 2 added <c>metadata_sha256</c>; version 3 added several targets (<c>target_names</c>,
+    /// <c>target_scalings</c>), and only a model with several targets is written as version 3 (one with one target is
+    /// written as version 2, byte for byte as before). Version 1 and 2 files still load.</remarks>
+    public const int FormatVersion = 3;
 
     /// <summary>The bytes of the model file for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">When the model is inconsistent (see <see cref="FromBytes"/> for the rules) or
@@ -210,6 +212,16 @@ public static class ModelFile
                 return $"labels has {info.Labels.Length} names but the classifier has {n.OutputSize} outputs (a one-output sigmoid classifier may have 2).";
             if (info.TargetScaling is not null) return "a classification model cannot have target_scaling.";
         }
+        else if (info.Task == TaskKind.Multilabel)
+        {
+            if (info.Labels.Length < 2 || info.Labels.Length != n.OutputSize)
+                return $"labels has {info.Labels.Length} names but the multilabel model has {n.OutputSize} outputs; expected one label per output, at least 2.";
+            if (n.OutputActivation is not Activation.Sigmoid) return "a multilabel model has sigmoid outputs.";
+            if (info.TargetScaling is not null) return "a multilabel model cannot have target_scaling.";
+            if (info.TargetNames.IsDefaultOrEmpty == (info.LabelSeparator is null))
+                return "a multilabel model records either label_separator (one column of delimited labels) or target_names (one 0/1 column per label).";
+            if (info.LabelSeparator is { Length: 0 }) return "label_separator must not be empty.";
+        }
         else if (info.Labels.Length != 0)
             return $"labels must be empty for a regression model, found {info.Labels.Length}.";
         try { Losses.CheckPairing(info.Loss, n.OutputActivation); }
@@ -225,11 +237,37 @@ public static class ModelFile
             return "feature_scaling of kind none must have offsets 0 and scales 1.";
         if (info.TargetScaling is { } t && !(double.IsFinite(t.Offset) && double.IsFinite(t.Scale) && t.Scale != 0))
             return "target_scaling offset must be finite and its scale finite and non-zero.";
+        if (TargetsProblem(n, info) is { } targets) return targets;
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var setting in info.Training)
             if (!names.Add(setting.Name)) return $"the training setting '{setting.Name}' appears twice.";
         if (info.DataSha256.Length != 0 && (info.DataSha256.Length != 64 || !info.DataSha256.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'))))
             return $"data_sha256 is \"{info.DataSha256}\"; expected 64 lowercase hex digits, or empty when unknown.";
+        return null;
+    }
+
+    /// <summary>The rules for several targets: names unique, not features, one per output; the first is target_name; one scaling each.</summary>
+    private static string? TargetsProblem(Network n, ModelInfo info)
+    {
+        if (info.TargetNames.IsDefault || info.TargetScalings.IsDefault) return "TargetNames and TargetScalings must not be default ImmutableArrays.";
+        if (info.LabelSeparator is not null && info.Task != TaskKind.Multilabel) return "label_separator goes with a multilabel model.";
+        if (info.TargetNames.IsEmpty)
+            return info.TargetScalings.IsEmpty ? null : "target_scalings goes with target_names (a model with several targets).";
+        var t = info.TargetNames;
+        if (t.Length < 2) return $"target_names has {t.Length} name; a model with one target records it in target_name alone.";
+        if (t.Any(name => name is null || !Text.IsValidUnicode(name))) return "every target name must be non-null, valid Unicode text.";
+        if (t[0] != info.TargetName) return $"target_name is '{info.TargetName}' but target_names starts with '{t[0]}'.";
+        if (t.Distinct(StringComparer.Ordinal).Count() != t.Length) return $"target_names names a column twice: {string.Join(", ", t)}.";
+        if (t.FirstOrDefault(info.FeatureNames.Contains) is { } both) return $"the target '{both}' is also a feature.";
+        if (t.Length != n.OutputSize) return $"target_names has {t.Length} names but the network has {n.OutputSize} outputs.";
+        if (info.Task == TaskKind.Multilabel)
+            return !t.SequenceEqual(info.Labels) ? "a multilabel model's target_names are its labels, in order."
+                : info.TargetScalings.IsEmpty ? null : "a multilabel model cannot have target_scalings.";
+        if (info.Task != TaskKind.Regression) return "several targets (target_names) go with a regression or multilabel model.";
+        if (info.TargetScaling is not null) return "a model with several targets records target_scalings, not target_scaling.";
+        if (info.TargetScalings.Length != t.Length) return $"target_scalings has {info.TargetScalings.Length} entries; expected one per target ({t.Length}).";
+        if (info.TargetScalings.Any(s => s is null || !(double.IsFinite(s.Offset) && double.IsFinite(s.Scale) && s.Scale != 0)))
+            return "every target_scalings offset must be finite and its scale finite and non-zero.";
         return null;
     }
 

@@ -43,18 +43,22 @@ public sealed partial record Model
     public Prediction Predict(Matrix features) => Predictor.Predict(this, CheckFeatures(features, nameof(features)));
 
     /// <summary>The predicted label of each row (classification); the labels are those the model was fitted on, as text.</summary>
-    /// <exception cref="InvalidOperationException">For a regression model (use <see cref="Predict"/>).</exception>
+    /// <exception cref="InvalidOperationException">For a regression or multilabel model (use <see cref="Predict"/>).</exception>
     public ImmutableArray<string> PredictLabels(Matrix features) => Predict(features) switch
     {
         Prediction.Classification c => [.. c.Classes.Select(i => Info.Labels[i])],
-        _ => throw new InvalidOperationException("A regression model predicts values, not labels; use Predict."),
+        _ => throw new InvalidOperationException("A regression or multilabel model predicts values or label sets, not one label per row; use Predict."),
     };
 
-    /// <summary>The class probabilities (m × classes, columns in the order of <see cref="ModelInfo.Labels"/>).</summary>
+    /// <summary>
+    /// The class probabilities (m × classes, columns in the order of <see cref="ModelInfo.Labels"/>); for a multilabel model
+    /// each label's own probability (m × labels, rows need not sum to 1).
+    /// </summary>
     /// <exception cref="InvalidOperationException">For a regression model.</exception>
     public Matrix PredictProbabilities(Matrix features) => Predict(features) switch
     {
         Prediction.Classification c => c.Probabilities,
+        Prediction.Multilabel m => m.Probabilities,
         _ => throw new InvalidOperationException("A regression model has no class probabilities; use Predict."),
     };
 

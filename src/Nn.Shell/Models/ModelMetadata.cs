@@ -21,7 +21,9 @@ internal static class ModelMetadata
         var list = new List<KeyValuePair<string, string>>
         {
             new("format", "nn"),
-            new("format_version", ModelFile.FormatVersion.ToString(CultureInfo.InvariantCulture)),
+            // A model with one target is still written as version 2 (the same bytes as before); several targets need 3,
+            // so that an older reader refuses the file rather than predicting the first target alone.
+            new("format_version", (info.TargetNames.IsDefaultOrEmpty && info.Task != TaskKind.Multilabel ? 2 : ModelFile.FormatVersion).ToString(CultureInfo.InvariantCulture)),
             new("kind", kind),
             new("architecture", Text.Json(w =>
             {
@@ -36,6 +38,11 @@ internal static class ModelMetadata
             new("loss", info.Loss.Name),
             new("feature_names", Text.Json(w => WriteStrings(w, info.FeatureNames))),
             new("target_name", info.TargetName),
+        };
+        if (!info.TargetNames.IsDefaultOrEmpty) list.Add(new("target_names", Text.Json(w => WriteStrings(w, info.TargetNames))));
+        if (info.LabelSeparator is { } separator) list.Add(new("label_separator", separator));
+        list.AddRange(
+        [
             new("labels", Text.Json(w => WriteStrings(w, info.Labels))),
             new("feature_scaling", Text.Json(w =>
             {
@@ -45,7 +52,20 @@ internal static class ModelMetadata
                 Text.NumberArray(w, "scale", info.Scaling.Scale.Values);
                 w.WriteEndObject();
             })),
-        };
+        ]);
+        if (!info.TargetScalings.IsDefaultOrEmpty)
+            list.Add(new("target_scalings", Text.Json(w =>
+            {
+                w.WriteStartArray();
+                foreach (var t in info.TargetScalings)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("offset", t.Offset);
+                    w.WriteNumber("scale", t.Scale);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            })));
         if (info.TargetScaling is { } ts)
             list.Add(new("target_scaling", Text.Json(w =>
             {
@@ -94,7 +114,7 @@ internal static class ModelMetadata
         var network = ModelFile.TakeNetwork(meta, tensors, "", new Architecture(sizes, activations));
 
         var taskText = meta.String("task");
-        var task = ParseTask(taskText) ?? throw meta.Fail($"task is \"{taskText}\"; expected \"classification\" or \"regression\".");
+        var task = ParseTask(taskText) ?? throw meta.Fail($"task is \"{taskText}\"; expected \"classification\", \"regression\" or \"multilabel\".");
         var lossText = meta.String("loss");
         var loss = customLosses?.FirstOrDefault(c => c is Loss.Custom or Loss.CustomRows && c.Name == lossText) ?? meta.Wrap(
             $"loss '{lossText}' is unknown (a custom loss must be given to the reader: ModelFile.Load(path, losses: [Losses.Custom(\"{lossText}\", value, gradient)]))",
@@ -116,10 +136,21 @@ internal static class ModelMetadata
                 meta.Number(meta.Member(ts, "target_scaling", "offset"), "target_scaling.offset"),
                 meta.Number(meta.Member(ts, "target_scaling", "scale"), "target_scaling.scale"));
         }
+        ImmutableArray<string> targetNames = meta.Optional("target_names") is { } namesText ? meta.Strings(meta.ParseJson("target_names", namesText), "target_names") : [];
+        ImmutableArray<TargetScaling> targetScalings = [];
+        if (meta.Optional("target_scalings") is { } scalingsText)
+            targetScalings = [.. meta.Array(meta.ParseJson("target_scalings", scalingsText), "target_scalings").Select(e => new TargetScaling(
+                meta.Number(meta.Member(e, "target_scalings", "offset"), "target_scalings.offset"),
+                meta.Number(meta.Member(e, "target_scalings", "scale"), "target_scalings.scale")))];
         var training = meta.Json("training");
         if (training.ValueKind != JsonValueKind.Object) throw meta.Fail("metadata 'training' must be a JSON object of strings.");
         var settings = training.EnumerateObject().Select(p => new Setting(p.Name, meta.Str(p.Value, $"training setting '{p.Name}'"))).ToImmutableArray();
-        var info = new ModelInfo(task, featureNames, targetName, labels, loss, scaling, targetScaling, settings, meta.String("data_sha256"));
+        var info = new ModelInfo(task, featureNames, targetName, labels, loss, scaling, targetScaling, settings, meta.String("data_sha256"))
+        {
+            TargetNames = targetNames,
+            TargetScalings = targetScalings,
+            LabelSeparator = meta.Optional("label_separator"),
+        };
         var model = new Model(network, info);
         if (ModelFile.Problem(model) is { } problem) throw meta.Fail(problem);
 

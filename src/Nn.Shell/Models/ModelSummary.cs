@@ -56,7 +56,9 @@ public sealed record ModelSummary(Model Model, int FormatVersion)
     /// <summary>
     /// One JSON object with exactly the keys, in order: <c>format_version</c>, <c>task</c>, <c>loss</c>,
     /// <c>feature_names</c>, <c>target_name</c>, <c>labels</c> (empty for regression), <c>feature_scaling</c> (its kind:
-    /// standard, minmax or none), <c>target_scaling</c> (<c>{"offset","scale"}</c>, or null), <c>layers</c> (an array of
+    /// standard, minmax or none), <c>target_scaling</c> (<c>{"offset","scale"}</c>, or null), for a model with several
+    /// targets <c>target_names</c> and (regression) <c>target_scalings</c> (one <c>{"offset","scale"}</c> per target), for a
+    /// multilabel model on delimited labels <c>label_separator</c>, <c>layers</c> (an array of
     /// <c>{"inputs","outputs","activation","weights","biases","parameters"}</c>), <c>parameters</c> (the total),
     /// <c>parameters_sha256</c>, <c>data_sha256</c> (empty when unknown) and <c>training</c> (an object of the recorded
     /// settings, in order, values as text).
@@ -83,6 +85,23 @@ public sealed record ModelSummary(Model Model, int FormatVersion)
                 w.WriteEndObject();
             }
             else w.WriteNull("target_scaling");
+            if (info.LabelSeparator is { } separator) w.WriteString("label_separator", separator);
+            if (!info.TargetNames.IsDefaultOrEmpty)
+            {
+                Strings(w, "target_names", info.TargetNames);
+            }
+            if (!info.TargetScalings.IsDefaultOrEmpty)
+            {
+                w.WriteStartArray("target_scalings");
+                foreach (var t in info.TargetScalings)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("offset", t.Offset);
+                    w.WriteNumber("scale", t.Scale);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteStartArray("layers");
             foreach (var l in Layers)
             {

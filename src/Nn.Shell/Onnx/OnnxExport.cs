@@ -163,6 +163,22 @@ public static class OnnxExport
         var network = model.Network;
         var activation = network.OutputActivation;
         var outputs = network.OutputSize;
+        if (model.Info.Task == TaskKind.Multilabel)
+        {
+            // Each label's probability on its own: no normalisation across the labels.
+            Activate(g, activation, logits, OutputName);
+            return outputs;
+        }
+        if (model.Info.Task == TaskKind.Regression && !model.Info.TargetScalings.IsDefaultOrEmpty)
+        {
+            // Several targets: one scale and offset per output column, broadcast over the batch.
+            var ts = model.Info.TargetScalings;
+            var a = Activate(g, activation, logits, "activated");
+            var scale = g.Constant("target_scalings.scale", [ts.Length], ts.Select(t => t.Scale));
+            var offset = g.Constant("target_scalings.offset", [ts.Length], ts.Select(t => t.Offset));
+            g.Node("Add", [g.Node("Mul", [a, scale], "target.scaled"), offset], OutputName);
+            return outputs;
+        }
         if (model.Info.Task == TaskKind.Regression)
         {
             if (model.Info.TargetScaling is not { } t)
@@ -223,8 +239,9 @@ public static class OnnxExport
     private static string GraphDoc(Model model, OnnxPrecision precision) =>
         $"input: raw features [N, {model.Network.InputSize}] ({string.Join(", ", model.Info.FeatureNames)}), " +
         $"{(precision == OnnxPrecision.Double ? "double" : "float32")}. " +
-        (model.Info.Task == TaskKind.Regression
-            ? $"output: {model.Info.TargetName} in its original units. "
+        (model.Info.Task == TaskKind.Multilabel ? $"output: each label's probability, independently, over [{string.Join(", ", model.Info.Labels)}]. "
+            : model.Info.Task == TaskKind.Regression
+            ? $"output: {string.Join(", ", model.Info.Targets)} in {(model.Info.Targets.Length == 1 ? "its" : "their")} original units. "
             : $"output: class probabilities over [{string.Join(", ", model.Info.Labels)}]. ") +
         "logits: the last layer's pre-activation.";
 

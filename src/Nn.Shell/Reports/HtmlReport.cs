@@ -92,7 +92,13 @@ public static class HtmlReport
             if (info.Task == TaskKind.Classification && data.Features.Cols == 2)
                 ChartSection("regions", RegionChart.Render(model, data.Features, ReportJob.TrueClasses(info, data)),
                     $"The predicted class over a {RegionChart.Resolution}×{RegionChart.Resolution} grid (darker = more confident), with the points of {input.DataName} coloured by their true class.");
-            if (info.Task == TaskKind.Regression && data.HasTarget && Predictor.Predict(model, data.Features) is Prediction.Regression { Values: var predicted })
+            if (info.Task == TaskKind.Regression && data.TargetValues is { } actuals && Predictor.Predict(model, data.Features) is Prediction.Regression { Columns: { } columns })
+            {
+                for (var k = 0; k < columns.Cols && k < actuals.Cols; k++)
+                    ChartSection(k == 0 ? "regression" : $"regression-{k + 1}", ScatterChart.Render(info.Targets[k], Column(actuals, k), Column(columns, k)),
+                        $"Target {info.Targets[k]}: each point is one example of {input.DataName}; points on the dashed diagonal are predicted exactly.");
+            }
+            else if (info.Task == TaskKind.Regression && data.HasTarget && Predictor.Predict(model, data.Features) is Prediction.Regression { Values: var predicted })
             {
                 var actual = data.TargetCells.Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
                 ChartSection("regression", ScatterChart.Render(info.TargetName, actual, predicted),
@@ -111,6 +117,8 @@ public static class HtmlReport
         return page.ToString();
     }
 
+    private static double[] Column(Matrix m, int c) => [.. Enumerable.Range(0, m.Rows).Select(r => m[r, c])];
+
     private static IEnumerable<(string, string)> Summary(ReportInput input)
     {
         var info = input.Model.Info;
@@ -118,7 +126,7 @@ public static class HtmlReport
         yield return ("network", input.Model.Network.ToString());
         yield return ("seed", Seed(info));
         yield return ("features", string.Join(", ", info.FeatureNames));
-        yield return ("target", info.TargetName);
+        yield return info.TargetNames.IsDefaultOrEmpty ? ("target", info.TargetName) : ("targets", string.Join(", ", info.TargetNames));
         if (!info.Labels.IsEmpty) yield return ("labels", string.Join(", ", info.Labels));
         if (input.History is { } h)
         {
@@ -155,12 +163,26 @@ public static class HtmlReport
             yield return ("expected calibration error", Markup.Metric(c.Calibration.Ece));
             yield return ("log loss", Markup.Metric(c.LogLoss));
         }
-        if (ev is EvalReport.Regression { Metrics: var r })
+        if (ev is EvalReport.Multilabel { Metrics: var ml })
         {
-            yield return ("R²", Markup.Metric(r.R2));
-            yield return ("MSE", Markup.Metric(r.Mse));
-            yield return ("RMSE", Markup.Metric(r.Rmse));
-            yield return ("MAE", Markup.Metric(r.Mae));
+            var pl = ml.Report.PerLabel;
+            yield return ("subset accuracy", Markup.Metric(ml.Report.SubsetAccuracy));
+            yield return ("Hamming loss", Markup.Metric(ml.Report.HammingLoss));
+            yield return ("F1 (micro / macro / weighted)", $"{Markup.Metric(pl.Micro.F1)} / {Markup.Metric(pl.Macro.F1)} / {Markup.Metric(pl.Weighted.F1)}");
+            for (var k = 0; k < ml.Labels.Length; k++)
+                yield return ($"{ml.Labels[k]}: precision / recall / F1 (support)",
+                    $"{Markup.Metric(pl.Precision[k])} / {Markup.Metric(pl.Recall[k])} / {Markup.Metric(pl.F1[k])} ({pl.Support[k].ToString(CultureInfo.InvariantCulture)})");
+        }
+        if (ev is EvalReport.Regression { Metrics: var r } g)
+        {
+            var mean = g.PerTarget.IsDefaultOrEmpty ? "" : " (mean over targets)";
+            yield return ("R²" + mean, Markup.Metric(r.R2));
+            yield return ("MSE" + mean, Markup.Metric(r.Mse));
+            yield return ("RMSE" + mean, Markup.Metric(r.Rmse));
+            yield return ("MAE" + mean, Markup.Metric(r.Mae));
+            foreach (var t in g.PerTarget.IsDefault ? [] : g.PerTarget)
+                yield return ($"{t.Target}: R² / MSE / RMSE / MAE",
+                    $"{Markup.Metric(t.Metrics.R2)} / {Markup.Metric(t.Metrics.Mse)} / {Markup.Metric(t.Metrics.Rmse)} / {Markup.Metric(t.Metrics.Mae)}");
         }
     }
 

@@ -26,7 +26,9 @@ public static class ReportJob
         var info = outcome.Model.Info;
         var path = settings.TestDataPath ?? settings.DataPath;
         var labels = settings.TestDataPath is null ? settings.LabelsPath : null;
-        var data = DataSource.ForModel(path, labels, info.FeatureNames, info.TargetName, requireTarget: false);
+        var data = info.TargetNames.IsDefaultOrEmpty
+            ? DataSource.ForModel(path, labels, info.FeatureNames, info.TargetName, requireTarget: false)
+            : DataSource.ForModelTargets(path, info.FeatureNames, info.TargetNames, requireTarget: true);
         if (!outcome.TestRows.IsEmpty)
             return new ReportInput("nn train report", outcome.Model, outcome.Result.History, outcome.Test, data.WithRows(outcome.TestRows),
                 $"{Path.GetFileName(path)} (test split, {outcome.TestRows.Length} rows)");

@@ -116,6 +116,59 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         Report("regression (cli), float32", Compare(expected, ort32["output"], Float32Tolerance, relative: true), Compare(logits, ort32["logits"], Float32Tolerance, relative: true));
     }
 
+    [Fact]
+    public void A_trained_multi_output_regression_gives_one_column_per_target_like_nn_predict()
+    {
+        using var dir = new TempDir();
+        var data = dir.Write("two.csv", string.Concat(["x1,x2,a,b\n", .. Enumerable.Range(0, 120).Select(i =>
+            FormattableString.Invariant($"{i % 7 - 3},{i % 11 * 0.1},{i % 7 * 2.5},{1000 + i % 11 * 30 - i % 7}\n"))]));
+        var model = dir.File("two.safetensors");
+        Assert.Equal(0, NnCli.Run("train", "--data", data, "--target", "a,b", "--layers", "8", "--epochs", "20", "--seed", "1", "--out", model, "--quiet").Code);
+        var loaded = ModelFile.Load(model);
+        var onnx = dir.File("two.onnx");
+        var onnx32 = dir.File("two32.onnx");
+        Assert.Equal(0, NnCli.Run("export", "--model", model, "--onnx", onnx).Code);
+        Assert.Equal(0, NnCli.Run("export", "--model", model, "--onnx", onnx32, "--float32").Code);
+        var predictions = dir.File("pred.csv");
+        Assert.Equal(0, NnCli.Run("predict", "--model", model, "--data", data, "--out", predictions).Code);
+        Assert.Equal("a,b", File.ReadLines(predictions).First());
+        var rows = File.ReadAllLines(predictions).Skip(1).Select(l => l.Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var expected = Matrix.Create(rows.Length, 2, rows.SelectMany(r => r));
+
+        var x = DataSource.ForModel(data, null, loaded.Info.FeatureNames, loaded.Info.TargetName, requireTarget: false).Features;
+        var logits = Forward.Run(loaded.Network, Predictor.ScaleFeatures(loaded.Info.Scaling, x)).Logits;
+        var ort = OnnxRunner.Run(onnx, x, float32: false);
+        Assert.Equal([x.Rows, 2L], ort["output"].Dims);
+        Report("multi-output regression (cli), double", Compare(expected, ort["output"], DoubleTolerance, relative: false), Compare(logits, ort["logits"], DoubleTolerance, relative: false));
+        var ort32 = OnnxRunner.Run(onnx32, x, float32: true);
+        Report("multi-output regression (cli), float32", Compare(expected, ort32["output"], Float32Tolerance, relative: true), Compare(logits, ort32["logits"], Float32Tolerance, relative: true));
+    }
+
+    [Fact]
+    public void A_trained_multilabel_model_gives_each_labels_probability_like_nn_predict_proba()
+    {
+        using var dir = new TempDir();
+        var data = dir.Write("tags.csv", string.Concat(["x1,x2,tags\n", .. Enumerable.Range(0, 90).Select(i =>
+            FormattableString.Invariant($"{i % 7 - 3},{i % 5 * 0.5},\"{string.Join(";", new[] { i % 7 > 3 ? "a" : "", i % 5 > 1 ? "b" : "", i % 3 == 0 ? "c" : "" }.Where(t => t.Length > 0))}\"\n"))]));
+        var model = dir.File("tags.safetensors");
+        var t = NnCli.Run("train", "--data", data, "--task", "multilabel", "--layers", "6", "--epochs", "10", "--seed", "1", "--out", model, "--quiet");
+        Assert.True(t.Code == 0, t.Err);
+        var loaded = ModelFile.Load(model);
+        var onnx = dir.File("tags.onnx");
+        Assert.Equal(0, NnCli.Run("export", "--model", model, "--onnx", onnx).Code);
+        var predictions = dir.File("pred.csv");
+        Assert.Equal(0, NnCli.Run("predict", "--model", model, "--data", data, "--out", predictions, "--proba").Code);
+        Assert.Equal("a,b,c,p_a,p_b,p_c", File.ReadLines(predictions).First());
+        var rows = File.ReadAllLines(predictions).Skip(1).Select(l => l.Split(',')[3..].Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var expected = Matrix.Create(rows.Length, 3, rows.SelectMany(r => r));
+
+        var x = DataSource.ForModel(data, null, loaded.Info.FeatureNames, loaded.Info.TargetName, requireTarget: false).Features;
+        var logits = Forward.Run(loaded.Network, Predictor.ScaleFeatures(loaded.Info.Scaling, x)).Logits;
+        var ort = OnnxRunner.Run(onnx, x, float32: false);
+        Assert.Equal([x.Rows, 3L], ort["output"].Dims);
+        Report("multilabel (cli), double", Compare(expected, ort["output"], DoubleTolerance, relative: false), Compare(logits, ort["logits"], DoubleTolerance, relative: false));
+    }
+
     public static TheoryData<string> Cases => [.. ModelCases.Keys];
 
     [Theory]
@@ -128,6 +181,8 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         var prediction = Predictor.Predict(model, x);
         var expected = prediction switch
         {
+            Prediction.Regression { Columns: { } columns } => columns,
+            Prediction.Multilabel m => m.Probabilities,
             Prediction.Regression r => Matrix.Create(x.Rows, 1, r.Values),
             Prediction.Classification c => c.Probabilities,
             _ => throw new InvalidOperationException("Unknown prediction case."),
@@ -156,6 +211,12 @@ public class OnnxRuntimeTests(ITestOutputHelper output)
         ["softmax-leaky-linear-deep"] = () => Classifier([2, 6, 5, 3], [Activations.LeakyRelu(0.1), Activations.Linear, Activations.Softmax], Losses.CategoricalCrossEntropy, ["p", "q", "r"], Standard(2)),
         ["regression-tanh-output-scaled"] = () => Regressor([3, 4, 1], [Activations.LeakyRelu(0.01), Activations.Tanh], new TargetScaling(-12.5, 40.25), Standard(3)),
         ["regression-linear-unscaled"] = () => Regressor([2, 3, 1], [Activations.Relu, Activations.Linear], null, FeatureScaling.None(2)),
+        ["multilabel-four-labels"] = () => Classifier([3, 4, 4], [Activations.Relu, Activations.Sigmoid], Losses.BinaryCrossEntropy, ["a", "b", "c", "d"], Standard(3)) is var ml
+            ? ml with { Info = ml.Info with { Task = TaskKind.Multilabel, LabelSeparator = ";" } }
+            : throw new InvalidOperationException(),
+        ["regression-three-targets"] = () => Regressor([3, 5, 3], [Activations.Tanh, Activations.Linear], null, Standard(3)) is var m
+            ? m with { Info = m.Info with { TargetName = "u", TargetNames = ["u", "v", "w"], TargetScalings = [new(-3, 2), new(400, 75.5), new(0.01, 0.002)] } }
+            : throw new InvalidOperationException(),
     };
 
     private static Network RandomNetwork(int[] sizes, Activation[] activations, long seed)

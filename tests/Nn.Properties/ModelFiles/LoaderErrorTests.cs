@@ -131,7 +131,7 @@ public class LoaderErrorTests
 
     [Fact]
     public void Newer_format_version() =>
-        Assert.Equal($"{Source}: written by a newer Nn: format version 3, this build reads up to 2.", ModelError(Edit(Set("format_version", "3"))));
+        Assert.Equal($"{Source}: written by a newer Nn: format version 4, this build reads up to 3.", ModelError(Edit(Set("format_version", "4"))));
 
     [Fact]
     public void Missing_metadata_key() =>
