@@ -11,11 +11,16 @@ SMALL_N, SMALL_H, SMALL_C = 1_000, 32, 3
 REPEATS = int(os.environ.get("REPEATS", "3"))  # timed runs per workload; the median is reported
 
 
-def generate(folder):
-    """Writes the workloads' data as .npy: random MNIST-scale features/labels and a 3-arm spiral for the small net."""
+def generate(folder, mnist=True):
+    """Writes the workloads' data as .npy: random MNIST-scale features/labels and a 3-arm spiral for the small net.
+    With mnist=False the MNIST-scale arrays are still drawn (so the spiral is the same) but not written."""
     rng = np.random.default_rng(2024)
-    np.save(os.path.join(folder, "mnist_x.npy"), rng.uniform(-1.0, 1.0, (MNIST_N, MNIST_D)))
-    np.save(os.path.join(folder, "mnist_y.npy"), rng.integers(0, MNIST_C, MNIST_N).astype(np.int64))
+    mx = rng.uniform(-1.0, 1.0, (MNIST_N, MNIST_D))
+    my = rng.integers(0, MNIST_C, MNIST_N).astype(np.int64)
+    if mnist:
+        np.save(os.path.join(folder, "mnist_x.npy"), mx)
+        np.save(os.path.join(folder, "mnist_y.npy"), my)
+    del mx, my
     per = SMALL_N // SMALL_C + 1
     xs, ys = [], []
     for c in range(SMALL_C):

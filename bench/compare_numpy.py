@@ -1,5 +1,6 @@
 """NumPy equivalents of the benchmark workloads (float64). `python3 compare_numpy.py gen DIR` writes the data;
-`python3 compare_numpy.py run DIR` (or `epoch DIR`: dgemm and the MNIST-scale epoch only) prints key=value timings: the tuned MNIST-scale epoch (preallocated buffers,
+`python3 compare_numpy.py run DIR` (or `epoch DIR`: dgemm and the MNIST-scale epoch only; `small-once DIR`: the small
+workload once, as one whole process, for bench/native.sh) prints key=value timings: the tuned MNIST-scale epoch (preallocated buffers,
 in-place BLAS calls), the small workload written the plain way (as the seed code is), and dgemm at 1024³."""
 import sys
 
@@ -83,6 +84,13 @@ def main():
     mode, folder = sys.argv[1], sys.argv[2]
     if mode == "gen":
         common.generate(folder)
+        return
+    if mode == "gen-small":  # bench/native.sh: the small workload's data only
+        common.generate(folder, mnist=False)
+        return
+    if mode == "small-once":  # bench/native.sh: the small workload once, untimed: the whole process is what is measured
+        sx, sy = common.load(folder, "small")
+        small_plain(sx, sy)
         return
     if mode == "small":  # bench/paired.sh: the small workload only
         sx, sy = common.load(folder, "small")

@@ -45,11 +45,13 @@ if [[ ! -e "$sysroot/usr/lib/aarch64-linux-gnu/libssl.so.3" ]]; then
     dpkg-deb -x "$apt"/debs/libssl3_*_arm64.deb "$sysroot"
 fi
 
-# --- Two self-contained builds of the same sources; the runtime packs come from NuGet.
+# --- Two self-contained builds of the same sources; the runtime packs come from NuGet. Both are JIT builds
+# (PublishAot=false): a Native AOT arm64 build would need an arm64 linker and sysroot, and the native x64 build is
+# compared with the JIT build byte for byte by NativeAotTests.
 for rid in linux-x64 linux-arm64; do
     if [[ ! -x "$work/$rid/nn" ]]; then
         echo "cross-arch: publishing nn for $rid"
-        dotnet publish src/Nn.Cli -c Release -r "$rid" --self-contained -o "$work/$rid" -p:ContinuousIntegrationBuild=true \
+        dotnet publish src/Nn.Cli -c Release -r "$rid" --self-contained -o "$work/$rid" -p:ContinuousIntegrationBuild=true -p:PublishAot=false \
             > "$work/publish-$rid.log" 2>&1 || { tail -30 "$work/publish-$rid.log" >&2; exit 2; }
     fi
 done

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -149,10 +150,16 @@ internal static class Format
     /// A record's <c>PrintMembers</c>: every public instance property as <c>Name = value</c>, in declaration order,
     /// collections through <see cref="Items{T}"/> instead of the compiler's <c>ImmutableArray`1[System.String]</c>.
     /// </summary>
-    internal static bool Members(object value, StringBuilder builder)
+    /// <remarks>
+    /// The record's own type comes in as <typeparamref name="T"/> (the static type of <c>this</c>, which is the runtime type:
+    /// only a sealed record may have a private <c>PrintMembers</c>), so the trimmer and Native AOT keep exactly the
+    /// properties read here.
+    /// </remarks>
+    internal static bool Members<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(T value, StringBuilder builder)
+        where T : notnull
     {
         var first = true;
-        foreach (var p in value.GetType().GetProperties(BindingFlags.Instance | BindingFlags.Public))
+        foreach (var p in typeof(T).GetProperties(BindingFlags.Instance | BindingFlags.Public))
         {
             if (p.GetIndexParameters().Length > 0) continue;
             if (!first) builder.Append(", ");
