@@ -44,6 +44,21 @@ internal static class CsvTimings
             $"nn_csv_s={ot:F3} sep_s={st:F3} ratio_nn_over_sep={ot / st:F2} nn_alloc_mb={ob / 1e6:F0} sep_alloc_mb={sb / 1e6:F0}"));
     }
 
+    /// <summary>
+    /// One read by one reader in this (fresh) process, with the process's peak resident memory: the in-process rounds of
+    /// <see cref="Run"/> favour a reader whose arrays the GC reuses from round to round, which a one-shot `nn train` cannot.
+    /// </summary>
+    public static void Once(string reader, string? path)
+    {
+        path ??= Path.Combine(Path.GetTempPath(), "nn-csv-60000x785.csv");
+        var clock = Stopwatch.StartNew();
+        // Each reader's own product, uncopied: Sep's array of doubles, or the matrix `nn train` trains on.
+        var values = reader == "sep" ? ReadWithSep(path, 785).Length : DataSource.ForTraining(path, null, null).Features.Rows * 784;
+        var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"reader={reader} seconds={seconds:F3} values={values} peak_rss_mb={Environment.WorkingSet / 1e6:F0} peak_mb={System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0}"));
+    }
+
     private static (double Seconds, long Bytes) Time(Func<double[]> read)
     {
         GC.Collect();

@@ -48,6 +48,12 @@ if (args.Length > 0 && args[0] == "quick")
         CsvTimings.Run(args.Length > 3 ? args[3] : null);
         return 0;
     }
+    if (only == "csvonce")
+    {
+        // One read in a fresh process (as `nn train` reads its data once): `quick 1 csvonce nn|sep [path]`.
+        CsvTimings.Once(args.Length > 3 ? args[3] : "nn", args.Length > 4 ? args[4] : null);
+        return 0;
+    }
     if (only == "csvphases")
     {
         CsvPhases.Run(args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "nn-csv-60000x785.csv"));
