@@ -10,7 +10,7 @@ open Nn.Shell
 let fit (settings: FitSettings) (features: Matrix) (targets: seq<'T>) : Model =
     Model.Fit(features, Array.ofSeq targets, settings)
 
-/// The prediction for raw features: class probabilities and indices, or values (match with `Classified`/`Regressed`).
+/// The prediction for raw features: class probabilities and indices, or values (match with `Classified`/`Regressed`/`LabelSetsPredicted`).
 let predict (model: Model) (features: Matrix) : Prediction = model.Predict features
 
 /// The predicted label of each row, as a list (classification).
@@ -19,7 +19,7 @@ let predictLabels (model: Model) (features: Matrix) : string list = model.Predic
 /// The class probabilities (m × classes, columns in the order of the model's labels).
 let predictProbabilities (model: Model) (features: Matrix) : Matrix = model.PredictProbabilities features
 
-/// Every metric `nn eval` reports (match with `ClassificationMetrics`/`RegressionMetrics`/`NonFiniteOutput`).
+/// Every metric `nn eval` reports (match with `ClassificationMetrics`/`RegressionMetrics`/`MultilabelMetrics`/`NonFiniteOutput`).
 let evaluate (model: Model) (features: Matrix) (targets: seq<'T>) : EvalReport = model.Evaluate(features, Array.ofSeq targets)
 
 /// The accuracy of a classifier, R² of a regressor (scikit-learn's `score`).

@@ -49,18 +49,23 @@ let (|StandardScaling|MinMaxScaling|NoScaling|) (scaling: Scaling) =
     | :? Scaling.None -> NoScaling
     | other -> unknown (nameof scaling) other
 
-/// A prediction: class probabilities (m × classes) and predicted class indices, or regression values.
-let (|Classified|Regressed|) (prediction: Prediction) =
+/// A prediction: class probabilities (m × classes) and predicted class indices, regression values (the first target's;
+/// `Prediction.Regression.Columns` holds every target's), or a multilabel model's per-label probabilities and 0/1
+/// indicators (m × labels each).
+let (|Classified|Regressed|LabelSetsPredicted|) (prediction: Prediction) =
     match prediction with
     | :? Prediction.Classification as c -> Classified(c.Probabilities, List.ofSeq c.Classes)
     | :? Prediction.Regression as r -> Regressed(List.ofSeq r.Values)
+    | :? Prediction.Multilabel as m -> LabelSetsPredicted(m.Probabilities, m.Predicted)
     | other -> unknown (nameof prediction) other
 
-/// An evaluation report: its classification or regression metrics, or the first row whose output was not finite.
-let (|ClassificationMetrics|RegressionMetrics|NonFiniteOutput|) (report: EvalReport) =
+/// An evaluation report: its classification, regression or multilabel metrics, or the first row whose output was not
+/// finite.
+let (|ClassificationMetrics|RegressionMetrics|MultilabelMetrics|NonFiniteOutput|) (report: EvalReport) =
     match report with
     | :? EvalReport.Classification as c -> ClassificationMetrics c.Metrics
     | :? EvalReport.Regression as r -> RegressionMetrics r.Metrics
+    | :? EvalReport.Multilabel as m -> MultilabelMetrics m.Metrics
     | :? EvalReport.NonFinite as f -> NonFiniteOutput f.Row
     | other -> unknown (nameof report) other
 

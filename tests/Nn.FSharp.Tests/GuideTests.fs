@@ -73,7 +73,8 @@ let runGuide () =
     let r2 =
         match Mlp.predict regressor linear.Data.X with
         | Regressed values -> Regression.RSquared(linear.Data.Y, Vector.Create values)
-        | Classified _ -> nan
+        | Classified _
+        | LabelSetsPredicted _ -> nan
     // guide:end
     { Accuracy = accuracy; ValidationAccuracy = validationAccuracy; Epochs = result.History.Epochs.Length
       GradientCheckPassed = check.Passed && lastLine.StartsWith "epoch"; Names = names

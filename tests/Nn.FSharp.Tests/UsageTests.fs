@@ -358,18 +358,21 @@ let ``predictions and evaluation reports match on their task`` () =
         Assert.Equal(4, List.length classes)
         classes |> List.iter (fun c -> Assert.InRange(c, 0, 1))
     | Regressed _ -> failwith "a classifier predicts classes"
+    | LabelSetsPredicted _ -> failwith "a classifier predicts one class per row"
     let regressor =
         modelOf (Init.Mlp(Key.FromSeed 1L, [ 2; 4; 1 ], Activations.Tanh, Activations.Linear, InitSchemes.XavierNormal))
             TaskKind.Regression [] Losses.MeanSquaredError
     match Predictor.Predict(regressor, xorX) with
     | Regressed values -> Assert.Equal(4, List.length values)
-    | Classified _ -> failwith "a regression model predicts values"
+    | Classified _
+    | LabelSetsPredicted _ -> failwith "a regression model predicts values"
     let data = LoadedData("xor", immutable [ "x1"; "x2" ], xorX, "y", immutable [ "no"; "yes"; "yes"; "no" ], "")
     match EvalJob.Evaluate(classifier, data) with
     | ClassificationMetrics m ->
         Assert.Equal<string list>([ "no"; "yes" ], List.ofSeq m.Labels)
         Assert.Equal(4, m.Confusion.Counts |> Seq.sum)
-    | RegressionMetrics _ -> failwith "a classifier reports classification metrics"
+    | RegressionMetrics _
+    | MultilabelMetrics _ -> failwith "a classifier reports classification metrics"
     | NonFiniteOutput row -> failwithf "row %d is not finite" row
 
 [<Fact>]
@@ -393,11 +396,13 @@ let ``a fit is a pipeline of curried functions, and its results match with total
             Assert.InRange(ap.Weighted, 0.9, 1.0)
         | BinaryRanking _ -> failwith "three classes are scored one-vs-rest"
         | NoRanking -> failwith "a classifier of three classes has ranking scores"
-    | RegressionMetrics _ -> failwith "a classifier"
+    | RegressionMetrics _
+    | MultilabelMetrics _ -> failwith "a classifier"
     | NonFiniteOutput row -> failwithf "row %d" row
     match Mlp.predict model data.X with
     | Classified(p, classes) -> Assert.Equal((240, 3), (p.Rows, p.Cols)); Assert.Equal(240, classes.Length)
-    | Regressed _ -> failwith "a classifier"
+    | Regressed _
+    | LabelSetsPredicted _ -> failwith "a classifier"
     let describeLoss loss =
         match loss with
         | MeanSquaredError -> "mse"
@@ -448,3 +453,24 @@ let ``row weights travel with the data, and class weights are a setting matched 
     let settings = FitSettings(Layers = [ 4 ], Epochs = 5, ClassWeight = ClassWeight.BalancedValue)
     let model = Model.Fit(xorX, [ "a"; "b"; "b"; "a" ], settings)
     Assert.Contains(model.Info.Training, fun s -> s.Name = "class_weights" && s.Value = "a=1,b=1")
+
+[<Fact>]
+let ``a multilabel model's prediction and report match their own cases`` () =
+    // Two labels from the blobs' class: "a" for class 0 or 2, "b" for class 1 or 2 (so class 2 carries both).
+    let data = Synthetic.Blobs(Key.FromSeed 4L, 240, 3, 2, 0.4)
+    let sets = data.Labels |> Seq.map (fun c -> [| "a"; "b"; "a;b" |][c]) |> List.ofSeq
+    let settings = FitSettings(Task = TaskKind.Multilabel, Layers = [ 16 ], Epochs = 60, Seed = 1L, Optimizer = Optimizers.Adam 0.01)
+    let model = sets |> Mlp.fit settings data.X
+    match Mlp.predict model data.X with
+    | LabelSetsPredicted(probabilities, indicators) ->
+        Assert.Equal((240, 2), (probabilities.Rows, probabilities.Cols))
+        Assert.Equal((240, 2), (indicators.Rows, indicators.Cols))
+    | Classified _
+    | Regressed _ -> failwith "a multilabel model predicts label sets"
+    match Mlp.evaluate model data.X sets with
+    | MultilabelMetrics m ->
+        Assert.Equal<string list>([ "a"; "b" ], List.ofSeq m.Labels)
+        Assert.InRange(m.Report.SubsetAccuracy, 0.9, 1.0)
+    | ClassificationMetrics _
+    | RegressionMetrics _ -> failwith "a multilabel model reports multilabel metrics"
+    | NonFiniteOutput row -> failwithf "row %d" row
