@@ -247,9 +247,9 @@ internal sealed class Engine : IDisposable
         {
             // Weighted rows take the general loss and gradient, as Backprop's OutputDelta does (no fused softmax kernel).
             var wb = f.W.AsSpan(0, m);
-            var weighted = Losses.WeightedDataLoss(objective.Loss, z, yHat, yb, wb, m, c, f.Lse);
+            var weighted = Losses.DataLoss(objective.Loss, z, yHat, yb, wb, m, c, f.Lse);
             var through = Losses.ThroughActivation(objective.Loss, act[last]);
-            Losses.WeightedOutputGradient(objective.Loss, act[last], z, yHat, yb, wb, m, c, through ? f.Spare.AsSpan(0, m * c) : delta, delta);
+            Losses.OutputGradient(objective.Loss, act[last], z, yHat, yb, wb, m, c, through ? f.Spare.AsSpan(0, m * c) : delta, delta);
             return weighted;
         }
         if (objective.Loss is Loss.CategoricalCrossEntropy && act[last] is Activation.Softmax && c > 0)

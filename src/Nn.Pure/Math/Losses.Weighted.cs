@@ -21,7 +21,7 @@ public static partial class Losses
         CheckPairing(loss, output);
         Matrix.CheckSameShape(z, y, "compare outputs and targets of");
         RowWeights.Check(weights, z.Rows, nameof(weights));
-        return WeightedDataLoss(loss, z.AsSpan(), yHat.AsSpan(), y.AsSpan(), weights.AsSpan(), z.Rows, z.Cols,
+        return DataLoss(loss, z.AsSpan(), yHat.AsSpan(), y.AsSpan(), weights.AsSpan(), z.Rows, z.Cols,
             loss is Loss.CategoricalCrossEntropy ? new double[z.Rows] : []);
     }
 
@@ -40,7 +40,7 @@ public static partial class Losses
         RowWeights.Check(weights, z.Rows, nameof(weights));
         var g = Workspace.Alloc(ws, z.Data.Length);
         var dz = ThroughActivation(loss, output) ? Workspace.Alloc(ws, z.Data.Length) : g;
-        WeightedOutputGradient(loss, output, z.AsSpan(), yHat.AsSpan(), y.AsSpan(), weights.AsSpan(), z.Rows, z.Cols, g, dz);
+        OutputGradient(loss, output, z.AsSpan(), yHat.AsSpan(), y.AsSpan(), weights.AsSpan(), z.Rows, z.Cols, g, dz);
         return Matrix.Own(z.Rows, z.Cols, dz);
     }
 
@@ -55,100 +55,5 @@ public static partial class Losses
         if (data.Weights is not { } w) return Evaluate(network, data.X, data.Y, objective);
         var t = Forward.Run(network, data.X);
         return WeightedValue(objective.Loss, network.OutputActivation, t.Logits, t.Output, data.Y, w) + L2Penalty(network, objective.L2);
-    }
-
-    /// <summary>
-    /// <see cref="DataLoss"/> with row weights <paramref name="w"/> (at least rows values): the same terms in the same
-    /// order, each row's multiplied by its weight, over Σ w instead of m (so unit weights give DataLoss's bits).
-    /// </summary>
-    internal static double WeightedDataLoss(Loss loss, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y,
-        ReadOnlySpan<double> w, int rows, int cols, Span<double> rowScratch)
-    {
-        var total = RowWeights.Sum(w[..rows]);
-        if (rows == 0 || total == 0) return 0.0;
-        var sum = 0.0;
-        switch (loss)
-        {
-            case Loss.MeanSquaredError:
-                for (var r = 0; r < rows; r++)
-                    for (var k = r * cols; k < (r + 1) * cols; k++)
-                    {
-                        var d = yHat[k] - y[k];
-                        sum += w[r] * (d * d);
-                    }
-                return sum / (2.0 * total);
-            case Loss.BinaryCrossEntropy:
-                for (var r = 0; r < rows; r++)
-                    for (var k = r * cols; k < (r + 1) * cols; k++) sum += w[r] * Elementwise.BinaryCrossEntropy(z[k], y[k]);
-                return sum / total;
-            case Loss.CategoricalCrossEntropy:
-                var rowLogSumExp = rowScratch[..rows];
-                Elementwise.LogSumExpRows(z, rowLogSumExp, rows, cols);
-                for (var r = 0; r < rows; r++)
-                {
-                    var zr = z.Slice(r * cols, cols);
-                    var yr = y.Slice(r * cols, cols);
-                    sum += w[r] * (Blas.Sum(yr) * rowLogSumExp[r] - Blas.Dot(yr, zr));
-                }
-                return sum / total;
-            case Loss.Custom c:
-                for (var r = 0; r < rows; r++)
-                    for (var k = r * cols; k < (r + 1) * cols; k++) sum += w[r] * c.Value(yHat[k], y[k]);
-                return sum / total;
-            case Loss.CustomRows c:
-                for (var r = 0; r < rows; r++) sum += w[r] * c.Value(yHat.Slice(r * cols, cols).ToArray(), y.Slice(r * cols, cols).ToArray());
-                return sum / total;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
-        }
-    }
-
-    /// <summary>
-    /// <see cref="OutputGradient(Loss, Activation, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, Span{double})"/>
-    /// with row weights: each entry <c>(wᵣ·numerator)/Σ w</c> where the unweighted one is <c>numerator/m</c>.
-    /// </summary>
-    internal static void WeightedOutputGradient(Loss loss, Activation output, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y,
-        ReadOnlySpan<double> w, int rows, int cols, Span<double> g, Span<double> dz)
-    {
-        var n = rows * cols;
-        var total = RowWeights.Sum(w[..rows]);
-        if (total == 0)
-        {
-            // No weight anywhere: J is the constant 0.
-            g[..n].Clear();
-            dz[..n].Clear();
-            return;
-        }
-        switch (loss)
-        {
-            case Loss.MeanSquaredError:
-            case Loss.BinaryCrossEntropy:
-                for (var r = 0; r < rows; r++)
-                    for (var i = r * cols; i < (r + 1) * cols; i++) g[i] = w[r] * (yHat[i] - y[i]) / total;
-                break;
-            case Loss.CategoricalCrossEntropy:
-                for (var r = 0; r < rows; r++)
-                {
-                    var s = Blas.Sum(y.Slice(r * cols, cols));
-                    for (var i = r * cols; i < (r + 1) * cols; i++) g[i] = w[r] * (yHat[i] * s - y[i]) / total;
-                }
-                break;
-            case Loss.Custom c:
-                for (var r = 0; r < rows; r++)
-                    for (var i = r * cols; i < (r + 1) * cols; i++) g[i] = w[r] * c.Gradient(yHat[i], y[i]) / total;
-                break;
-            case Loss.CustomRows c:
-                for (var r = 0; r < rows; r++)
-                {
-                    var row = c.Gradient(yHat.Slice(r * cols, cols).ToArray(), y.Slice(r * cols, cols).ToArray());
-                    if (row is null || row.Length != cols)
-                        throw new InvalidOperationException($"The custom loss '{c.Label}' returned a gradient of {row?.Length ?? 0} values for a row of {cols}.");
-                    for (var k = 0; k < cols; k++) g[r * cols + k] = w[r] * row[k] / total;
-                }
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
-        }
-        if (ThroughActivation(loss, output)) Elementwise.ActivateBackward(output, z[..n], yHat[..n], g[..n], dz[..n], cols);
     }
 }

@@ -106,44 +106,58 @@ public static partial class Losses
     /// <see cref="Value"/> over spans (rows × cols each; the pairing and shapes checked by the caller), with
     /// <paramref name="rowScratch"/> (at least rows values) for the rows' log-sum-exp under categorical cross-entropy.
     /// </summary>
-    internal static double DataLoss(Loss loss, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y, int rows, int cols, Span<double> rowScratch)
+    internal static double DataLoss(Loss loss, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y, int rows, int cols, Span<double> rowScratch) =>
+        DataLoss(loss, z, yHat, y, [], rows, cols, rowScratch);
+
+    /// <summary>
+    /// The data loss with row weights <paramref name="w"/> (at least rows values; empty: every row weighs 1): each row's
+    /// terms in row order, times its weight, over Σ w (<c>Σᵢ wᵢ·ℓᵢ / Σᵢ wᵢ</c>); 0 for no rows or a zero weight sum. Unit
+    /// weights give the unweighted loss to the bit (1·x = x, and Σ 1 = m), so both are this one loop.
+    /// </summary>
+    internal static double DataLoss(Loss loss, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y,
+        ReadOnlySpan<double> w, int rows, int cols, Span<double> rowScratch)
     {
-        var m = rows;
-        if (m == 0) return 0.0;
+        double total = w.IsEmpty ? rows : RowWeights.Sum(w[..rows]);
+        if (rows == 0 || total == 0) return 0.0;
         var sum = 0.0;
-        var n = rows * cols;
         switch (loss)
         {
             case Loss.MeanSquaredError:
-                for (var i = 0; i < n; i++)
-                {
-                    var d = yHat[i] - y[i];
-                    sum += d * d;
-                }
-                return sum / (2.0 * m);
+                for (var r = 0; r < rows; r++)
+                    for (var k = r * cols; k < (r + 1) * cols; k++)
+                    {
+                        var d = yHat[k] - y[k];
+                        sum += Weight(w, r) * (d * d);
+                    }
+                return sum / (2.0 * total);
             case Loss.BinaryCrossEntropy:
-                for (var i = 0; i < n; i++) sum += Elementwise.BinaryCrossEntropy(z[i], y[i]);
-                return sum / m;
+                for (var r = 0; r < rows; r++)
+                    for (var k = r * cols; k < (r + 1) * cols; k++) sum += Weight(w, r) * Elementwise.BinaryCrossEntropy(z[k], y[k]);
+                return sum / total;
             case Loss.CategoricalCrossEntropy:
-                var rowLogSumExp = rowScratch[..m];
-                Elementwise.LogSumExpRows(z, rowLogSumExp, m, cols);
-                for (var r = 0; r < m; r++)
+                var rowLogSumExp = rowScratch[..rows];
+                Elementwise.LogSumExpRows(z, rowLogSumExp, rows, cols);
+                for (var r = 0; r < rows; r++)
                 {
                     var zr = z.Slice(r * cols, cols);
                     var yr = y.Slice(r * cols, cols);
-                    sum += Blas.Sum(yr) * rowLogSumExp[r] - Blas.Dot(yr, zr);
+                    sum += Weight(w, r) * (Blas.Sum(yr) * rowLogSumExp[r] - Blas.Dot(yr, zr));
                 }
-                return sum / m;
+                return sum / total;
             case Loss.Custom c:
-                for (var i = 0; i < n; i++) sum += c.Value(yHat[i], y[i]);
-                return sum / m;
+                for (var r = 0; r < rows; r++)
+                    for (var k = r * cols; k < (r + 1) * cols; k++) sum += Weight(w, r) * c.Value(yHat[k], y[k]);
+                return sum / total;
             case Loss.CustomRows c:
-                for (var r = 0; r < rows; r++) sum += c.Value(yHat.Slice(r * cols, cols).ToArray(), y.Slice(r * cols, cols).ToArray());
-                return sum / m;
+                for (var r = 0; r < rows; r++) sum += Weight(w, r) * c.Value(yHat.Slice(r * cols, cols).ToArray(), y.Slice(r * cols, cols).ToArray());
+                return sum / total;
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
         }
     }
+
+    /// <summary>Row r's weight: w[r], or 1 when there are no weights.</summary>
+    private static double Weight(ReadOnlySpan<double> w, int r) => w.IsEmpty ? 1.0 : w[r];
 
     /// <summary>
     /// The gradient <c>∂J/∂Z</c> of the data loss with respect to the output logits (m × n): fused <c>(σ(Z) − Y)/m</c> for
@@ -172,29 +186,42 @@ public static partial class Losses
     /// and ∂J/∂Z into <paramref name="dz"/> (the same span as g unless <see cref="ThroughActivation"/>).
     /// </summary>
     internal static void OutputGradient(Loss loss, Activation output, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y,
-        int rows, int cols, Span<double> g, Span<double> dz)
+        int rows, int cols, Span<double> g, Span<double> dz) =>
+        OutputGradient(loss, output, z, yHat, y, [], rows, cols, g, dz);
+
+    /// <summary>
+    /// The same with row weights <paramref name="w"/> (at least rows values; empty: every row weighs 1): each entry
+    /// <c>(wᵣ·numerator)/Σ w</c> where the unweighted one is <c>numerator/m</c> (unit weights give its bits); zero when the
+    /// weights sum to 0 (J is then the constant 0).
+    /// </summary>
+    internal static void OutputGradient(Loss loss, Activation output, ReadOnlySpan<double> z, ReadOnlySpan<double> yHat, ReadOnlySpan<double> y,
+        ReadOnlySpan<double> w, int rows, int cols, Span<double> g, Span<double> dz)
     {
-        var m = Math.Max(rows, 1);
         var n = rows * cols;
+        double total = w.IsEmpty ? Math.Max(rows, 1) : RowWeights.Sum(w[..rows]);
+        if (total == 0)
+        {
+            g[..n].Clear();
+            dz[..n].Clear();
+            return;
+        }
         switch (loss)
         {
             case Loss.MeanSquaredError:
             case Loss.BinaryCrossEntropy:
-                for (var i = 0; i < n; i++) g[i] = (yHat[i] - y[i]) / m;
+                for (var r = 0; r < rows; r++)
+                    for (var i = r * cols; i < (r + 1) * cols; i++) g[i] = Weight(w, r) * (yHat[i] - y[i]) / total;
                 break;
             case Loss.CategoricalCrossEntropy:
                 for (var r = 0; r < rows; r++)
                 {
                     var s = Blas.Sum(y.Slice(r * cols, cols));
-                    for (var k = 0; k < cols; k++)
-                    {
-                        var i = r * cols + k;
-                        g[i] = (yHat[i] * s - y[i]) / m;
-                    }
+                    for (var i = r * cols; i < (r + 1) * cols; i++) g[i] = Weight(w, r) * (yHat[i] * s - y[i]) / total;
                 }
                 break;
             case Loss.Custom c:
-                for (var i = 0; i < n; i++) g[i] = c.Gradient(yHat[i], y[i]) / m;
+                for (var r = 0; r < rows; r++)
+                    for (var i = r * cols; i < (r + 1) * cols; i++) g[i] = Weight(w, r) * c.Gradient(yHat[i], y[i]) / total;
                 break;
             case Loss.CustomRows c:
                 for (var r = 0; r < rows; r++)
@@ -202,7 +229,7 @@ public static partial class Losses
                     var row = c.Gradient(yHat.Slice(r * cols, cols).ToArray(), y.Slice(r * cols, cols).ToArray());
                     if (row is null || row.Length != cols)
                         throw new InvalidOperationException($"The custom loss '{c.Label}' returned a gradient of {row?.Length ?? 0} values for a row of {cols}.");
-                    for (var k = 0; k < cols; k++) g[r * cols + k] = row[k] / m;
+                    for (var k = 0; k < cols; k++) g[r * cols + k] = Weight(w, r) * row[k] / total;
                 }
                 break;
             default:
