@@ -44,6 +44,23 @@ internal static class Text
         w.WriteEndArray();
     }
 
+    /// <summary>Writes a target scaling as <c>{"offset","scale"}</c> (a value: the caller names it or puts it in an array).</summary>
+    internal static void TargetScaling(Utf8JsonWriter w, Nn.TargetScaling t)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("offset", t.Offset);
+        w.WriteNumber("scale", t.Scale);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes a JSON array of <see cref="TargetScaling(Utf8JsonWriter, Nn.TargetScaling)"/> objects, one per target.</summary>
+    internal static void TargetScalings(Utf8JsonWriter w, IEnumerable<Nn.TargetScaling> scalings)
+    {
+        w.WriteStartArray();
+        foreach (var t in scalings) TargetScaling(w, t);
+        w.WriteEndArray();
+    }
+
     /// <summary>Writes a JSON array of strings.</summary>
     internal static void StringArray(Utf8JsonWriter w, string name, IEnumerable<string> values)
     {

@@ -54,26 +54,9 @@ internal static class ModelMetadata
             })),
         ]);
         if (!info.TargetScalings.IsDefaultOrEmpty)
-            list.Add(new("target_scalings", Text.Json(w =>
-            {
-                w.WriteStartArray();
-                foreach (var t in info.TargetScalings)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("offset", t.Offset);
-                    w.WriteNumber("scale", t.Scale);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            })));
+            list.Add(new("target_scalings", Text.Json(w => Text.TargetScalings(w, info.TargetScalings))));
         if (info.TargetScaling is { } ts)
-            list.Add(new("target_scaling", Text.Json(w =>
-            {
-                w.WriteStartObject();
-                w.WriteNumber("offset", ts.Offset);
-                w.WriteNumber("scale", ts.Scale);
-                w.WriteEndObject();
-            })));
+            list.Add(new("target_scaling", Text.Json(w => Text.TargetScaling(w, ts))));
         list.Add(new("training", Text.Json(w =>
         {
             w.WriteStartObject();

@@ -77,14 +77,9 @@ public sealed record ModelSummary(Model Model, int FormatVersion)
             w.WriteString("target_name", info.TargetName);
             Strings(w, "labels", info.Labels);
             w.WriteString("feature_scaling", info.Scaling.Kind);
-            if (info.TargetScaling is { } ts)
-            {
-                w.WriteStartObject("target_scaling");
-                w.WriteNumber("offset", ts.Offset);
-                w.WriteNumber("scale", ts.Scale);
-                w.WriteEndObject();
-            }
-            else w.WriteNull("target_scaling");
+            w.WritePropertyName("target_scaling");
+            if (info.TargetScaling is { } ts) Text.TargetScaling(w, ts);
+            else w.WriteNullValue();
             if (info.LabelSeparator is { } separator) w.WriteString("label_separator", separator);
             if (!info.TargetNames.IsDefaultOrEmpty)
             {
@@ -92,15 +87,8 @@ public sealed record ModelSummary(Model Model, int FormatVersion)
             }
             if (!info.TargetScalings.IsDefaultOrEmpty)
             {
-                w.WriteStartArray("target_scalings");
-                foreach (var t in info.TargetScalings)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("offset", t.Offset);
-                    w.WriteNumber("scale", t.Scale);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                w.WritePropertyName("target_scalings");
+                Text.TargetScalings(w, info.TargetScalings);
             }
             w.WriteStartArray("layers");
             foreach (var l in Layers)
