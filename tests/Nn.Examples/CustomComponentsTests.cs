@@ -10,10 +10,7 @@ public sealed class CustomComponentsTests
     {
         var page = File.ReadAllText(Path.Combine(BundledData.RepositoryRoot, "docs", "custom-components.md"));
         var source = File.ReadAllText(Path.Combine(BundledData.RepositoryRoot, "tests", "Nn.Examples", "CustomComponents.cs"));
-        var lines = MarkdownCode.Lines(MarkdownCode.Blocks(page, "csharp"));
-        Assert.All(lines.Where(l => l.StartsWith("using ", StringComparison.Ordinal)), u => Assert.Contains(u, MarkdownCode.Lines([source])));
-        Assert.Equal(MarkdownCode.Lines([MarkdownCode.Between(source, "// guide:begin", "// guide:end")]),
-            lines.Where(l => !l.StartsWith("using ", StringComparison.Ordinal)).ToList());
+        MarkdownCode.AssertBlocksAreSource(page, source);
     }
 
     [Fact]

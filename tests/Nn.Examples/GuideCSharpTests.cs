@@ -10,12 +10,7 @@ public sealed class GuideCSharpTests
     {
         var guide = File.ReadAllText(Path.Combine(BundledData.RepositoryRoot, "docs", "guide-csharp.md"));
         var source = File.ReadAllText(Path.Combine(BundledData.RepositoryRoot, "tests", "Nn.Examples", "GuideCSharp.cs"));
-        var lines = MarkdownCode.Lines(MarkdownCode.Blocks(guide, "csharp"));
-        var usings = lines.Where(l => l.StartsWith("using ", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(usings);
-        Assert.All(usings, u => Assert.Contains(u, MarkdownCode.Lines([source])));
-        Assert.Equal(MarkdownCode.Lines([MarkdownCode.Between(source, "// guide:begin", "// guide:end")]),
-            lines.Where(l => !l.StartsWith("using ", StringComparison.Ordinal)).ToList());
+        MarkdownCode.AssertBlocksAreSource(guide, source);
     }
 
     [Fact]

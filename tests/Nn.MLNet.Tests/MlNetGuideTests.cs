@@ -11,12 +11,7 @@ public sealed class MlNetGuideTests
     {
         var guide = File.ReadAllText(Path.Combine(Bundled.RepositoryRoot, "docs", "mlnet.md"));
         var source = File.ReadAllText(Path.Combine(Bundled.RepositoryRoot, "tests", "Nn.MLNet.Tests", "MlNetGuide.cs"));
-        var lines = MarkdownCode.Lines(MarkdownCode.Blocks(guide, "csharp"));
-        var usings = lines.Where(l => l.StartsWith("using ", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(usings);
-        Assert.All(usings, u => Assert.Contains(u, MarkdownCode.Lines([source])));
-        Assert.Equal(MarkdownCode.Lines([MarkdownCode.Between(source, "// guide:begin", "// guide:end")]),
-            lines.Where(l => !l.StartsWith("using ", StringComparison.Ordinal)).ToList());
+        MarkdownCode.AssertBlocksAreSource(guide, source);
     }
 
     [Fact]

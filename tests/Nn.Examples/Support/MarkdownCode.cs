@@ -24,6 +24,21 @@ public static partial class MarkdownCode
         return text[start..stop];
     }
 
+    /// <summary>
+    /// Asserts that a page's C# blocks are the code a test compiles: each of their <c>using</c> lines (at least one) is in
+    /// <paramref name="source"/>, and their other lines are, in order, the lines between its <c>// guide:begin</c> and
+    /// <c>// guide:end</c> markers.
+    /// </summary>
+    public static void AssertBlocksAreSource(string markdown, string source)
+    {
+        var lines = Lines(Blocks(markdown, "csharp"));
+        var usings = lines.Where(l => l.StartsWith("using ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(usings);
+        Assert.All(usings, u => Assert.Contains(u, Lines([source])));
+        Assert.Equal(Lines([Between(source, "// guide:begin", "// guide:end")]),
+            lines.Where(l => !l.StartsWith("using ", StringComparison.Ordinal)).ToList());
+    }
+
     [GeneratedRegex(@"^```(\w+)\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex Fence();
 }
