@@ -329,30 +329,41 @@ public class ElementaryFunctionProperties
     }
 
     /// <summary>
-    /// The register-resident 512-bit forms the small-network kernel calls after checking the range (Exp8 on lanes in
-    /// [−708, 709], Log8 on positive normal lanes) give the bits of the general forms, lane by lane.
+    /// The fast forms the small-network kernel calls after checking the range (<c>Exponential.Fast</c> on lanes in
+    /// [−708, 709], <c>Logarithm.Fast</c> on positive normal lanes) give the bits of the general forms, lane by lane, on
+    /// one lane and on eight; and the range checks hold exactly on their bounds and fail on NaN, ±∞ and subnormals.
     /// </summary>
     [Fact]
-    public void The_in_range_512_bit_forms_give_the_bits_of_the_general_ones()
+    public void The_in_range_fast_forms_give_the_bits_of_the_general_ones()
     {
         var random = new Random(20261202);
         var lanes = new double[8];
+        static void Same<T>(T fast, T general, Func<T, int, double> lane, int count, string what) where T : struct, ILanes<T>
+        {
+            for (var l = 0; l < count; l++)
+                Assert.True(BitConverter.DoubleToInt64Bits(lane(fast, l)) == BitConverter.DoubleToInt64Bits(lane(general, l)), $"{what} lane {l}");
+        }
         for (var round = 0; round < 20_000; round++)
         {
             for (var l = 0; l < 8; l++)
                 lanes[l] = round % 3 == 0 ? random.NextDouble() * 1417 - 708 : (random.NextDouble() - 0.5) * Math.ScaleB(1.0, random.Next(-30, 10));
-            var x = System.Runtime.Intrinsics.Vector512.Create(lanes);
-            Assert.True(Exponential.InRange8(x));
-            var (fast, general) = (Exponential.Exp8(x), Exponential.Of8(x));
-            for (var l = 0; l < 8; l++)
-                Assert.True(BitConverter.DoubleToInt64Bits(fast[l]) == BitConverter.DoubleToInt64Bits(general[l]), $"exp({lanes[l]:R})");
+            var x = new Lanes512(System.Runtime.Intrinsics.Vector512.Create(lanes));
+            Assert.True(Exponential.InRange(x));
+            Same(Exponential.Fast(x), Exponential.Invoke(x), (v, l) => v.Value[l], 8, $"exp({string.Join(", ", lanes)})");
+            Same(Exponential.Fast(new Lane1(lanes[0])), Exponential.Invoke(new Lane1(lanes[0])), (v, _) => v.Value, 1, $"exp({lanes[0]:R})");
             for (var l = 0; l < 8; l++)
                 lanes[l] = round % 5 == 0 ? Math.ScaleB(1 + random.NextDouble(), random.Next(-1022, 1024)) : Math.Abs(lanes[l]) + double.Epsilon * 1e300;
-            x = System.Runtime.Intrinsics.Vector512.Create(lanes);
-            if (!Logarithm.Normal8(x)) continue;
-            (fast, general) = (Logarithm.Log8(x), Logarithm.Of8(x));
-            for (var l = 0; l < 8; l++)
-                Assert.True(BitConverter.DoubleToInt64Bits(fast[l]) == BitConverter.DoubleToInt64Bits(general[l]), $"ln({lanes[l]:R})");
+            x = new Lanes512(System.Runtime.Intrinsics.Vector512.Create(lanes));
+            if (!Logarithm.Normal(x)) continue;
+            Same(Logarithm.Fast(x), Logarithm.Invoke(x), (v, l) => v.Value[l], 8, $"ln({string.Join(", ", lanes)})");
+            Same(Logarithm.Fast(new Lane1(lanes[0])), Logarithm.Invoke(new Lane1(lanes[0])), (v, _) => v.Value, 1, $"ln({lanes[0]:R})");
         }
+        foreach (var v in new[] { -708.0, 709.0, 0.0, -0.0 }) Assert.True(Exponential.InRange(new Lane1(v)), $"{v}");
+        foreach (var v in new[] { Math.BitDecrement(-708.0), Math.BitIncrement(709.0), double.NaN, double.NegativeInfinity, double.PositiveInfinity })
+            Assert.False(Exponential.InRange(new Lane1(v)), $"{v}");
+        foreach (var v in new[] { 2.2250738585072014e-308, double.MaxValue, 1.0 }) Assert.True(Logarithm.Normal(new Lane1(v)), $"{v}");
+        foreach (var v in new[] { 2.225073858507201e-308, 0.0, -1.0, double.NaN, double.PositiveInfinity })
+            Assert.False(Logarithm.Normal(new Lane1(v)), $"{v}");
+        Assert.False(Exponential.InRange(new Lanes256(System.Runtime.Intrinsics.Vector256.Create(0.0, 1.0, double.NaN, 2.0))));
     }
 }

@@ -23,15 +23,17 @@ namespace Nn.Kernels;
 /// <see cref="Elementwise.SoftmaxRows"/> and <see cref="Elementwise.CrossEntropyWithGradient"/> (the loss terms added in
 /// row order), the biases' gradients are column sums in ascending row order, and the SGD update is
 /// <see cref="OptimizerKernels.Sgd"/>'s <c>θ − lr·g</c>. The hidden activations are computed twice (once per layout):
-/// the same chain and function each time, so the same values. AVX-512 only (<see cref="Takes"/>); single-threaded,
-/// since the step is far below <see cref="KernelPolicy.ParallelThreshold"/>.
+/// the same chain and function each time, so the same values. Written once over <see cref="ILanes{T}"/> and run on the
+/// widest vectors the policy and the machine give (<see cref="Width"/>: 8 lanes on AVX-512, 4 on AVX2, 2 on ARM64's NEON):
+/// every lane computes one row (or one hidden unit) alone, so the width changes how many run at once, never a bit.
+/// Single-threaded, since the step is far below <see cref="KernelPolicy.ParallelThreshold"/>.
 /// </remarks>
 internal static class SmallMlp
 {
     /// <summary>The widest input this step takes (the hidden units' chains over the inputs stay in registers).</summary>
     internal const int MaxInputs = 4;
 
-    /// <summary>The widest hidden layer (a multiple of 8, so its units fill whole vectors).</summary>
+    /// <summary>The widest hidden layer (a multiple of 8, so its units fill whole vectors of every width).</summary>
     internal const int MaxHidden = 256;
 
     /// <summary>The most classes (the output layer's chains and gradients stay in registers).</summary>
@@ -46,7 +48,13 @@ internal static class SmallMlp
     /// path: tests compare it with the general step).
     /// </summary>
     internal static bool Takes(KernelPolicy policy, int m, int k, int h, int c, Activation hidden) =>
-        policy.SmallMlp && Gemm.Wide(policy) && Fits(m, k, h, c) && Hidden(hidden);
+        policy.SmallMlp && Width(policy) != Gemm.Path.Scalar && Fits(m, k, h, c) && Hidden(hidden);
+
+    /// <summary>
+    /// The vectors the kernel runs on under <paramref name="policy"/>: the products' path (<see cref="Gemm.Choose"/>), so
+    /// a policy that narrows the products narrows this step too; <see cref="Gemm.Path.Scalar"/> when it cannot run.
+    /// </summary>
+    internal static Gemm.Path Width(KernelPolicy policy) => Gemm.Choose(policy);
 
     /// <summary>
     /// Whether the kernel takes this hidden activation: the piecewise-linear ones (ReLU, leaky ReLU, linear), which it
@@ -55,10 +63,9 @@ internal static class SmallMlp
     /// </summary>
     internal static bool Hidden(Activation hidden) => hidden is Activation.Relu or Activation.LeakyRelu or Activation.Linear;
 
-    /// <summary>Whether the kernel can run a batch of m rows through a k → h → c network on this machine.</summary>
+    /// <summary>Whether the kernel's shapes include a batch of m rows through a k → h → c network.</summary>
     internal static bool Fits(int m, int k, int h, int c) =>
-        Vector512.IsHardwareAccelerated
-        && m is >= 1 and <= MaxBatch && k is >= 1 and <= MaxInputs && h is >= 8 and <= MaxHidden && h % 8 == 0
+        m is >= 1 and <= MaxBatch && k is >= 1 and <= MaxInputs && h is >= 8 and <= MaxHidden && h % 8 == 0
         && c is >= 1 and <= MaxClasses;
 
     /// <summary>
@@ -95,79 +102,91 @@ internal static class SmallMlp
         double[] w1, double[] b1, double[] w2, double[] b2, Sink sink, Workspace ws)
     {
         var m = rows.Length;
-        if (!Fits(m, k, h, c) || !Hidden(hidden)) throw new ArgumentException($"The small-network step does not take a {k}→{h}→{c} network with {hidden} units on {m} rows.");
+        var width = Width(ws.Policy);
+        if (!Fits(m, k, h, c) || !Hidden(hidden) || width == Gemm.Path.Scalar)
+            throw new ArgumentException($"The small-network step does not take a {k}→{h}→{c} network with {hidden} units on {m} rows here.");
         var n = x.Length / k;
         if (x.Length != n * k || y.Length != n * c || w1.Length != k * h || b1.Length != h || w2.Length != h * c || b2.Length != c)
             throw new ArgumentException("The operands' lengths do not match the shapes.");
         foreach (var r in rows)
             if ((uint)r >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row index must be in [0, {n}).");
         var slope = hidden is Activation.LeakyRelu l ? l.Slope : 0.0;
-        return hidden switch
+        var a = new Operands(w1, b1, w2, b2, slope, sink);
+        return width switch
         {
-            Activation.Relu => Shape<ReluUnits>(x, y, rows, k, h, c, slope, w1, b1, w2, b2, sink, ws),
-            Activation.LeakyRelu => Shape<LeakyUnits>(x, y, rows, k, h, c, slope, w1, b1, w2, b2, sink, ws),
-            _ => Shape<LinearUnits>(x, y, rows, k, h, c, slope, w1, b1, w2, b2, sink, ws),
+            Gemm.Path.Vector512 => Units<Lanes512>(x, y, rows, k, h, c, hidden, a, ws),
+            Gemm.Path.Vector256 => Units<Lanes256>(x, y, rows, k, h, c, hidden, a, ws),
+            _ => Units<Lanes128>(x, y, rows, k, h, c, hidden, a, ws),
         };
     }
 
-    private static double Shape<TA>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c, double slope,
-        double[] w1, double[] b1, double[] w2, double[] b2, Sink sink, Workspace ws) where TA : struct, IUnits =>
+    /// <summary>The parameters, the leaky slope and where the gradients go, passed down the type dispatch as one value.</summary>
+    private readonly record struct Operands(double[] W1, double[] B1, double[] W2, double[] B2, double Slope, Sink Sink);
+
+    private static double Units<TV>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c, Activation hidden,
+        Operands a, Workspace ws) where TV : struct, ILanes<TV> => hidden switch
+        {
+            Activation.Relu => Shape<TV, ReluUnits>(x, y, rows, k, h, c, a, ws),
+            Activation.LeakyRelu => Shape<TV, LeakyUnits>(x, y, rows, k, h, c, a, ws),
+            _ => Shape<TV, LinearUnits>(x, y, rows, k, h, c, a, ws),
+        };
+
+    private static double Shape<TV, TA>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int k, int h, int c,
+        Operands a, Workspace ws) where TV : struct, ILanes<TV> where TA : struct, IUnits =>
         (k, c) switch
         {
-            (1, 1) => Step<One, One, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (1, 2) => Step<One, Two, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (1, 3) => Step<One, Three, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (1, _) => Step<One, Four, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (2, 1) => Step<Two, One, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (2, 2) => Step<Two, Two, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (2, 3) => Step<Two, Three, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (2, _) => Step<Two, Four, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (3, 1) => Step<Three, One, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (3, 2) => Step<Three, Two, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (3, 3) => Step<Three, Three, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (3, _) => Step<Three, Four, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (_, 1) => Step<Four, One, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (_, 2) => Step<Four, Two, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            (_, 3) => Step<Four, Three, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
-            _ => Step<Four, Four, TA>(x, y, rows, h, slope, w1, b1, w2, b2, sink, ws),
+            (1, 1) => Step<TV, One, One, TA>(x, y, rows, h, a, ws),
+            (1, 2) => Step<TV, One, Two, TA>(x, y, rows, h, a, ws),
+            (1, 3) => Step<TV, One, Three, TA>(x, y, rows, h, a, ws),
+            (1, _) => Step<TV, One, Four, TA>(x, y, rows, h, a, ws),
+            (2, 1) => Step<TV, Two, One, TA>(x, y, rows, h, a, ws),
+            (2, 2) => Step<TV, Two, Two, TA>(x, y, rows, h, a, ws),
+            (2, 3) => Step<TV, Two, Three, TA>(x, y, rows, h, a, ws),
+            (2, _) => Step<TV, Two, Four, TA>(x, y, rows, h, a, ws),
+            (3, 1) => Step<TV, Three, One, TA>(x, y, rows, h, a, ws),
+            (3, 2) => Step<TV, Three, Two, TA>(x, y, rows, h, a, ws),
+            (3, 3) => Step<TV, Three, Three, TA>(x, y, rows, h, a, ws),
+            (3, _) => Step<TV, Three, Four, TA>(x, y, rows, h, a, ws),
+            (_, 1) => Step<TV, Four, One, TA>(x, y, rows, h, a, ws),
+            (_, 2) => Step<TV, Four, Two, TA>(x, y, rows, h, a, ws),
+            (_, 3) => Step<TV, Four, Three, TA>(x, y, rows, h, a, ws),
+            _ => Step<TV, Four, Four, TA>(x, y, rows, h, a, ws),
         };
 
     /// <summary>
-    /// A hidden activation on eight lanes, as a type argument (each compiles into the step's loops): its value and its
+    /// A hidden activation on any lanes, as a type argument (each compiles into the step's loops): its value and its
     /// backward rule <c>dz = f′(z)·t</c> from z, a = f(z) and the incoming t, with the operations of
     /// <see cref="Elementwise.Activate"/> and <see cref="Elementwise.ActivateBackward"/>.
     /// </summary>
     private interface IUnits
     {
-        static abstract Vector512<double> Value(Vector512<double> z, Vector512<double> slope);
-        static abstract Vector512<double> Backward(Vector512<double> z, Vector512<double> a, Vector512<double> t, Vector512<double> slope);
+        static abstract TV Value<TV>(TV z, TV slope) where TV : struct, ILanes<TV>;
+        static abstract TV Backward<TV>(TV z, TV a, TV t, TV slope) where TV : struct, ILanes<TV>;
     }
 
     private struct ReluUnits : IUnits
     {
+        // z > 0 ? z : +0 (so −0 and NaN give +0), the rule of Elementwise.Relu.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Value(Vector512<double> z, Vector512<double> slope) => Elementwise.Relu8(z);
+        public static TV Value<TV>(TV z, TV slope) where TV : struct, ILanes<TV> => TV.Relu(z);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Backward(Vector512<double> z, Vector512<double> a, Vector512<double> t, Vector512<double> slope) =>
-            Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512<double>.Zero), t, Vector512<double>.Zero);
+        public static TV Backward<TV>(TV z, TV a, TV t, TV slope) where TV : struct, ILanes<TV> => TV.And(t, TV.GreaterThan(a, TV.Create(0.0)));
     }
 
     private struct LeakyUnits : IUnits
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Value(Vector512<double> z, Vector512<double> slope) =>
-            Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<double>.Zero), z, slope * z);
+        public static TV Value<TV>(TV z, TV slope) where TV : struct, ILanes<TV> => TV.Select(TV.GreaterThan(z, TV.Create(0.0)), z, slope * z);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Backward(Vector512<double> z, Vector512<double> a, Vector512<double> t, Vector512<double> slope) =>
-            Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<double>.Zero), t, slope * t);
+        public static TV Backward<TV>(TV z, TV a, TV t, TV slope) where TV : struct, ILanes<TV> => TV.Select(TV.GreaterThan(z, TV.Create(0.0)), t, slope * t);
     }
 
     private struct LinearUnits : IUnits
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Value(Vector512<double> z, Vector512<double> slope) => z;
+        public static TV Value<TV>(TV z, TV slope) where TV : struct, ILanes<TV> => z;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Backward(Vector512<double> z, Vector512<double> a, Vector512<double> t, Vector512<double> slope) => t;
+        public static TV Backward<TV>(TV z, TV a, TV t, TV slope) where TV : struct, ILanes<TV> => t;
     }
 
     /// <summary>A count known to the JIT: each (inputs, classes) pair compiles with its loops over them unrolled.</summary>
@@ -178,51 +197,52 @@ internal static class SmallMlp
     private struct Four : ICount { public static int N => 4; }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Step<TK, TC, TA>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int h, double slope,
-        double[] w1, double[] b1, double[] w2, double[] b2, Sink sink, Workspace ws)
-        where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
+    private static double Step<TV, TK, TC, TA>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int h, Operands a, Workspace ws)
+        where TV : struct, ILanes<TV> where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
     {
-        int k = TK.N, c = TC.N, m = rows.Length;
-        var m8 = (m + 7) & ~7; // rows padded to whole vectors in the transposed (batch-on-lanes) arrays
-        // One scratch array for the step, cut into: Xᵀ (k × m8), Yᵀ (c × m8), the logits Z2ᵀ and then ∂J/∂Z2ᵀ (c × m8), W2ᵀ (c × h: δ1 reads
-        // the old weights; with SGD the new ones go there before they are written back, else ∂J/∂W2ᵀ goes to a second c × h),
-        // and each row's max logit and loss term.
-        var scratch = ws.Rent((k + 2 * c + 2) * m8 + (sink.Sgd ? 1 : 2) * c * h);
+        int k = TK.N, c = TC.N, m = rows.Length, lanes = TV.Count;
+        var (w1, b1, w2, b2, sink) = (a.W1, a.B1, a.W2, a.B2, a.Sink);
+        var mv = (m + lanes - 1) / lanes * lanes; // rows padded to whole vectors in the transposed (batch-on-lanes) arrays
+        // One scratch array for the step, cut into: Xᵀ (k × mv), Yᵀ (c × mv), the logits Z2ᵀ and then ∂J/∂Z2ᵀ (c × mv), their
+        // exponentials (c × mv), W2ᵀ (c × h: δ1 reads the old weights; with SGD the new ones go there before they are written
+        // back, else ∂J/∂W2ᵀ goes to a second c × h), and each row's max logit and loss term.
+        var scratch = ws.Rent((k + 3 * c + 2) * mv + (sink.Sgd ? 1 : 2) * c * h);
         var at = 0;
         Span<double> Cut(int length) { var span = scratch.AsSpan(at, length); at += length; return span; }
-        var xt = Cut(k * m8);
-        var yt = Cut(c * m8);
-        var zt = Cut(c * m8);
+        var xt = Cut(k * mv);
+        var yt = Cut(c * mv);
+        var zt = Cut(c * mv);
+        var et = Cut(c * mv);
         var w2t = Cut(c * h);
         var g2t = sink.Sgd ? w2t : Cut(c * h);
-        var soft = Cut(2 * m8);
-        Gather<TK, TC>(x, y, rows, m8, xt, yt);
+        var soft = Cut(2 * mv);
+        Gather<TK, TC>(x, y, rows, mv, xt, yt);
         Columns<TC>(w2, w2t, h, toColumns: true);
 
-        var vslope = Vector512.Create(slope);
-        Forward<TK, TC, TA>(xt, w1, b1, w2, b2, zt, soft[..m8], h, m8, vslope);
-        var loss = SoftmaxCrossEntropy<TC>(zt, yt, soft[..m8], soft.Slice(m8, m8), m, m8);
-        OutputBias<TC>(zt, m, m8, sink.Sgd ? b2 : sink.B2!, sink.Sgd, sink.Rate);
+        var slope = TV.Create(a.Slope);
+        Forward<TV, TK, TC, TA>(xt, w1, b1, w2, b2, zt, soft[..mv], h, mv, slope);
+        var loss = SoftmaxCrossEntropy<TV, TC>(zt, yt, et, soft[..mv], soft.Slice(mv, mv), m, mv);
+        OutputBias<TC>(zt, m, mv, sink.Sgd ? b2 : sink.B2!, sink.Sgd, sink.Rate);
         var (g1, gb1) = sink.Sgd ? (w1, b1) : (sink.W1!, sink.B1!);
-        for (var u = 0; u < h; u += 8) Backward<TK, TC, TA>(xt, zt, w1, b1, w2t, g1, gb1, g2t, sink.Sgd, sink.Rate, m, h, m8, u, vslope);
+        for (var u = 0; u < h; u += lanes) Backward<TV, TK, TC, TA>(xt, zt, w1, b1, w2t, g1, gb1, g2t, sink.Sgd, sink.Rate, m, h, mv, u, slope);
         Columns<TC>(sink.Sgd ? w2 : sink.W2!, g2t, h, toColumns: false);
         return loss / m;
     }
 
     /// <summary>
     /// The batch's rows of X (n × k) and Y (n × c) written transposed: <c>xt[q, i] = X[rows[i], q]</c>,
-    /// <c>yt[j, i] = Y[rows[i], j]</c>, and the lanes past the last row zero. The indices were checked by the caller.
+    /// <c>yt[j, i] = Y[rows[i], j]</c>, and the lanes past the last row (up to mv) zero. The indices were checked by the caller.
     /// </summary>
-    private static void Gather<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int m8,
+    private static void Gather<TK, TC>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<int> rows, int mv,
         Span<double> xt, Span<double> yt) where TK : struct, ICount where TC : struct, ICount
     {
         int k = TK.N, c = TC.N, m = rows.Length;
-        _ = xt[k * m8 - 1]; _ = yt[c * m8 - 1];
+        _ = xt[k * mv - 1]; _ = yt[c * mv - 1];
         ref var xs = ref MemoryMarshal.GetReference(x);
         ref var ys = ref MemoryMarshal.GetReference(y);
         ref var xd = ref MemoryMarshal.GetReference(xt);
         ref var yd = ref MemoryMarshal.GetReference(yt);
-        var um8 = (nuint)m8;
+        var umv = (nuint)mv;
         for (var i = 0; i < m; i++)
         {
             var r = (nuint)(uint)rows[i];
@@ -230,35 +250,35 @@ internal static class SmallMlp
             ref var yr = ref Unsafe.Add(ref ys, r * (nuint)c);
             var ui = (nuint)i;
             Unsafe.Add(ref xd, ui) = xr;
-            if (TK.N > 1) Unsafe.Add(ref xd, um8 + ui) = Unsafe.Add(ref xr, 1);
-            if (TK.N > 2) Unsafe.Add(ref xd, 2 * um8 + ui) = Unsafe.Add(ref xr, 2);
-            if (TK.N > 3) Unsafe.Add(ref xd, 3 * um8 + ui) = Unsafe.Add(ref xr, 3);
+            if (TK.N > 1) Unsafe.Add(ref xd, umv + ui) = Unsafe.Add(ref xr, 1);
+            if (TK.N > 2) Unsafe.Add(ref xd, 2 * umv + ui) = Unsafe.Add(ref xr, 2);
+            if (TK.N > 3) Unsafe.Add(ref xd, 3 * umv + ui) = Unsafe.Add(ref xr, 3);
             Unsafe.Add(ref yd, ui) = yr;
-            if (TC.N > 1) Unsafe.Add(ref yd, um8 + ui) = Unsafe.Add(ref yr, 1);
-            if (TC.N > 2) Unsafe.Add(ref yd, 2 * um8 + ui) = Unsafe.Add(ref yr, 2);
-            if (TC.N > 3) Unsafe.Add(ref yd, 3 * um8 + ui) = Unsafe.Add(ref yr, 3);
+            if (TC.N > 1) Unsafe.Add(ref yd, umv + ui) = Unsafe.Add(ref yr, 1);
+            if (TC.N > 2) Unsafe.Add(ref yd, 2 * umv + ui) = Unsafe.Add(ref yr, 2);
+            if (TC.N > 3) Unsafe.Add(ref yd, 3 * umv + ui) = Unsafe.Add(ref yr, 3);
         }
-        if (m == m8) return; // no padding lanes (each Clear is a call even when empty)
-        for (var q = 0; q < k; q++) xt.Slice(q * m8 + m, m8 - m).Clear();
-        for (var j = 0; j < c; j++) yt.Slice(j * m8 + m, m8 - m).Clear();
+        if (m == mv) return; // no padding lanes (each Clear is a call even when empty)
+        for (var q = 0; q < k; q++) xt.Slice(q * mv + m, mv - m).Clear();
+        for (var j = 0; j < c; j++) yt.Slice(j * mv + m, mv - m).Clear();
     }
 
     /// <summary>
     /// The output bias's gradient, δ2's column sum in ascending row order (the c sums run side by side, so their add
     /// chains overlap): with <paramref name="sgd"/> <c>b[j] ← b[j] − lr·Σᵢ δ2ᵀ[j, i]</c>, else the sums written to b.
     /// </summary>
-    private static void OutputBias<TC>(ReadOnlySpan<double> dt, int m, int m8, double[] b2, bool sgd, double lr) where TC : struct, ICount
+    private static void OutputBias<TC>(ReadOnlySpan<double> dt, int m, int mv, double[] b2, bool sgd, double lr) where TC : struct, ICount
     {
-        _ = dt[(TC.N - 1) * m8 + m - 1]; _ = b2[TC.N - 1];
+        _ = dt[(TC.N - 1) * mv + m - 1]; _ = b2[TC.N - 1];
         ref var d = ref MemoryMarshal.GetReference(dt);
-        var um8 = (nuint)m8;
+        var umv = (nuint)mv;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (nuint i = 0; i < (nuint)m; i++)
         {
             s0 += Unsafe.Add(ref d, i);
-            if (TC.N > 1) s1 += Unsafe.Add(ref d, um8 + i);
-            if (TC.N > 2) s2 += Unsafe.Add(ref d, 2 * um8 + i);
-            if (TC.N > 3) s3 += Unsafe.Add(ref d, 3 * um8 + i);
+            if (TC.N > 1) s1 += Unsafe.Add(ref d, umv + i);
+            if (TC.N > 2) s2 += Unsafe.Add(ref d, 2 * umv + i);
+            if (TC.N > 3) s3 += Unsafe.Add(ref d, 3 * umv + i);
         }
         if (!sgd)
         {
@@ -275,245 +295,265 @@ internal static class SmallMlp
     }
 
     /// <summary>
-    /// The forward pass with the rows on the lanes, eight rows at a time: each hidden unit's <c>f(chain over q of
+    /// The forward pass with the rows on the lanes, one vector of rows at a time: each hidden unit's <c>f(chain over q of
     /// fma(Xᵀ[q, lanes], W1[q, p]) + b1[p])</c> goes straight from its register into the logits' chains
-    /// <c>Zᵀ[j, lanes] = chain over p of fma(Hᵀ[p, lanes], W2[p, j]) + b2[j]</c>, so H is never stored. Writes Zᵀ (c × m8)
+    /// <c>Zᵀ[j, lanes] = chain over p of fma(Hᵀ[p, lanes], W2[p, j]) + b2[j]</c>, so H is never stored. Writes Zᵀ (c × mv)
     /// and each row's max over its logits (by <c>z &gt; max</c> from −∞ in ascending j, as <see cref="Elementwise.SoftmaxRows"/>).
     /// </summary>
-    private static void Forward<TK, TC, TA>(ReadOnlySpan<double> xt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2,
-        ReadOnlySpan<double> b2, Span<double> zt, Span<double> max, int h, int m8, Vector512<double> slope)
-        where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
+    private static void Forward<TV, TK, TC, TA>(ReadOnlySpan<double> xt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2,
+        ReadOnlySpan<double> b2, Span<double> zt, Span<double> max, int h, int mv, TV slope)
+        where TV : struct, ILanes<TV> where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
     {
         int k = TK.N, c = TC.N;
-        _ = xt[k * m8 - 1]; _ = w1[k * h - 1]; _ = b1[h - 1]; _ = w2[h * c - 1]; _ = b2[c - 1]; _ = zt[c * m8 - 1]; _ = max[m8 - 1];
+        _ = xt[k * mv - 1]; _ = w1[k * h - 1]; _ = b1[h - 1]; _ = w2[h * c - 1]; _ = b2[c - 1]; _ = zt[c * mv - 1]; _ = max[mv - 1];
         ref var xr = ref MemoryMarshal.GetReference(xt);
         ref var zr = ref MemoryMarshal.GetReference(zt);
-        var um8 = (nuint)m8;
-        for (nuint g = 0; g < um8; g += 8)
+        var umv = (nuint)mv;
+        for (nuint g = 0; g < umv; g += (nuint)TV.Count)
         {
-            var x0 = Vector512.LoadUnsafe(ref xr, g);
-            var x1 = TK.N > 1 ? Vector512.LoadUnsafe(ref xr, um8 + g) : default;
-            var x2 = TK.N > 2 ? Vector512.LoadUnsafe(ref xr, 2 * um8 + g) : default;
-            var x3 = TK.N > 3 ? Vector512.LoadUnsafe(ref xr, 3 * um8 + g) : default;
-            Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+            var x0 = TV.Load(ref xr, g);
+            var x1 = TK.N > 1 ? TV.Load(ref xr, umv + g) : default;
+            var x2 = TK.N > 2 ? TV.Load(ref xr, 2 * umv + g) : default;
+            var x3 = TK.N > 3 ? TV.Load(ref xr, 3 * umv + g) : default;
+            TV s0 = TV.Create(0.0), s1 = TV.Create(0.0), s2 = TV.Create(0.0), s3 = TV.Create(0.0);
             ref var w1p = ref MemoryMarshal.GetReference(w1);
             ref var b1p = ref MemoryMarshal.GetReference(b1);
             ref var w2p = ref MemoryMarshal.GetReference(w2);
             for (var p = 0; p < h; p++)
             {
-                var a = Vector512.FusedMultiplyAdd(x0, Vector512.Create(w1p), Vector512<double>.Zero);
-                if (TK.N > 1) a = Vector512.FusedMultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref w1p, h)), a);
-                if (TK.N > 2) a = Vector512.FusedMultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref w1p, 2 * h)), a);
-                if (TK.N > 3) a = Vector512.FusedMultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref w1p, 3 * h)), a);
-                a = TA.Value(a + Vector512.Create(b1p), slope);
-                s0 = Vector512.FusedMultiplyAdd(a, Vector512.Create(w2p), s0);
-                if (TC.N > 1) s1 = Vector512.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 1)), s1);
-                if (TC.N > 2) s2 = Vector512.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 2)), s2);
-                if (TC.N > 3) s3 = Vector512.FusedMultiplyAdd(a, Vector512.Create(Unsafe.Add(ref w2p, 3)), s3);
+                var a = TV.FusedMultiplyAdd(x0, TV.Create(w1p), TV.Create(0.0));
+                if (TK.N > 1) a = TV.FusedMultiplyAdd(x1, TV.Create(Unsafe.Add(ref w1p, h)), a);
+                if (TK.N > 2) a = TV.FusedMultiplyAdd(x2, TV.Create(Unsafe.Add(ref w1p, 2 * h)), a);
+                if (TK.N > 3) a = TV.FusedMultiplyAdd(x3, TV.Create(Unsafe.Add(ref w1p, 3 * h)), a);
+                a = TA.Value(a + TV.Create(b1p), slope);
+                s0 = TV.FusedMultiplyAdd(a, TV.Create(w2p), s0);
+                if (TC.N > 1) s1 = TV.FusedMultiplyAdd(a, TV.Create(Unsafe.Add(ref w2p, 1)), s1);
+                if (TC.N > 2) s2 = TV.FusedMultiplyAdd(a, TV.Create(Unsafe.Add(ref w2p, 2)), s2);
+                if (TC.N > 3) s3 = TV.FusedMultiplyAdd(a, TV.Create(Unsafe.Add(ref w2p, 3)), s3);
                 w1p = ref Unsafe.Add(ref w1p, 1);
                 b1p = ref Unsafe.Add(ref b1p, 1);
                 w2p = ref Unsafe.Add(ref w2p, c);
             }
-            var mx = Vector512.Create(double.NegativeInfinity);
-            s0 += Vector512.Create(b2[0]);
-            s0.StoreUnsafe(ref zr, g);
-            mx = Vector512.ConditionalSelect(Vector512.GreaterThan(s0, mx), s0, mx);
+            var mx = TV.Create(double.NegativeInfinity);
+            s0 += TV.Create(b2[0]);
+            s0.Store(ref zr, g);
+            mx = TV.Select(TV.GreaterThan(s0, mx), s0, mx);
             if (TC.N > 1)
             {
-                s1 += Vector512.Create(b2[1]);
-                s1.StoreUnsafe(ref zr, um8 + g);
-                mx = Vector512.ConditionalSelect(Vector512.GreaterThan(s1, mx), s1, mx);
+                s1 += TV.Create(b2[1]);
+                s1.Store(ref zr, umv + g);
+                mx = TV.Select(TV.GreaterThan(s1, mx), s1, mx);
             }
             if (TC.N > 2)
             {
-                s2 += Vector512.Create(b2[2]);
-                s2.StoreUnsafe(ref zr, 2 * um8 + g);
-                mx = Vector512.ConditionalSelect(Vector512.GreaterThan(s2, mx), s2, mx);
+                s2 += TV.Create(b2[2]);
+                s2.Store(ref zr, 2 * umv + g);
+                mx = TV.Select(TV.GreaterThan(s2, mx), s2, mx);
             }
             if (TC.N > 3)
             {
-                s3 += Vector512.Create(b2[3]);
-                s3.StoreUnsafe(ref zr, 3 * um8 + g);
-                mx = Vector512.ConditionalSelect(Vector512.GreaterThan(s3, mx), s3, mx);
+                s3 += TV.Create(b2[3]);
+                s3.Store(ref zr, 3 * umv + g);
+                mx = TV.Select(TV.GreaterThan(s3, mx), s3, mx);
             }
-            mx.StoreUnsafe(ref MemoryMarshal.GetReference(max), g);
+            mx.Store(ref MemoryMarshal.GetReference(max), g);
         }
     }
 
     /// <summary>
-    /// Back-propagation for hidden units u … u+7, row by row with the units on the lanes: H's row again (the same chain as
-    /// <see cref="Forward"/>), δ1 = f′(Z1)·(δ2·W2ᵀ), and the gradients ∂J/∂W1 = Xᵀ·δ1, ∂J/∂b1 = Σ δ1 and ∂J/∂W2ᵀ = δ2ᵀ·H
-    /// accumulated in registers over ascending rows; then, with <paramref name="sgd"/>, <c>θ − lr·g</c> over these units'
-    /// weights and biases (g1, gb1 and g2t are then w1, b1 and w2t: the new W2ᵀ over the old, which no other block reads),
-    /// else the gradients written to g1, gb1 and g2t. Neither H nor δ1 is stored.
+    /// Back-propagation for one vector of hidden units from u, row by row with the units on the lanes: H's row again (the
+    /// same chain as <see cref="Forward"/>), δ1 = f′(Z1)·(δ2·W2ᵀ), and the gradients ∂J/∂W1 = Xᵀ·δ1, ∂J/∂b1 = Σ δ1 and
+    /// ∂J/∂W2ᵀ = δ2ᵀ·H accumulated in registers over ascending rows; then, with <paramref name="sgd"/>, <c>θ − lr·g</c> over
+    /// these units' weights and biases (g1, gb1 and g2t are then w1, b1 and w2t: the new W2ᵀ over the old, which no other
+    /// block reads), else the gradients written to g1, gb1 and g2t. Neither H nor δ1 is stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward<TK, TC, TA>(ReadOnlySpan<double> xt, ReadOnlySpan<double> dt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1,
-        ReadOnlySpan<double> w2t, Span<double> g1, Span<double> gb1, Span<double> g2t, bool sgd, double lr, int m, int h, int m8, int u,
-        Vector512<double> slope) where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
+    private static void Backward<TV, TK, TC, TA>(ReadOnlySpan<double> xt, ReadOnlySpan<double> dt, ReadOnlySpan<double> w1, ReadOnlySpan<double> b1,
+        ReadOnlySpan<double> w2t, Span<double> g1, Span<double> gb1, Span<double> g2t, bool sgd, double lr, int m, int h, int mv, int u,
+        TV slope) where TV : struct, ILanes<TV> where TK : struct, ICount where TC : struct, ICount where TA : struct, IUnits
     {
         int k = TK.N, c = TC.N;
-        _ = xt[(k - 1) * m8 + m - 1];
-        _ = dt[(c - 1) * m8 + m - 1];
+        _ = xt[(k - 1) * mv + m - 1];
+        _ = dt[(c - 1) * mv + m - 1];
+        _ = w1[(k - 1) * h + u + TV.Count - 1]; _ = b1[u + TV.Count - 1]; _ = w2t[(c - 1) * h + u + TV.Count - 1];
+        _ = g1[(k - 1) * h + u + TV.Count - 1]; _ = gb1[u + TV.Count - 1]; _ = g2t[(c - 1) * h + u + TV.Count - 1];
         ref var xr = ref MemoryMarshal.GetReference(xt);
         ref var d0 = ref MemoryMarshal.GetReference(dt);
-        var m8n = (nint)m8;
-        var bias = Vector512.Create(b1.Slice(u, 8));
-        var wa0 = Vector512.Create(w1.Slice(u, 8));
-        var wa1 = TK.N > 1 ? Vector512.Create(w1.Slice(h + u, 8)) : default;
-        var wa2 = TK.N > 2 ? Vector512.Create(w1.Slice(2 * h + u, 8)) : default;
-        var wa3 = TK.N > 3 ? Vector512.Create(w1.Slice(3 * h + u, 8)) : default;
-        var wb0 = Vector512.Create(w2t.Slice(u, 8));
-        var wb1 = TC.N > 1 ? Vector512.Create(w2t.Slice(h + u, 8)) : default;
-        var wb2 = TC.N > 2 ? Vector512.Create(w2t.Slice(2 * h + u, 8)) : default;
-        var wb3 = TC.N > 3 ? Vector512.Create(w2t.Slice(3 * h + u, 8)) : default;
-        Vector512<double> g10 = default, g11 = default, g12 = default, g13 = default; // ∂J/∂W1 rows q
-        Vector512<double> g20 = default, g21 = default, g22 = default, g23 = default; // ∂J/∂W2ᵀ rows j
-        var gb = Vector512<double>.Zero;
+        var mvn = (nint)mv;
+        var (at, uh) = ((nuint)u, (nuint)h);
+        ref var w1r = ref MemoryMarshal.GetReference(w1);
+        ref var w2r = ref MemoryMarshal.GetReference(w2t);
+        var bias = TV.Load(ref MemoryMarshal.GetReference(b1), at);
+        var wa0 = TV.Load(ref w1r, at);
+        var wa1 = TK.N > 1 ? TV.Load(ref w1r, uh + at) : default;
+        var wa2 = TK.N > 2 ? TV.Load(ref w1r, 2 * uh + at) : default;
+        var wa3 = TK.N > 3 ? TV.Load(ref w1r, 3 * uh + at) : default;
+        var wb0 = TV.Load(ref w2r, at);
+        var wb1 = TC.N > 1 ? TV.Load(ref w2r, uh + at) : default;
+        var wb2 = TC.N > 2 ? TV.Load(ref w2r, 2 * uh + at) : default;
+        var wb3 = TC.N > 3 ? TV.Load(ref w2r, 3 * uh + at) : default;
+        var zero = TV.Create(0.0);
+        TV g10 = zero, g11 = zero, g12 = zero, g13 = zero; // ∂J/∂W1 rows q
+        TV g20 = zero, g21 = zero, g22 = zero, g23 = zero; // ∂J/∂W2ᵀ rows j
+        var gb = zero;
         for (var i = 0; i < m; i++)
         {
-            var x0 = Vector512.Create(xr);
-            var x1 = TK.N > 1 ? Vector512.Create(Unsafe.Add(ref xr, m8n)) : default;
-            var x2 = TK.N > 2 ? Vector512.Create(Unsafe.Add(ref xr, 2 * m8n)) : default;
-            var x3 = TK.N > 3 ? Vector512.Create(Unsafe.Add(ref xr, 3 * m8n)) : default;
-            var e0 = Vector512.Create(d0);
-            var e1 = TC.N > 1 ? Vector512.Create(Unsafe.Add(ref d0, m8n)) : default;
-            var e2 = TC.N > 2 ? Vector512.Create(Unsafe.Add(ref d0, 2 * m8n)) : default;
-            var e3 = TC.N > 3 ? Vector512.Create(Unsafe.Add(ref d0, 3 * m8n)) : default;
-            var s = Vector512.FusedMultiplyAdd(x0, wa0, Vector512<double>.Zero);
-            if (TK.N > 1) s = Vector512.FusedMultiplyAdd(x1, wa1, s);
-            if (TK.N > 2) s = Vector512.FusedMultiplyAdd(x2, wa2, s);
-            if (TK.N > 3) s = Vector512.FusedMultiplyAdd(x3, wa3, s);
+            var x0 = TV.Create(xr);
+            var x1 = TK.N > 1 ? TV.Create(Unsafe.Add(ref xr, mvn)) : default;
+            var x2 = TK.N > 2 ? TV.Create(Unsafe.Add(ref xr, 2 * mvn)) : default;
+            var x3 = TK.N > 3 ? TV.Create(Unsafe.Add(ref xr, 3 * mvn)) : default;
+            var e0 = TV.Create(d0);
+            var e1 = TC.N > 1 ? TV.Create(Unsafe.Add(ref d0, mvn)) : default;
+            var e2 = TC.N > 2 ? TV.Create(Unsafe.Add(ref d0, 2 * mvn)) : default;
+            var e3 = TC.N > 3 ? TV.Create(Unsafe.Add(ref d0, 3 * mvn)) : default;
+            var s = TV.FusedMultiplyAdd(x0, wa0, zero);
+            if (TK.N > 1) s = TV.FusedMultiplyAdd(x1, wa1, s);
+            if (TK.N > 2) s = TV.FusedMultiplyAdd(x2, wa2, s);
+            if (TK.N > 3) s = TV.FusedMultiplyAdd(x3, wa3, s);
             var z = s + bias;
             var a = TA.Value(z, slope);
-            var t = Vector512.FusedMultiplyAdd(e0, wb0, Vector512<double>.Zero);
-            if (TC.N > 1) t = Vector512.FusedMultiplyAdd(e1, wb1, t);
-            if (TC.N > 2) t = Vector512.FusedMultiplyAdd(e2, wb2, t);
-            if (TC.N > 3) t = Vector512.FusedMultiplyAdd(e3, wb3, t);
+            var t = TV.FusedMultiplyAdd(e0, wb0, zero);
+            if (TC.N > 1) t = TV.FusedMultiplyAdd(e1, wb1, t);
+            if (TC.N > 2) t = TV.FusedMultiplyAdd(e2, wb2, t);
+            if (TC.N > 3) t = TV.FusedMultiplyAdd(e3, wb3, t);
             var d = TA.Backward(z, a, t, slope);
             gb += d;
-            g10 = Vector512.FusedMultiplyAdd(x0, d, g10);
-            if (TK.N > 1) g11 = Vector512.FusedMultiplyAdd(x1, d, g11);
-            if (TK.N > 2) g12 = Vector512.FusedMultiplyAdd(x2, d, g12);
-            if (TK.N > 3) g13 = Vector512.FusedMultiplyAdd(x3, d, g13);
-            g20 = Vector512.FusedMultiplyAdd(a, e0, g20);
-            if (TC.N > 1) g21 = Vector512.FusedMultiplyAdd(a, e1, g21);
-            if (TC.N > 2) g22 = Vector512.FusedMultiplyAdd(a, e2, g22);
-            if (TC.N > 3) g23 = Vector512.FusedMultiplyAdd(a, e3, g23);
+            g10 = TV.FusedMultiplyAdd(x0, d, g10);
+            if (TK.N > 1) g11 = TV.FusedMultiplyAdd(x1, d, g11);
+            if (TK.N > 2) g12 = TV.FusedMultiplyAdd(x2, d, g12);
+            if (TK.N > 3) g13 = TV.FusedMultiplyAdd(x3, d, g13);
+            g20 = TV.FusedMultiplyAdd(a, e0, g20);
+            if (TC.N > 1) g21 = TV.FusedMultiplyAdd(a, e1, g21);
+            if (TC.N > 2) g22 = TV.FusedMultiplyAdd(a, e2, g22);
+            if (TC.N > 3) g23 = TV.FusedMultiplyAdd(a, e3, g23);
             xr = ref Unsafe.Add(ref xr, 1);
             d0 = ref Unsafe.Add(ref d0, 1);
         }
+        ref var o1 = ref MemoryMarshal.GetReference(g1);
+        ref var o2 = ref MemoryMarshal.GetReference(g2t);
         if (!sgd)
         {
-            gb.CopyTo(gb1.Slice(u, 8));
-            g10.CopyTo(g1.Slice(u, 8));
-            if (TK.N > 1) g11.CopyTo(g1.Slice(h + u, 8));
-            if (TK.N > 2) g12.CopyTo(g1.Slice(2 * h + u, 8));
-            if (TK.N > 3) g13.CopyTo(g1.Slice(3 * h + u, 8));
-            g20.CopyTo(g2t.Slice(u, 8));
-            if (TC.N > 1) g21.CopyTo(g2t.Slice(h + u, 8));
-            if (TC.N > 2) g22.CopyTo(g2t.Slice(2 * h + u, 8));
-            if (TC.N > 3) g23.CopyTo(g2t.Slice(3 * h + u, 8));
+            gb.Store(ref MemoryMarshal.GetReference(gb1), at);
+            g10.Store(ref o1, at);
+            if (TK.N > 1) g11.Store(ref o1, uh + at);
+            if (TK.N > 2) g12.Store(ref o1, 2 * uh + at);
+            if (TK.N > 3) g13.Store(ref o1, 3 * uh + at);
+            g20.Store(ref o2, at);
+            if (TC.N > 1) g21.Store(ref o2, uh + at);
+            if (TC.N > 2) g22.Store(ref o2, 2 * uh + at);
+            if (TC.N > 3) g23.Store(ref o2, 3 * uh + at);
             return;
         }
         // θ − lr·g, multiply then subtract (no FMA), as OptimizerKernels.Sgd.
-        var vlr = Vector512.Create(lr);
-        (bias - vlr * gb).CopyTo(gb1.Slice(u, 8));
-        (wa0 - vlr * g10).CopyTo(g1.Slice(u, 8));
-        if (TK.N > 1) (wa1 - vlr * g11).CopyTo(g1.Slice(h + u, 8));
-        if (TK.N > 2) (wa2 - vlr * g12).CopyTo(g1.Slice(2 * h + u, 8));
-        if (TK.N > 3) (wa3 - vlr * g13).CopyTo(g1.Slice(3 * h + u, 8));
-        (wb0 - vlr * g20).CopyTo(g2t.Slice(u, 8));
-        if (TC.N > 1) (wb1 - vlr * g21).CopyTo(g2t.Slice(h + u, 8));
-        if (TC.N > 2) (wb2 - vlr * g22).CopyTo(g2t.Slice(2 * h + u, 8));
-        if (TC.N > 3) (wb3 - vlr * g23).CopyTo(g2t.Slice(3 * h + u, 8));
+        var vlr = TV.Create(lr);
+        (bias - vlr * gb).Store(ref MemoryMarshal.GetReference(gb1), at);
+        (wa0 - vlr * g10).Store(ref o1, at);
+        if (TK.N > 1) (wa1 - vlr * g11).Store(ref o1, uh + at);
+        if (TK.N > 2) (wa2 - vlr * g12).Store(ref o1, 2 * uh + at);
+        if (TK.N > 3) (wa3 - vlr * g13).Store(ref o1, 3 * uh + at);
+        (wb0 - vlr * g20).Store(ref o2, at);
+        if (TC.N > 1) (wb1 - vlr * g21).Store(ref o2, uh + at);
+        if (TC.N > 2) (wb2 - vlr * g22).Store(ref o2, 2 * uh + at);
+        if (TC.N > 3) (wb3 - vlr * g23).Store(ref o2, 3 * uh + at);
     }
 
     /// <summary>
-    /// Per row lane of the output layer (<paramref name="zt"/> holds the logits, c × m8, and <paramref name="max"/> each
+    /// Per row lane of the output layer (<paramref name="zt"/> holds the logits, c × mv, and <paramref name="max"/> each
     /// row's max): the softmax and log-sum-exp of <see cref="Elementwise.SoftmaxRows"/>, and the cross-entropy terms and
-    /// gradient of <see cref="Elementwise.CrossEntropyWithGradient"/>, written over zt. Returns the sum of the rows' loss
-    /// terms, added in row order (after the groups, from <paramref name="terms"/>, so that chain overlaps other work).
+    /// gradient of <see cref="Elementwise.CrossEntropyWithGradient"/>, written over zt (<paramref name="et"/> takes the
+    /// exponentials). Returns the sum of the rows' loss terms, added in row order (after the groups, from
+    /// <paramref name="terms"/>, so that chain overlaps other work).
     /// </summary>
-    private static double SoftmaxCrossEntropy<TC>(Span<double> zt, ReadOnlySpan<double> yt, ReadOnlySpan<double> max, Span<double> terms, int m, int m8)
-        where TC : struct, ICount
+    /// <remarks>
+    /// Two passes, each a method of its own: each gets the JIT's whole inlining budget for its many small lane operations
+    /// (as one method the budget ran out and the operations became calls, 1.6× slower on the whole step).
+    /// </remarks>
+    private static double SoftmaxCrossEntropy<TV, TC>(Span<double> zt, ReadOnlySpan<double> yt, Span<double> et, ReadOnlySpan<double> max,
+        Span<double> terms, int m, int mv) where TV : struct, ILanes<TV> where TC : struct, ICount
     {
-        _ = zt[TC.N * m8 - 1]; _ = yt[TC.N * m8 - 1]; _ = max[m8 - 1]; _ = terms[m8 - 1];
-        var output = new Output(ref MemoryMarshal.GetReference(zt), ref MemoryMarshal.GetReference(yt), ref MemoryMarshal.GetReference(max),
-            ref MemoryMarshal.GetReference(terms), (nuint)m8, m);
-        for (nuint g = 0; g < (nuint)m8; g += 8)
-            if (!Group<TC>(output, g, fast: true)) SlowGroup<TC>(output, g);
+        _ = zt[TC.N * mv - 1]; _ = yt[TC.N * mv - 1]; _ = et[TC.N * mv - 1]; _ = max[mv - 1]; _ = terms[mv - 1];
+        Exponentials<TV>(zt, et, max, TC.N * mv, mv);
+        Losses<TV, TC>(zt, yt, et, max, terms, m, mv);
         var loss = 0.0;
         for (var i = 0; i < m; i++) loss += terms[i];
         return loss;
     }
 
-    /// <summary>Where <see cref="Group"/> reads and writes: Zᵀ (then ∂J/∂Zᵀ), Yᵀ, the rows' max, the loss terms, m8, and how to divide by m.</summary>
-    private readonly ref struct Output(ref double z, ref double y, ref double max, ref double terms, nuint m8, int m)
+    /// <summary>
+    /// <c>et[j, i] = e^(zt[j, i] − max[i])</c> over all c·mv lanes (<paramref name="length"/>), one vector at a time: the
+    /// exponential's fast form where every lane is in its range, else the checked one (the same bits where both apply).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Exponentials<TV>(ReadOnlySpan<double> zt, Span<double> et, ReadOnlySpan<double> max, int length, int mv)
+        where TV : struct, ILanes<TV>
     {
-        public readonly ref double Z = ref z;
-        public readonly ref double Y = ref y;
-        public readonly ref double Max = ref max;
-        public readonly ref double Terms = ref terms;
-        public readonly nuint M8 = m8;
-        // ∂J/∂z's division by m, set up once per step. Dividing by a power of two m is multiplying by 1/m, which is exact:
-        // the same correctly rounded value.
-        public readonly bool Exact = (m & (m - 1)) == 0;
-        public readonly Vector512<double> Count = Vector512.Create((double)m);
-        public readonly Vector512<double> Inverse = Vector512.Create(1.0 / m);
+        _ = zt[length - 1]; _ = et[length - 1]; _ = max[mv - 1];
+        ref var z = ref MemoryMarshal.GetReference(zt);
+        ref var e = ref MemoryMarshal.GetReference(et);
+        ref var mx = ref MemoryMarshal.GetReference(max);
+        var (umv, step) = ((nuint)mv, (nuint)TV.Count);
+        for (nuint row = 0; row < (nuint)length; row += umv)
+            for (nuint g = 0; g < umv; g += step)
+            {
+                var d = TV.Load(ref z, row + g) - TV.Load(ref mx, g);
+                (Exponential.InRange(d) ? Exponential.Fast(d) : Checked(d)).Store(ref e, row + g);
+            }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static TV Checked(TV d) => Exponential.Invoke(d);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void SlowGroup<TC>(Output o, nuint g) where TC : struct, ICount => Group<TC>(o, g, fast: false);
-
     /// <summary>
-    /// Rows g … g+7 of <see cref="SoftmaxCrossEntropy"/>, every value in registers. With <paramref name="fast"/> the
-    /// exponentials and the logarithm run without their range checks' slow paths (so with no call that would spill the
-    /// registers) and the group returns false, having written nothing, when an argument is outside their fast range
-    /// (NaN or infinite logits, or a difference below −708); the caller then runs it checked.
+    /// Per vector of rows: Σⱼ e (from +0 in ascending j), the log-sum-exp <c>max + ln Σ</c> (max itself for a row of −∞),
+    /// the loss term <c>Σy·lse − Σ y·z</c> and <c>∂J/∂z = (softmax·Σy − y)/m</c> over zt.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Group<TC>(in Output o, nuint g, bool fast) where TC : struct, ICount
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Losses<TV, TC>(Span<double> zt, ReadOnlySpan<double> yt, ReadOnlySpan<double> et, ReadOnlySpan<double> max,
+        Span<double> terms, int m, int mv) where TV : struct, ILanes<TV> where TC : struct, ICount
     {
-        var m8 = o.M8;
-        var mx = Vector512.LoadUnsafe(ref o.Max, g);
-        var z0 = Vector512.LoadUnsafe(ref o.Z, g);
-        var z1 = TC.N > 1 ? Vector512.LoadUnsafe(ref o.Z, m8 + g) : default;
-        var z2 = TC.N > 2 ? Vector512.LoadUnsafe(ref o.Z, 2 * m8 + g) : default;
-        var z3 = TC.N > 3 ? Vector512.LoadUnsafe(ref o.Z, 3 * m8 + g) : default;
-        Vector512<double> d0 = z0 - mx, d1 = z1 - mx, d2 = z2 - mx, d3 = z3 - mx;
-        if (fast && !(Exponential.InRange8(d0) && (TC.N < 2 || Exponential.InRange8(d1)) && (TC.N < 3 || Exponential.InRange8(d2))
-                && (TC.N < 4 || Exponential.InRange8(d3))))
-            return false;
-        var e0 = fast ? Exponential.Exp8(d0) : Exponential.Of8(d0);
-        var e1 = TC.N > 1 ? (fast ? Exponential.Exp8(d1) : Exponential.Of8(d1)) : default;
-        var e2 = TC.N > 2 ? (fast ? Exponential.Exp8(d2) : Exponential.Of8(d2)) : default;
-        var e3 = TC.N > 3 ? (fast ? Exponential.Exp8(d3) : Exponential.Of8(d3)) : default;
-        var sm = Vector512<double>.Zero + e0;
-        if (TC.N > 1) sm += e1;
-        if (TC.N > 2) sm += e2;
-        if (TC.N > 3) sm += e3;
-        if (fast && !Logarithm.Normal8(sm)) return false;
-        var lse = Vector512.ConditionalSelect(Vector512.Equals(mx, Vector512.Create(double.NegativeInfinity)), mx,
-            mx + (fast ? Logarithm.Log8(sm) : Logarithm.Of8(sm)));
-        var y0 = Vector512.LoadUnsafe(ref o.Y, g);
-        var y1 = TC.N > 1 ? Vector512.LoadUnsafe(ref o.Y, m8 + g) : default;
-        var y2 = TC.N > 2 ? Vector512.LoadUnsafe(ref o.Y, 2 * m8 + g) : default;
-        var y3 = TC.N > 3 ? Vector512.LoadUnsafe(ref o.Y, 3 * m8 + g) : default;
-        var sy = Vector512<double>.Zero + y0;
-        var dot = Vector512<double>.Zero + y0 * z0;
-        if (TC.N > 1) { sy += y1; dot += y1 * z1; }
-        if (TC.N > 2) { sy += y2; dot += y2 * z2; }
-        if (TC.N > 3) { sy += y3; dot += y3 * z3; }
-        (sy * lse - dot).StoreUnsafe(ref o.Terms, g);
-        // ∂J/∂z = (softmax·Σy − y)/m.
-        var (exact, vm, inverse) = (o.Exact, o.Count, o.Inverse);
-        var g0 = (e0 / sm) * sy - y0;
-        (exact ? g0 * inverse : g0 / vm).StoreUnsafe(ref o.Z, g);
-        if (TC.N > 1) { var gj = (e1 / sm) * sy - y1; (exact ? gj * inverse : gj / vm).StoreUnsafe(ref o.Z, m8 + g); }
-        if (TC.N > 2) { var gj = (e2 / sm) * sy - y2; (exact ? gj * inverse : gj / vm).StoreUnsafe(ref o.Z, 2 * m8 + g); }
-        if (TC.N > 3) { var gj = (e3 / sm) * sy - y3; (exact ? gj * inverse : gj / vm).StoreUnsafe(ref o.Z, 3 * m8 + g); }
-        return true;
+        _ = zt[TC.N * mv - 1]; _ = yt[TC.N * mv - 1]; _ = et[TC.N * mv - 1]; _ = max[mv - 1]; _ = terms[mv - 1];
+        ref var zr = ref MemoryMarshal.GetReference(zt);
+        ref var yr = ref MemoryMarshal.GetReference(yt);
+        ref var er = ref MemoryMarshal.GetReference(et);
+        // Dividing by a power of two m is multiplying by 1/m, which is exact: the same correctly rounded value.
+        var exact = (m & (m - 1)) == 0;
+        var (count, inverse) = (TV.Create(m), TV.Create(1.0 / m));
+        var umv = (nuint)mv;
+        for (nuint g = 0; g < umv; g += (nuint)TV.Count)
+        {
+            var mx = TV.Load(ref MemoryMarshal.GetReference(max), g);
+            var e0 = TV.Load(ref er, g);
+            var e1 = TC.N > 1 ? TV.Load(ref er, umv + g) : default;
+            var e2 = TC.N > 2 ? TV.Load(ref er, 2 * umv + g) : default;
+            var e3 = TC.N > 3 ? TV.Load(ref er, 3 * umv + g) : default;
+            var sm = TV.Create(0.0) + e0;
+            if (TC.N > 1) sm += e1;
+            if (TC.N > 2) sm += e2;
+            if (TC.N > 3) sm += e3;
+            var lse = TV.Select(TV.Equal(mx, TV.Create(double.NegativeInfinity)), mx, mx + (Logarithm.Normal(sm) ? Logarithm.Fast(sm) : Checked(sm)));
+            var z0 = TV.Load(ref zr, g);
+            var z1 = TC.N > 1 ? TV.Load(ref zr, umv + g) : default;
+            var z2 = TC.N > 2 ? TV.Load(ref zr, 2 * umv + g) : default;
+            var z3 = TC.N > 3 ? TV.Load(ref zr, 3 * umv + g) : default;
+            var y0 = TV.Load(ref yr, g);
+            var y1 = TC.N > 1 ? TV.Load(ref yr, umv + g) : default;
+            var y2 = TC.N > 2 ? TV.Load(ref yr, 2 * umv + g) : default;
+            var y3 = TC.N > 3 ? TV.Load(ref yr, 3 * umv + g) : default;
+            var sy = TV.Create(0.0) + y0;
+            var dot = TV.Create(0.0) + y0 * z0;
+            if (TC.N > 1) { sy += y1; dot += y1 * z1; }
+            if (TC.N > 2) { sy += y2; dot += y2 * z2; }
+            if (TC.N > 3) { sy += y3; dot += y3 * z3; }
+            (sy * lse - dot).Store(ref MemoryMarshal.GetReference(terms), g);
+            var g0 = (e0 / sm) * sy - y0;
+            (exact ? g0 * inverse : g0 / count).Store(ref zr, g);
+            if (TC.N > 1) { var gj = (e1 / sm) * sy - y1; (exact ? gj * inverse : gj / count).Store(ref zr, umv + g); }
+            if (TC.N > 2) { var gj = (e2 / sm) * sy - y2; (exact ? gj * inverse : gj / count).Store(ref zr, 2 * umv + g); }
+            if (TC.N > 3) { var gj = (e3 / sm) * sy - y3; (exact ? gj * inverse : gj / count).Store(ref zr, 3 * umv + g); }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static TV Checked(TV s) => Logarithm.Invoke(s);
     }
 
     /// <summary>

@@ -48,36 +48,26 @@ internal readonly struct Exponential : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<double> Of8(Vector512<double> x) => Invoke(new Lanes512(x)).Value;
 
-    /// <summary>Whether every lane is in [−708, 709] (kept for callers that test the range: <see cref="Exp8"/> takes any lanes).</summary>
+    /// <summary>Whether every lane is in [−708, 709], where <see cref="Fast{T}"/> gives the bits of <see cref="Invoke{T}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool InRange8(Vector512<double> x) =>
-        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(-708.0)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(709.0));
+    internal static bool InRange<T>(T x) where T : struct, ILanes<T> =>
+        T.All(T.And(T.Or(T.GreaterThan(x, T.Create(-708.0)), T.Equal(x, T.Create(-708.0))),
+            T.Or(T.LessThan(x, T.Create(709.0)), T.Equal(x, T.Create(709.0)))));
 
     /// <summary>
-    /// <see cref="Of8"/> for lanes that are all in [−708, 709] (<see cref="InRange8"/>: the caller checks), written out on
-    /// <see cref="Vector512{T}"/> itself: the same operations as <see cref="Invoke{T}"/> (2ᵏ is one normal factor there,
-    /// so one exact scaling), hence the same bits. The generic form through a lane struct measured 3× slower in the
-    /// small-network step's register-resident softmax (the JIT spills the wrapped vectors); this one keeps them in registers.
+    /// <see cref="Invoke{T}"/> for lanes that are all in [−708, 709] (<see cref="InRange{T}"/>: the caller checks): the same
+    /// operations, but 2ᵏ is one normal factor there, so one exact scaling and no range selects. A caller that keeps many
+    /// vectors in registers (the small-network step's softmax) stays free of spills with it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Exp8(Vector512<double> x)
+    internal static T Fast<T>(T x) where T : struct, ILanes<T>
     {
-        var shifter = Vector512.Create(LaneMath.Shifter);
-        var t = x * Vector512.Create(Log2E) + shifter;
-        var kd = t - shifter;
-        var r = Vector512.FusedMultiplyAdd(-kd, Vector512.Create(Ln2Hi), x);
-        r = Vector512.FusedMultiplyAdd(-kd, Vector512.Create(Ln2Lo), r);
-        var p = Vector512.Create(C13);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C12)); p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C11));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C10)); p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C9));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C8)); p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C7));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C6)); p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C5));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C4)); p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C2)); p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C0));
-        // k sits in the low bits of t (t = 1.5·2⁵² + k): 2ᵏ = bits (k + 1023) << 52.
-        var k = t.AsInt64() - shifter.AsInt64();
-        return p * Vector512.ShiftLeft(k + Vector512.Create(1023L), 52).AsDouble();
+        var t = x * T.Create(Log2E) + T.Create(LaneMath.Shifter); // k + 1.5·2⁵², k = round(x·log₂e)
+        var kd = t - T.Create(LaneMath.Shifter);
+        var r = T.FusedMultiplyAdd(-kd, T.Create(Ln2Hi), x);
+        r = T.FusedMultiplyAdd(-kd, T.Create(Ln2Lo), r);
+        // k sits in the low bits of t: 2ᵏ = bits (k + 1023) << 52 (the shifter's own bits shift out).
+        return Polynomial(r) * T.ShiftLeftBits(T.AddBits(t, T.CreateBits(1023)), 52);
     }
 
     /// <summary><c>e^x</c> in every lane.</summary>

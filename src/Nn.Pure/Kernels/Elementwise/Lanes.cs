@@ -70,6 +70,12 @@ internal interface ILanes<T> where T : struct, ILanes<T>
     /// <summary>Per lane, <paramref name="ifTrue"/> where <paramref name="mask"/>'s bits are set, else <paramref name="ifFalse"/>.</summary>
     static abstract T Select(T mask, T ifTrue, T ifFalse);
 
+    /// <summary><c>a &gt; 0 ? a : +0</c> per lane (so −0 and NaN give +0): ReLU, one instruction where the machine has one.</summary>
+    static abstract T Relu(T a);
+
+    /// <summary>Whether every lane of <paramref name="mask"/> (a comparison's result) holds.</summary>
+    static abstract bool All(T mask);
+
     /// <summary>Bitwise and.</summary>
     static abstract T And(T a, T b);
 
@@ -164,6 +170,10 @@ internal readonly struct Lane1(double value) : ILanes<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 Select(Lane1 mask, Lane1 ifTrue, Lane1 ifFalse) => BitConverter.DoubleToInt64Bits(mask.Value) != 0 ? ifTrue : ifFalse;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane1 Relu(Lane1 a) => new(a.Value > 0 ? a.Value : 0.0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Lane1 mask) => BitConverter.DoubleToInt64Bits(mask.Value) != 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 And(Lane1 a, Lane1 b) =>
         new(BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(a.Value) & BitConverter.DoubleToInt64Bits(b.Value)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -217,6 +227,10 @@ internal readonly struct Lanes128(Vector128<double> value) : ILanes<Lanes128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 Select(Lanes128 mask, Lanes128 ifTrue, Lanes128 ifFalse) => new(Vector128.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes128 Relu(Lanes128 a) => new(Elementwise.Relu2(a.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Lanes128 mask) => Vector128.EqualsAll(mask.Value.AsInt64(), Vector128<long>.AllBitsSet);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 And(Lanes128 a, Lanes128 b) => new(a.Value & b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 Or(Lanes128 a, Lanes128 b) => new(a.Value | b.Value);
@@ -267,6 +281,10 @@ internal readonly struct Lanes256(Vector256<double> value) : ILanes<Lanes256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 Select(Lanes256 mask, Lanes256 ifTrue, Lanes256 ifFalse) => new(Vector256.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Relu(Lanes256 a) => new(Elementwise.Relu4(a.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Lanes256 mask) => Vector256.EqualsAll(mask.Value.AsInt64(), Vector256<long>.AllBitsSet);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 And(Lanes256 a, Lanes256 b) => new(a.Value & b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 Or(Lanes256 a, Lanes256 b) => new(a.Value | b.Value);
@@ -316,6 +334,10 @@ internal readonly struct Lanes512(Vector512<double> value) : ILanes<Lanes512>
     public static Lanes512 Equal(Lanes512 a, Lanes512 b) => new(Vector512.Equals(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 Select(Lanes512 mask, Lanes512 ifTrue, Lanes512 ifFalse) => new(Vector512.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Relu(Lanes512 a) => new(Elementwise.Relu8(a.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Lanes512 mask) => Vector512.EqualsAll(mask.Value.AsInt64(), Vector512<long>.AllBitsSet);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 And(Lanes512 a, Lanes512 b) => new(a.Value & b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -40,32 +40,21 @@ internal readonly struct Logarithm : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<double> Of8(Vector512<double> x) => Invoke(new Lanes512(x)).Value;
 
-    /// <summary>Whether every lane is a positive normal finite number (kept for callers that test it: <see cref="Log8"/> takes any lanes).</summary>
+    /// <summary>Whether every lane is a positive normal finite number, where <see cref="Fast{T}"/> gives the bits of <see cref="Invoke{T}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool Normal8(Vector512<double> x) =>
-        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(SmallestNormal)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(double.MaxValue));
+    internal static bool Normal<T>(T x) where T : struct, ILanes<T> =>
+        T.All(T.And(T.Or(T.GreaterThan(x, T.Create(SmallestNormal)), T.Equal(x, T.Create(SmallestNormal))),
+            T.Or(T.LessThan(x, T.Create(double.MaxValue)), T.Equal(x, T.Create(double.MaxValue)))));
 
     /// <summary>
-    /// <see cref="Of8"/> for lanes that are all positive normal finite numbers (<see cref="Normal8"/>: the caller checks),
-    /// written out on <see cref="Vector512{T}"/> itself with the operations of <see cref="Invoke{T}"/> (the same bits), so a
-    /// caller's vectors stay in registers (see <see cref="Exponential.Exp8"/>).
+    /// <see cref="Invoke{T}"/> for lanes that are all positive normal finite numbers (<see cref="Normal{T}"/>: the caller
+    /// checks): the same reduction and polynomial without the special cases' selects (see <see cref="Exponential.Fast{T}"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Log8(Vector512<double> x)
+    internal static T Fast<T>(T x) where T : struct, ILanes<T>
     {
-        var m = (x.AsInt64() & Vector512.Create(MantissaMask) | Vector512.Create(OneBits)).AsDouble(); // in [1, 2)
-        var up = Vector512.GreaterThan(m, Vector512.Create(BelowSqrt2)); // m ≥ √2
-        var f = Vector512.ConditionalSelect(up, m * Vector512.Create(0.5), m) - Vector512.Create(1.0);
-        var dk = Vector512.ConvertToDouble(Vector512.ShiftRightLogical(x.AsInt64(), 52)) - Vector512.Create(1023.0)
-            + Vector512.ConditionalSelect(up, Vector512.Create(1.0), Vector512.Create(0.0));
-        var s = f / (Vector512.Create(2.0) + f);
-        var z = s * s;
-        var w = z * z;
-        var t1 = w * (Vector512.Create(Lg2) + w * (Vector512.Create(Lg4) + w * Vector512.Create(Lg6)));
-        var t2 = z * (Vector512.Create(Lg1) + w * (Vector512.Create(Lg3) + w * (Vector512.Create(Lg5) + w * Vector512.Create(Lg7))));
-        var r = t2 + t1;
-        var hfsq = Vector512.Create(0.5) * f * f;
-        return dk * Vector512.Create(Ln2Hi) - ((hfsq - (s * (hfsq + r) + dk * Vector512.Create(Ln2Lo))) - f);
+        Reduce(x, out var f, out var dk);
+        return Core(f, dk, dk * T.Create(Ln2Lo));
     }
 
     /// <summary><c>ln x</c> in every lane.</summary>

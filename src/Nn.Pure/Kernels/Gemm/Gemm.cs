@@ -75,9 +75,6 @@ internal static partial class Gemm
         : Vector128.IsHardwareAccelerated ? Path.Vector128
         : Path.Scalar;
 
-    /// <summary>Whether <paramref name="policy"/> and the machine give the 512-bit path (the small-network kernel needs it).</summary>
-    internal static bool Wide(KernelPolicy policy) => Choose(policy) == Path.Vector512;
-
     private static Blocking BlockingOf(Path path, KernelPolicy policy) => path == Path.Vector512 ? policy.Blocking512 : Blocking256;
 
     /// <summary>
