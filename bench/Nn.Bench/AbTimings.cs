@@ -34,6 +34,8 @@ internal static class AbTimings
         // recorded in docs/benchmarks.md) are gone from the policy; these are the ones kept.
         yield return new("small-mlp", p => p with { SmallMlp = false }, all,
             Rows(["relu", "tanh", "sigmoid", "leaky-relu"], ["sgd", "momentum", "adam"], [Small, [4, 128, 4]], [32, 128]));
+        yield return new("unpacked-b", p => p with { UnpackedB = false }, all,
+            Rows(["relu", "tanh"], ["sgd", "momentum"], [[784, 512, 512, 10], Mid, Deep], [32, 128]));
         yield return new("direct", p => p with { DirectThreshold = 0, DirectMaxRows = 0 }, all with { SmallMlp = false },
             Rows(["relu", "tanh"], ["sgd", "adam"], [Small, Mid, Deep], [32, 128]));
     }

@@ -239,6 +239,8 @@ public class ThreadingProperties
     [InlineData(37, 300, 10)] // 512-bit, one column tile: A read in place, a 5-row tail packed alone
     [InlineData(100, 2100, 16)] // 512-bit, one whole column tile: A in place across 3 k-blocks, a 4-row tail
     [InlineData(130, 20, 300)] // 39,000 results: the epilogue pass after a packed product is split between threads
+    [InlineData(40, 256, 50)] // 512-bit: B read in place at the deepest such panel (256 rows), a 2-column tail packed alone
+    [InlineData(40, 257, 50)] // one row deeper: B packed
     public void Blocked_shapes_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {
         foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Vector128 })

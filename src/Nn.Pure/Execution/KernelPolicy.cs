@@ -37,6 +37,9 @@ internal sealed record KernelPolicy
     /// <summary>Whether a product with one column tile on the 512-bit path reads A in place instead of packing it.</summary>
     public bool UnpackedA { get; init; } = true;
 
+    /// <summary>Whether a product on the 512-bit path whose B no other thread shares reads row-major B in place instead of packing it.</summary>
+    public bool UnpackedB { get; init; } = true;
+
     /// <summary>The 512-bit path's blocking.</summary>
     public Kernels.Gemm.Blocking Blocking512 { get; init; } = Kernels.Gemm.DefaultBlocking512;
 

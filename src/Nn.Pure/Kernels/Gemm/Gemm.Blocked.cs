@@ -36,6 +36,11 @@ internal static partial class Gemm
         // nothing; the 512-bit kernel reads whole 8-row tiles of A in place, A[i, p] = a[i·si + p·sp].
         var unpackedA = policy.UnpackedA && path == Path.Vector512 && packedA is null && j1 - j0 <= nr;
         var (si, sp) = transA ? (1, m) : (k, 1);
+        // B row-major, not shared, and shallow enough that a 16-column panel read in place (kcStep rows of 128 bytes, a
+        // row's stride apart) stays in L1 (32 KiB): the 512-bit kernel reads B where it lies, B[p, j] = b[p·n + j], and
+        // the pack, a pass over B for at most kcStep·n/8 multiply-adds per row tile, is saved (a tail of columns is
+        // packed alone). Deeper panels read in place measured slower than packed ones (784-wide layers).
+        var unpackedB = policy.UnpackedB && path == Path.Vector512 && packedB is null && !transB && !unpackedA && kcStep * NR512 * sizeof(double) <= 32 * 1024;
 
         for (var jc = j0; jc < j1; jc += bl.Nc)
         {
@@ -46,7 +51,7 @@ internal static partial class Gemm
                 var first = pc == 0;
                 var last = pc + kc == k;
                 var hasBias = last && bias is not null;
-                if (packedB is null) PackB(b, transB, k, n, pc, kc, jc, nc, nr, pb);
+                if (packedB is null && !unpackedB) PackB(b, transB, k, n, pc, kc, jc, nc, nr, pb);
                 for (var ic = i0; ic < i1; ic += bl.Mc)
                 {
                     var mc = Math.Min(bl.Mc, i1 - ic);
@@ -56,6 +61,18 @@ internal static partial class Gemm
                         var cols = Math.Min(nr, nc - jr);
                         if (packedB is not null) ready = shared!.WaitFor((jc + jr) / nr, ready);
                         ref var bPanel = ref packedB is null ? ref pb[jr * kc] : ref pb[(jc + jr) * k + pc * nr];
+                        var sb = nr;
+                        if (unpackedB && cols == nr)
+                        {
+                            _ = b[(pc + kc - 1) * n + jc + jr + nr - 1]; // bounds-checks the last value the kernel reads
+                            bPanel = ref b[pc * n + jc + jr];
+                            sb = n;
+                        }
+                        else if (unpackedB) // a tail of columns: pack that panel alone
+                        {
+                            PackB(b, transB, k, n, pc, kc, jc + jr, cols, nr, pb);
+                            bPanel = ref pb[0];
+                        }
                         for (var ir = 0; ir < mc; ir += mr)
                         {
                             var rows = Math.Min(mr, mc - ir);
@@ -74,7 +91,8 @@ internal static partial class Gemm
                             {
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();
-                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, sb, ref cTile, n, first, hasBias, ref bTile);
+                                else if (unpackedB) Kernel512(kc, ref aPanel, 1, MR512, ref bPanel, sb, ref cTile, n, first, hasBias, ref bTile);
                                 else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
                             }
                             else
@@ -85,7 +103,9 @@ internal static partial class Gemm
                                 for (var r = 0; r < rows && !first; r++) c.AsSpan((row + r) * n + col, cols).CopyTo(edge.Slice(r * nr, cols));
                                 if (hasBias) bias.AsSpan(col, cols).CopyTo(edgeBias);
                                 if (inPlace)
-                                    Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                    Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, sb, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                else if (unpackedB)
+                                    Kernel512(kc, ref aPanel, 1, MR512, ref bPanel, sb, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 else
                                     Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
@@ -241,7 +261,7 @@ internal static partial class Gemm
     {
         switch (path)
         {
-            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, ref c, ldc, first, hasBias, ref bias); break; // a packed panel: A[r, p] = a[r + p·MR512]
+            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, NR512, ref c, ldc, first, hasBias, ref bias); break; // packed panels: A[r, p] = a[r + p·MR512], B[p, j] = b[p·NR512 + j]
             case Path.Vector256: Kernel256(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
             case Path.Vector128: Kernel128(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
             default: KernelScalar(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
@@ -255,10 +275,10 @@ internal static partial class Gemm
     /// (one strided form for both measured the same as a panel-only copy, within 1–2%).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int kc, ref double a, int si, int sp, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel512(int kc, ref double a, int si, int sp, ref double b, int sb, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         var ld = (nuint)ldc;
-        nint s1 = si, s2 = 2 * (nint)si, s3 = 3 * (nint)si, step = sp;
+        nint s1 = si, s2 = 2 * (nint)si, s3 = 3 * (nint)si, step = sp, bStep = sb;
         ref var a4 = ref Unsafe.Add(ref a, 4 * s1);
         Vector512<double> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (first)
@@ -298,7 +318,7 @@ internal static partial class Gemm
             c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             a = ref Unsafe.Add(ref a, step);
             a4 = ref Unsafe.Add(ref a4, step);
-            b = ref Unsafe.Add(ref b, NR512);
+            b = ref Unsafe.Add(ref b, bStep);
         }
         if (hasBias)
         {
