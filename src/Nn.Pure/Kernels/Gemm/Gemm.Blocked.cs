@@ -36,11 +36,11 @@ internal static partial class Gemm
         // nothing; the 512-bit kernel reads whole 8-row tiles of A in place, A[i, p] = a[i·si + p·sp].
         var unpackedA = policy.UnpackedA && path == Path.Vector512 && packedA is null && j1 - j0 <= nr;
         var (si, sp) = transA ? (1, m) : (k, 1);
-        // B row-major, not shared, and shallow enough that a 16-column panel read in place (kcStep rows of 128 bytes, a
-        // row's stride apart) stays in L1 (32 KiB): the 512-bit kernel reads B where it lies, B[p, j] = b[p·n + j], and
-        // the pack, a pass over B for at most kcStep·n/8 multiply-adds per row tile, is saved (a tail of columns is
-        // packed alone). Deeper panels read in place measured slower than packed ones (784-wide layers).
-        var unpackedB = policy.UnpackedB && path == Path.Vector512 && packedB is null && !transB && !unpackedA && kcStep * NR512 * sizeof(double) <= 32 * 1024;
+        // B row-major, not shared, and at most 256 rows deep: the vector kernels read B where it lies, B[p, j] = b[p·n + j],
+        // and the pack (a pass over B per k-block) is saved; a tail of columns is packed alone. A panel read in place
+        // touches one row of B per p, a row's stride apart; at 256 rows or fewer (a weight gradient at batch ≤ 256, a layer
+        // of ≤ 256 inputs) that measured faster than packing, deeper (512 and 784 rows) slower, on both 512- and 256-bit paths.
+        var unpackedB = policy.UnpackedB && path != Path.Scalar && packedB is null && !transB && !unpackedA && kcStep <= 256;
 
         for (var jc = j0; jc < j1; jc += bl.Nc)
         {
@@ -92,8 +92,7 @@ internal static partial class Gemm
                                 ref var cTile = ref c[row * n + col];
                                 ref var bTile = ref hasBias ? ref bias![col] : ref Unsafe.NullRef<double>();
                                 if (inPlace) Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, sb, ref cTile, n, first, hasBias, ref bTile);
-                                else if (unpackedB) Kernel512(kc, ref aPanel, 1, MR512, ref bPanel, sb, ref cTile, n, first, hasBias, ref bTile);
-                                else Kernel(path, kc, ref aPanel, ref bPanel, ref cTile, n, first, hasBias, ref bTile);
+                                else Kernel(path, kc, ref aPanel, ref bPanel, sb, ref cTile, n, first, hasBias, ref bTile);
                             }
                             else
                             {
@@ -104,10 +103,8 @@ internal static partial class Gemm
                                 if (hasBias) bias.AsSpan(col, cols).CopyTo(edgeBias);
                                 if (inPlace)
                                     Kernel512(kc, ref a[row * si + pc * sp], si, sp, ref bPanel, sb, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
-                                else if (unpackedB)
-                                    Kernel512(kc, ref aPanel, 1, MR512, ref bPanel, sb, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 else
-                                    Kernel(path, kc, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
+                                    Kernel(path, kc, ref aPanel, ref bPanel, sb, ref MemoryMarshal.GetReference(edge), nr, first, hasBias, ref MemoryMarshal.GetReference(edgeBias));
                                 for (var r = 0; r < rows; r++) edge.Slice(r * nr, cols).CopyTo(c.AsSpan((row + r) * n + col, cols));
                             }
                         }
@@ -257,13 +254,14 @@ internal static partial class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(Path path, int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel(Path path, int kc, ref double a, ref double b, int sb, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
+        // A packed panel, A[r, p] = a[r + p·mr]; B[p, j] = b[p·sb + j]: a packed panel (sb = nr) or B where it lies (sb = n).
         switch (path)
         {
-            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, NR512, ref c, ldc, first, hasBias, ref bias); break; // packed panels: A[r, p] = a[r + p·MR512], B[p, j] = b[p·NR512 + j]
-            case Path.Vector256: Kernel256(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
-            case Path.Vector128: Kernel128(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
+            case Path.Vector512: Kernel512(kc, ref a, 1, MR512, ref b, sb, ref c, ldc, first, hasBias, ref bias); break;
+            case Path.Vector256: Kernel256(kc, ref a, ref b, sb, ref c, ldc, first, hasBias, ref bias); break;
+            case Path.Vector128: Kernel128(kc, ref a, ref b, sb, ref c, ldc, first, hasBias, ref bias); break;
             default: KernelScalar(kc, ref a, ref b, ref c, ldc, first, hasBias, ref bias); break;
         }
     }
@@ -342,9 +340,10 @@ internal static partial class Gemm
     /// continuing from C unless <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel256(int kc, ref double a, ref double b, int sb, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         var ld = (nuint)ldc;
+        nint bStep = sb;
         Vector256<double> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (first)
         {
@@ -376,7 +375,7 @@ internal static partial class Gemm
             x = Vector256.Create(Unsafe.Add(ref a, 5));
             c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
             a = ref Unsafe.Add(ref a, MR);
-            b = ref Unsafe.Add(ref b, NR);
+            b = ref Unsafe.Add(ref b, bStep);
         }
         if (hasBias)
         {
@@ -399,9 +398,10 @@ internal static partial class Gemm
     /// spills, and runs only when a test forces the 128-bit path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel128(int kc, ref double a, ref double b, ref double c, int ldc, bool first, bool hasBias, ref double bias)
+    private static void Kernel128(int kc, ref double a, ref double b, int sb, ref double c, int ldc, bool first, bool hasBias, ref double bias)
     {
         var ld = (nuint)ldc;
+        nint bStep = sb;
         Vector128<double> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
         if (first)
         {
@@ -448,7 +448,7 @@ internal static partial class Gemm
             c50 = Vector128.FusedMultiplyAdd(x, b0, c50); c51 = Vector128.FusedMultiplyAdd(x, b1, c51);
             c52 = Vector128.FusedMultiplyAdd(x, b2, c52); c53 = Vector128.FusedMultiplyAdd(x, b3, c53);
             a = ref Unsafe.Add(ref a, MR);
-            b = ref Unsafe.Add(ref b, NR);
+            b = ref Unsafe.Add(ref b, bStep);
         }
         if (hasBias)
         {
