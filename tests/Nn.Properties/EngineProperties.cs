@@ -186,4 +186,31 @@ public class EngineProperties
         var perStep = (full - part) / (batches.Length - 14);
         Assert.True(perStep <= 0, $"{name}, {threads} threads: {perStep} bytes per step ({full} bytes for {batches.Length} steps, {part} for 14)");
     }
+
+    [Theory]
+    [InlineData("sgd", 0)]
+    [InlineData("momentum", 1)]
+    [InlineData("adam", 2)]
+    public void A_fold_after_the_first_allocates_the_state_it_returns_not_its_gradients_and_frames(string name, int moments)
+    {
+        // 100 → 200 → 10 at batch 32: the gradients (parameter-sized) and the frames (X, Z, A, δ of each layer) together
+        // outweigh the parameters; a run of epochs must reuse them, allocating only the new state's parameters and moments.
+        var network = Init.Mlp(Key.FromSeed(1), [100, 200, 10], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
+        var x = Gens.Uniform(7UL, 256, 100, -1, 1);
+        var y = Gens.Targets(Losses.CategoricalCrossEntropy, 8UL, 256, 10);
+        var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Parse(name, 0.01));
+        var state = Training.Init(config, network, Key.FromSeed(2));
+        long Epoch(long e)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            state = Training.Epoch(config, state, x, y, e, BatchPolicy.MiniBatch(32));
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Epoch(0); // warm up (JIT, the thread's workspaces)
+        var least = Enumerable.Range(1, 5).Min(e => Epoch(e)); // the least of five: the runtime's own work on this thread comes and goes
+        var parameterBytes = Parameters.Flatten(network).Length * 8L;
+        var frameBytes = 8L * 32 * (100 + 3 * (200 + 10));
+        Assert.True(least < (1 + moments) * parameterBytes + parameterBytes / 2,
+            $"{name}: {least} bytes an epoch for {parameterBytes} bytes of parameters ({moments} moments; gradients {parameterBytes}, frames {frameBytes} more if not reused)");
+    }
 }
