@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Nn.Kernels;
 
@@ -44,8 +43,8 @@ internal static class SmallMlp
 
     /// <summary>
     /// Whether training steps under <paramref name="policy"/> take this kernel for a batch of m rows through a k → h → c
-    /// network with the <paramref name="hidden"/> activation (not when the policy turns it off or narrows the vector
-    /// path: tests compare it with the general step).
+    /// network with the <paramref name="hidden"/> activation (not when the policy turns it off, as tests comparing it with
+    /// the general step do, or forces the scalar path).
     /// </summary>
     internal static bool Takes(KernelPolicy policy, int m, int k, int h, int c, Activation hidden) =>
         policy.SmallMlp && Width(policy) != Gemm.Path.Scalar && Fits(m, k, h, c) && Hidden(hidden);
