@@ -36,6 +36,11 @@ internal static class AbTimings
             Rows(["relu", "tanh", "sigmoid", "leaky-relu"], ["sgd", "momentum", "adam"], [Small, [4, 128, 4]], [32, 128]));
         yield return new("unpacked-b", p => p with { UnpackedB = false }, all,
             Rows(["relu", "tanh"], ["sgd", "momentum"], [[784, 512, 512, 10], Mid, Deep], [32, 128]));
+        // The parallel threshold: "off" is the default (2²¹ multiply-adds), "on" the named one (above 1: the named one is
+        // faster), on the rows whose products sit around it.
+        foreach (var log2 in new[] { 18, 20, 22 })
+            yield return new($"threshold{log2}", p => KernelPolicy.Default, all with { ParallelThreshold = 1L << log2 },
+                Rows(["relu", "tanh"], ["sgd", "adam"], [Mid, Deep, [784, 512, 512, 10]], [32, 128]));
         yield return new("direct", p => p with { DirectThreshold = 0, DirectMaxRows = 0 }, all with { SmallMlp = false },
             Rows(["relu", "tanh"], ["sgd", "adam"], [Small, Mid, Deep], [32, 128]));
     }

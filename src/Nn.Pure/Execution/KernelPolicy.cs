@@ -16,8 +16,12 @@ internal sealed record KernelPolicy
     /// <summary>The widest vector path allowed.</summary>
     public VectorPath Path { get; init; } = VectorPath.Widest;
 
-    /// <summary>Products of fewer multiply-adds run on one thread (2²⁰).</summary>
-    public long ParallelThreshold { get; init; } = 1L << 20;
+    /// <summary>
+    /// Products of fewer multiply-adds run on one thread (2²¹). Measured (`quick 2 ab threshold21`, against 2²⁰): the
+    /// 128 × 128 · 128 × 64 products of 20→128→64→5 at batch 128 (2²⁰ each) ran 1.27–1.63× faster a step on one thread; 2¹⁸
+    /// made the rows with products between 2¹⁸ and 2²⁰ 1.1–2.3× slower.
+    /// </summary>
+    public long ParallelThreshold { get; init; } = 1L << 21;
 
     /// <summary>Products of at most this many multiply-adds run unpacked (2¹⁵).</summary>
     public long DirectThreshold { get; init; } = 1L << 15;
