@@ -41,6 +41,9 @@ internal static class AbTimings
         foreach (var log2 in new[] { 18, 20, 22 })
             yield return new($"threshold{log2}", p => KernelPolicy.Default, all with { ParallelThreshold = 1L << log2 },
                 Rows(["relu", "tanh"], ["sgd", "adam"], [Mid, Deep, [784, 512, 512, 10]], [32, 128]));
+        // Optimizer updates split between threads from 2¹⁶ values (the default, "on") against never on these rows ("off").
+        yield return new("update-split", p => p with { UpdateParallelLength = int.MaxValue }, all,
+            Rows(["relu"], ["sgd", "momentum", "adam"], [[784, 512, 512, 10]], [32, 128]));
         yield return new("direct", p => p with { DirectThreshold = 0, DirectMaxRows = 0 }, all with { SmallMlp = false },
             Rows(["relu", "tanh"], ["sgd", "adam"], [Small, Mid, Deep], [32, 128]));
     }
