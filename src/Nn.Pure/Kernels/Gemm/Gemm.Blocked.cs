@@ -270,7 +270,8 @@ internal static partial class Gemm
     /// The <see cref="MR512"/>×<see cref="NR512"/> register tile with 512-bit fused multiply-adds (AVX-512): <c>C[r, j] = fma chain over the kc
     /// packed p, continuing from C unless <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
     /// Row r of the A tile at step p is <c>a[r·si + p·sp]</c>: a packed panel (si = 1, sp = MR512) or A where it lies
-    /// (one strided form for both measured the same as a panel-only copy, within 1–2%).
+    /// (one strided form for both measured the same as a panel-only copy, within 1–2%); B's row p is <c>b[p·sb …]</c>, a
+    /// packed panel (sb = NR512) or B where it lies (sb = n).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512(int kc, ref double a, int si, int sp, ref double b, int sb, ref double c, int ldc, bool first, bool hasBias, ref double bias)
@@ -337,7 +338,8 @@ internal static partial class Gemm
 
     /// <summary>
     /// The MR×NR register tile with 256-bit fused multiply-adds (AVX2 + FMA): <c>C[r, j] = fma chain over the kc packed p,
-    /// continuing from C unless <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>.
+    /// continuing from C unless <paramref name="first"/></c>; then <c>+ bias[j]</c> when <paramref name="hasBias"/>. A is
+    /// a packed panel; B's row p is <c>b[p·sb …]</c>, a packed panel (sb = NR) or B where it lies (sb = n).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel256(int kc, ref double a, ref double b, int sb, ref double c, int ldc, bool first, bool hasBias, ref double bias)
