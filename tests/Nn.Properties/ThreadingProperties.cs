@@ -304,6 +304,10 @@ public class ThreadingProperties
     [InlineData(7, 9, 13)]
     [InlineData(3, 4, 37)]
     [InlineData(11, 7, 22)]
+    [InlineData(1, 64, 64)] // one row: a 64-column block with its sums in registers
+    [InlineData(1, 37, 200)] // three such blocks, then 8 columns streamed
+    [InlineData(1, 20, 256)] // the widest row kept in registers
+    [InlineData(1, 9, 264)] // wider: streamed
     public void Direct_small_products_are_bit_identical_to_the_naive_chain(int m, int k, int n)
     {
         foreach (var path in new[] { KernelPath.Widest, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })

@@ -95,7 +95,11 @@ internal static partial class Gemm
         if (m - i0 >= 2) i0 = Rows2<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux, wide);
         if (m - i0 == 1 && wide && n >= StreamMinColumns)
         {
-            RowStream<TStore>(ref Unsafe.Add(ref a0, (nint)i0 * si), sp, ref b0, k, n, ldb, i0, c, bias, aux, 0, n);
+            ref var ar = ref Unsafe.Add(ref a0, (nint)i0 * si);
+            var j0 = 0;
+            if (n <= ResidentMaxColumns)
+                for (; j0 + 64 <= n; j0 += 64) Row64<TStore>(ref ar, sp, ref b0, k, n, ldb, i0, c, bias, aux, j0);
+            if (j0 < n) RowStream<TStore>(ref ar, sp, ref b0, k, n, ldb, i0, c, bias, aux, j0, n);
             return;
         }
         if (m - i0 >= 1) Rows1<TStore>(ref a0, ref b0, si, sp, k, n, ldb, width, m, i0, c, bias, aux);
@@ -103,6 +107,55 @@ internal static partial class Gemm
 
     /// <summary>The narrowest row <see cref="RowStream"/> takes (below it, <see cref="Rows1"/>'s registers hold the whole row).</summary>
     private const int StreamMinColumns = 32;
+
+    /// <summary>
+    /// The widest row whose 64-column blocks <see cref="Row64"/> keeps in registers; wider rows stream (each block would
+    /// step a whole row of B, a new page at n = 512, at every p).
+    /// </summary>
+    private const int ResidentMaxColumns = 256;
+
+    /// <summary>
+    /// Columns [j0, j0 + 64) of row i of C alone with the sums in eight 512-bit registers for the whole pass down B's rows
+    /// (<c>s = fma(A[i, p], B[p, j], s)</c> from +0, p ascending: the chain of <see cref="RowStream"/>, which instead keeps
+    /// the sums in C and reloads them every four rows, a store-to-load round trip on every element's chain); then the
+    /// bias and the epilogue.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Row64<TStore>(ref double ar, int sp, ref double b0, int k, int n, int ldb, int i, double[] c, double[]? bias, double[]? aux,
+        int j0) where TStore : struct
+    {
+        // The caller checked c against (i + 1)·n, B against (k − 1)·ldb + n and A against the row's k values.
+        Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        ref var r = ref Unsafe.Add(ref b0, j0);
+        nint step = sp;
+        for (var p = 0; p < k; p++)
+        {
+            var x = Vector512.Create(ar);
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref r, 0), s0);
+            s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref r, 8), s1);
+            s2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref r, 16), s2);
+            s3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref r, 24), s3);
+            s4 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref r, 32), s4);
+            s5 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref r, 40), s5);
+            s6 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref r, 48), s6);
+            s7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref r, 56), s7);
+            ar = ref Unsafe.Add(ref ar, step);
+            r = ref Unsafe.Add(ref r, ldb);
+        }
+        if (bias is not null)
+        {
+            ref var bv = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(bias), j0);
+            s0 += Vector512.LoadUnsafe(ref bv, 0); s1 += Vector512.LoadUnsafe(ref bv, 8);
+            s2 += Vector512.LoadUnsafe(ref bv, 16); s3 += Vector512.LoadUnsafe(ref bv, 24);
+            s4 += Vector512.LoadUnsafe(ref bv, 32); s5 += Vector512.LoadUnsafe(ref bv, 40);
+            s6 += Vector512.LoadUnsafe(ref bv, 48); s7 += Vector512.LoadUnsafe(ref bv, 56);
+        }
+        var at = (nuint)i * (nuint)n + (nuint)j0;
+        Put512<TStore>(c, aux, at, s0); Put512<TStore>(c, aux, at + 8, s1);
+        Put512<TStore>(c, aux, at + 16, s2); Put512<TStore>(c, aux, at + 24, s3);
+        Put512<TStore>(c, aux, at + 32, s4); Put512<TStore>(c, aux, at + 40, s5);
+        Put512<TStore>(c, aux, at + 48, s6); Put512<TStore>(c, aux, at + 56, s7);
+    }
 
     /// <summary>
     /// Row i of C alone (a prediction for one example: a vector–matrix product), as a stream through B's rows in order:
