@@ -62,23 +62,29 @@ internal readonly struct Exponential : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static T Fast<T>(T x) where T : struct, ILanes<T>
     {
-        var t = x * T.Create(Log2E) + T.Create(LaneMath.Shifter); // k + 1.5·2⁵², k = round(x·log₂e)
-        var kd = t - T.Create(LaneMath.Shifter);
-        var r = T.FusedMultiplyAdd(-kd, T.Create(Ln2Hi), x);
-        r = T.FusedMultiplyAdd(-kd, T.Create(Ln2Lo), r);
+        var r = Reduce(x, out var t, out _);
         // k sits in the low bits of t: 2ᵏ = bits (k + 1023) << 52 (the shifter's own bits shift out).
         return Polynomial(r) * T.ShiftLeftBits(T.AddBits(t, T.CreateBits(1023)), 52);
+    }
+
+    /// <summary>
+    /// The reduction both forms share: <c>t = x·log₂e + 1.5·2⁵²</c> (k = round(x·log₂e) in its low bits), k as a double,
+    /// and <c>r = x − k·ln 2</c> by Cody–Waite.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Reduce<T>(T x, out T t, out T kd) where T : struct, ILanes<T>
+    {
+        t = x * T.Create(Log2E) + T.Create(LaneMath.Shifter);
+        kd = t - T.Create(LaneMath.Shifter);
+        var r = T.FusedMultiplyAdd(-kd, T.Create(Ln2Hi), x);
+        return T.FusedMultiplyAdd(-kd, T.Create(Ln2Lo), r);
     }
 
     /// <summary><c>e^x</c> in every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Invoke<T>(T x) where T : struct, ILanes<T>
     {
-        var t = x * T.Create(Log2E) + T.Create(LaneMath.Shifter); // k + 1.5·2⁵², k = round(x·log₂e)
-        var kd = t - T.Create(LaneMath.Shifter);
-        var r = T.FusedMultiplyAdd(-kd, T.Create(Ln2Hi), x);
-        r = T.FusedMultiplyAdd(-kd, T.Create(Ln2Lo), r);
-        var p = Polynomial(r);
+        var p = Polynomial(Reduce(x, out _, out var kd));
         // k in [−1075, 1024] for x in [Underflow, Overflow]: 2ᵏ = 2^j·2^(k−j), each factor a normal number.
         var j = (kd * T.Create(0.5) + T.Create(LaneMath.Shifter)) - T.Create(LaneMath.Shifter);
         var y = p * LaneMath.PowerOfTwo(j) * LaneMath.PowerOfTwo(kd - j);
