@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Nn.Shell;
 using Nn.Tests.Shared;
+using static Nn.Cli.Tests.CliAssert;
 
 namespace Nn.Cli.Tests;
 
@@ -13,16 +14,6 @@ namespace Nn.Cli.Tests;
 /// </summary>
 public class BadInputCatalogTests
 {
-    private static void Refused((int Code, string Out, string Err) r, params string[] fragments)
-    {
-        Assert.True(r.Code == 2, $"exit code {r.Code}; stderr: {r.Err}");
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "one line on stderr, got: " + r.Err);
-        Assert.StartsWith("nn: ", r.Err);
-        foreach (var f in fragments) Assert.Contains(f, r.Err);
-        Assert.DoesNotContain("   at ", r.Err);
-    }
-
     /// <summary>Trains on <paramref name="csv"/> and checks the refusal, that no model and no temporary file was written.</summary>
     private static void TrainRefuses(string csv, string[] extra, params string[] fragments)
     {

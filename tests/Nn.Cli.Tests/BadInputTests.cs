@@ -1,17 +1,10 @@
+using static Nn.Cli.Tests.CliAssert;
+
 namespace Nn.Cli.Tests;
 
 /// <summary>Bad input is refused before training: exit code 2, one line on stderr naming the file/line/column or flag, nothing written.</summary>
 public class BadInputTests
 {
-    private static void Refused((int Code, string Out, string Err) r, params string[] fragments)
-    {
-        Assert.Equal(2, r.Code);
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "one line on stderr, got: " + r.Err);
-        foreach (var f in fragments) Assert.Contains(f, r.Err);
-        Assert.DoesNotContain("   at ", r.Err); // no stack trace without --verbose
-    }
-
     [Theory]
     [InlineData("--lr", "-1", "--lr")]
     [InlineData("--layers", "0", "--layers")]

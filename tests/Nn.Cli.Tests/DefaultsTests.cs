@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Nn.Shell;
+using static Nn.Cli.Tests.CliAssert;
 
 namespace Nn.Cli.Tests;
 
@@ -11,15 +12,6 @@ namespace Nn.Cli.Tests;
 /// </summary>
 public class DefaultsTests
 {
-    private static void Ok((int Code, string Out, string Err) r) => Assert.True(r.Code == 0, $"exit {r.Code}; stderr: {r.Err}");
-
-    private static void Refused((int Code, string Out, string Err) r, string start)
-    {
-        Assert.True(r.Code == 2, $"exit {r.Code}; stderr: {r.Err}");
-        Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("nn: " + start, r.Err);
-    }
-
     private static Dictionary<string, string> Recorded(string model) =>
         ModelFile.Load(model).Info.Training.ToDictionary(s => s.Name, s => s.Value);
 
@@ -54,7 +46,7 @@ public class DefaultsTests
     {
         using var dir = new TempDir();
         var data = task == "classification" ? dir.Moons("d.csv", 60, 2, textLabels: false) : dir.Linear("d.csv", 60, 2);
-        Refused(NnCli.Run("train", "--data", data, "--out", dir.File("m.safetensors"), "--output", output, "--epochs", "1"), message);
+        RefusedStarting(NnCli.Run("train", "--data", data, "--out", dir.File("m.safetensors"), "--output", output, "--epochs", "1"), message);
         Assert.Equal(["d.csv"], dir.Names());
     }
 
@@ -147,7 +139,7 @@ public class DefaultsTests
     {
         using var dir = new TempDir();
         var data = dir.Linear("d.csv", 40, 5);
-        Refused(NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), "--epochs", "2", .. flags]), message);
+        RefusedStarting(NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), "--epochs", "2", .. flags]), message);
         Assert.Equal(["d.csv"], dir.Names());
     }
 
@@ -166,9 +158,9 @@ public class DefaultsTests
         Ok(NnCli.Run([.. common, "--epochs", "8", "--resume", checkpoint, "--out", resumed]));
         Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(resumed));
 
-        Refused(NnCli.Run([.. common[..^2], "--warmup", "3", "--epochs", "8", "--resume", checkpoint, "--out", dir.File("x.safetensors")]),
+        RefusedStarting(NnCli.Run([.. common[..^2], "--warmup", "3", "--epochs", "8", "--resume", checkpoint, "--out", dir.File("x.safetensors")]),
             "--warmup: ");
-        Refused(NnCli.Run([.. common[..^8], "--lr", "0.02", "--epochs", "8", "--resume", checkpoint, "--out", dir.File("y.safetensors")]),
+        RefusedStarting(NnCli.Run([.. common[..^8], "--lr", "0.02", "--epochs", "8", "--resume", checkpoint, "--out", dir.File("y.safetensors")]),
             "--schedule: ");
     }
 
@@ -216,9 +208,9 @@ public class DefaultsTests
     {
         using var dir = new TempDir();
         var data = dir.Moons("m.csv", 60, 1, textLabels: false);
-        Refused(NnCli.Run("train", "--data", data, "--test-data", data, "--test-fraction", "0.2", "--out", dir.File("x.safetensors")),
+        RefusedStarting(NnCli.Run("train", "--data", data, "--test-data", data, "--test-fraction", "0.2", "--out", dir.File("x.safetensors")),
             "--test-fraction: goes without --test-data");
-        Refused(NnCli.Run("train", "--data", data, "--test-fraction", "1", "--out", dir.File("x.safetensors")), "--test-fraction: expected a fraction in [0, 1)");
+        RefusedStarting(NnCli.Run("train", "--data", data, "--test-fraction", "1", "--out", dir.File("x.safetensors")), "--test-fraction: expected a fraction in [0, 1)");
         Assert.Equal(["m.csv"], dir.Names());
     }
 

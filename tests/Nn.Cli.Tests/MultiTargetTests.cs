@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Nn;
 using Nn.Shell;
+using static Nn.Cli.Tests.CliAssert;
 
 namespace Nn.Cli.Tests;
 
@@ -32,14 +33,6 @@ public class MultiTargetTests
     {
         var mean = truth.Average();
         return 1 - truth.Zip(predicted).Sum(p => (p.First - p.Second) * (p.First - p.Second)) / truth.Sum(t => (t - mean) * (t - mean));
-    }
-
-    private static void Refused((int Code, string Out, string Err) r, params string[] fragments)
-    {
-        Assert.Equal(2, r.Code);
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "one line on stderr, got: " + r.Err);
-        foreach (var f in fragments) Assert.Contains(f, r.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Nn;
 using Nn.Shell;
+using static Nn.Cli.Tests.CliAssert;
 
 namespace Nn.Cli.Tests;
 
@@ -24,14 +25,6 @@ public class MultilabelTests
             tags.Append(CultureInfo.InvariantCulture, $"{x1:R},\"{string.Join(separator, set)}\",{x2:R}\n");
         }
         return (dir.Write($"columns{seed}.csv", columns.ToString()), dir.Write($"tags{seed}.csv", tags.ToString()));
-    }
-
-    private static void Refused((int Code, string Out, string Err) r, params string[] fragments)
-    {
-        Assert.Equal(2, r.Code);
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "one line on stderr, got: " + r.Err);
-        foreach (var f in fragments) Assert.Contains(f, r.Err, StringComparison.Ordinal);
     }
 
     private static int[][] Indicators(string csv, int skip) =>

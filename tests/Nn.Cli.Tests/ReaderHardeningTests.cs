@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Nn.Shell;
+using static Nn.Cli.Tests.CliAssert;
 
 namespace Nn.Cli.Tests;
 
@@ -16,18 +17,6 @@ namespace Nn.Cli.Tests;
 /// </summary>
 public class ReaderHardeningTests
 {
-    private static void Refused((int Code, string Out, string Err) r, int code, params string[] fragments)
-    {
-        Assert.True(r.Code == code, $"exit code {r.Code}; stderr: {r.Err}");
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "one line on stderr, got: " + r.Err);
-        Assert.StartsWith("nn: ", r.Err);
-        foreach (var f in fragments) Assert.Contains(f, r.Err);
-        Assert.DoesNotContain("   at ", r.Err);
-    }
-
-    private static void Refused((int Code, string Out, string Err) r, params string[] fragments) => Refused(r, 2, fragments);
-
     /// <summary>A small trained 2-feature classifier (features a, b; target class), shared by the tests.</summary>
     private static readonly Lazy<byte[]> Classifier = new(() =>
     {

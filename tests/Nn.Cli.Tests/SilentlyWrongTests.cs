@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Nn.Shell;
+using static Nn.Cli.Tests.CliAssert;
 
 namespace Nn.Cli.Tests;
 
@@ -9,16 +10,6 @@ namespace Nn.Cli.Tests;
 /// </summary>
 public class SilentlyWrongTests
 {
-    private static void Refused((int Code, string Out, string Err) r, params string[] fragments)
-    {
-        Assert.True(r.Code == 2, $"exit code {r.Code}; stderr: {r.Err}");
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "one line on stderr, got: " + r.Err);
-        Assert.StartsWith("nn: ", r.Err);
-        foreach (var f in fragments) Assert.Contains(f, r.Err);
-        Assert.DoesNotContain("   at ", r.Err);
-    }
-
     // ---- numeric flags: invariant culture, no grouping separators, finite ----
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Nn.Shell;
+using static Nn.Cli.Tests.CliAssert;
 
 namespace Nn.Cli.Tests;
 
@@ -12,15 +13,6 @@ namespace Nn.Cli.Tests;
 /// </summary>
 public class WeightTests
 {
-    private static void Ok((int Code, string Out, string Err) r) => Assert.True(r.Code == 0, $"exit {r.Code}; stderr: {r.Err}");
-
-    private static void Refused((int Code, string Out, string Err) r, string start)
-    {
-        Assert.True(r.Code == 2, $"exit {r.Code}; stderr: {r.Err}");
-        Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("nn: " + start, r.Err);
-    }
-
     private static Dictionary<string, string> Recorded(string model) =>
         ModelFile.Load(model).Info.Training.ToDictionary(s => s.Name, s => s.Value);
 
@@ -137,8 +129,8 @@ public class WeightTests
         var resumed = dir.File("resumed.safetensors");
         Ok(NnCli.Run([.. common, "--epochs", "6", "--resume", checkpoint, "--out", resumed]));
         Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(resumed));
-        Refused(NnCli.Run([.. common[..^2], "--epochs", "6", "--resume", checkpoint, "--out", dir.File("x.safetensors")]), "--class-weight: ");
-        Refused(NnCli.Run([.. common[..^4], .. common[^2..], "--epochs", "6", "--resume", checkpoint, "--out", dir.File("y.safetensors")]), "--sample-weight: ");
+        RefusedStarting(NnCli.Run([.. common[..^2], "--epochs", "6", "--resume", checkpoint, "--out", dir.File("x.safetensors")]), "--class-weight: ");
+        RefusedStarting(NnCli.Run([.. common[..^4], .. common[^2..], "--epochs", "6", "--resume", checkpoint, "--out", dir.File("y.safetensors")]), "--sample-weight: ");
         Assert.False(File.Exists(dir.File("x.safetensors")) || File.Exists(dir.File("y.safetensors")));
     }
 
@@ -165,7 +157,7 @@ public class WeightTests
             _ => Weighted(dir, "d.csv"),
         };
         var flag = kind == "class" ? "--class-weight" : "--sample-weight";
-        Refused(NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), flag, value, "--checkpoint", dir.File("c.ckpt"), .. Small]),
+        RefusedStarting(NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), flag, value, "--checkpoint", dir.File("c.ckpt"), .. Small]),
             message.Replace("{data}", data, StringComparison.Ordinal));
         Assert.Equal(["d.csv"], dir.Names());
     }
@@ -175,13 +167,13 @@ public class WeightTests
     {
         using var dir = new TempDir();
         var data = dir.Linear("d.csv", 60, 2);
-        Refused(NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), "--class-weight", "balanced", .. Small]),
+        RefusedStarting(NnCli.Run(["train", "--data", data, "--out", dir.File("m.safetensors"), "--class-weight", "balanced", .. Small]),
             "--class-weight: goes with a classification target; this target is a regression");
         var x = dir.File("x.npy");
         var y = dir.File("y.npy");
         Npy.Write(x, new NpyArray([4, 2], "<f8", [0, 1, 1, 0, 0, 0, 1, 1]));
         Npy.Write(y, new NpyArray([4], "<f8", [0, 1, 0, 1]));
-        Refused(NnCli.Run(["train", "--data", x, "--labels", y, "--out", dir.File("m.safetensors"), "--sample-weight", "x0", .. Small]),
+        RefusedStarting(NnCli.Run(["train", "--data", x, "--labels", y, "--out", dir.File("m.safetensors"), "--sample-weight", "x0", .. Small]),
             "--sample-weight: names a CSV or Parquet column; NumPy data has no column names.");
         Assert.Equal(["d.csv", "x.npy", "y.npy"], dir.Names());
     }
@@ -249,6 +241,6 @@ public class WeightTests
             _ => Weighted(dir, "d.csv"),
         };
         var column = kind is "negative" or "zero" ? "w" : kind;
-        Refused(NnCli.Run("eval", "--model", model, "--data", data, "--sample-weight", column), message.Replace("{data}", data, StringComparison.Ordinal));
+        RefusedStarting(NnCli.Run("eval", "--model", model, "--data", data, "--sample-weight", column), message.Replace("{data}", data, StringComparison.Ordinal));
     }
 }
