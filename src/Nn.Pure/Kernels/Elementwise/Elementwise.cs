@@ -169,60 +169,39 @@ internal static class Elementwise
     internal static void LeakyRelu(double slope, ReadOnlySpan<double> z, ReadOnlySpan<double> v, Span<double> r)
     {
         if (v.Length < z.Length || r.Length < z.Length) throw new ArgumentException("The operands are shorter than z.");
-        var i = 0;
-        ref var zr = ref MemoryMarshal.GetReference(z);
-        ref var vr = ref MemoryMarshal.GetReference(v);
-        ref var rr = ref MemoryMarshal.GetReference(r);
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var s8 = Vector512.Create(slope);
-            for (; i <= z.Length - 8; i += 8)
-            {
-                var vi = Vector512.LoadUnsafe(ref vr, (nuint)i);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref zr, (nuint)i), Vector512<double>.Zero), vi, s8 * vi)
-                    .StoreUnsafe(ref rr, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var s4 = Vector256.Create(slope);
-            for (; i <= z.Length - 4; i += 4)
-            {
-                var vi = Vector256.LoadUnsafe(ref vr, (nuint)i);
-                Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref zr, (nuint)i), Vector256<double>.Zero), vi, s4 * vi)
-                    .StoreUnsafe(ref rr, (nuint)i);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            var s2 = Vector128.Create(slope);
-            for (; i <= z.Length - 2; i += 2)
-            {
-                var vi = Vector128.LoadUnsafe(ref vr, (nuint)i);
-                Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref zr, (nuint)i), Vector128<double>.Zero), vi, s2 * vi)
-                    .StoreUnsafe(ref rr, (nuint)i);
-            }
-        }
-        for (; i < z.Length; i++) r[i] = z[i] > 0 ? v[i] : slope * v[i];
+        if (Lanes512.IsHardwareAccelerated) Gate<Lanes512>(z, v, r, slope);
+        else if (Lanes256.IsHardwareAccelerated) Gate<Lanes256>(z, v, r, slope);
+        else if (Lanes128.IsHardwareAccelerated) Gate<Lanes128>(z, v, r, slope);
+        else Gate<Lane1>(z, v, r, slope);
     }
 
     /// <summary><c>dz[i] = z[i] &gt; 0 ? da[i] : 0</c>, vectorised with the same comparison.</summary>
     internal static void ReluBackward(ReadOnlySpan<double> z, ReadOnlySpan<double> da, Span<double> dz)
     {
+        if (da.Length < z.Length || dz.Length < z.Length) throw new ArgumentException("The operands are shorter than z.");
+        if (Lanes512.IsHardwareAccelerated) Gate<Lanes512>(z, da, dz, null);
+        else if (Lanes256.IsHardwareAccelerated) Gate<Lanes256>(z, da, dz, null);
+        else if (Lanes128.IsHardwareAccelerated) Gate<Lanes128>(z, da, dz, null);
+        else Gate<Lane1>(z, da, dz, null);
+    }
+
+    /// <summary>
+    /// <c>r[i] = z[i] &gt; 0 ? v[i] : slope·v[i]</c>, or <c>+0</c> there without a slope, on whole vectors of
+    /// <typeparamref name="T"/> and then one lane at a time: the same comparison and product per element on every width.
+    /// </summary>
+    private static void Gate<T>(ReadOnlySpan<double> z, ReadOnlySpan<double> v, Span<double> r, double? slope) where T : struct, ILanes<T>
+    {
+        ref var zr = ref MemoryMarshal.GetReference(z);
+        ref var vr = ref MemoryMarshal.GetReference(v);
+        ref var rr = ref MemoryMarshal.GetReference(r);
+        var (zero, s) = (T.Create(0.0), T.Create(slope ?? 0.0));
         var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= z.Length - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                var v = Vector256.Create(z[i..]);
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), Vector256.Create(da[i..]), Vector256<double>.Zero).CopyTo(dz[i..]);
-            }
-        else if (Vector128.IsHardwareAccelerated)
-            for (; i <= z.Length - Vector128<double>.Count; i += Vector128<double>.Count)
-            {
-                var v = Vector128.Create(z[i..]);
-                Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128<double>.Zero), Vector128.Create(da[i..]), Vector128<double>.Zero).CopyTo(dz[i..]);
-            }
-        for (; i < z.Length; i++) dz[i] = z[i] > 0 ? da[i] : 0.0;
+        for (; i <= z.Length - T.Count; i += T.Count)
+        {
+            var vi = T.Load(ref vr, (nuint)i);
+            T.Select(T.GreaterThan(T.Load(ref zr, (nuint)i), zero), vi, slope is null ? zero : s * vi).Store(ref rr, (nuint)i);
+        }
+        for (; i < z.Length; i++) r[i] = z[i] > 0 ? v[i] : slope is null ? 0.0 : slope.Value * v[i];
     }
 
     /// <summary>
