@@ -33,6 +33,9 @@ START=$(date +%s)
 echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; threads=$THREADS rounds=$ROUNDS ${QUICK[*]}" >&2
 echo "# building bench/Nn.Bench (Release)" >&2
 dotnet build -c Release "$ROOT/bench/Nn.Bench" -v q -nologo >&2
+# How far apart the two cores are (a cache line's round trip between two threads): on a shared host it changes from
+# hour to hour, and with it every split that moves data between cores each step.
+echo "# $(dotnet "$ROOT/bench/Nn.Bench/bin/Release/net10.0/Nn.Bench.dll" quick 2 pingpong | grep core_round_trip)" >&2
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on this machine for old OpenBLAS builds; unset them so OpenBLAS picks
 # its own kernel (as bench/compare.sh does).
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$ROOT/bench/matrix.py" --threads "$THREADS" --rounds "$ROUNDS" "${QUICK[@]}" \

@@ -19,6 +19,9 @@ echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; thread
 "$PY" "$ROOT/bench/compare_numpy.py" gen "$WORK"
 dotnet build -c Release "$ROOT/bench/Nn.Bench" -v q -nologo >&2
 dotnet build -c Release "$ROOT/src/Nn.Cli" -v q -nologo >&2
+# How far apart the two cores are (a cache line's round trip between two threads): on a shared host it changes from
+# hour to hour, and with it every split that moves data between cores each step.
+echo "# $(dotnet "$ROOT/bench/Nn.Bench/bin/Release/net10.0/Nn.Bench.dll" quick 2 pingpong | grep core_round_trip)" >&2
 BENCH=(dotnet "$ROOT/bench/Nn.Bench/bin/Release/net10.0/Nn.Bench.dll")
 NN=(dotnet "$ROOT/src/Nn.Cli/bin/Release/net10.0/nn.dll")
 # The flags of compare.sh's `nn train` run: one epoch of the MNIST-scale workload, SGD 0.01, batch 128, no validation.

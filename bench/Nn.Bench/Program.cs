@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using Nn;
 using Nn.Bench;
 
-// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise|update|csv [path]|ab [variant]]` prints median
+// `dotnet run -c Release --project bench/Nn.Bench -- quick [threads] [all|gemm|gemm1024|small|step|mnist|activations|elementwise|update|pingpong|csv [path]|ab [variant]]` prints median
 // timings as key=value lines (used by bench/compare.sh and bench/paired.sh); anything else goes to BenchmarkDotNet
 // (e.g. `-- --filter '*Gemm*'`). `matrix (nn|ort) WORK THREADS NTRAIN` is a worker of bench/matrix.py (see MatrixWorker).
 if (args.Length > 0 && args[0] == "matrix") return MatrixWorker.Run(args);
@@ -57,6 +57,11 @@ if (args.Length > 0 && args[0] == "quick")
     if (only == "csvphases")
     {
         CsvPhases.Run(args.Length > 3 ? args[3] : Path.Combine(Path.GetTempPath(), "nn-csv-60000x785.csv"));
+        return 0;
+    }
+    if (only == "pingpong")
+    {
+        Console.WriteLine(string.Create(inv, $"core_round_trip_ns={CoreLatency.RoundTripNanoseconds():F0}"));
         return 0;
     }
     if (only == "ab")
