@@ -12,7 +12,7 @@ shift
 cd "$(dirname "$0")/.."
 if ! command -v clang > /dev/null || [ ! -f /usr/include/zlib.h ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
-        apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y clang zlib1g-dev
+        apt-get -o DPkg::Lock::Timeout=900 update && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y clang zlib1g-dev
     else
         echo "pack-tool.sh: the native nn needs clang and zlib1g-dev (apt-get install clang zlib1g-dev)" >&2
         exit 2
