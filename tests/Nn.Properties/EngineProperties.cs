@@ -22,8 +22,11 @@ public class EngineProperties
         /// <summary>Row weights: "none", "random" (in [0.1, 3)) or "zeros" (random with every third row 0, so some batches weigh 0).</summary>
         public string Weights { get; init; } = "none";
 
+        /// <summary>Whether every product takes the packed path (none the small unpacked one), so it splits between the threads.</summary>
+        public bool Packed { get; init; }
+
         public override string ToString() =>
-            $"{Arch} {Loss.Name} {Optimizer} l2 {L2} dropout {Dropout} clip {Clip} decay {Decay} rows {Rows} batch {Batch} threads {Threads} fused {Fused} weights {Weights} seed {Seed}";
+            $"{Arch} {Loss.Name} {Optimizer} l2 {L2} dropout {Dropout} clip {Clip} decay {Decay} rows {Rows} batch {Batch} threads {Threads} packed {Packed} fused {Fused} weights {Weights} seed {Seed}";
     }
 
     private static bool Pairs(Loss loss, Activation output)
@@ -66,8 +69,33 @@ public class EngineProperties
     };
 
     [Property(Replay = PropertyConfig.Replay, MaxTest = 300)]
-    public Property A_fold_gives_the_bits_of_folding_the_reference_step() =>
-        Prop.ForAll(Cases.ToArbitrary(), c =>
+    public Property A_fold_gives_the_bits_of_folding_the_reference_step() => Prop.ForAll(Cases.ToArbitrary(), Check);
+
+    /// <summary>
+    /// Layers up to 70 wide, batches of 32–100 rows and 2 or 3 threads, every product packed and split between the
+    /// threads: each weight gradient's columns in several parts, each part updating its weights (a fused rule without
+    /// clipping) as soon as it is computed.
+    /// </summary>
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 40)]
+    public Property A_fold_gives_the_reference_bits_on_wide_layers_split_between_threads() =>
+        Prop.ForAll(
+            (from c in Cases
+             from layers in Gen.Choose(1, 4)
+             from sizes in Gen.ArrayOf(Gen.Choose(1, 70), layers + 1)
+             from batch in Gen.Choose(32, 100)
+             from threads in Gen.Elements(2, 3)
+             from hidden in Gens.HiddenActivation
+             select c with
+             {
+                 Arch = c.Arch with { Sizes = [.. sizes], Activations = [.. Enumerable.Range(0, layers).Select(l => l < layers - 1 ? hidden : c.Arch.OutputActivation)] },
+                 Rows = 120,
+                 Batch = batch,
+                 Threads = threads,
+                 Packed = true,
+             }).ToArbitrary(),
+            Check);
+
+    private static void Check(Case c)
         {
             var key = Key.FromSeed(c.Seed);
             var network = c.Arch.Build();
@@ -75,7 +103,11 @@ public class EngineProperties
             var y = Gens.Targets(c.Loss, Prng.Fold(key, 2).State, c.Rows, c.Arch.Outputs);
             var optimizer = Make(c.Optimizer, c.Decay ? Schedules.Exponential(0.05, 0.9) : Schedules.Constant(0.05));
             var config = TrainConfig.Of(new Objective(c.Loss, c.L2, c.Dropout), OptimizerStates.Clipped(optimizer, c.Clip));
-            var options = new ComputeOptions { MaxThreads = c.Threads, Kernels = KernelPolicy.Default with { SmallMlp = c.Fused, ParallelThreshold = 0 } };
+            var options = new ComputeOptions
+            {
+                MaxThreads = c.Threads,
+                Kernels = KernelPolicy.Default with { SmallMlp = c.Fused, ParallelThreshold = 0, DirectThreshold = c.Packed ? 0 : KernelPolicy.Default.DirectThreshold },
+            };
             var start = Training.Init(config, network, Prng.Fold(key, 3));
 
             var batches = new List<ImmutableArray<int>>();
@@ -108,7 +140,7 @@ public class EngineProperties
             Assert.Equal(referenceLosses.Select(BitConverter.DoubleToInt64Bits), losses.Select(BitConverter.DoubleToInt64Bits));
             Assert.Equal(Enumerable.Range(1, batches.Count).Select(i => (long)i), steps);
             Assert.True(SameBits(start.Parameters, network), "the fold changed the caller's state");
-        });
+        }
 
     [Property(Replay = PropertyConfig.Replay, MaxTest = 100)]
     public Property Narrow_networks_give_the_reference_bits_with_every_optimizer() =>

@@ -367,28 +367,41 @@ internal sealed class Engine : IDisposable
         else
         {
             // A large tensor: the threads split its elements (each the same per-element rule), so the bits do not
-            // depend on it; the call's operands go in a reused object with a static body, so it allocates nothing.
-            updateRanges.Set(rule, lr, c1, c2, theta, g, a, v);
-            Workers.ForRanges(length, threads, updateRanges, static (state, start, count) => ((UpdateRanges)state).Run(start, count));
+            // depend on it; the call's operands go in a reused object with a static body, so it allocates nothing. Four
+            // ranges a thread, each thread its own share first: the first half of a weight matrix's rows on the thread
+            // whose product computed the first half of their gradient (Gemm's parts hand out their shares the same way).
+            updateRanges.Set(rule, lr, c1, c2, theta, g, a, v, 4 * threads, threads);
+            Workers.For(4 * threads, threads, updateRanges, static (state, _) => ((UpdateRanges)state).Run());
         }
     }
 
     private readonly UpdateRanges updateRanges = new();
 
-    /// <summary>One tensor's update, for <see cref="Workers.ForRanges(int, int, object, Action{object, int, int})"/>.</summary>
+    /// <summary>One tensor's update, for <see cref="Workers.For(int, int, object, Action{object, int})"/>.</summary>
     private sealed class UpdateRanges
     {
         private FusedUpdate? rule;
         private double lr, c1, c2;
         private double[] theta = [], g = [];
         private double[]? a, v;
+        private int parts;
+        private readonly Shares shares = new();
 
-        public void Set(FusedUpdate rule, double lr, double c1, double c2, double[] theta, double[] g, double[]? a, double[]? v) =>
-            (this.rule, this.lr, this.c1, this.c2, this.theta, this.g, this.a, this.v) = (rule, lr, c1, c2, theta, g, a, v);
+        public void Set(FusedUpdate rule, double lr, double c1, double c2, double[] theta, double[] g, double[]? a, double[]? v, int parts, int threads)
+        {
+            (this.rule, this.lr, this.c1, this.c2, this.theta, this.g, this.a, this.v, this.parts) = (rule, lr, c1, c2, theta, g, a, v, parts);
+            shares.Start(parts, threads);
+        }
 
-        public void Run(int start, int count) =>
+        /// <summary>One range: part q of <c>parts</c> equal cuts of the tensor, q the calling thread's claim.</summary>
+        public void Run()
+        {
+            var q = shares.Claim();
+            var start = (int)((long)theta.Length * q / parts);
+            var count = (int)((long)theta.Length * (q + 1) / parts) - start;
             rule!.Tensor(lr, c1, c2, theta.AsSpan(start, count), g.AsSpan(start, count), Range(a, start, count), Range(v, start, count),
                 theta.AsSpan(start, count), Range(a, start, count), Range(v, start, count));
+        }
 
         private static Span<double> Range(double[]? array, int start, int count) => array is null ? default : array.AsSpan(start, count);
     }

@@ -234,7 +234,7 @@ internal static partial class Gemm
         var parts = (tiles + per - 1) / per;
         // The call's operands in a reused object and a static body: a parallel product allocates nothing.
         var job = packs.TakeJob();
-        job.Set(path, bl, a, transA, b, transB, c, m, k, n, bias, shared, packs, policy, splitRows, tiles, per);
+        job.Set(path, bl, a, transA, b, transB, c, m, k, n, bias, shared, packs, policy, splitRows, tiles, per, threads);
         Workers.For(parts, threads, job, static (state, t) => ((ParallelProduct)state).Part(t));
         job.Clear();
         packs.ReturnJob(job);
@@ -253,13 +253,17 @@ internal static partial class Gemm
         private SharedPack? shared;
         private PackBuffers packs = null!;
         private KernelPolicy policy = KernelPolicy.Default;
+        private readonly Shares shares = new();
 
         public void Set(Path path, Blocking bl, double[] a, bool transA, double[] b, bool transB, double[] c, int m, int k, int n,
-            double[]? bias, SharedPack? shared, PackBuffers packs, KernelPolicy policy, bool splitRows, int tiles, int per)
+            double[]? bias, SharedPack? shared, PackBuffers packs, KernelPolicy policy, bool splitRows, int tiles, int per, int threads)
         {
             (this.path, this.bl, this.a, this.transA, this.b, this.transB, this.c) = (path, bl, a, transA, b, transB, c);
             (this.m, this.k, this.n, this.bias, this.shared, this.packs, this.policy) = (m, k, n, bias, shared, packs, policy);
             (this.splitRows, this.tiles, this.per) = (splitRows, tiles, per);
+            // Each thread its own share of the tiles call after call (a layer's weight columns, its gradient's rows):
+            // 784→512→512→10 steps 7–10% faster on this host than parts in claim order.
+            shares.Start((tiles + per - 1) / per, threads);
         }
 
         /// <summary>Drops the references to the operands once the product is done.</summary>
@@ -268,9 +272,10 @@ internal static partial class Gemm
             (a, b, c, bias, shared) = ([], [], [], null, null);
         }
 
-        /// <summary>Part t: tiles [t·per, (t+1)·per) of rows or columns.</summary>
-        public void Part(int t)
+        /// <summary>One claim of the product's parts (each of its <see cref="Workers"/> iterations claims one).</summary>
+        public void Part(int iteration)
         {
+            var t = shares.Claim();
             var t0 = t * per;
             var t1 = Math.Min(tiles, (t + 1) * per);
             shared?.PackAll(bl, a, transA, b, transB, m, k, n);

@@ -39,6 +39,16 @@ internal static class Workers
 
     private static readonly Pool State = new();
 
+    // Each worker's number (1, 2, …, in the order they started); 0 on every other thread, the callers.
+    private static readonly ThreadLocal<int> Index = new();
+
+    /// <summary>
+    /// The calling thread's number among the threads that run iterations: 0 for a caller, 1 … for the workers. A kernel
+    /// may use it to give a thread the same part of its output call after call (the part's data then stay in that core's
+    /// cache); which thread computes a value never changes it.
+    /// </summary>
+    internal static int ThreadIndex => Index.Value;
+
     /// <summary>
     /// Runs <c>body(i)</c> for i in [0, count) on up to <paramref name="threads"/> threads (the caller and threads − 1
     /// workers) and returns when all are done. More iterations than threads balance the load: each thread claims the
@@ -142,14 +152,15 @@ internal static class Workers
             lock (Gate)
             {
                 if (State.Started >= wanted) return;
-                Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default); // a dedicated background thread
-                State.Started++;
+                var index = ++State.Started;
+                Task.Factory.StartNew(() => Loop(index), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default); // a dedicated background thread
             }
         }
     }
 
-    private static void Loop()
+    private static void Loop(int index)
     {
+        Index.Value = index;
         var last = 0;
         while (true)
         {
