@@ -225,8 +225,9 @@ internal static partial class Gemm
         var sharedLength = (long)panels * (splitRows ? bl.Nr : bl.Mr) * k;
         var shared = sharedLength <= policy.SharedPackLimit ? packs.TakeShared() : null;
         shared?.Start(splitRows, sharedLength, panels, threads);
-        // A fixed partition of whole tiles into parts, about PartsPerThread per thread, that the threads claim as they go
-        // (a thread that starts late or runs slow takes fewer): part q is tiles [q·per, (q+1)·per). Row parts are whole
+        // A fixed partition of whole tiles into parts, about PartsPerThread per thread, that the threads claim as they go,
+        // each its own share first (Shares; a thread that starts late or runs slow takes fewer): part q is tiles
+        // [q·per, (q+1)·per). Row parts are whole
         // MC blocks where that still leaves a part per thread, so no part ends in a short block of A.
         var per = (tiles + threads * policy.PartsPerThread - 1) / (threads * policy.PartsPerThread);
         var perBlock = bl.Mc / bl.Mr;
