@@ -73,10 +73,7 @@ public sealed partial class BrowserReportTests(ITestOutputHelper output)
         if (File.Exists(ChromiumPath)) return ChromiumPath;
         if (!OperatingSystem.IsLinux() || !File.Exists("/usr/bin/apt-get"))
             throw new InvalidOperationException($"{ChromiumPath} is missing and apt-get is not available to install it.");
-        // Test assemblies and classes run in parallel, and up to three of them install packages on a fresh machine: one
-        // at a time (flock), and apt waits for a lock another process holds instead of failing at once.
-        var (code, stdout, stderr) = Run("/bin/sh", ["-c",
-            "flock -w 1800 /tmp/nn-tests-apt.lock sh -c 'apt-get -o DPkg::Lock::Timeout=900 update && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y chromium'"], TimeSpan.FromMinutes(30));
+        var (code, stdout, stderr) = Nn.Tests.Shared.Processes.AptInstall("chromium");
         if (code != 0 || !File.Exists(ChromiumPath))
             throw new InvalidOperationException($"installing chromium failed ({code}): {stdout[^Math.Min(stdout.Length, 2000)..]}\n{stderr}");
         return ChromiumPath;

@@ -53,10 +53,7 @@ public sealed class NativeNn
     {
         if (!HasToolchain())
         {
-            // Test assemblies and classes run in parallel, and up to three of them install packages on a fresh machine: one
-            // at a time (flock), and apt waits for a lock another process holds instead of failing at once.
-            var (code, stdout, stderr) = Processes.Run("/bin/sh", ["-c",
-                "flock -w 1800 /tmp/nn-tests-apt.lock sh -c 'apt-get -o DPkg::Lock::Timeout=900 update && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y clang zlib1g-dev'"], TimeSpan.FromMinutes(30));
+            var (code, stdout, stderr) = Processes.AptInstall("clang", "zlib1g-dev");
             if (code != 0) throw new InvalidOperationException($"installing clang and zlib1g-dev failed ({code}): {stdout[^Math.Min(stdout.Length, 2000)..]}\n{stderr}");
         }
         // A fixed folder per checkout (not per run), so a second run of the suite on the same machine compiles incrementally.

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Nn.Tests.Shared;
 
-/// <summary>Runs an external program with a deadline (one file compiled into Nn.Shell.Tests and Nn.Cli.Tests).</summary>
+/// <summary>Runs an external program with a deadline, or installs a Debian package (one file compiled into Nn.Shell.Tests, Nn.Cli.Tests and Nn.MLNet.Tests).</summary>
 internal static class Processes
 {
     /// <summary>Runs <paramref name="file"/> with <paramref name="args"/> and extra environment variables; on timeout kills its whole tree and throws.</summary>
@@ -22,4 +22,14 @@ internal static class Processes
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
+
+    /// <summary>
+    /// <c>apt-get update</c> and <c>apt-get install -y</c> of <paramref name="packages"/> (as root, on Debian). Test
+    /// assemblies and classes run in parallel, and up to three of them install packages on a fresh machine: one at a time
+    /// (flock on a lock file of the suite's own), and apt waits for a lock another process holds instead of failing at once.
+    /// </summary>
+    internal static (int Code, string Out, string Err) AptInstall(params string[] packages) =>
+        Run("/bin/sh", ["-c",
+            "flock -w 1800 /tmp/nn-tests-apt.lock sh -c 'apt-get -o DPkg::Lock::Timeout=900 update && DEBIAN_FRONTEND=noninteractive " +
+            $"apt-get -o DPkg::Lock::Timeout=900 install -y {string.Join(' ', packages)}'"], TimeSpan.FromMinutes(30));
 }

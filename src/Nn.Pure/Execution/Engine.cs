@@ -384,19 +384,18 @@ internal sealed class Engine : IDisposable
         private double lr, c1, c2;
         private double[] theta = [], g = [];
         private double[]? a, v;
-        private int parts;
         private readonly Shares shares = new();
 
         public void Set(FusedUpdate rule, double lr, double c1, double c2, double[] theta, double[] g, double[]? a, double[]? v, int parts, int threads)
         {
-            (this.rule, this.lr, this.c1, this.c2, this.theta, this.g, this.a, this.v, this.parts) = (rule, lr, c1, c2, theta, g, a, v, parts);
+            (this.rule, this.lr, this.c1, this.c2, this.theta, this.g, this.a, this.v) = (rule, lr, c1, c2, theta, g, a, v);
             shares.Start(parts, threads);
         }
 
-        /// <summary>One range: part q of <c>parts</c> equal cuts of the tensor, q the calling thread's claim.</summary>
+        /// <summary>One range: part q of the shares' equal cuts of the tensor, q the calling thread's claim.</summary>
         public void Run()
         {
-            var q = shares.Claim();
+            var (q, parts) = (shares.Claim(), shares.Count);
             var start = (int)((long)theta.Length * q / parts);
             var count = (int)((long)theta.Length * (q + 1) / parts) - start;
             rule!.Tensor(lr, c1, c2, theta.AsSpan(start, count), g.AsSpan(start, count), Range(a, start, count), Range(v, start, count),

@@ -14,6 +14,9 @@ internal sealed class Shares
     private int parts;
     private int threads;
 
+    /// <summary>The parts of the current call.</summary>
+    public int Count => parts;
+
     /// <summary>Starts a call of <paramref name="parts"/> parts on up to <paramref name="threads"/> threads: every part free.</summary>
     public void Start(int parts, int threads)
     {
