@@ -54,15 +54,19 @@ internal static class MatrixNn
         public int StepsPerEpoch => (x.Rows + batch - 1) / batch;
 
         /// <summary>
-        /// Seconds for <paramref name="epochs"/> epochs from the initial state, as a user's loop runs them
-        /// (<c>state = Training.Epoch(...)</c>: batches of <see cref="Batches.ForEpoch"/>, shuffled per epoch), and the
-        /// last step's loss.
+        /// Seconds for <paramref name="epochs"/> epochs from the initial state, as a user runs a fixed number of epochs
+        /// (<c>Training.Epochs(...)</c>: batches of <see cref="Batches.ForEpoch"/>, shuffled per epoch, one copy of the
+        /// state for the run, as the other engines' loops set up their parameters and moments once), and the last step's
+        /// loss. With <paramref name="byEpoch"/>, a loop of <c>state = Training.Epoch(...)</c> instead: a new state (a copy
+        /// of the parameters and moments) every epoch.
         /// </summary>
-        public (double Seconds, double Loss) Run(int epochs)
+        public (double Seconds, double Loss) Run(int epochs, bool byEpoch = false)
         {
             var state = Initial;
             var clock = Stopwatch.StartNew();
-            for (var e = 0; e < epochs; e++) state = Training.Epoch(config, state, x, y, e, policy, compute);
+            if (byEpoch)
+                for (var e = 0; e < epochs; e++) state = Training.Epoch(config, state, x, y, e, policy, compute);
+            else state = Training.Epochs(config, state, x, y, 0, epochs, policy, compute);
             return (clock.Elapsed.TotalSeconds, state.LastLoss);
         }
 

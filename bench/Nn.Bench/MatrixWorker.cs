@@ -10,7 +10,8 @@ namespace Nn.Bench;
 /// <remarks>
 /// Commands (shapes like <c>20-128-64-5</c> or <c>32-8x64-4</c>, eight hidden layers of 64):
 /// <list type="bullet">
-/// <item><c>train ACT OPT SHAPE BATCH EPOCHS</c> → <c>ok SECONDS STEPS LOSS</c> (nn only)</item>
+/// <item><c>train ACT OPT SHAPE BATCH EPOCHS</c> → <c>ok SECONDS STEPS LOSS</c> (nn only; <c>train-by-epoch</c>: the same
+/// epochs as a loop of <c>Training.Epoch</c>, a new state each epoch)</item>
 /// <item><c>predict ACT SHAPE BATCH CALLS [THREADS]</c> → <c>ok SECONDS FIRST</c> (THREADS: ONNX Runtime's intra-op threads)</item>
 /// <item><c>alloc ACT OPT SHAPE BATCH STEPS</c> → <c>ok FOLD_THREAD FOLD_PROCESS FOLD2_THREAD FOLD2_PROCESS EPOCH_THREAD
 /// STEPS_PER_EPOCH PARAMETER_BYTES</c>: bytes of a fold of STEPS and of 2·STEPS steps, and of one Training.Epoch (nn only)</item>
@@ -65,11 +66,11 @@ internal static class MatrixWorker
                     case "quit":
                         foreach (var o in ortPredictors.Values) o.Dispose();
                         return 0;
-                    case "train":
+                    case "train" or "train-by-epoch":
                     {
                         var t = Trainer(w[1], w[2], w[3], int.Parse(w[4], inv));
                         var epochs = int.Parse(w[5], inv);
-                        var (s, loss) = t.Run(epochs);
+                        var (s, loss) = t.Run(epochs, byEpoch: w[0] == "train-by-epoch");
                         Console.WriteLine(string.Create(inv, $"ok {s:R} {epochs * t.StepsPerEpoch} {loss:R}"));
                         break;
                     }

@@ -127,6 +127,19 @@ let ``an epoch loop over Training.Epoch with mini-batches learns the moons`` () 
     Assert.True(heldOutAccuracy final.Parameters moonsSplit.Test >= 0.9)
 
 [<Fact>]
+let ``Training.Epochs runs the same epochs in one call, to the bit`` () =
+    let train = moonsSplit.Train
+    let config = TrainConfig.Of(Objective.Of Losses.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    let policy = BatchPolicy.MiniBatch 32
+    let start = Training.Init(config, moonsNet (), Key.FromSeed 14L)
+    let y = train.OneHot
+    let byEpoch = [ 2L .. 6L ] |> List.fold (fun s e -> Training.Epoch(config, s, train.X, y, e, policy)) start
+    let once = Training.Epochs(config, start, train.X, y, 2L, 5, policy)
+    Assert.Equal(byEpoch.Step, once.Step)
+    Assert.True(Parameters.BitEquals(byEpoch.Parameters, once.Parameters))
+    Assert.Equal(byEpoch.Optimizer, once.Optimizer)
+
+[<Fact>]
 let ``the batches of an epoch visit every example once, in a seeded order`` () =
     let key = Key.FromSeed 3L
     let batches = Batches.ForEpoch(key, 0L, 10, BatchPolicy.MiniBatch 4)

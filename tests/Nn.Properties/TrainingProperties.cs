@@ -119,6 +119,50 @@ public class TrainingProperties
     }
 
     [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
+    public Property Epochs_give_the_bits_of_folding_Epoch_and_never_change_the_state_they_were_given()
+    {
+        // One fold over several epochs' batches must be the epoch-by-epoch fold: same parameters, moments, step count,
+        // loss and (dropout) keys, from any first epoch, on one thread or two with every product packed and split.
+        var twoThreads = new ComputeOptions { MaxThreads = 2, Kernels = KernelPolicy.Default with { DirectThreshold = 0, ParallelThreshold = 0 } };
+        var prop = Prop.ForAll(GradientGens.Case(smoothOnly: false, withDropout: true).ToArbitrary(), Gen.Elements(AllOptimizers).ToArbitrary(),
+            (from count in Gen.Choose(0, 3) from first in Gen.Choose(0, 5) from batch in Gen.Elements(1, 2, 3) select (count, first, batch)).ToArbitrary(),
+            (c, opt, run) =>
+        {
+            var (count, first, batch) = run;
+            var config = TrainConfig.Of(c.Objective, opt);
+            var init = Training.Init(config, c.Network, Key.FromSeed(c.Seed + 4));
+            var policy = BatchPolicy.MiniBatch(batch);
+            var before = Snapshot(init);
+            var byEpoch = init;
+            for (var e = first; e < first + count; e++) byEpoch = Training.Epoch(config, byEpoch, c.X, c.Y, e, policy);
+            var same = true;
+            foreach (var options in new[] { ComputeOptions.Default, twoThreads })
+            {
+                var once = Training.Epochs(config, init, c.X, c.Y, first, count, policy, options);
+                same &= SameBits(Snapshot(byEpoch), Snapshot(once)) && byEpoch.Step == once.Step && byEpoch.Key == once.Key
+                    && byEpoch.LastLoss.Equals(once.LastLoss) && byEpoch.Optimizer == once.Optimizer;
+            }
+            var untouched = SameBits(before, Snapshot(init)) && init.Step == 0;
+            return (same && untouched && byEpoch.Step == (long)count * ((c.X.Rows + batch - 1) / batch))
+                .Label($"{c} {opt} epochs {first}+{count} batch {batch}: same {same}, untouched {untouched}");
+        });
+        return prop;
+    }
+
+    [Fact]
+    public void Epochs_refuses_a_negative_count_and_a_batch_size_below_one_before_any_work()
+    {
+        var network = Init.Mlp(Key.FromSeed(1), [2, 3, 2], Activations.Tanh, Activations.Softmax, InitSchemes.XavierNormal);
+        var (x, y) = (Matrix.Create(4, 2, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]), Labels.OneHot([0, 1, 1, 0], 2));
+        var config = TrainConfig.Of(Objective.Of(Losses.CategoricalCrossEntropy), Optimizers.Sgd(0.1));
+        var init = Training.Init(config, network, Key.FromSeed(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Training.Epochs(config, init, x, y, 0, -1, BatchPolicy.MiniBatch(2)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Training.Epochs(config, init, x, y, 0, 2, BatchPolicy.MiniBatch(0)));
+        Assert.Same(init, Training.Epochs(config, init, x, y, 3, 0, BatchPolicy.MiniBatch(2)));
+        Assert.Equal(4, Training.Epochs(config, init, x, y, 0, 2, BatchPolicy.MiniBatch(2)).Step);
+    }
+
+    [Property(Replay = PropertyConfig.Replay, MaxTest = 60)]
     public Property Plain_sgd_steps_fused_into_backprop_give_the_bits_of_folding_Step_on_the_packed_parallel_path()
     {
         // Without L2 or clipping, Steps updates SGD weights from inside the weight-gradient products; small products

@@ -90,6 +90,34 @@ public static class Training
         Fold(config, state, x, y, null, Batches.ForEpoch(ShuffleKey(state), epoch, x.Rows, policy), null, compute ?? ComputeOptions.Default);
 
     /// <summary>
+    /// <paramref name="count"/> epochs, <paramref name="firstEpoch"/> … <paramref name="firstEpoch"/> + count − 1, in one
+    /// fold: the bits of <c>for e in those epochs: state = Epoch(config, state, x, y, e, policy)</c> (the shuffle key
+    /// never changes during training, so every epoch's batches are known up front), with one copy of the parameters and
+    /// moments for the whole run instead of one per epoch. Use it when nothing needs the state between the epochs: each
+    /// copy of a large network is fresh memory (784→512→512→10 with Adam: 16 MB, 30–40 ms on a virtual machine whose
+    /// host backs every new page on first touch, against 16 steps of about 4 ms on 2,048 rows at batch 128).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative <paramref name="count"/>, or a batch size below 1.</exception>
+    public static TrainState Epochs(TrainConfig config, TrainState state, Matrix x, Matrix y, long firstEpoch, int count, BatchPolicy policy,
+        ComputeOptions? compute = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (policy.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(policy), policy.BatchSize, "The batch size must be >= 1.");
+        return Fold(config, state, x, y, null, EpochBatches(ShuffleKey(state), firstEpoch, count, x.Rows, policy), null, compute ?? ComputeOptions.Default);
+    }
+
+    /// <summary>The batches of the epochs, one epoch's at a time (an epoch's order is computed when the fold reaches it).</summary>
+    private static IEnumerable<ImmutableArray<int>> EpochBatches(Key key, long firstEpoch, int count, int rows, BatchPolicy policy)
+    {
+        for (var e = 0; e < count; e++)
+            foreach (var batch in Batches.ForEpoch(key, checked(firstEpoch + e), rows, policy))
+                yield return batch;
+    }
+
+    /// <summary>
     /// <see cref="Step"/> folded over the batches (each a list of row indices into X and Y), calling
     /// <paramref name="onStep"/> after every step; when it returns false the fold stops and returns the state after that
     /// step. The result has exactly the bits of the fold of <see cref="Step"/>, and <paramref name="state"/> is not
