@@ -110,12 +110,10 @@ public static class Training
     }
 
     /// <summary>The batches of the epochs, one epoch's at a time (an epoch's order is computed when the fold reaches it).</summary>
-    private static IEnumerable<ImmutableArray<int>> EpochBatches(Key key, long firstEpoch, int count, int rows, BatchPolicy policy)
-    {
-        for (var e = 0; e < count; e++)
-            foreach (var batch in Batches.ForEpoch(key, checked(firstEpoch + e), rows, policy))
-                yield return batch;
-    }
+    /// <remarks>LINQ rather than an iterator method: a compiled iterator reads <c>Environment.CurrentManagedThreadId</c>,
+    /// which the core's boundary scan refuses.</remarks>
+    private static IEnumerable<ImmutableArray<int>> EpochBatches(Key key, long firstEpoch, int count, int rows, BatchPolicy policy) =>
+        Enumerable.Range(0, count).SelectMany(e => Batches.ForEpoch(key, checked(firstEpoch + e), rows, policy));
 
     /// <summary>
     /// <see cref="Step"/> folded over the batches (each a list of row indices into X and Y), calling
