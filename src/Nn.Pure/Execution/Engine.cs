@@ -427,7 +427,7 @@ internal sealed class Engine : IDisposable
     /// The fold's own copy of a tensor (it becomes the result's). A large one goes on the pinned-object heap: a fold's
     /// copy is fresh memory, and on a virtual machine whose host backs each new page on first touch (about 11 µs a
     /// 4 KiB page on this project's host) the large-object heap handed every other fold new pages, the pinned-object heap
-    /// far fewer (784→512→512→10 Adam, one epoch a fold: 9–10 and 5 ms a step alternating, against 4.3–7.5). A copy: no
+    /// far fewer (784→512→512→10 Adam, one epoch a fold: 9–10 and 5 ms a step alternating, against 3.9–7.5). A copy: no
     /// effect on the bits.
     /// </summary>
     private static double[] Fresh(ReadOnlySpan<double> values)

@@ -101,8 +101,10 @@ public static class Training
     public static TrainState Epochs(TrainConfig config, TrainState state, Matrix x, Matrix y, long firstEpoch, int count, BatchPolicy policy,
         ComputeOptions? compute = null)
     {
+        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (policy.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(policy), policy.BatchSize, "The batch size must be >= 1.");
