@@ -112,14 +112,21 @@ let heldOutAccuracy (net: Network) (test: Dataset) =
     let predicted = Forward.Predict(net, test.X) |> Labels.ArgMax
     Classification.Accuracy(test.Labels, predicted)
 
+/// Adam 0.01 with batches of 32 on the moons' training split: the configuration, the policy and the first state.
+let moonsAdam () =
+    let config = TrainConfig.Of(Objective.Of Losses.CategoricalCrossEntropy, Optimizers.Adam 0.01)
+    config, BatchPolicy.MiniBatch 32, Training.Init(config, moonsNet (), Key.FromSeed 14L)
+
+/// A loop of Training.Epoch over the given epochs, as a fold.
+let epochLoop config policy (x: Matrix) y epochs start =
+    epochs |> List.fold (fun s e -> Training.Epoch(config, s, x, y, e, policy)) start
+
 [<Fact>]
 let ``an epoch loop over Training.Epoch with mini-batches learns the moons`` () =
     let train = moonsSplit.Train
-    let config = TrainConfig.Of(Objective.Of Losses.CategoricalCrossEntropy, Optimizers.Adam 0.01)
-    let policy = BatchPolicy.MiniBatch 32
-    let start = Training.Init(config, moonsNet (), Key.FromSeed 14L)
+    let config, policy, start = moonsAdam ()
     let y = train.OneHot
-    let final = [ 0L .. 29L ] |> List.fold (fun s e -> Training.Epoch(config, s, train.X, y, e, policy)) start
+    let final = epochLoop config policy train.X y [ 0L .. 29L ] start
     let batchesPerEpoch = Batches.ForEpoch(Training.ShuffleKey start, 0L, train.Count, policy).Length
     Assert.Equal(int64 (30 * batchesPerEpoch), final.Step)
     let lossOf net = Losses.Evaluate(net, train.X, y, config.Objective)
@@ -129,11 +136,9 @@ let ``an epoch loop over Training.Epoch with mini-batches learns the moons`` () 
 [<Fact>]
 let ``Training.Epochs runs the same epochs in one call, to the bit`` () =
     let train = moonsSplit.Train
-    let config = TrainConfig.Of(Objective.Of Losses.CategoricalCrossEntropy, Optimizers.Adam 0.01)
-    let policy = BatchPolicy.MiniBatch 32
-    let start = Training.Init(config, moonsNet (), Key.FromSeed 14L)
+    let config, policy, start = moonsAdam ()
     let y = train.OneHot
-    let byEpoch = [ 2L .. 6L ] |> List.fold (fun s e -> Training.Epoch(config, s, train.X, y, e, policy)) start
+    let byEpoch = epochLoop config policy train.X y [ 2L .. 6L ] start
     let once = Training.Epochs(config, start, train.X, y, 2L, 5, policy)
     Assert.Equal(byEpoch.Step, once.Step)
     Assert.True(Parameters.BitEquals(byEpoch.Parameters, once.Parameters))

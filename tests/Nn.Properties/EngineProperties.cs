@@ -73,8 +73,8 @@ public class EngineProperties
 
     /// <summary>
     /// Layers up to 70 wide, batches of 32–100 rows and 2 or 3 threads, every product packed and split between the
-    /// threads: each weight gradient's columns in several parts, each part updating its weights (a fused rule without
-    /// clipping) as soon as it is computed.
+    /// threads: each product's tiles in several parts that the threads claim by their shares (and steal), and each large
+    /// update in ranges the same way; a part dropped or computed twice changes the bits.
     /// </summary>
     [Property(Replay = PropertyConfig.Replay, MaxTest = 40)]
     public Property A_fold_gives_the_reference_bits_on_wide_layers_split_between_threads() =>
